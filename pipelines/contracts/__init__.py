@@ -1,0 +1,161 @@
+"""The source contract (sources.yml) as typed objects.
+
+Generator, raw loaders, quality suites and dbt sources all read the contract from here, so a
+field added in one place exists in all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+CONTRACT_PATH = Path(__file__).with_name("sources.yml")
+
+FIELD_TYPES = (
+    "string",
+    "int64",
+    "decimal",
+    "float64",
+    "bool",
+    "date",
+    "epoch_ms",
+    "timestamp",
+    "timestamp_utc",
+)
+FORMATS = ("json_pages", "csv", "jsonl", "xlsx")
+
+# Lineage columns every raw row carries (documented in docs/sources.md).
+LINEAGE_COLUMNS = ("_source_file", "_row_number", "_load_id", "_loaded_at", "_file_hash")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    source: str | None = None
+    synonyms: tuple[str, ...] = ()
+    min: float | None = None
+    max: float | None = None
+    values: tuple[str, ...] = ()
+    since: str | None = None
+
+    @property
+    def header(self) -> str:
+        """The key or column header this field has in the landing file."""
+        return self.source or self.name
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    qualified_name: str  # "crm.accounts"
+    path: str
+    format: str
+    fields: tuple[FieldSpec, ...]
+    key: tuple[str, ...]
+    description: str = ""
+    encoding: str = "utf-8"
+    version: str | None = None
+    path_fields: str | None = None
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def system(self) -> str:
+        return self.qualified_name.split(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.qualified_name.split(".", 1)[1]
+
+    @property
+    def raw_table(self) -> str:
+        """Relation name of the raw table, e.g. ``crm__accounts``."""
+        return f"{self.system}__{self.name}"
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def path_field_names(self) -> tuple[str, ...]:
+        if not self.path_fields:
+            return ()
+        return tuple(re.compile(self.path_fields).groupindex)
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.qualified_name} has no field {name!r}")
+
+
+def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
+    fmt = body["format"]
+    if fmt not in FORMATS:
+        raise ValueError(f"{qualified_name}: unknown format {fmt!r}; expected one of {FORMATS}")
+    fields = []
+    for name, spec in body["fields"].items():
+        ftype = spec["type"]
+        if ftype not in FIELD_TYPES:
+            raise ValueError(f"{qualified_name}.{name}: unknown type {ftype!r}")
+        fields.append(
+            FieldSpec(
+                name=name,
+                type=ftype,
+                required=bool(spec.get("required", False)),
+                source=spec.get("source"),
+                synonyms=tuple(str(s) for s in spec.get("synonyms", ())),
+                min=spec.get("min"),
+                max=spec.get("max"),
+                values=tuple(str(v) for v in spec.get("values", ())),
+                since=str(spec["since"]) if spec.get("since") else None,
+            )
+        )
+    known = {f.name for f in fields}
+    for k in body["key"]:
+        if k not in known and k not in _path_groups(body.get("path_fields")):
+            raise ValueError(f"{qualified_name}: key column {k!r} is not a field")
+    return EntitySpec(
+        qualified_name=qualified_name,
+        path=body["path"],
+        format=fmt,
+        fields=tuple(fields),
+        key=tuple(body["key"]),
+        description=" ".join(str(body.get("description", "")).split()),
+        encoding=body.get("encoding", "utf-8"),
+        version=body.get("version"),
+        path_fields=body.get("path_fields"),
+    )
+
+
+def _path_groups(pattern: str | None) -> tuple[str, ...]:
+    return tuple(re.compile(pattern).groupindex) if pattern else ()
+
+
+@cache
+def load_contract(path: Path = CONTRACT_PATH) -> dict[str, EntitySpec]:
+    """All entities of the contract, keyed by ``system.entity``, in file order."""
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {name: _parse_entity(name, body) for name, body in doc["entities"].items()}
+
+
+@cache
+def systems(path: Path = CONTRACT_PATH) -> dict[str, dict]:
+    """System descriptions (title, description) keyed by system name."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["systems"]
+
+
+def entity(qualified_name: str) -> EntitySpec:
+    try:
+        return load_contract()[qualified_name]
+    except KeyError:
+        known = ", ".join(load_contract())
+        raise KeyError(f"unknown entity {qualified_name!r}; known: {known}") from None
+
+
+def entities_of(system: str) -> list[EntitySpec]:
+    return [e for e in load_contract().values() if e.system == system]

@@ -1,0 +1,90 @@
+"""One settings object for every path the lakehouse uses.
+
+Defaults live under ``./data``; each path can be overridden by an environment variable so a
+user can point the pipeline at their own landing directory or put the lakehouse elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+ENV_PREFIX = "CRMLAKE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of the lakehouse. Build with :func:`get_settings` (reads the environment)."""
+
+    home: Path
+    landing_dir: Path
+    lakehouse_dir: Path
+    published_dir: Path
+    operational_url: str
+    dagster_home: Path
+
+    # -- derived paths: one place, so no module builds them by hand
+    @property
+    def raw_dir(self) -> Path:
+        """Raw layer: open Parquet files, one folder per entity (Spark can read them too)."""
+        return self.lakehouse_dir / "raw"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Rows (and whole files) rejected by the raw loaders, with the reason."""
+        return self.lakehouse_dir / "quarantine"
+
+    @property
+    def ledger_dir(self) -> Path:
+        """Which landing files were loaded, when, with which counts."""
+        return self.lakehouse_dir / "ledger"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The DuckDB file dbt builds into; only the pipeline opens it."""
+        return self.lakehouse_dir / "warehouse.duckdb"
+
+    @property
+    def published_database(self) -> Path:
+        """The read-only snapshot apps and analysts open; replaced atomically on publish."""
+        return self.published_dir / "crmlake.duckdb"
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as environment variables, for subprocesses such as dbt."""
+        env = {f"{ENV_PREFIX}{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
+        env[f"{ENV_PREFIX}RAW_DIR"] = str(self.raw_dir)
+        env[f"{ENV_PREFIX}WAREHOUSE_PATH"] = str(self.warehouse_path)
+        return env
+
+    def ensure_dirs(self) -> None:
+        for path in (
+            self.landing_dir,
+            self.raw_dir,
+            self.quarantine_dir,
+            self.ledger_dir,
+            self.published_dir,
+            self.dagster_home,
+        ):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def _path(env: dict[str, str], name: str, default: Path) -> Path:
+    value = env.get(f"{ENV_PREFIX}{name}")
+    return Path(value).expanduser().resolve() if value else default
+
+
+def get_settings(env: dict[str, str] | None = None) -> Settings:
+    """Settings from the environment (``CRMLAKE_HOME``, ``CRMLAKE_LANDING_DIR``, ...)."""
+    env = dict(os.environ if env is None else env)
+    home = _path(env, "HOME", Path.cwd() / "data")
+    lakehouse_dir = _path(env, "LAKEHOUSE_DIR", home / "lakehouse")
+    return Settings(
+        home=home,
+        landing_dir=_path(env, "LANDING_DIR", home / "landing"),
+        lakehouse_dir=lakehouse_dir,
+        published_dir=_path(env, "PUBLISHED_DIR", home / "published"),
+        operational_url=env.get(f"{ENV_PREFIX}OPERATIONAL_URL")
+        or f"sqlite:///{home / 'operational.sqlite'}",
+        dagster_home=_path(env, "DAGSTER_HOME_DIR", home / "dagster"),
+    )
