@@ -86,5 +86,5 @@ def get_settings(env: dict[str, str] | None = None) -> Settings:
         published_dir=_path(env, "PUBLISHED_DIR", home / "published"),
         operational_url=env.get(f"{ENV_PREFIX}OPERATIONAL_URL")
         or f"sqlite:///{home / 'operational.sqlite'}",
-        dagster_home=_path(env, "DAGSTER_HOME_DIR", home / "dagster"),
+        dagster_home=_path(env, "DAGSTER_HOME", home / "dagster"),
     )

@@ -1,0 +1,66 @@
+# crmlake: two commands for a new user -- `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SCALE ?= 1
+SEED ?= 42
+INSTALLED := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print 2>/dev/null) pipelines/contracts/sources.yml
+
+export DO_NOT_TRACK := 1
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster
+
+.PHONY: help install run test dagster apps bench status lint clean
+
+help:
+	@echo "make run    -- set up, generate demo data (SCALE=$(SCALE)), run the whole pipeline, publish"
+	@echo "make test   -- set up and run the whole test suite"
+	@echo "make dagster / make apps / make status / make bench SCALE=10 / make lint / make clean"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(MANIFEST): $(INSTALLED) $(DBT_SOURCES)
+	$(BIN)/crmlake prepare
+
+install: $(INSTALLED) $(MANIFEST)
+
+run: install
+	$(BIN)/crmlake demo --scale $(SCALE) --seed $(SEED)
+	$(BIN)/crmlake run
+	@echo
+	@echo "Done. Next:"
+	@echo "  make dagster   # Dagster UI (dagster dev -w workspace.yaml) on http://localhost:3000"
+	@echo "  make apps      # Streamlit apps (streamlit run apps/Home.py) on http://localhost:8501"
+	@echo "  $(BIN)/crmlake status --json   # what is published, for analysts: open the published_database read-only"
+
+test: install
+	$(BIN)/python -m pytest
+
+dagster: install
+	$(BIN)/dagster dev -w workspace.yaml
+
+apps: install
+	$(BIN)/streamlit run apps/Home.py
+
+status: install
+	$(BIN)/crmlake status
+
+bench: install
+	$(BIN)/crmlake bench --scale $(SCALE) --seed $(SEED)
+
+lint: install
+	$(BIN)/ruff check pipelines quality models_ml apps tests
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs bench/work

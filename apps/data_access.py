@@ -1,0 +1,49 @@
+"""All data access of the apps: typed loaders over the published, read-only snapshot.
+
+Pages never open DuckDB themselves. Every loader opens the published file read-only, so the
+pipeline can publish a new snapshot at any time (an atomic rename); caches expire after a
+minute and are keyed on the snapshot's modification time, so a new publish shows up.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from pipelines.publish.status import collect_status
+from pipelines.runtime import export_settings_env
+from pipelines.settings import Settings
+
+
+def settings() -> Settings:
+    return export_settings_env()
+
+
+def snapshot_version() -> float:
+    """Changes whenever a new snapshot is published (cache key for every loader)."""
+    path = settings().published_database
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def load_status(version: float) -> dict:
+    return collect_status(settings())
+
+
+def table_counts_frame(status: dict) -> pd.DataFrame:
+    rows = [
+        {"schema": name.split(".", 1)[0], "table": name.split(".", 1)[1], "rows": count}
+        for name, count in status["tables"].items()
+    ]
+    return pd.DataFrame(rows, columns=["schema", "table", "rows"])
+
+
+def loads_frame(status: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        status["loads"],
+        columns=["entity", "files", "files_rejected", "rows_read", "rows_loaded", "rows_quarantined", "last_loaded_at"],
+    )
+
+
+def quarantine_frame(status: dict) -> pd.DataFrame:
+    return pd.DataFrame(status["quarantine"]["by_entity"], columns=["entity", "rows", "files"])

@@ -1,0 +1,60 @@
+"""Blocking Great Expectations checks on every raw table, surfaced as Dagster asset checks.
+
+A failing check stops everything downstream of its raw asset (dbt staging, publish), so a
+bad delivery never reaches the published snapshot; the previous snapshot keeps serving.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from pipelines.contracts import EntitySpec
+from pipelines.ingest import raw_glob, read_ledger
+from pipelines.resources import LakehouseResource
+from pipelines.settings import Settings
+
+
+def read_raw_frame(spec: EntitySpec, settings: Settings):
+    """The whole raw table of an entity as a pandas frame (all files, union by column name)."""
+    with duckdb.connect() as con:
+        return con.execute(
+            f"select * from read_parquet('{raw_glob(spec, settings)}', union_by_name=true)"
+        ).df()
+
+
+def expected_raw_rows(ledger) -> int:
+    """Rows the ledger says are loaded in the current (not superseded) files."""
+    if ledger.height == 0:
+        return 0
+    current = ledger.filter(ledger["status"] != "superseded")
+    return int(current["rows_loaded"].sum())
+
+
+def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key,
+        name="raw_suite",
+        blocking=True,
+        description=f"Great Expectations suite raw_{spec.raw_table}: columns, required values, "
+        "lineage uniqueness, value ranges and reconciliation with the load ledger.",
+    )
+    def _check(lakehouse: LakehouseResource) -> dg.AssetCheckResult:
+        from quality import validate_raw  # GX imports slowly: only when a check runs
+
+        settings = lakehouse.settings
+        ledger = read_ledger(spec, settings)
+        result = validate_raw(
+            spec,
+            read_raw_frame(spec, settings),
+            expected_rows=expected_raw_rows(ledger),
+            ledger=ledger.to_pandas(),
+        )
+        return dg.AssetCheckResult(
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata=result.to_metadata(),
+            description="; ".join(result.blocking_failures) or None,
+        )
+
+    return _check

@@ -1,0 +1,141 @@
+"""The ``crmlake`` command: demo data, pipeline runs, status and benchmarks.
+
+    crmlake demo   --scale 1 --seed 42      write a demo landing zone
+    crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection)
+    crmlake status [--json]                   what is loaded and published
+    crmlake bench  --scale 1                  time every phase in a fresh directory
+    crmlake prepare                           build the dbt manifest (install step)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from pipelines.runtime import ensure_dagster_home, export_settings_env
+
+log = logging.getLogger("crmlake")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from pipelines.demo import generate
+
+    settings = export_settings_env()
+    landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir
+    started = time.perf_counter()
+    report = generate(landing, scale=args.scale, seed=args.seed, end_date=args.end_date)
+    rows = report.rows_by_entity()
+    print(
+        f"wrote {len(report.files)} files, {sum(rows.values()):,} rows for "
+        f"{len(rows)} entities to {landing} in {time.perf_counter() - started:.1f}s"
+    )
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from pipelines.runner import failed_checks, failed_steps, materialize
+
+    settings = export_settings_env()
+    ensure_dagster_home(settings)
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = materialize(settings, args.select, instance=instance)
+    elapsed = time.perf_counter() - started
+    if not result.success:
+        print(f"run {result.run_id} FAILED after {elapsed:.0f}s")
+        print(f"  failed steps : {failed_steps(result)}")
+        print(f"  failed checks: {failed_checks(result)}")
+        print("The previously published snapshot (if any) is still serving.")
+        return 1
+    print(f"run {result.run_id} succeeded in {elapsed:.0f}s")
+    return cmd_status(argparse.Namespace(json=False))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipelines.publish.status import collect_status, format_status
+
+    status = collect_status(export_settings_env())
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_status(status))
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Build the dbt manifest Dagster loads its dbt assets from (an install step)."""
+    settings = export_settings_env()
+    settings.ensure_dirs()
+    ensure_dagster_home(settings)
+    from pipelines.dbt.project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+    print(f"dbt manifest ready at {dbt_project.manifest_path}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines.bench import run_bench
+
+    path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep)
+    print(f"bench results written to {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crmlake", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate demo source files into the landing zone")
+    demo.add_argument("--scale", type=float, default=1.0, help="size factor; rows grow linearly")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31))
+    demo.add_argument("--landing-dir", help="default: CRMLAKE_LANDING_DIR or ./data/landing")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="materialize every asset (or a selection) and publish")
+    run.add_argument(
+        "--select",
+        help='Dagster asset selection, e.g. "key:raw/crm/*" or "group:raw_erp"; default: everything',
+    )
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="what is loaded, quarantined and published")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=cmd_status)
+
+    prepare = sub.add_parser("prepare", help="install step: parse the dbt project (manifest)")
+    prepare.set_defaults(func=cmd_prepare)
+
+    bench = sub.add_parser("bench", help="time generation, ingestion, dbt, checks and publish")
+    bench.add_argument("--scale", type=float, default=1.0)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--keep", action="store_true", help="keep the bench working directory")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

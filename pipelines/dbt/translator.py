@@ -1,0 +1,26 @@
+"""Maps dbt resources to Dagster asset keys so lineage runs raw -> staging -> marts.
+
+dbt sources ``<system>.<entity>`` are the raw assets ``raw/<system>/<entity>``; models are keyed
+``<schema>/<model>`` and grouped by schema (staging, sales, finance, ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator
+
+
+class CrmlakeDbtTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
+        return dg.AssetKey([schema, dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "source":
+            return f"raw_{dbt_resource_props['source_name']}"
+        return dbt_resource_props.get("config", {}).get("schema") or "dbt"

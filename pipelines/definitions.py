@@ -1,0 +1,38 @@
+"""The Dagster code location: merges the per-domain definitions, nothing else."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.dbt import assets as dbt_assets
+from pipelines.jobs import everything_job, ingest_job
+from pipelines.publish import assets as publish_assets
+from pipelines.resources import LakehouseResource
+from pipelines.runtime import export_settings_env
+from pipelines.sources.callcenter import assets as callcenter
+from pipelines.sources.crm import assets as crm
+from pipelines.sources.erp import assets as erp
+from pipelines.sources.partners import assets as partners
+from pipelines.sources.sensors import daily_schedule, landing_sensor
+
+settings = export_settings_env()
+
+defs = dg.Definitions.merge(
+    crm.defs,
+    erp.defs,
+    callcenter.defs,
+    partners.defs,
+    dbt_assets.defs,
+    publish_assets.defs,
+    dg.Definitions(
+        jobs=[everything_job, ingest_job],
+        schedules=[daily_schedule],
+        sensors=[landing_sensor],
+        resources={
+            "lakehouse": LakehouseResource.from_settings(settings),
+            "dbt": dbt_assets.dbt_resource(),
+        },
+        # DuckDB has one writer per file and the machine may have 2 cores: run steps in order.
+        executor=dg.in_process_executor,
+    ),
+)

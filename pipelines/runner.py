@@ -1,0 +1,56 @@
+"""Run the pipeline in this process: used by ``crmlake run``, ``crmlake bench`` and the tests.
+
+The same asset definitions the Dagster UI shows are materialized here; only the resources are
+built from the given settings, so a test or a benchmark can point at its own directory.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.resources import LakehouseResource
+from pipelines.runtime import export_settings_env
+from pipelines.settings import Settings
+
+
+def _definitions() -> dg.Definitions:
+    from pipelines.definitions import defs
+
+    return defs
+
+
+def materialize(
+    settings: Settings,
+    selection: dg.AssetSelection | str | None = None,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    raise_on_error: bool = False,
+) -> dg.ExecuteInProcessResult:
+    """Materialize everything (or ``selection``, a Dagster selection or selection string)."""
+    from pipelines.dbt.assets import dbt_resource
+
+    export_settings_env(settings)
+    settings.ensure_dirs()
+    defs = _definitions()
+    if isinstance(selection, str):
+        selection = dg.AssetSelection.from_string(selection)
+    return dg.materialize(
+        [*defs.assets, *defs.asset_checks],
+        selection=selection,
+        instance=instance,
+        resources={"lakehouse": LakehouseResource.from_settings(settings), "dbt": dbt_resource()},
+        raise_on_error=raise_on_error,
+    )
+
+
+def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:
+    return [e.step_key for e in result.all_events if e.is_step_failure]
+
+
+def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Checks that ran and failed, as ``asset_key:check_name``."""
+    failed = []
+    for event in result.get_asset_check_evaluations():
+        if not event.passed:
+            failed.append(f"{event.asset_key.to_user_string()}:{event.check_name}")
+    return failed

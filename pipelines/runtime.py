@@ -1,0 +1,43 @@
+"""Process set-up shared by the CLI, the Dagster code location and the apps.
+
+Exports the settings as environment variables (dbt reads them in ``profiles.yml`` and source
+locations) and turns telemetry off everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipelines.settings import Settings, get_settings
+
+TELEMETRY_OFF = {
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+}
+
+DAGSTER_YAML = """\
+# Written by crmlake: local instance for `crmlake run` and `dagster dev`.
+telemetry:
+  enabled: false
+"""
+
+
+def export_settings_env(settings: Settings | None = None) -> Settings:
+    settings = settings or get_settings()
+    for key, value in {**TELEMETRY_OFF, **settings.as_env()}.items():
+        os.environ[key] = value
+    return settings
+
+
+def ensure_dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME with telemetry disabled, so runs are kept and visible in the UI."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

@@ -1,0 +1,1 @@
+"""Ingestion of the four source systems into the raw layer, one folder per system."""

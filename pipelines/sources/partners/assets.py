@@ -1,0 +1,5 @@
+"""Raw assets of the partners source system (entities listed in pipelines/contracts/sources.yml)."""
+
+from pipelines.sources.raw_assets import raw_definitions
+
+defs = raw_definitions("partners")

@@ -1,0 +1,47 @@
+"""Sensor and schedule that start the pipeline when landing files arrive, and daily."""
+
+from __future__ import annotations
+
+import hashlib
+
+import dagster as dg
+
+from pipelines.contracts import load_contract
+from pipelines.settings import Settings, get_settings
+
+EVERYTHING_JOB = "everything"
+
+
+def landing_fingerprint(settings: Settings) -> str:
+    """A digest of (path, size, mtime) of every landing file the contract knows about."""
+    digest = hashlib.sha256()
+    root = settings.landing_dir
+    for spec in load_contract().values():
+        for path in sorted(root.glob(spec.path)):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@dg.sensor(
+    job_name=EVERYTHING_JOB,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Runs the whole pipeline when files in the landing zone are added or changed.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext):
+    fingerprint = landing_fingerprint(get_settings())
+    if fingerprint == context.cursor:
+        return dg.SkipReason("no new or changed landing files")
+    context.update_cursor(fingerprint)
+    return dg.RunRequest(run_key=fingerprint[:16])
+
+
+daily_schedule = dg.ScheduleDefinition(
+    name="daily_everything",
+    job_name=EVERYTHING_JOB,
+    cron_schedule="0 6 * * *",
+    execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="The whole pipeline every morning at 06:00 Beijing time.",
+)
