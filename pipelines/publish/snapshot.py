@@ -123,6 +123,8 @@ def publish_snapshot(settings: Settings, run_id: str) -> PublishResult:
     """Copy the warehouse to the published path atomically; return what was published."""
     started = time.perf_counter()
     settings.published_dir.mkdir(parents=True, exist_ok=True)
+    for stale in settings.published_dir.glob(".crmlake.duckdb.*.tmp"):  # left by a killed run
+        stale.unlink(missing_ok=True)
     published_at = datetime.now(UTC).replace(tzinfo=None)
 
     with duckdb.connect(str(settings.warehouse_path)) as con:

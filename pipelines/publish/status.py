@@ -57,7 +57,7 @@ def collect_status(settings: Settings) -> dict:
                 con,
                 """
                 select
-                    regexp_extract(replace(filename, '\\', '/'), '([^/]+)\\.parquet$', 1) as entity,
+                    regexp_replace(regexp_extract(replace(filename, '\\', '/'), '([^/]+)\\.parquet$', 1), '__', '.') as entity,
                     count(*) as files,
                     count(*) filter (where status = 'rejected') as files_rejected,
                     sum(rows_read) as rows_read,

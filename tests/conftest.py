@@ -1,0 +1,57 @@
+"""Shared fixtures: telemetry off, the dbt manifest, and one end-to-end pipeline run at S=1.
+
+The end-to-end run is session-scoped: several test modules inspect the same published result
+instead of paying for the pipeline again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+for _key, _value in {
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The manifest Dagster's dbt assets load from (normally built by `make install`)."""
+    manifest = REPO / "dbt_project" / "target" / "manifest.json"
+    if not manifest.exists():
+        subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "prepare"], cwd=REPO, check=True
+        )
+    return manifest
+
+
+@dataclass
+class PipelineRun:
+    settings: object
+    report: object
+    result: object
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory, dbt_manifest) -> PipelineRun:
+    """Demo data at S=1, then every asset materialized and published, in a fresh directory."""
+    from pipelines.demo import generate
+    from pipelines.runner import failed_checks, failed_steps, materialize
+    from pipelines.settings import get_settings
+
+    home = tmp_path_factory.mktemp("lakehouse")
+    settings = get_settings({"CRMLAKE_HOME": str(home)})
+    report = generate(settings.landing_dir, scale=1, seed=42)
+    result = materialize(settings)
+    assert result.success, f"failed steps {failed_steps(result)}, failed checks {failed_checks(result)}"
+    return PipelineRun(settings=settings, report=report, result=result)

@@ -1,0 +1,49 @@
+"""The Streamlit entry and status page, driven by AppTest against a published snapshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
+
+
+def _app(monkeypatch, settings) -> AppTest:
+    for key, value in settings.as_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.syspath_prepend(str(APPS))
+    return AppTest.from_file(str(APPS / "Home.py"), default_timeout=60)
+
+
+def test_status_page_says_how_to_start_when_nothing_is_published(tmp_path, monkeypatch):
+    from pipelines.settings import get_settings
+
+    at = _app(monkeypatch, get_settings({"CRMLAKE_HOME": str(tmp_path)}))
+    at.run()
+    assert not at.exception
+    assert any("make run" in w.value for w in at.warning)
+
+
+@pytest.mark.slow
+def test_status_page_shows_the_published_row_counts(pipeline_run, monkeypatch):
+    settings = pipeline_run.settings
+    at = _app(monkeypatch, settings)
+    at.run()
+    assert not at.exception
+    with duckdb.connect(str(settings.published_database), read_only=True) as con:
+        tables = con.execute(
+            "select count(*) from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchone()[0]
+        loaded = con.execute(
+            "select sum(rows_loaded) from meta.loads where status <> 'superseded'"
+        ).fetchone()[0]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Published tables 表"] == str(tables)
+    assert metrics["Rows loaded 已入库行"] == f"{loaded:,}"
+    shown = at.dataframe[0].value
+    accounts = shown[shown["table"] == "stg_crm__accounts"]["rows"].iloc[0]
+    with duckdb.connect(str(settings.published_database), read_only=True) as con:
+        assert accounts == con.execute("select count(*) from staging.stg_crm__accounts").fetchone()[0]

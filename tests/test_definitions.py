@@ -1,0 +1,44 @@
+"""The code location loads, every job resolves, and lineage runs raw -> staging -> publish."""
+
+import dagster as dg
+
+from pipelines.contracts import load_contract
+
+
+def test_definitions_load_and_every_job_resolves(dbt_manifest):
+    from pipelines.definitions import defs
+
+    repo = defs.get_repository_def()
+    for job in repo.get_all_jobs():
+        assert job.name
+    assert defs.resolve_job_def("everything")
+    assert defs.resolve_job_def("ingest_raw")
+    assert defs.resolve_schedule_def("daily_everything")
+    assert defs.resolve_sensor_def("landing_sensor")
+
+
+def test_one_raw_asset_and_one_blocking_check_per_contract_entity(dbt_manifest):
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    for spec in load_contract().values():
+        key = f"raw/{spec.system}/{spec.name}"
+        assert key in keys
+        assert dg.AssetCheckKey(dg.AssetKey(key.split("/")), "raw_suite") in graph.asset_check_keys
+    specs = [spec for checks_def in defs.asset_checks for spec in checks_def.check_specs]
+    raw_suites = [spec for spec in specs if spec.name == "raw_suite"]
+    assert len(raw_suites) == len(load_contract())
+    assert all(spec.blocking for spec in raw_suites)
+
+
+def test_staging_models_depend_on_their_raw_asset_and_publish_on_all_models(dbt_manifest):
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    accounts = dg.AssetKey(["staging", "stg_crm__accounts"])
+    assert dg.AssetKey(["raw", "crm", "accounts"]) in graph.get(accounts).parent_keys
+    publish = graph.get(dg.AssetKey(["published", "snapshot"]))
+    staging = {k for k in graph.get_all_asset_keys() if k.path[0] == "staging"}
+    assert len(staging) == len(load_contract())
+    assert staging <= publish.parent_keys
