@@ -1,0 +1,208 @@
+"""Great Expectations suites for the raw layer: one suite per contract entity, built from the contract.
+
+``raw_suite(spec)`` turns an :class:`~pipelines.contracts.EntitySpec` into a
+``gx.ExpectationSuite`` named ``raw_<system>__<entity>``. Nothing is written by hand per table:
+a field added to ``pipelines/contracts/sources.yml`` is checked on the next run.
+
+Blocking vs warn
+----------------
+Every expectation carries ``meta={"blocking": bool, "why": "..."}`` (and the matching GX
+``severity``: ``critical`` or ``warning``). A blocking failure stops the raw table from feeding
+staging; a warning is reported on the asset check and the data flows on.
+
+Blocking, because a failure means the table is structurally wrong and every model downstream
+would be wrong in a way nobody can see in a dashboard:
+
+* every contract column (and path-field column) exists: staging selects them by name;
+* required fields, business-key columns and path fields are not null: staging dedupes by key
+  and orders versions, so a null key silently drops or merges records;
+* lineage columns are not null and ``(_source_file, _row_number)`` is unique: it is the only
+  true primary key of raw (business keys repeat, raw keeps every version), and a duplicate means
+  a file was loaded twice, which double-counts every amount;
+* the row count equals what the ledger says was loaded (read - quarantined): rows that vanish or
+  appear between the loader and the table are a loss nobody would otherwise notice;
+* epoch-millisecond columns are *mostly* (at least half) plausible: when most values fall
+  outside 2015..2035 the unit is wrong (seconds or microseconds), not the data, and every date
+  downstream would be off by decades.
+
+Warn, because real sources carry a few odd values that are facts about the business, not
+broken loads (the demo data has some on purpose, and so does any real customer's CRM):
+
+* numeric ``min``/``max`` (a negative quantity on a return, a discount above 100 %);
+* enumerations (``values``): a new stage or status typed in the source before the contract
+  knows it; staging maps unknown values, and the warning tells us to extend the contract;
+* individual implausible epoch-ms values (a placeholder 1970-01-01 or 2099-12-31 date).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+
+if TYPE_CHECKING:  # GX takes seconds to import: only import it when a suite is really built.
+    import great_expectations as gx
+
+# Plausible window for epoch_ms fields: [2015-01-01, 2035-01-01) UTC in milliseconds.
+EPOCH_MS_MIN = 1_420_070_400_000
+EPOCH_MS_MAX = 2_051_222_400_000
+# Fraction of epoch_ms values that must be plausible before we call it a unit error (blocking).
+EPOCH_MS_MOSTLY_BLOCKING = 0.5
+
+NUMERIC_TYPES = ("int64", "decimal", "float64")
+
+# Row-count reconciliation value, supplied per run as a GX suite (expectation) parameter.
+EXPECTED_ROWS_PARAMETER = "expected_rows"
+
+# The raw table's own primary key: one landing file row is one raw row.
+LINEAGE_KEY = ("_source_file", "_row_number")
+
+
+def gx_module() -> Any:
+    """Import Great Expectations with analytics off (GX phones home by default)."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    import great_expectations as gx
+
+    return gx
+
+
+def suite_name(spec: EntitySpec) -> str:
+    """``raw_crm__accounts`` for ``crm.accounts``."""
+    return f"raw_{spec.raw_table}"
+
+
+def raw_columns(spec: EntitySpec) -> tuple[str, ...]:
+    """Columns every raw table of ``spec`` must have: contract fields, path fields, lineage."""
+    cols = list(spec.field_names)
+    cols += [c for c in spec.path_field_names if c not in cols]
+    cols += [c for c in LINEAGE_COLUMNS if c not in cols]
+    return tuple(cols)
+
+
+def not_null_columns(spec: EntitySpec) -> tuple[str, ...]:
+    """Business columns that must never be null in raw: required fields, key, path fields."""
+    cols = [f.name for f in spec.fields if f.required]
+    cols += [c for c in (*spec.key, *spec.path_field_names) if c not in cols]
+    return tuple(cols)
+
+
+def _meta(blocking: bool, why: str) -> dict[str, Any]:
+    return {"blocking": blocking, "why": why}
+
+
+def _severity(blocking: bool) -> str:
+    return "critical" if blocking else "warning"
+
+
+def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuite:
+    """The expectation suite of one raw table, from the contract.
+
+    ``reconcile=True`` adds the row-count reconciliation, whose expected value is the suite
+    parameter ``expected_rows`` (pass it as ``expectation_parameters`` when running). Without
+    a ledger or expected count there is nothing to reconcile against: build with ``False``.
+    """
+    gx = gx_module()
+    gxe = gx.expectations
+    exps: list[Any] = []
+
+    def add(exp_cls: Any, blocking: bool, why: str, **kwargs: Any) -> None:
+        exps.append(exp_cls(meta=_meta(blocking, why), severity=_severity(blocking), **kwargs))
+
+    # -- structure
+    add(
+        gxe.ExpectTableColumnsToMatchSet,
+        True,
+        "staging selects every contract column by name; extra source columns are allowed",
+        column_set=list(raw_columns(spec)),
+        exact_match=False,
+    )
+    for col in not_null_columns(spec):
+        in_key = col in spec.key or col in spec.path_field_names
+        add(
+            gxe.ExpectColumnValuesToNotBeNull,
+            True,
+            "business key: staging dedupes and versions records by it"
+            if in_key
+            else "required by the source contract; models downstream rely on it",
+            column=col,
+        )
+
+    # -- lineage: the raw table's own primary key and load bookkeeping
+    for col in LINEAGE_COLUMNS:
+        add(
+            gxe.ExpectColumnValuesToNotBeNull,
+            True,
+            "lineage: every raw row must trace back to one landing file row and load",
+            column=col,
+        )
+    add(
+        gxe.ExpectCompoundColumnsToBeUnique,
+        True,
+        "one landing-file row is one raw row; a duplicate means a file was loaded twice",
+        column_list=list(LINEAGE_KEY),
+    )
+
+    # -- reconciliation with the ledger
+    if reconcile:
+        add(
+            gxe.ExpectTableRowCountToEqual,
+            True,
+            "rows in raw must equal rows the ledger says were loaded (read minus quarantined)",
+            value={"$PARAMETER": EXPECTED_ROWS_PARAMETER},
+        )
+
+    # -- values: facts about the business, reported but not blocking
+    for f in spec.fields:
+        if f.type in NUMERIC_TYPES and (f.min is not None or f.max is not None):
+            add(
+                gxe.ExpectColumnValuesToBeBetween,
+                False,
+                "contract range; odd values happen in real sources (returns, manual fixes)",
+                column=f.name,
+                min_value=f.min,
+                max_value=f.max,
+            )
+        if f.values:
+            value_set: list[Any] = list(f.values)
+            if f.type == "int64":
+                value_set = [int(v) for v in f.values]
+            add(
+                gxe.ExpectColumnValuesToBeInSet,
+                False,
+                "contract enumeration; a new value usually means the contract needs extending",
+                column=f.name,
+                value_set=value_set,
+            )
+        if f.type == "epoch_ms":
+            add(
+                gxe.ExpectColumnValuesToBeBetween,
+                False,
+                "epoch ms between 2015 and 2035; a few placeholders are tolerated",
+                column=f.name,
+                min_value=EPOCH_MS_MIN,
+                max_value=EPOCH_MS_MAX,
+                strict_max=True,
+            )
+            add(
+                gxe.ExpectColumnValuesToBeBetween,
+                True,
+                "most epoch values implausible means a unit error (s or us, not ms)",
+                column=f.name,
+                min_value=EPOCH_MS_MIN,
+                max_value=EPOCH_MS_MAX,
+                strict_max=True,
+                mostly=EPOCH_MS_MOSTLY_BLOCKING,
+            )
+
+    return gx.ExpectationSuite(
+        name=suite_name(spec),
+        expectations=exps,
+        meta={"entity": spec.qualified_name, "layer": "raw"},
+    )
+
+
+def is_blocking(expectation_meta: dict[str, Any] | None) -> bool:
+    """Blocking unless the expectation says otherwise: an unlabelled check fails safe."""
+    return bool((expectation_meta or {}).get("blocking", True))
