@@ -1,0 +1,78 @@
+-- callcenter.ratings: Customer satisfaction ratings (满意度) of tickets and conversations.
+-- One row per rating_id: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('callcenter', 'ratings') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(rating_id as {{ dbt.type_string() }})       as rating_id,
+        cast(ticket_no as {{ dbt.type_string() }})       as ticket_no,
+        cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+
+        -- attributes
+        cast(comment as {{ dbt.type_string() }})         as comment,
+
+        -- numbers
+        cast(score as {{ dbt.type_bigint() }})           as score,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(rated_at as {{ dbt.type_timestamp() }})     as rated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})    as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})   as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['rating_id'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        rating_id,
+        ticket_no,
+        conversation_id,
+
+        -- attributes
+        comment,
+
+        -- numbers
+        score,
+
+        -- timestamps (Asia/Shanghai local)
+        rated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

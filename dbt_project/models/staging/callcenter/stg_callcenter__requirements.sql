@@ -1,0 +1,76 @@
+-- callcenter.requirements: Product requirements (需求) raised from service.
+-- One row per requirement_id: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('callcenter', 'requirements') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(requirement_id as {{ dbt.type_string() }})     as requirement_id,
+        cast(product_manager_id as {{ dbt.type_bigint() }}) as product_manager_id,
+
+        -- attributes
+        cast(title as {{ dbt.type_string() }})              as title,
+        cast(description as {{ dbt.type_string() }})        as description,
+        cast(product_line as {{ dbt.type_string() }})       as product_line,
+        cast(status as {{ dbt.type_string() }})             as status,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(created_at as {{ dbt.type_timestamp() }})      as created_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})       as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})        as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})      as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['requirement_id'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        requirement_id,
+        product_manager_id,
+
+        -- attributes
+        title,
+        description,
+        product_line,
+        status,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

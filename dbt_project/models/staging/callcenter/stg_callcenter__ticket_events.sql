@@ -1,0 +1,76 @@
+-- callcenter.ticket_events: Status changes and replies on tickets; SLA clocks are computed from these.
+-- One row per event_id: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('callcenter', 'ticket_events') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(event_id as {{ dbt.type_string() }})      as event_id,
+        cast(ticket_no as {{ dbt.type_string() }})     as ticket_no,
+
+        -- attributes
+        cast(event_type as {{ dbt.type_string() }})    as event_type,
+        cast(from_status as {{ dbt.type_string() }})   as from_status,
+        cast(to_status as {{ dbt.type_string() }})     as to_status,
+        cast(actor as {{ dbt.type_string() }})         as actor,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(event_time as {{ dbt.type_timestamp() }}) as event_time,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['event_id'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        event_id,
+        ticket_no,
+
+        -- attributes
+        event_type,
+        from_status,
+        to_status,
+        actor,
+
+        -- timestamps (Asia/Shanghai local)
+        event_time,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,80 @@
+-- callcenter.transcripts: Messages of phone (speech-to-text), chat, WeChat and web conversations; ts is UTC.
+-- One row per conversation_id, seq: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('callcenter', 'transcripts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+        cast(seq as {{ dbt.type_bigint() }})             as seq,
+        cast(agent_id as {{ dbt.type_string() }})        as agent_id,
+        cast(call_id as {{ dbt.type_string() }})         as call_id,
+        cast(account_id as {{ dbt.type_bigint() }})      as account_id,
+
+        -- attributes
+        cast(channel as {{ dbt.type_string() }})         as channel,
+        cast(speaker as {{ dbt.type_string() }})         as speaker,
+        cast(text as {{ dbt.type_string() }})            as text,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ utc_to_local('ts') }}                         as sent_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})    as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})   as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['conversation_id', 'seq'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        conversation_id,
+        seq,
+        agent_id,
+        call_id,
+        account_id,
+
+        -- attributes
+        channel,
+        speaker,
+        text,
+
+        -- timestamps (Asia/Shanghai local)
+        sent_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,94 @@
+-- callcenter.work_orders: Field service work orders (服务派工) dispatched by grab (抢单) or assignment (派单).
+-- One row per work_order_no: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('callcenter', 'work_orders') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(work_order_no as {{ dbt.type_string() }})    as work_order_no,
+        cast(ticket_no as {{ dbt.type_string() }})        as ticket_no,
+        cast(account_id as {{ dbt.type_bigint() }})       as account_id,
+        cast(engineer_id as {{ dbt.type_string() }})      as engineer_id,
+
+        -- attributes
+        cast(service_type as {{ dbt.type_string() }})     as service_type,
+        cast(dispatch_mode as {{ dbt.type_string() }})    as dispatch_mode,
+        cast(team as {{ dbt.type_string() }})             as team,
+        cast(status as {{ dbt.type_string() }})           as status,
+
+        -- flags
+        cast(first_time_fix as {{ dbt.type_boolean() }})  as is_first_time_fix,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(created_at as {{ dbt.type_timestamp() }})    as created_at,
+        cast(dispatched_at as {{ dbt.type_timestamp() }}) as dispatched_at,
+        cast(accepted_at as {{ dbt.type_timestamp() }})   as accepted_at,
+        cast(arrived_at as {{ dbt.type_timestamp() }})    as arrived_at,
+        cast(completed_at as {{ dbt.type_timestamp() }})  as completed_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})     as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})      as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})    as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['work_order_no'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        work_order_no,
+        ticket_no,
+        account_id,
+        engineer_id,
+
+        -- attributes
+        service_type,
+        dispatch_mode,
+        team,
+        status,
+
+        -- flags
+        is_first_time_fix,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        dispatched_at,
+        accepted_at,
+        arrived_at,
+        completed_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+-- crm.accounts: Customer companies (客户) as typed by reps; names vary, see docs/sources.md.
+-- One row per account_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'accounts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})                      as account_id,
+        cast(ownerId as {{ dbt.type_bigint() }})                 as owner_id,
+        cast(partnerId as {{ dbt.type_bigint() }})               as partner_id,
+        cast(unifiedSocialCreditCode as {{ dbt.type_string() }}) as unified_social_credit_code,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})              as entity_type,
+        cast(accountName as {{ dbt.type_string() }})             as account_name,
+        cast(shortName as {{ dbt.type_string() }})               as short_name,
+        cast(industry as {{ dbt.type_string() }})                as industry,
+        cast(level as {{ dbt.type_string() }})                   as level,
+        cast(province as {{ dbt.type_string() }})                as province,
+        cast(city as {{ dbt.type_string() }})                    as city,
+        cast(address as {{ dbt.type_string() }})                 as address,
+        cast(phone as {{ dbt.type_string() }})                   as phone,
+
+        -- flags
+        cast(inPool as {{ dbt.type_boolean() }})                 as is_in_pool,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}                     as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}                     as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})            as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})             as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})           as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['account_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        account_id,
+        owner_id,
+        partner_id,
+        unified_social_credit_code,
+
+        -- attributes
+        entity_type,
+        account_name,
+        short_name,
+        industry,
+        level,
+        province,
+        city,
+        address,
+        phone,
+
+        -- flags
+        is_in_pool,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,93 @@
+-- crm.activities: Visits and follow-ups (拜访/跟进记录).
+-- One row per activity_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'activities') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})              as activity_id,
+        cast(ownerId as {{ dbt.type_bigint() }})         as owner_id,
+        cast(accountId as {{ dbt.type_bigint() }})       as account_id,
+        cast(contactId as {{ dbt.type_bigint() }})       as contact_id,
+        cast(leadId as {{ dbt.type_bigint() }})          as lead_id,
+        cast(opportunityId as {{ dbt.type_bigint() }})   as opportunity_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})      as entity_type,
+        cast(activityType as {{ dbt.type_string() }})    as activity_type,
+        cast(content as {{ dbt.type_string() }})         as content,
+
+        -- numbers
+        cast(durationMinutes as {{ dbt.type_bigint() }}) as duration_minutes,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}             as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}             as updated_at,
+        {{ epoch_ms_to_local('activityTime') }}          as activity_time,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})    as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})   as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['activity_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        activity_id,
+        owner_id,
+        account_id,
+        contact_id,
+        lead_id,
+        opportunity_id,
+
+        -- attributes
+        entity_type,
+        activity_type,
+        content,
+
+        -- numbers
+        duration_minutes,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+        activity_time,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

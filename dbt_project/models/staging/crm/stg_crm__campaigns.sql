@@ -1,0 +1,93 @@
+-- crm.campaigns: Marketing campaigns (市场活动) with their cost.
+-- One row per campaign_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'campaigns') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as campaign_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(name as {{ dbt.type_string() }})          as campaign_name,
+        cast(campaignType as {{ dbt.type_string() }})  as campaign_type,
+        cast(status as {{ dbt.type_string() }})        as status,
+
+        -- amounts
+        cast(cost as {{ type_decimal() }})             as cost,
+
+        -- dates
+        cast(startDate as {{ type_date() }})           as start_date,
+        cast(endDate as {{ type_date() }})             as end_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['campaign_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        campaign_id,
+        owner_id,
+
+        -- attributes
+        entity_type,
+        campaign_name,
+        campaign_type,
+        status,
+
+        -- amounts
+        cost,
+
+        -- dates
+        start_date,
+        end_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,85 @@
+-- crm.commission_assignments: Which person is on which plan, effective-dated.
+-- One row per commission_assignment_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'commission_assignments') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as commission_assignment_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(userId as {{ dbt.type_bigint() }})        as user_id,
+        cast(planId as {{ dbt.type_bigint() }})        as commission_plan_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+
+        -- dates
+        cast(effectiveFrom as {{ type_date() }})       as effective_from,
+        cast(effectiveTo as {{ type_date() }})         as effective_to,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['commission_assignment_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        commission_assignment_id,
+        owner_id,
+        user_id,
+        commission_plan_id,
+
+        -- attributes
+        entity_type,
+
+        -- dates
+        effective_from,
+        effective_to,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

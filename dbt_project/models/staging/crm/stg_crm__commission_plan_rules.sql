@@ -1,0 +1,87 @@
+-- crm.commission_plan_rules: Rates of a plan, by product line or by attainment tier (fractions, 1.0 = 100%).
+-- One row per commission_plan_rule_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'commission_plan_rules') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as commission_plan_rule_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(planId as {{ dbt.type_bigint() }})        as commission_plan_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(productLine as {{ dbt.type_string() }})   as product_line,
+
+        -- amounts
+        cast(tierFrom as {{ type_decimal() }})         as tier_from,
+        cast(tierTo as {{ type_decimal() }})           as tier_to,
+        cast(rate as {{ type_decimal() }})             as rate,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['commission_plan_rule_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        commission_plan_rule_id,
+        owner_id,
+        commission_plan_id,
+
+        -- attributes
+        entity_type,
+        product_line,
+
+        -- amounts
+        tier_from,
+        tier_to,
+        rate,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,97 @@
+-- crm.commission_plans: Commission plans (提成方案) with basis and tier semantics.
+-- One row per commission_plan_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'commission_plans') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as commission_plan_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(planCode as {{ dbt.type_string() }})      as plan_code,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(planName as {{ dbt.type_string() }})      as plan_name,
+        cast(rateType as {{ dbt.type_string() }})      as rate_type,
+        cast(tierMode as {{ dbt.type_string() }})      as tier_mode,
+        cast(basis as {{ dbt.type_string() }})         as basis,
+        cast(periodType as {{ dbt.type_string() }})    as period_type,
+
+        -- amounts
+        cast(flatRate as {{ type_decimal() }})         as flat_rate,
+
+        -- numbers
+        cast(planVersion as {{ dbt.type_bigint() }})   as plan_version,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['commission_plan_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        commission_plan_id,
+        owner_id,
+        plan_code,
+
+        -- attributes
+        entity_type,
+        plan_name,
+        rate_type,
+        tier_mode,
+        basis,
+        period_type,
+
+        -- amounts
+        flat_rate,
+
+        -- numbers
+        plan_version,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

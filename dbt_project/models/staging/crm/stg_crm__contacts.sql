@@ -1,0 +1,89 @@
+-- crm.contacts: People at customer companies (联系人).
+-- One row per contact_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'contacts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})               as contact_id,
+        cast(ownerId as {{ dbt.type_bigint() }})          as owner_id,
+        cast(accountId as {{ dbt.type_bigint() }})        as account_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})       as entity_type,
+        cast(contactName as {{ dbt.type_string() }})      as contact_name,
+        cast(title as {{ dbt.type_string() }})            as title,
+        cast(mobile as {{ dbt.type_string() }})           as mobile,
+        cast(email as {{ dbt.type_string() }})            as email,
+
+        -- flags
+        cast(isDecisionMaker as {{ dbt.type_boolean() }}) as is_decision_maker,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}              as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}              as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})     as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})      as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})    as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['contact_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        contact_id,
+        owner_id,
+        account_id,
+
+        -- attributes
+        entity_type,
+        contact_name,
+        title,
+        mobile,
+        email,
+
+        -- flags
+        is_decision_maker,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+-- crm.contracts: Signed contracts (合同).
+-- One row per contract_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'contracts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as contract_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(contractNo as {{ dbt.type_string() }})    as contract_no,
+        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
+        cast(opportunityId as {{ dbt.type_bigint() }}) as opportunity_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(paymentTerms as {{ dbt.type_string() }})  as payment_terms,
+        cast(status as {{ dbt.type_string() }})        as status,
+
+        -- amounts
+        cast(totalAmount as {{ type_decimal() }})      as total_amount,
+
+        -- dates
+        cast(signDate as {{ type_date() }})            as sign_date,
+        cast(startDate as {{ type_date() }})           as start_date,
+        cast(endDate as {{ type_date() }})             as end_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['contract_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        contract_id,
+        owner_id,
+        contract_no,
+        account_id,
+        opportunity_id,
+
+        -- attributes
+        entity_type,
+        payment_terms,
+        status,
+
+        -- amounts
+        total_amount,
+
+        -- dates
+        sign_date,
+        start_date,
+        end_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

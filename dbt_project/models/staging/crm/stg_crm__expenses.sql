@@ -1,0 +1,95 @@
+-- crm.expenses: Sales expenses (费用报销).
+-- One row per expense_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'expenses') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as expense_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(expenseNo as {{ dbt.type_string() }})     as expense_no,
+        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
+        cast(opportunityId as {{ dbt.type_bigint() }}) as opportunity_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(expenseType as {{ dbt.type_string() }})   as expense_type,
+        cast(status as {{ dbt.type_string() }})        as status,
+
+        -- amounts
+        cast(amount as {{ type_decimal() }})           as amount,
+
+        -- dates
+        cast(expenseDate as {{ type_date() }})         as expense_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['expense_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        expense_id,
+        owner_id,
+        expense_no,
+        account_id,
+        opportunity_id,
+
+        -- attributes
+        entity_type,
+        expense_type,
+        status,
+
+        -- amounts
+        amount,
+
+        -- dates
+        expense_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

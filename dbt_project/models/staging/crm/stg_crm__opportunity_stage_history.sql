@@ -1,0 +1,99 @@
+-- crm.opportunity_stage_history: Every change of an opportunity's stage, amount or expected close date, with the values after the change.
+-- One row per stage_change_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'opportunity_stage_history') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as stage_change_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(opportunityId as {{ dbt.type_bigint() }}) as opportunity_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(fromStage as {{ dbt.type_string() }})     as from_stage,
+        cast(toStage as {{ dbt.type_string() }})       as to_stage,
+
+        -- amounts
+        cast(amount as {{ type_decimal() }})           as amount,
+
+        -- numbers
+        cast(changedBy as {{ dbt.type_bigint() }})     as changed_by,
+
+        -- dates
+        cast(closeDate as {{ type_date() }})           as close_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('changedAt') }}           as changed_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['stage_change_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        stage_change_id,
+        owner_id,
+        opportunity_id,
+
+        -- attributes
+        entity_type,
+        from_stage,
+        to_stage,
+
+        -- amounts
+        amount,
+
+        -- numbers
+        changed_by,
+
+        -- dates
+        close_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+        changed_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+-- crm.order_lines: Order lines with price book, discount, unit and the over/short tolerance (溢短装) of bulk goods.
+-- One row per order_line_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'order_lines') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as order_line_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(orderId as {{ dbt.type_bigint() }})       as order_id,
+        cast(productId as {{ dbt.type_bigint() }})     as product_id,
+        cast(priceBookId as {{ dbt.type_bigint() }})   as price_book_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(unit as {{ dbt.type_string() }})          as unit,
+        cast(toleranceType as {{ dbt.type_string() }}) as tolerance_type,
+
+        -- amounts
+        cast(quantity as {{ type_decimal() }})         as quantity,
+        cast(listPrice as {{ type_decimal() }})        as list_price,
+        cast(discountRate as {{ type_decimal() }})     as discount_rate,
+        cast(unitPrice as {{ type_decimal() }})        as unit_price,
+        cast(lineAmount as {{ type_decimal() }})       as line_amount,
+        cast(toleranceValue as {{ type_decimal() }})   as tolerance_value,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['order_line_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_line_id,
+        owner_id,
+        order_id,
+        product_id,
+        price_book_id,
+
+        -- attributes
+        entity_type,
+        unit,
+        tolerance_type,
+
+        -- amounts
+        quantity,
+        list_price,
+        discount_rate,
+        unit_price,
+        line_amount,
+        tolerance_value,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,83 @@
+-- crm.order_splits: Sales-credit splits (业绩分配) of an order between people, in percent.
+-- One row per order_split_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'order_splits') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as order_split_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(orderId as {{ dbt.type_bigint() }})       as order_id,
+        cast(userId as {{ dbt.type_bigint() }})        as user_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+
+        -- amounts
+        cast(splitPercent as {{ type_decimal() }})     as split_pct,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['order_split_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_split_id,
+        owner_id,
+        order_id,
+        user_id,
+
+        -- attributes
+        entity_type,
+
+        -- amounts
+        split_pct,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

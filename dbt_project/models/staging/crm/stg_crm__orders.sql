@@ -1,0 +1,101 @@
+-- crm.orders: Sales orders (订单).
+-- One row per order_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'orders') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as order_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(orderNo as {{ dbt.type_string() }})       as order_no,
+        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
+        cast(opportunityId as {{ dbt.type_bigint() }}) as opportunity_id,
+        cast(quoteId as {{ dbt.type_bigint() }})       as quote_id,
+        cast(contractId as {{ dbt.type_bigint() }})    as contract_id,
+        cast(partnerId as {{ dbt.type_bigint() }})     as partner_id,
+        cast(dimDepart as {{ dbt.type_bigint() }})     as department_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(status as {{ dbt.type_string() }})        as status,
+
+        -- amounts
+        cast(totalAmount as {{ type_decimal() }})      as total_amount,
+
+        -- dates
+        cast(orderDate as {{ type_date() }})           as order_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['order_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_id,
+        owner_id,
+        order_no,
+        account_id,
+        opportunity_id,
+        quote_id,
+        contract_id,
+        partner_id,
+        department_id,
+
+        -- attributes
+        entity_type,
+        status,
+
+        -- amounts
+        total_amount,
+
+        -- dates
+        order_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

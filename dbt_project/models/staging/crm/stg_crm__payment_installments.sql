@@ -1,0 +1,95 @@
+-- crm.payment_installments: Installments (回款计划明细) of a payment plan; ownerId is the person responsible for collecting (回款负责人).
+-- One row per installment_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'payment_installments') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as installment_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(paymentPlanId as {{ dbt.type_bigint() }}) as payment_plan_id,
+        cast(contractId as {{ dbt.type_bigint() }})    as contract_id,
+        cast(orderId as {{ dbt.type_bigint() }})       as order_id,
+        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
+        cast(batchNo as {{ dbt.type_bigint() }})       as batch_no,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+
+        -- amounts
+        cast(amount as {{ type_decimal() }})           as amount,
+
+        -- dates
+        cast(dueDate as {{ type_date() }})             as due_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['installment_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        installment_id,
+        owner_id,
+        payment_plan_id,
+        contract_id,
+        order_id,
+        account_id,
+        batch_no,
+
+        -- attributes
+        entity_type,
+
+        -- amounts
+        amount,
+
+        -- dates
+        due_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,91 @@
+-- crm.price_books: Price books (价格表), one standard and one per sales department.
+-- One row per price_book_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'price_books') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as price_book_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(dimDepart as {{ dbt.type_bigint() }})     as department_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(priceBookName as {{ dbt.type_string() }}) as price_book_name,
+
+        -- flags
+        cast(isStandard as {{ dbt.type_boolean() }})   as is_standard,
+
+        -- dates
+        cast(effectiveFrom as {{ type_date() }})       as effective_from,
+        cast(effectiveTo as {{ type_date() }})         as effective_to,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['price_book_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        price_book_id,
+        owner_id,
+        department_id,
+
+        -- attributes
+        entity_type,
+        price_book_name,
+
+        -- flags
+        is_standard,
+
+        -- dates
+        effective_from,
+        effective_to,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,95 @@
+-- crm.products: Products sold; productCode equals the ERP material code.
+-- One row per product_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'products') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as product_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(productCode as {{ dbt.type_string() }})   as product_code,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(productName as {{ dbt.type_string() }})   as product_name,
+        cast(productLine as {{ dbt.type_string() }})   as product_line,
+        cast(unit as {{ dbt.type_string() }})          as unit,
+
+        -- flags
+        cast(isBulk as {{ dbt.type_boolean() }})       as is_bulk,
+        cast(isActive as {{ dbt.type_boolean() }})     as is_active,
+
+        -- amounts
+        cast(listPrice as {{ type_decimal() }})        as list_price,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['product_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        product_id,
+        owner_id,
+        product_code,
+
+        -- attributes
+        entity_type,
+        product_name,
+        product_line,
+        unit,
+
+        -- flags
+        is_bulk,
+        is_active,
+
+        -- amounts
+        list_price,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

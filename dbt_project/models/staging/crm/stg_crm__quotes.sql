@@ -1,0 +1,103 @@
+-- crm.quotes: Quotes (报价单) on opportunities.
+-- One row per quote_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'quotes') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as quote_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(quoteNo as {{ dbt.type_string() }})       as quote_no,
+        cast(opportunityId as {{ dbt.type_bigint() }}) as opportunity_id,
+        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
+        cast(priceBookId as {{ dbt.type_bigint() }})   as price_book_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(status as {{ dbt.type_string() }})        as status,
+
+        -- amounts
+        cast(totalAmount as {{ type_decimal() }})      as total_amount,
+        cast(discountRate as {{ type_decimal() }})     as discount_rate,
+
+        -- numbers
+        cast(approvedBy as {{ dbt.type_bigint() }})    as approved_by,
+
+        -- dates
+        cast(quoteDate as {{ type_date() }})           as quote_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['quote_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        quote_id,
+        owner_id,
+        quote_no,
+        opportunity_id,
+        account_id,
+        price_book_id,
+
+        -- attributes
+        entity_type,
+        status,
+
+        -- amounts
+        total_amount,
+        discount_rate,
+
+        -- numbers
+        approved_by,
+
+        -- dates
+        quote_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

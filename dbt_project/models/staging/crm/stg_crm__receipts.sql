@@ -1,0 +1,101 @@
+-- crm.receipts: Receipts (回款) and refunds; installmentId is empty when the payer named no installment.
+-- One row per receipt_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'receipts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as receipt_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(receiptNo as {{ dbt.type_string() }})     as receipt_no,
+        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
+        cast(contractId as {{ dbt.type_bigint() }})    as contract_id,
+        cast(orderId as {{ dbt.type_bigint() }})       as order_id,
+        cast(installmentId as {{ dbt.type_bigint() }}) as installment_id,
+        cast(bankTxnNo as {{ dbt.type_string() }})     as bank_txn_no,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(receiptType as {{ dbt.type_string() }})   as receipt_type,
+        cast(paymentMethod as {{ dbt.type_string() }}) as payment_method,
+
+        -- amounts
+        cast(amount as {{ type_decimal() }})           as amount,
+
+        -- dates
+        cast(receiptDate as {{ type_date() }})         as receipt_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['receipt_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        receipt_id,
+        owner_id,
+        receipt_no,
+        account_id,
+        contract_id,
+        order_id,
+        installment_id,
+        bank_txn_no,
+
+        -- attributes
+        entity_type,
+        receipt_type,
+        payment_method,
+
+        -- amounts
+        amount,
+
+        -- dates
+        receipt_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

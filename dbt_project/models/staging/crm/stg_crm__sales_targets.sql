@@ -1,0 +1,89 @@
+-- crm.sales_targets: Monthly sales targets per rep (ownerId) and department.
+-- One row per sales_target_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'sales_targets') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as sales_target_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(userId as {{ dbt.type_bigint() }})        as user_id,
+        cast(dimDepart as {{ dbt.type_bigint() }})     as department_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+
+        -- amounts
+        cast(targetAmount as {{ type_decimal() }})     as target_amount,
+
+        -- dates
+        cast(periodMonth as {{ type_date() }})         as period_month,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['sales_target_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        sales_target_id,
+        owner_id,
+        user_id,
+        department_id,
+
+        -- attributes
+        entity_type,
+
+        -- amounts
+        target_amount,
+
+        -- dates
+        period_month,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,99 @@
+-- crm.users: Employees who use the CRM, with manager and position.
+-- One row per user_id: the latest version, i.e. the highest updatedAt, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'users') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})            as user_id,
+        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(employeeCode as {{ dbt.type_string() }})  as employee_code,
+        cast(dimDepart as {{ dbt.type_bigint() }})     as department_id,
+        cast(managerId as {{ dbt.type_bigint() }})     as manager_id,
+
+        -- attributes
+        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(name as {{ dbt.type_string() }})          as user_name,
+        cast(position as {{ dbt.type_string() }})      as position,
+        cast(email as {{ dbt.type_string() }})         as email,
+        cast(phone as {{ dbt.type_string() }})         as phone,
+
+        -- flags
+        cast(isActive as {{ dbt.type_boolean() }})     as is_active,
+
+        -- dates
+        cast(hireDate as {{ type_date() }})            as hire_date,
+
+        -- timestamps (Asia/Shanghai local)
+        {{ epoch_ms_to_local('createdAt') }}           as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['user_id'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        user_id,
+        owner_id,
+        employee_code,
+        department_id,
+        manager_id,
+
+        -- attributes
+        entity_type,
+        user_name,
+        position,
+        email,
+        phone,
+
+        -- flags
+        is_active,
+
+        -- dates
+        hire_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

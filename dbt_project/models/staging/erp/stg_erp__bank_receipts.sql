@@ -1,0 +1,82 @@
+-- erp.bank_receipts: Incoming bank transfers (银行收款流水); some not yet claimed by any CRM receipt.
+-- One row per bank_txn_no: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('erp', 'bank_receipts') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(bank_txn_no as {{ dbt.type_string() }})    as bank_txn_no,
+        cast(crm_receipt_no as {{ dbt.type_string() }}) as crm_receipt_no,
+
+        -- attributes
+        cast(payer_name as {{ dbt.type_string() }})     as payer_name,
+        cast(payer_account as {{ dbt.type_string() }})  as payer_account,
+        cast(memo as {{ dbt.type_string() }})           as memo,
+        cast(claim_status as {{ dbt.type_string() }})   as claim_status,
+
+        -- amounts
+        cast(amount as {{ type_decimal() }})            as amount,
+
+        -- dates
+        cast(txn_date as {{ type_date() }})             as txn_date,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})   as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})    as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})  as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['bank_txn_no'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        bank_txn_no,
+        crm_receipt_no,
+
+        -- attributes
+        payer_name,
+        payer_account,
+        memo,
+        claim_status,
+
+        -- amounts
+        amount,
+
+        -- dates
+        txn_date,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,88 @@
+-- erp.invoices: VAT invoices (发票); e_invoice_no appears from 2025-12 when fully digital invoices (全电发票) started.
+-- One row per invoice_no: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('erp', 'invoices') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(invoice_no as {{ dbt.type_string() }})    as invoice_no,
+        cast(tax_id as {{ dbt.type_string() }})        as tax_id,
+        cast(crm_order_no as {{ dbt.type_string() }})  as crm_order_no,
+        cast(e_invoice_no as {{ dbt.type_string() }})  as e_invoice_no,
+
+        -- attributes
+        cast(customer_name as {{ dbt.type_string() }}) as customer_name,
+        cast(invoice_type as {{ dbt.type_string() }})  as invoice_type,
+        cast(status as {{ dbt.type_string() }})        as status,
+
+        -- amounts
+        cast(amount_ex_tax as {{ type_decimal() }})    as amount_ex_tax,
+        cast(tax_amount as {{ type_decimal() }})       as tax_amount,
+        cast(amount_incl_tax as {{ type_decimal() }})  as amount_incl_tax,
+
+        -- dates
+        cast(invoice_date as {{ type_date() }})        as invoice_date,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['invoice_no'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        invoice_no,
+        tax_id,
+        crm_order_no,
+        e_invoice_no,
+
+        -- attributes
+        customer_name,
+        invoice_type,
+        status,
+
+        -- amounts
+        amount_ex_tax,
+        tax_amount,
+        amount_incl_tax,
+
+        -- dates
+        invoice_date,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,68 @@
+-- erp.org: ERP organisation units (组织架构) mapped to CRM departments.
+-- One row per org_code: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('erp', 'org') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(org_code as {{ dbt.type_string() }})        as org_code,
+        cast(parent_org_code as {{ dbt.type_string() }}) as parent_org_code,
+        cast(crm_depart_id as {{ dbt.type_bigint() }})   as crm_department_id,
+
+        -- attributes
+        cast(org_name as {{ dbt.type_string() }})        as org_name,
+        cast(org_type as {{ dbt.type_string() }})        as org_type,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})    as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})   as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['org_code'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        org_code,
+        parent_org_code,
+        crm_department_id,
+
+        -- attributes
+        org_name,
+        org_type,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

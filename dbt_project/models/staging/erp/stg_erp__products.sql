@@ -1,0 +1,81 @@
+-- erp.products: ERP material master (物料档案).
+-- One row per material_code: the latest version, i.e. the highest updated_at, then the latest load.
+
+with
+
+source as (
+
+    select * from {{ source('erp', 'products') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(material_code as {{ dbt.type_string() }}) as material_code,
+
+        -- attributes
+        cast(material_name as {{ dbt.type_string() }}) as material_name,
+        cast(spec as {{ dbt.type_string() }})          as spec,
+        cast(unit as {{ dbt.type_string() }})          as unit,
+        cast(product_line as {{ dbt.type_string() }})  as product_line,
+
+        -- amounts
+        cast(standard_cost as {{ type_decimal() }})    as standard_cost,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['material_code'],
+        order_by=[
+            'updated_at desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        material_code,
+
+        -- attributes
+        material_name,
+        spec,
+        unit,
+        product_line,
+
+        -- amounts
+        standard_cost,
+
+        -- timestamps (Asia/Shanghai local)
+        updated_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

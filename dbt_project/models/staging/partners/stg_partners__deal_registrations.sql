@@ -1,0 +1,98 @@
+-- partners.deal_registrations: Deals registered by partners (报备) with the end customer name as the partner typed it.
+-- One row per registration_id: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('partners', 'deal_registrations') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(registration_id as {{ dbt.type_string() }})    as registration_id,
+        cast(partner_id as {{ dbt.type_bigint() }})         as partner_id,
+        cast(crm_opportunity_id as {{ dbt.type_bigint() }}) as crm_opportunity_id,
+
+        -- attributes
+        cast(customer_name as {{ dbt.type_string() }})      as customer_name,
+        cast(product_line as {{ dbt.type_string() }})       as product_line,
+        cast(status as {{ dbt.type_string() }})             as status,
+
+        -- amounts
+        cast(estimated_amount as {{ type_decimal() }})      as estimated_amount,
+
+        -- numbers
+        cast(approved_by as {{ dbt.type_bigint() }})        as approved_by,
+        cast(protection_days as {{ dbt.type_bigint() }})    as protection_days,
+
+        -- dates
+        cast(expected_close_date as {{ type_date() }})      as expected_close_date,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(submitted_at as {{ dbt.type_timestamp() }})    as submitted_at,
+        cast(approved_at as {{ dbt.type_timestamp() }})     as approved_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})       as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})        as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})      as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['registration_id'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        registration_id,
+        partner_id,
+        crm_opportunity_id,
+
+        -- attributes
+        customer_name,
+        product_line,
+        status,
+
+        -- amounts
+        estimated_amount,
+
+        -- numbers
+        approved_by,
+        protection_days,
+
+        -- dates
+        expected_close_date,
+
+        -- timestamps (Asia/Shanghai local)
+        submitted_at,
+        approved_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

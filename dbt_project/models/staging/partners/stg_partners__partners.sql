@@ -1,0 +1,78 @@
+-- partners.partners: Channel partners (渠道伙伴).
+-- One row per partner_id: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('partners', 'partners') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(partner_id as {{ dbt.type_bigint() }})         as partner_id,
+        cast(partner_code as {{ dbt.type_string() }})       as partner_code,
+        cast(channel_manager_id as {{ dbt.type_bigint() }}) as channel_manager_id,
+
+        -- attributes
+        cast(partner_name as {{ dbt.type_string() }})       as partner_name,
+        cast(tier as {{ dbt.type_string() }})               as tier,
+        cast(region as {{ dbt.type_string() }})             as region,
+        cast(status as {{ dbt.type_string() }})             as status,
+
+        -- dates
+        cast(signed_on as {{ type_date() }})                as signed_on,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})       as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})        as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }})      as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['partner_id'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        partner_id,
+        partner_code,
+        channel_manager_id,
+
+        -- attributes
+        partner_name,
+        tier,
+        region,
+        status,
+
+        -- dates
+        signed_on,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,88 @@
+-- partners.rebate_policies: Tiered rebate policies (返点政策), one row per tier; amounts are net purchases per period.
+-- One row per policy_code, tier_no: the latest version, i.e. the latest load (the source has no version field).
+
+with
+
+source as (
+
+    select * from {{ source('partners', 'rebate_policies') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(policy_code as {{ dbt.type_string() }})   as policy_code,
+        cast(tier_no as {{ dbt.type_bigint() }})       as tier_no,
+
+        -- attributes
+        cast(policy_name as {{ dbt.type_string() }})   as policy_name,
+        cast(period_type as {{ dbt.type_string() }})   as period_type,
+        cast(semantics as {{ dbt.type_string() }})     as semantics,
+        cast(partner_tier as {{ dbt.type_string() }})  as partner_tier,
+
+        -- amounts
+        cast(threshold_from as {{ type_decimal() }})   as threshold_from,
+        cast(threshold_to as {{ type_decimal() }})     as threshold_to,
+        cast(rate as {{ type_decimal() }})             as rate,
+
+        -- dates
+        cast(effective_from as {{ type_date() }})      as effective_from,
+        cast(effective_to as {{ type_date() }})        as effective_to,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})  as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
+        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['policy_code', 'tier_no'],
+        order_by=[
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        policy_code,
+        tier_no,
+
+        -- attributes
+        policy_name,
+        period_type,
+        semantics,
+        partner_tier,
+
+        -- amounts
+        threshold_from,
+        threshold_to,
+        rate,
+
+        -- dates
+        effective_from,
+        effective_to,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+
+)
+
+select * from final
