@@ -1,0 +1,187 @@
+"""Type the all-string landing columns into the contract's Parquet types, row errors aside.
+
+Every field type has one polars expression that yields the typed value or null, so a value
+that was present but came out null failed typing: that row goes to quarantine with a reason
+such as "amount: 'N/A' is not a decimal". Range and enum checks are *not* done here (the
+quality suites do them on the loaded data); a row is only refused when its values cannot be
+represented at all, or a required value is missing.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.contracts import EntitySpec, FieldSpec
+
+DECIMAL_PRECISION = 18
+DECIMAL_SCALE = 2  # the contract's "decimal (18,2 money/quantities)"
+DECIMAL = pl.Decimal(DECIMAL_PRECISION, DECIMAL_SCALE)
+TIME_UNIT = "us"  # Spark reads TIMESTAMP_MICROS; nanoseconds it does not
+
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "string": pl.Utf8(),
+    "int64": pl.Int64(),
+    "decimal": DECIMAL,
+    "float64": pl.Float64(),
+    "bool": pl.Boolean(),
+    "date": pl.Date(),
+    "epoch_ms": pl.Int64(),
+    "timestamp": pl.Datetime(TIME_UNIT),
+    "timestamp_utc": pl.Datetime(TIME_UNIT),
+}
+
+_WHAT = {
+    "int64": "an integer",
+    "decimal": "a decimal",
+    "float64": "a number",
+    "bool": "a boolean (true/false/1/0/是/否/Y/N)",
+    "date": "a date (YYYY-MM-DD)",
+    "epoch_ms": "an epoch-milliseconds integer",
+    "timestamp": "a timestamp (YYYY-MM-DD HH:MM:SS)",
+    "timestamp_utc": "an ISO-8601 timestamp with Z or an offset",
+}
+
+_TRUE = ("true", "1", "是", "y", "yes", "t", "真")
+_FALSE = ("false", "0", "否", "n", "no", "f", "假")
+_BOOLS = {v: True for v in _TRUE} | {v: False for v in _FALSE}
+
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
+_INTEGER = r"^[+-]?\d{1,19}(\.0*)?$"
+_int_digits = DECIMAL_PRECISION - DECIMAL_SCALE
+# at most DECIMAL_SCALE significant decimals (trailing zeros are fine: "12.500")
+_DECIMAL_EXACT = (
+    rf"^[+-]?(\d{{1,{_int_digits}}}(\.\d{{0,{DECIMAL_SCALE}}}0*)?|\.\d{{1,{DECIMAL_SCALE}}}0*)$"
+)
+# binary floating-point noise from spreadsheets/JSON writers: 36.900000000000006, 12.2999999999
+_DECIMAL_NOISE = rf"^[+-]?\d{{1,{_int_digits}}}\.\d{{{DECIMAL_SCALE}}}(0{{6,}}|9{{6,}})\d*$"
+_DECIMAL_ANY = r"^[+-]?(\d+\.?\d*|\.\d+)$"
+_MIDNIGHT = r"[ T]00:00(:00(\.0+)?)?$"
+
+
+def _blank_to_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.str.strip_chars() == "").then(None).otherwise(expr)
+
+
+def _without_thousands(s: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(s.str.contains(_THOUSANDS))
+        .then(s.str.replace_all(",", "", literal=True))
+        .otherwise(s)
+    )
+
+
+def _to_int(s: pl.Expr) -> pl.Expr:
+    t = _without_thousands(s)
+    digits = t.str.replace(r"\.0*$", "").str.strip_prefix("+")
+    return pl.when(t.str.contains(_INTEGER)).then(digits.cast(pl.Int64, strict=False))
+
+
+def _to_decimal(s: pl.Expr) -> pl.Expr:
+    t = _without_thousands(s).str.strip_prefix("+")
+    exact = t.cast(DECIMAL, strict=False)  # validated below, so truncation only drops zeros
+    cents = (t.cast(pl.Float64, strict=False) * 10**DECIMAL_SCALE).round(0).cast(pl.Int64)
+    magnitude = cents.abs()
+    rounded = pl.concat_str(
+        pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        (magnitude // 10**DECIMAL_SCALE).cast(pl.Utf8),
+        pl.lit("."),
+        (magnitude % 10**DECIMAL_SCALE).cast(pl.Utf8).str.zfill(DECIMAL_SCALE),
+    ).cast(DECIMAL, strict=False)
+    return (
+        pl.when(t.str.contains(_DECIMAL_EXACT))
+        .then(exact)
+        .when(t.str.contains(_DECIMAL_NOISE))
+        .then(rounded)
+    )
+
+
+def _to_float(s: pl.Expr) -> pl.Expr:
+    value = _without_thousands(s).cast(pl.Float64, strict=False)
+    return pl.when(value.is_finite()).then(value)
+
+
+def _to_bool(s: pl.Expr) -> pl.Expr:
+    return s.str.to_lowercase().replace_strict(_BOOLS, default=None, return_dtype=pl.Boolean)
+
+
+def _to_date(s: pl.Expr) -> pl.Expr:
+    t = s.str.replace_all("/", "-", literal=True).str.replace(_MIDNIGHT, "")
+    return t.str.to_date("%Y-%m-%d", strict=False)
+
+
+def _to_timestamp(s: pl.Expr) -> pl.Expr:
+    t = s.str.replace_all("/", "-", literal=True).str.replace("T", " ", literal=True)
+    return pl.coalesce(
+        t.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", strict=False, time_unit=TIME_UNIT),
+        t.str.to_datetime("%Y-%m-%d %H:%M", strict=False, time_unit=TIME_UNIT),
+    )
+
+
+def _to_timestamp_utc(s: pl.Expr) -> pl.Expr:
+    t = s.str.replace(" ", "T", literal=True).str.replace(r"[zZ]$", "+00:00")
+    parsed = t.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_unit=TIME_UNIT)
+    return parsed.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+
+
+_CONVERTERS = {
+    "int64": _to_int,
+    "epoch_ms": _to_int,
+    "decimal": _to_decimal,
+    "float64": _to_float,
+    "bool": _to_bool,
+    "date": _to_date,
+    "timestamp": _to_timestamp,
+    "timestamp_utc": _to_timestamp_utc,
+}
+
+
+def polars_type(f: FieldSpec) -> pl.DataType:
+    return POLARS_TYPES[f.type]
+
+
+def typed_value(f: FieldSpec, column: str | None) -> tuple[pl.Expr, pl.Expr | None]:
+    """(typed value, reason-if-invalid) for field ``f`` read from string ``column``.
+
+    Empty strings become null. A missing column gives a typed null. The reason expression is
+    null for rows where the field is fine.
+    """
+    dtype = polars_type(f)
+    if column is None:
+        value = pl.lit(None, dtype)
+        error = pl.lit(f"{f.name}: required value missing") if f.required else None
+        return value, error
+    raw = pl.col(column)
+    if f.type == "string":
+        value = _blank_to_null(raw)
+        bad = None
+    else:
+        s = _blank_to_null(raw.str.strip_chars())
+        value = _CONVERTERS[f.type](s).cast(dtype)
+        shown = s.str.slice(0, 80)
+        if f.type == "decimal":
+            reason = (
+                pl.when(_without_thousands(s).str.contains(_DECIMAL_ANY))
+                .then(
+                    pl.format(
+                        "{}: '{}' has more than {} decimal places",
+                        pl.lit(f.name),
+                        shown,
+                        pl.lit(DECIMAL_SCALE),
+                    )
+                )
+                .otherwise(pl.format("{}: '{}' is not a decimal", pl.lit(f.name), shown))
+            )
+        else:
+            reason = pl.format("{}: '{}' is not {}", pl.lit(f.name), shown, pl.lit(_WHAT[f.type]))
+        bad = pl.when(s.is_not_null() & value.is_null()).then(reason)
+    if f.required:
+        missing = pl.when(raw.is_null() | (raw.str.strip_chars() == "")).then(
+            pl.lit(f"{f.name}: required value missing")
+        )
+        bad = missing if bad is None else pl.coalesce(bad, missing)
+    return value, bad
+
+
+def field_schema(spec: EntitySpec) -> dict[str, pl.DataType]:
+    """Schema (name -> type) of the contract fields, in contract order."""
+    return {f.name: polars_type(f) for f in spec.fields}

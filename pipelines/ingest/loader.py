@@ -1,0 +1,605 @@
+"""Load the landing files of one contract entity into the raw layer, idempotently.
+
+This is the only place that decides what happens to a landing file: skipped (same bytes as
+already loaded), loaded, superseded (same path, new bytes: its raw and quarantine files are
+replaced) or rejected (the file as a whole breaks the contract). Every outcome is recorded in
+the ledger, and the invariant ``rows_read = rows_loaded + rows_quarantined`` is checked after
+every file.
+
+What is deliberately *not* done here:
+
+* A landing file that disappeared is left loaded: sources are append-only, so its raw data
+  and ledger row stay.
+* Out-of-order updates of one record are not resolved: every delivery keeps its own raw file
+  (every version of every record stays in raw) and staging picks the latest by the contract's
+  ``version`` field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+from pipelines.ingest.casting import typed_value
+from pipelines.ingest.encoding import decode
+from pipelines.ingest.errors import ContractError, InvariantError
+from pipelines.ingest.layout import (
+    QUARANTINE_SCHEMA,
+    atomic_write_parquet,
+    file_key,
+    ledger_path,
+    quarantine_dir_of,
+    quarantine_glob,
+    raw_dir_of,
+    raw_glob,
+    remove_stale_temporaries,
+    write_schema_files,
+)
+from pipelines.ingest.ledger import Ledger, contract_fingerprint, read_ledger_file
+from pipelines.ingest.mapping import MissingColumnsError, map_columns
+from pipelines.ingest.readers import INTERNAL, RAW_TEXT, READ_ERROR, ROW, LandingFile, read_file
+from pipelines.settings import Settings
+
+LOGGER = logging.getLogger("crmlake.ingest")
+
+# Flush the ledger at most this often during a load (and always at the end). Losing unflushed
+# rows in a crash is harmless: those files are simply loaded again, replacing their own output.
+_LEDGER_FLUSH_SECONDS = 2.0
+
+STATUSES = ("loaded", "unchanged", "superseded", "rejected")
+
+
+@dataclass
+class FileLoadResult:
+    """What happened to one landing file in one load.
+
+    status: "loaded" (first delivery), "superseded" (new bytes at a known path, replacing the
+    earlier delivery), "unchanged" (same bytes as already in the ledger; counts are 0 because
+    nothing was read) or "rejected" (the whole file broke the contract; see ``message``).
+    """
+
+    source_file: str
+    file_hash: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    encoding: str | None = None
+    message: str | None = None
+    elapsed_seconds: float = 0.0
+
+    def check_invariant(self) -> None:
+        if self.rows_read != self.rows_loaded + self.rows_quarantined:
+            raise InvariantError(
+                f"{self.source_file}: rows_read {self.rows_read} != rows_loaded "
+                f"{self.rows_loaded} + rows_quarantined {self.rows_quarantined}"
+            )
+
+
+@dataclass
+class EntityLoadReport:
+    """Outcome of one :func:`load_entity` call (counts cover this load only)."""
+
+    entity: str
+    load_id: str
+    files: list[FileLoadResult] = field(default_factory=list)
+    elapsed_seconds: float = 0.0
+
+    def _count(self, *statuses: str) -> int:
+        return sum(1 for f in self.files if f.status in statuses)
+
+    @property
+    def files_loaded(self) -> int:
+        """Files whose rows were (re)loaded in this load, superseding deliveries included."""
+        return self._count("loaded", "superseded")
+
+    @property
+    def files_superseded(self) -> int:
+        return self._count("superseded")
+
+    @property
+    def files_unchanged(self) -> int:
+        return self._count("unchanged")
+
+    @property
+    def files_rejected(self) -> int:
+        return self._count("rejected")
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [
+            f"{f.source_file}: {f.message}"
+            for f in self.files
+            if f.message and f.status in ("loaded", "superseded")
+        ]
+
+    def to_metadata(self) -> dict[str, str | int | float]:
+        """Plain values for Dagster output metadata."""
+        rejected = [f.message or f.source_file for f in self.files if f.status == "rejected"]
+        return {
+            "entity": self.entity,
+            "load_id": self.load_id,
+            "files_seen": len(self.files),
+            "files_loaded": self.files_loaded,
+            "files_superseded": self.files_superseded,
+            "files_unchanged": self.files_unchanged,
+            "files_rejected": self.files_rejected,
+            "rows_read": self.rows_read,
+            "rows_loaded": self.rows_loaded,
+            "rows_quarantined": self.rows_quarantined,
+            "elapsed_seconds": round(self.elapsed_seconds, 3),
+            "rejected_files": "\n".join(rejected),
+            "warnings": "\n".join(self.warnings),
+        }
+
+
+def read_ledger(spec: EntitySpec, settings: Settings) -> pl.DataFrame:
+    """The current ledger of ``spec``: one row per landing path ever seen (empty if none)."""
+    return read_ledger_file(ledger_path(spec, settings))
+
+
+def new_load_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:8]}"
+
+
+@contextmanager
+def _entity_lock(spec: EntitySpec, settings: Settings) -> Iterator[None]:
+    """One load per entity at a time (a retried Dagster run must not race the ledger)."""
+    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; loads of one entity must not overlap
+        yield
+        return
+    with open(settings.ledger_dir / f".{spec.raw_table}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def discover(spec: EntitySpec, settings: Settings) -> list[tuple[Path, str]]:
+    """(absolute path, landing-relative posix path) of every file matching ``spec.path``."""
+    root = settings.landing_dir
+    if not root.is_dir():
+        return []
+    found = [(p, p.relative_to(root).as_posix()) for p in root.glob(spec.path) if p.is_file()]
+    return sorted(found, key=lambda item: item[1])
+
+
+def load_entity(
+    spec: EntitySpec, settings: Settings, *, log: logging.Logger | None = None
+) -> EntityLoadReport:
+    """Load new and changed landing files of ``spec`` into the raw layer.
+
+    Files matching ``spec.path`` are processed in sorted order. A file whose bytes are already
+    in the ledger is skipped ("unchanged"); a rejected file is retried only when its bytes or
+    the entity's contract changed. New bytes at a known path supersede the earlier delivery:
+    its raw and quarantine Parquet files are replaced and the old hash is kept in the ledger's
+    ``superseded_hashes``. The empty ``0000_schema.parquet`` files are always rewritten.
+    A landing file that disappeared is left loaded (sources are append-only).
+    """
+    logger = log or LOGGER
+    started = time.monotonic()
+    loaded_at = datetime.now(UTC)
+    report = EntityLoadReport(entity=spec.qualified_name, load_id=new_load_id(loaded_at))
+    ctx = _LoadContext(
+        spec=spec,
+        settings=settings,
+        load_id=report.load_id,
+        loaded_at=loaded_at.replace(tzinfo=None),
+        fingerprint=contract_fingerprint(spec),
+    )
+    with _entity_lock(spec, settings):
+        ledger_file = ledger_path(spec, settings)
+        for folder in (raw_dir_of(spec, settings), quarantine_dir_of(spec, settings)):
+            remove_stale_temporaries(folder)
+        remove_stale_temporaries(ledger_file.parent, ledger_file.name)
+        write_schema_files(spec, settings)
+        ledger = Ledger(ledger_file)
+        con = duckdb.connect()
+        last_flush = time.monotonic()
+        keys: dict[str, str] = {}
+        try:
+            for path, rel in discover(spec, settings):
+                clash = keys.setdefault(file_key(rel), rel)
+                result = _load_file(ctx, ledger, con, path, rel, clash if clash != rel else None)
+                report.files.append(result)
+                _log_result(logger, result)
+                if time.monotonic() - last_flush > _LEDGER_FLUSH_SECONDS:
+                    ledger.flush()
+                    last_flush = time.monotonic()
+        finally:
+            ledger.flush()
+            con.close()
+    report.elapsed_seconds = time.monotonic() - started
+    logger.info(
+        "%s: %d files (%d loaded, %d superseded, %d unchanged, %d rejected), "
+        "%d rows read, %d loaded, %d quarantined in %.2fs",
+        spec.qualified_name,
+        len(report.files),
+        report.files_loaded,
+        report.files_superseded,
+        report.files_unchanged,
+        report.files_rejected,
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_quarantined,
+        report.elapsed_seconds,
+    )
+    return report
+
+
+def _log_result(logger: logging.Logger, r: FileLoadResult) -> None:
+    if r.status == "unchanged":
+        logger.debug("%s: unchanged, skipped", r.source_file)
+        return
+    level = logging.WARNING if r.status == "rejected" or r.message else logging.INFO
+    logger.log(
+        level,
+        "%s: %s, %d rows read, %d loaded, %d quarantined in %.2fs%s",
+        r.source_file,
+        r.status,
+        r.rows_read,
+        r.rows_loaded,
+        r.rows_quarantined,
+        r.elapsed_seconds,
+        f" ({r.message})" if r.message else "",
+    )
+
+
+@dataclass(frozen=True)
+class _LoadContext:
+    spec: EntitySpec
+    settings: Settings
+    load_id: str
+    loaded_at: datetime  # naive UTC
+    fingerprint: str
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _load_file(
+    ctx: _LoadContext,
+    ledger: Ledger,
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    rel: str,
+    clashes_with: str | None,
+) -> FileLoadResult:
+    started = time.monotonic()
+    previous = ledger.get(rel)
+    if previous is not None and previous["file_hash"] == _sha256(path):
+        if previous["status"] == "loaded" or previous["contract_fingerprint"] == ctx.fingerprint:
+            return FileLoadResult(
+                rel,
+                previous["file_hash"],
+                "unchanged",
+                encoding=previous["encoding"],
+                message=None,
+            )
+
+    data = path.read_bytes()  # hash what is actually loaded, in case the file just changed
+    file_hash = hashlib.sha256(data).hexdigest()
+    landing = LandingFile(path=path, rel=rel, data=data)
+    try:
+        if clashes_with is not None:
+            outcome = _Outcome.rejected_file(
+                ctx,
+                landing,
+                file_hash,
+                f"{rel}: its raw file name {file_key(rel)} clashes with {clashes_with}; "
+                "rename one of the landing files",
+            )
+        else:
+            outcome = _ingest(ctx, landing, file_hash, con)
+    finally:
+        landing.close()
+
+    key = file_key(rel)
+    raw_target = raw_dir_of(ctx.spec, ctx.settings) / f"{key}.parquet"
+    quarantine_target = quarantine_dir_of(ctx.spec, ctx.settings) / f"{key}.parquet"
+    if outcome.raw is not None:
+        atomic_write_parquet(outcome.raw, raw_target)
+    else:
+        raw_target.unlink(missing_ok=True)  # a rejected re-delivery replaces the earlier data too
+    if outcome.quarantine.height:
+        atomic_write_parquet(outcome.quarantine, quarantine_target)
+    else:
+        quarantine_target.unlink(missing_ok=True)
+
+    messages = [m for m in (outcome.warning, outcome.error) if m]
+    superseding = previous is not None and previous["file_hash"] != file_hash
+    if superseding:
+        messages.append(
+            f"supersedes delivery {previous['file_hash'][:12]} of load {previous['load_id']} "
+            f"({previous['rows_loaded']} rows loaded)"
+        )
+    status = "rejected" if outcome.error else ("superseded" if superseding else "loaded")
+    result = FileLoadResult(
+        source_file=rel,
+        file_hash=file_hash,
+        status=status,
+        rows_read=outcome.rows_read,
+        rows_loaded=outcome.rows_loaded,
+        rows_quarantined=outcome.rows_quarantined,
+        encoding=outcome.encoding,
+        message="; ".join(messages) or None,
+        elapsed_seconds=time.monotonic() - started,
+    )
+    result.check_invariant()
+    ledger.record(
+        {
+            "source_file": rel,
+            "file_hash": file_hash,
+            "file_size": len(data),
+            "status": "rejected" if outcome.error else "loaded",
+            "load_id": ctx.load_id,
+            "loaded_at": ctx.loaded_at,
+            "rows_read": result.rows_read,
+            "rows_loaded": result.rows_loaded,
+            "rows_quarantined": result.rows_quarantined,
+            "encoding": result.encoding,
+            "message": result.message,
+            "contract_fingerprint": ctx.fingerprint,
+        }
+    )
+    return result
+
+
+@dataclass
+class _Outcome:
+    raw: pl.DataFrame | None  # None: nothing to keep in raw (file rejected)
+    quarantine: pl.DataFrame
+    rows_read: int
+    encoding: str | None = None
+    warning: str | None = None
+    error: str | None = None  # file-level rejection reason
+
+    @property
+    def rows_loaded(self) -> int:
+        return 0 if self.raw is None else self.raw.height
+
+    @property
+    def rows_quarantined(self) -> int:
+        """Quarantined records; the file-level row (_row_number 0) of a rejection is not one."""
+        return self.quarantine.filter(pl.col("_row_number") > 0).height
+
+    @classmethod
+    def rejected_file(
+        cls,
+        ctx: _LoadContext,
+        f: LandingFile,
+        file_hash: str,
+        reason: str,
+        field_name: str | None = None,
+        encoding: str | None = None,
+        warning: str | None = None,
+    ) -> _Outcome:
+        row = {
+            "_source_file": f.rel,
+            "_row_number": 0,
+            "_load_id": ctx.load_id,
+            "_loaded_at": ctx.loaded_at,
+            "_file_hash": file_hash,
+            "field": field_name,
+            "reason": reason,
+            "raw_record": None,
+        }
+        frame = pl.DataFrame([row], schema=QUARANTINE_SCHEMA)
+        return cls(None, frame, 0, encoding=encoding, warning=warning, error=reason)
+
+
+def _path_values(spec: EntitySpec, rel: str) -> dict[str, str | None]:
+    if not spec.path_fields:
+        return {}
+    match = re.search(spec.path_fields, rel)
+    if match is None:
+        names = ", ".join(spec.path_field_names)
+        raise ContractError(
+            f"{rel}: path does not match {spec.path_fields!r}, so {names} cannot be derived; "
+            "move the file to the path the contract describes"
+        )
+    return match.groupdict()
+
+
+def _lineage(ctx: _LoadContext, rel: str, file_hash: str) -> list[pl.Expr]:
+    return [
+        pl.lit(rel, pl.Utf8).alias("_source_file"),
+        pl.col(ROW).alias("_row_number"),
+        pl.lit(ctx.load_id, pl.Utf8).alias("_load_id"),
+        pl.lit(ctx.loaded_at, pl.Datetime("us")).alias("_loaded_at"),
+        pl.lit(file_hash, pl.Utf8).alias("_file_hash"),
+    ]
+
+
+def _raw_record(columns: list[str]) -> pl.Expr:
+    """The record as the landing file had it, as JSON text (original header names)."""
+    as_json = (
+        pl.struct([pl.col(c) for c in columns]).struct.json_encode()
+        if columns
+        else pl.lit("{}", pl.Utf8)
+    )
+    return pl.coalesce(pl.col(RAW_TEXT), as_json).alias("raw_record")
+
+
+def _ingest(
+    ctx: _LoadContext, f: LandingFile, file_hash: str, con: duckdb.DuckDBPyConnection
+) -> _Outcome:
+    spec = ctx.spec
+    encoding = warning = None
+    try:
+        path_values = _path_values(spec, f.rel)
+        if spec.format != "xlsx":
+            f.decoded = decode(f.data, spec.encoding, source=f.rel)
+            encoding, warning = f.decoded.encoding, f.decoded.warning
+        raw = read_file(spec, f, con)
+    except ContractError as exc:
+        return _Outcome.rejected_file(
+            ctx, f, file_hash, str(exc), encoding=encoding, warning=warning
+        )
+
+    quarantine_columns = [
+        *_lineage(ctx, f.rel, file_hash),
+    ]
+    reserved = set(LINEAGE_COLUMNS) | set(path_values) | set(INTERNAL)
+    try:
+        mapping = map_columns(
+            spec,
+            raw.columns,
+            source=f.rel,
+            reserved=reserved,
+            # a JSON page without records has no keys at all; that is not a missing column
+            check_required=raw.height > 0 or spec.format in ("csv", "xlsx"),
+        )
+    except ContractError as exc:
+        missing = exc.missing if isinstance(exc, MissingColumnsError) else []
+        field_name = ", ".join(missing) or None
+        if raw.height == 0:
+            return _Outcome.rejected_file(
+                ctx, f, file_hash, str(exc), field_name, encoding=encoding, warning=warning
+            )
+        quarantine = raw.frame.select(
+            *quarantine_columns,
+            pl.lit(field_name, pl.Utf8).alias("field"),
+            pl.lit(str(exc), pl.Utf8).alias("reason"),
+            _raw_record(raw.columns),
+        )
+        return _Outcome(
+            None, quarantine, raw.height, encoding=encoding, warning=warning, error=str(exc)
+        )
+
+    values: list[pl.Expr] = []
+    errors: list[tuple[str, str]] = []  # (field, internal error column)
+    error_exprs: list[pl.Expr] = []
+    for i, fs in enumerate(spec.fields):
+        value, bad = typed_value(fs, mapping.fields[fs.name])
+        values.append(value.alias(fs.name))
+        if bad is not None:
+            errors.append((fs.name, f"__ingest_error_{i}"))
+            error_exprs.append(bad.alias(f"__ingest_error_{i}"))
+
+    checked = raw.frame.with_columns(error_exprs)
+    # a record the reader could not split (cut CSV line, broken JSONL line) is reported as
+    # such; listing its fields as "missing" too would only hide the real cause
+    read_error = pl.col(READ_ERROR)
+    field_errors = pl.concat_str(
+        [pl.col(c) for _, c in errors] or [pl.lit(None, pl.Utf8)], separator="; ", ignore_nulls=True
+    )
+    failed = pl.concat_str(
+        [pl.when(pl.col(c).is_not_null()).then(pl.lit(name)) for name, c in errors]
+        or [pl.lit(None, pl.Utf8)],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    checked = checked.with_columns(
+        pl.when(read_error.is_not_null())
+        .then(read_error)
+        .otherwise(field_errors)
+        .alias("__ingest_reason"),
+        pl.when(read_error.is_not_null() | (failed == ""))
+        .then(None)
+        .otherwise(failed)
+        .alias("__ingest_field"),
+    )
+    is_bad = pl.col("__ingest_reason") != ""
+
+    good = checked.filter(~is_bad)
+    extras = [
+        pl.when(pl.col(col) == "").then(None).otherwise(pl.col(col)).cast(pl.Utf8).alias(name)
+        for col, name in mapping.extras.items()
+    ]
+    loaded = good.select(
+        *values,
+        *extras,
+        *[pl.lit(v, pl.Utf8).alias(k) for k, v in path_values.items()],
+        *_lineage(ctx, f.rel, file_hash),
+    )
+    quarantine = checked.filter(is_bad).select(
+        *quarantine_columns,
+        pl.col("__ingest_field").alias("field"),
+        pl.col("__ingest_reason").alias("reason"),
+        _raw_record(raw.columns),
+    )
+    return _Outcome(loaded, quarantine, raw.height, encoding=encoding, warning=warning)
+
+
+def check_invariants(spec: EntitySpec, settings: Settings) -> list[str]:
+    """Problems found by comparing the ledger with the Parquet files actually on disk.
+
+    For quality checks: every ledger row must satisfy rows_read = rows_loaded +
+    rows_quarantined, and the raw and quarantine folders must hold exactly those counts for
+    each source file, from the ledger's current hash. Returns an empty list when all is well.
+    """
+    ledger = read_ledger(spec, settings)
+    problems = [
+        f"{r['source_file']}: ledger rows_read {r['rows_read']} != "
+        f"{r['rows_loaded']} loaded + {r['rows_quarantined']} quarantined"
+        for r in ledger.filter(
+            pl.col("rows_read") != pl.col("rows_loaded") + pl.col("rows_quarantined")
+        ).iter_rows(named=True)
+    ]
+    con = duckdb.connect()
+    try:
+        counts = {}
+        for kind, glob in (
+            ("raw", raw_glob(spec, settings)),
+            ("quarantine", quarantine_glob(spec, settings)),
+        ):
+            filter_ = "where _row_number > 0" if kind == "quarantine" else ""
+            rows = con.execute(
+                f"select _source_file, _file_hash, count(*) from read_parquet(?, "
+                f"union_by_name = true) {filter_} group by all",
+                [glob],
+            ).fetchall()
+            counts[kind] = {(s, h): n for s, h, n in rows}
+    finally:
+        con.close()
+    expected_raw = {
+        (r["source_file"], r["file_hash"]): r["rows_loaded"]
+        for r in ledger.iter_rows(named=True)
+        if r["rows_loaded"]
+    }
+    expected_quarantine = {
+        (r["source_file"], r["file_hash"]): r["rows_quarantined"]
+        for r in ledger.iter_rows(named=True)
+        if r["rows_quarantined"]
+    }
+    for kind, expected in (("raw", expected_raw), ("quarantine", expected_quarantine)):
+        actual = counts[kind]
+        for key in sorted(set(expected) | set(actual)):
+            if expected.get(key, 0) != actual.get(key, 0):
+                problems.append(
+                    f"{key[0]} ({key[1][:12]}): ledger says {expected.get(key, 0)} {kind} rows, "
+                    f"{kind} files hold {actual.get(key, 0)}"
+                )
+    return problems
