@@ -32,7 +32,7 @@ from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_con
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STAGING_DIR = Path("models") / "staging"
 RAW_DIR_ENV = "CRMLAKE_RAW_DIR"
-RAW_DIR_DEFAULT = "../data/lakehouse/raw"  # relative to dbt_project/, like the warehouse path
+RAW_DIR_DEFAULT = "../data/lakehouse/raw"  # like the profile's path: for a run inside dbt_project/
 
 # ---------------------------------------------------------------------------- naming rules
 
