@@ -1,0 +1,8 @@
+"""stub"""
+
+def build(world):
+    pass
+
+
+def write(world, writer):
+    pass
