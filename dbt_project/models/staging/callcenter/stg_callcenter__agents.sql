@@ -13,21 +13,21 @@ renamed as (
 
     select
         -- ids
-        cast(agent_id as {{ dbt.type_string() }})      as agent_id,
-        cast(crm_user_id as {{ dbt.type_bigint() }})   as crm_user_id,
+        cast(agent_id as {{ dbt.type_string() }})     as agent_id,
+        cast(crm_user_id as {{ dbt.type_bigint() }})  as crm_user_id,
 
         -- attributes
-        cast(agent_name as {{ dbt.type_string() }})    as agent_name,
-        cast(team as {{ dbt.type_string() }})          as team,
-        cast(role as {{ dbt.type_string() }})          as role,
+        cast(agent_name as {{ dbt.type_string() }})   as agent_name,
+        cast(team as {{ dbt.type_string() }})         as team,
+        cast(role as {{ dbt.type_string() }})         as role,
 
         -- dates
-        cast(hired_on as {{ type_date() }})            as hired_on,
+        cast(hired_on as {{ type_date() }})           as hired_on,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

@@ -36,7 +36,7 @@ renamed as (
         -- lineage
         cast(_source_file as {{ dbt.type_string() }})    as source_file,
         cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }})   as loaded_at
+        {{ utc_to_local('_loaded_at') }}                 as loaded_at
 
     from source
 

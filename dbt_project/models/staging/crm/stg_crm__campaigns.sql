@@ -13,30 +13,30 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as campaign_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
+        cast(id as {{ dbt.type_bigint() }})           as campaign_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
-        cast(name as {{ dbt.type_string() }})          as campaign_name,
-        cast(campaignType as {{ dbt.type_string() }})  as campaign_type,
-        cast(status as {{ dbt.type_string() }})        as status,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
+        cast(name as {{ dbt.type_string() }})         as campaign_name,
+        cast(campaignType as {{ dbt.type_string() }}) as campaign_type,
+        cast(status as {{ dbt.type_string() }})       as status,
 
         -- amounts
-        cast(cost as {{ type_decimal() }})             as cost,
+        cast(cost as {{ type_decimal() }})            as cost,
 
         -- dates
-        cast(startDate as {{ type_date() }})           as start_date,
-        cast(endDate as {{ type_date() }})             as end_date,
+        cast(startDate as {{ type_date() }})          as start_date,
+        cast(endDate as {{ type_date() }})            as end_date,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

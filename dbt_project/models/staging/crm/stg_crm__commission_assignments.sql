@@ -13,26 +13,26 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as commission_assignment_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(userId as {{ dbt.type_bigint() }})        as user_id,
-        cast(planId as {{ dbt.type_bigint() }})        as commission_plan_id,
+        cast(id as {{ dbt.type_bigint() }})           as commission_assignment_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(userId as {{ dbt.type_bigint() }})       as user_id,
+        cast(planId as {{ dbt.type_bigint() }})       as commission_plan_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
 
         -- dates
-        cast(effectiveFrom as {{ type_date() }})       as effective_from,
-        cast(effectiveTo as {{ type_date() }})         as effective_to,
+        cast(effectiveFrom as {{ type_date() }})      as effective_from,
+        cast(effectiveTo as {{ type_date() }})        as effective_to,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

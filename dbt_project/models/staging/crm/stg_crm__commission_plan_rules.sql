@@ -13,27 +13,27 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as commission_plan_rule_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(planId as {{ dbt.type_bigint() }})        as commission_plan_id,
+        cast(id as {{ dbt.type_bigint() }})           as commission_plan_rule_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(planId as {{ dbt.type_bigint() }})       as commission_plan_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
-        cast(productLine as {{ dbt.type_string() }})   as product_line,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
+        cast(productLine as {{ dbt.type_string() }})  as product_line,
 
         -- amounts
-        cast(tierFrom as {{ type_decimal() }})         as tier_from,
-        cast(tierTo as {{ type_decimal() }})           as tier_to,
-        cast(rate as {{ type_decimal() }})             as rate,
+        cast(tierFrom as {{ type_decimal() }})        as tier_from,
+        cast(tierTo as {{ type_decimal() }})          as tier_to,
+        cast(rate as {{ type_decimal() }})            as rate,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

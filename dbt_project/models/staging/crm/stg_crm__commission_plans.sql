@@ -13,32 +13,32 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as commission_plan_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(planCode as {{ dbt.type_string() }})      as plan_code,
+        cast(id as {{ dbt.type_bigint() }})           as commission_plan_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(planCode as {{ dbt.type_string() }})     as plan_code,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
-        cast(planName as {{ dbt.type_string() }})      as plan_name,
-        cast(rateType as {{ dbt.type_string() }})      as rate_type,
-        cast(tierMode as {{ dbt.type_string() }})      as tier_mode,
-        cast(basis as {{ dbt.type_string() }})         as basis,
-        cast(periodType as {{ dbt.type_string() }})    as period_type,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
+        cast(planName as {{ dbt.type_string() }})     as plan_name,
+        cast(rateType as {{ dbt.type_string() }})     as rate_type,
+        cast(tierMode as {{ dbt.type_string() }})     as tier_mode,
+        cast(basis as {{ dbt.type_string() }})        as basis,
+        cast(periodType as {{ dbt.type_string() }})   as period_type,
 
         -- amounts
-        cast(flatRate as {{ type_decimal() }})         as flat_rate,
+        cast(flatRate as {{ type_decimal() }})        as flat_rate,
 
         -- numbers
-        cast(planVersion as {{ dbt.type_bigint() }})   as plan_version,
+        cast(planVersion as {{ dbt.type_bigint() }})  as plan_version,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

@@ -13,25 +13,25 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as order_split_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(orderId as {{ dbt.type_bigint() }})       as order_id,
-        cast(userId as {{ dbt.type_bigint() }})        as user_id,
+        cast(id as {{ dbt.type_bigint() }})           as order_split_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(orderId as {{ dbt.type_bigint() }})      as order_id,
+        cast(userId as {{ dbt.type_bigint() }})       as user_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
 
         -- amounts
-        cast(splitPercent as {{ type_decimal() }})     as split_pct,
+        cast(splitPercent as {{ type_decimal() }})    as split_pct,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

@@ -13,31 +13,31 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as product_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(productCode as {{ dbt.type_string() }})   as product_code,
+        cast(id as {{ dbt.type_bigint() }})           as product_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(productCode as {{ dbt.type_string() }})  as product_code,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
-        cast(productName as {{ dbt.type_string() }})   as product_name,
-        cast(productLine as {{ dbt.type_string() }})   as product_line,
-        cast(unit as {{ dbt.type_string() }})          as unit,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
+        cast(productName as {{ dbt.type_string() }})  as product_name,
+        cast(productLine as {{ dbt.type_string() }})  as product_line,
+        cast(unit as {{ dbt.type_string() }})         as unit,
 
         -- flags
-        cast(isBulk as {{ dbt.type_boolean() }})       as is_bulk,
-        cast(isActive as {{ dbt.type_boolean() }})     as is_active,
+        cast(isBulk as {{ dbt.type_boolean() }})      as is_bulk,
+        cast(isActive as {{ dbt.type_boolean() }})    as is_active,
 
         -- amounts
-        cast(listPrice as {{ type_decimal() }})        as list_price,
+        cast(listPrice as {{ type_decimal() }})       as list_price,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

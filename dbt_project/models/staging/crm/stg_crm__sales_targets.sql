@@ -13,28 +13,28 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as sales_target_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(userId as {{ dbt.type_bigint() }})        as user_id,
-        cast(dimDepart as {{ dbt.type_bigint() }})     as department_id,
+        cast(id as {{ dbt.type_bigint() }})           as sales_target_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(userId as {{ dbt.type_bigint() }})       as user_id,
+        cast(dimDepart as {{ dbt.type_bigint() }})    as department_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
 
         -- amounts
-        cast(targetAmount as {{ type_decimal() }})     as target_amount,
+        cast(targetAmount as {{ type_decimal() }})    as target_amount,
 
         -- dates
-        cast(periodMonth as {{ type_date() }})         as period_month,
+        cast(periodMonth as {{ type_date() }})        as period_month,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

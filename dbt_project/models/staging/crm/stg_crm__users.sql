@@ -13,33 +13,33 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as user_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(employeeCode as {{ dbt.type_string() }})  as employee_code,
-        cast(dimDepart as {{ dbt.type_bigint() }})     as department_id,
-        cast(managerId as {{ dbt.type_bigint() }})     as manager_id,
+        cast(id as {{ dbt.type_bigint() }})           as user_id,
+        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
+        cast(employeeCode as {{ dbt.type_string() }}) as employee_code,
+        cast(dimDepart as {{ dbt.type_bigint() }})    as department_id,
+        cast(managerId as {{ dbt.type_bigint() }})    as manager_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
-        cast(name as {{ dbt.type_string() }})          as user_name,
-        cast(position as {{ dbt.type_string() }})      as position,
-        cast(email as {{ dbt.type_string() }})         as email,
-        cast(phone as {{ dbt.type_string() }})         as phone,
+        cast(entityType as {{ dbt.type_string() }})   as entity_type,
+        cast(name as {{ dbt.type_string() }})         as user_name,
+        cast(position as {{ dbt.type_string() }})     as position,
+        cast(email as {{ dbt.type_string() }})        as email,
+        cast(phone as {{ dbt.type_string() }})        as phone,
 
         -- flags
-        cast(isActive as {{ dbt.type_boolean() }})     as is_active,
+        cast(isActive as {{ dbt.type_boolean() }})    as is_active,
 
         -- dates
-        cast(hireDate as {{ type_date() }})            as hire_date,
+        cast(hireDate as {{ type_date() }})           as hire_date,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}          as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 

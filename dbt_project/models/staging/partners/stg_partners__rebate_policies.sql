@@ -13,28 +13,28 @@ renamed as (
 
     select
         -- ids
-        cast(policy_code as {{ dbt.type_string() }})   as policy_code,
-        cast(tier_no as {{ dbt.type_bigint() }})       as tier_no,
+        cast(policy_code as {{ dbt.type_string() }})  as policy_code,
+        cast(tier_no as {{ dbt.type_bigint() }})      as tier_no,
 
         -- attributes
-        cast(policy_name as {{ dbt.type_string() }})   as policy_name,
-        cast(period_type as {{ dbt.type_string() }})   as period_type,
-        cast(semantics as {{ dbt.type_string() }})     as semantics,
-        cast(partner_tier as {{ dbt.type_string() }})  as partner_tier,
+        cast(policy_name as {{ dbt.type_string() }})  as policy_name,
+        cast(period_type as {{ dbt.type_string() }})  as period_type,
+        cast(semantics as {{ dbt.type_string() }})    as semantics,
+        cast(partner_tier as {{ dbt.type_string() }}) as partner_tier,
 
         -- amounts
-        cast(threshold_from as {{ type_decimal() }})   as threshold_from,
-        cast(threshold_to as {{ type_decimal() }})     as threshold_to,
-        cast(rate as {{ type_decimal() }})             as rate,
+        cast(threshold_from as {{ type_decimal() }})  as threshold_from,
+        cast(threshold_to as {{ type_decimal() }})    as threshold_to,
+        cast(rate as {{ type_decimal() }})            as rate,
 
         -- dates
-        cast(effective_from as {{ type_date() }})      as effective_from,
-        cast(effective_to as {{ type_date() }})        as effective_to,
+        cast(effective_from as {{ type_date() }})     as effective_from,
+        cast(effective_to as {{ type_date() }})       as effective_to,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        cast(_loaded_at as {{ dbt.type_timestamp() }}) as loaded_at
+        cast(_source_file as {{ dbt.type_string() }}) as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
+        {{ utc_to_local('_loaded_at') }}              as loaded_at
 
     from source
 
