@@ -131,48 +131,63 @@ def _objects_to_frame(con: duckdb.DuckDBPyConnection, table: str) -> RawFrame:
             """
         ).fetchall()
     ]
-    extract = "".join(
-        f", json_extract_string(r, {_json_path(k)}) as c{i}" for i, k in enumerate(keys)
+    # one parse per record for all keys (a json_extract per key would re-parse each time)
+    paths = "[" + ", ".join(_json_path(k) for k in keys) + "]" if keys else None
+    values = f", json_extract_string(r, {paths}) as v" if paths else ""
+    frame = con.execute(f"select row, err, raw{values} from {table} order by row").pl()
+    split = [pl.col("v").list.get(i, null_on_oob=True).alias(k) for i, k in enumerate(keys)]
+    frame = frame.select(
+        pl.col("row").cast(pl.Int64).alias(ROW),
+        pl.col("err").cast(pl.Utf8).alias(READ_ERROR),
+        pl.col("raw").cast(pl.Utf8).alias(RAW_TEXT),
+        *split,
     )
-    frame = con.execute(f"select row, err, raw{extract} from {table} order by row").pl()
-    frame = frame.rename(
-        {"row": ROW, "err": READ_ERROR, "raw": RAW_TEXT} | {f"c{i}": k for i, k in enumerate(keys)}
-    ).with_columns(pl.col(ROW).cast(pl.Int64), pl.col(READ_ERROR, RAW_TEXT).cast(pl.Utf8))
     return RawFrame(frame, keys)
 
 
 def _read_json_pages(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) -> RawFrame:
-    """A CRM query-API page: {"totalSize", "pageNo", "pageSize", "hasMore", "records": [...]}."""
+    """A CRM query-API page: {"totalSize", "pageNo", "pageSize", "hasMore", "records": [...]}.
+
+    The page is read as one text value and ``records`` split with one JSON parse: an order of
+    magnitude faster than ``read_json`` on large pages.
+    """
     path = f.utf8_path()
     try:
         con.execute(
-            "create or replace temp table __page as select records from read_json(?, "
-            "columns = {'records': 'JSON[]'}, format = 'auto', maximum_object_size = ?)",
-            [path, max(16 * 1024 * 1024, len(f.data) * 2 + 1024)],
+            "create or replace temp table __page as select content from read_text(?)", [path]
         )
-    except duckdb.Error as exc:
-        reason = _engine_reason(exc, path, f.rel)
-        raise ContractError(f"{f.rel}: not a readable JSON page: {reason}") from None
-    pages, null_records = con.execute(
-        "select count(*), count(*) filter (where records is null) from __page"
-    ).fetchone()
-    if pages != 1:
-        raise ContractError(f"{f.rel}: expected one JSON object per page file, found {pages}")
-    if null_records:
-        raise ContractError(f"{f.rel}: the page has no 'records' array")
-    con.execute(
-        """
-        create or replace temp table __records as
-        select row, r,
-               case when coalesce(json_type(r), 'NULL') <> 'OBJECT'
-                    then 'record is not a JSON object' end as err,
-               case when coalesce(json_type(r), 'NULL') <> 'OBJECT'
-                    then coalesce(r::varchar, 'null') end as raw
-        from (select unnest(range(1, len(records) + 1)) as row, unnest(records) as r from __page)
-        """
-    )
-    try:
+        (valid,) = con.execute("select json_valid(content) from __page").fetchone()
+        if not valid:
+            try:
+                con.execute("select content::JSON from __page").fetchall()
+                reason = "not valid JSON"
+            except duckdb.Error as exc:
+                reason = _engine_reason(exc, path, f.rel).split(" Input:")[0].strip()
+            raise ContractError(f"{f.rel}: not a readable JSON page: {reason}")
+        top, records = con.execute(
+            "select json_type(content), json_type(content, '$.records') from __page"
+        ).fetchone()
+        if top != "OBJECT":
+            raise ContractError(f"{f.rel}: a JSON page must be an object, found {top}")
+        if records != "ARRAY":
+            found = "none" if records is None else records
+            raise ContractError(f"{f.rel}: the page has no 'records' array (found {found})")
+        con.execute(
+            """
+            create or replace temp table __records as
+            select row, case when json_type(r) = 'OBJECT' then r end as r,
+                   case when json_type(r) <> 'OBJECT' then 'record is not a JSON object' end as err,
+                   case when json_type(r) <> 'OBJECT' then r::varchar end as raw
+            from (
+                select unnest(range(1, len(l) + 1)) as row, unnest(l) as r
+                from (select json_extract(content, '$.records[*]') as l from __page)
+            )
+            """
+        )
         return _objects_to_frame(con, "__records")
+    except duckdb.Error as exc:
+        reason = _engine_reason(exc, path, f.rel).split(" Input:")[0].strip()
+        raise ContractError(f"{f.rel}: not a readable JSON page: {reason}") from None
     finally:
         con.execute("drop table if exists __records; drop table if exists __page")
 
