@@ -411,7 +411,12 @@ def columns_of(entity: EntitySpec) -> list[Column]:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValueError(f"{entity.qualified_name}: staging names collide: {sorted(duplicates)}")
-    return sorted(cols, key=lambda c: GROUPS.index(c.group))
+    # Grouped; the business key first, in key order.
+    keys = list(entity.key)
+    return sorted(
+        cols,
+        key=lambda c: (GROUPS.index(c.group), keys.index(c.raw) if c.raw in keys else len(keys)),
+    )
 
 
 def key_columns(entity: EntitySpec) -> list[str]:
@@ -456,9 +461,15 @@ def render_model_sql(entity: EntitySpec) -> str:
         if entity.version
         else "the latest load (the source has no version field)"
     )
+    header = textwrap.wrap(
+        f"{entity.qualified_name}: {entity.description} One row per "
+        f"{', '.join(key_columns(entity))}: the latest version, i.e. {version_note}.",
+        width=96,
+        break_on_hyphens=False,
+    )
+    header_comment = "\n".join(f"-- {line}" for line in header)
     return f"""\
--- {entity.qualified_name}: {entity.description}
--- One row per {", ".join(key_columns(entity))}: the latest version, i.e. {version_note}.
+{header_comment}
 
 with
 

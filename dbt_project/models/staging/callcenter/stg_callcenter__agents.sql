@@ -1,5 +1,5 @@
--- callcenter.agents: Agents and field engineers of the service organisation.
--- One row per agent_id: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.agents: Agents and field engineers of the service organisation. One row per agent_id:
+-- the latest version, i.e. the latest load (the source has no version field).
 
 with
 

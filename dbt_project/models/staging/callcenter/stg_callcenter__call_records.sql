@@ -1,5 +1,5 @@
--- callcenter.call_records: Call detail records (通话记录); times are local Asia/Shanghai.
--- One row per call_id: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.call_records: Call detail records (通话记录); times are local Asia/Shanghai. One row per
+-- call_id: the latest version, i.e. the latest load (the source has no version field).
 
 with
 

@@ -1,5 +1,5 @@
--- callcenter.ratings: Customer satisfaction ratings (满意度) of tickets and conversations.
--- One row per rating_id: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.ratings: Customer satisfaction ratings (满意度) of tickets and conversations. One row
+-- per rating_id: the latest version, i.e. the latest load (the source has no version field).
 
 with
 

@@ -1,5 +1,5 @@
--- callcenter.requirements: Product requirements (需求) raised from service.
--- One row per requirement_id: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.requirements: Product requirements (需求) raised from service. One row per
+-- requirement_id: the latest version, i.e. the latest load (the source has no version field).
 
 with
 

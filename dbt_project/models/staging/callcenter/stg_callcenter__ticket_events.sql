@@ -1,5 +1,6 @@
--- callcenter.ticket_events: Status changes and replies on tickets; SLA clocks are computed from these.
--- One row per event_id: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.ticket_events: Status changes and replies on tickets; SLA clocks are computed from
+-- these. One row per event_id: the latest version, i.e. the latest load (the source has no version
+-- field).
 
 with
 

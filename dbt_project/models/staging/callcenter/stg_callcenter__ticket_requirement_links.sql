@@ -1,5 +1,6 @@
--- callcenter.ticket_requirement_links: Tickets linked to the requirement they ask for (N tickets to 1 requirement).
--- One row per ticket_no, requirement_id: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.ticket_requirement_links: Tickets linked to the requirement they ask for (N tickets
+-- to 1 requirement). One row per ticket_no, requirement_id: the latest version, i.e. the latest
+-- load (the source has no version field).
 
 with
 

@@ -1,5 +1,5 @@
--- callcenter.tickets: Service tickets (工单) with priority and channel; times local.
--- One row per ticket_no: the latest version, i.e. the highest updated_at, then the latest load.
+-- callcenter.tickets: Service tickets (工单) with priority and channel; times local. One row per
+-- ticket_no: the latest version, i.e. the highest updated_at, then the latest load.
 
 with
 

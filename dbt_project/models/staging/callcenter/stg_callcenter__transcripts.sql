@@ -1,5 +1,6 @@
--- callcenter.transcripts: Messages of phone (speech-to-text), chat, WeChat and web conversations; ts is UTC.
--- One row per conversation_id, seq: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.transcripts: Messages of phone (speech-to-text), chat, WeChat and web conversations;
+-- ts is UTC. One row per conversation_id, seq: the latest version, i.e. the latest load (the
+-- source has no version field).
 
 with
 

@@ -1,5 +1,6 @@
--- callcenter.work_orders: Field service work orders (服务派工) dispatched by grab (抢单) or assignment (派单).
--- One row per work_order_no: the latest version, i.e. the latest load (the source has no version field).
+-- callcenter.work_orders: Field service work orders (服务派工) dispatched by grab (抢单) or assignment
+-- (派单). One row per work_order_no: the latest version, i.e. the latest load (the source has no
+-- version field).
 
 with
 

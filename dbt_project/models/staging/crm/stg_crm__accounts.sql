@@ -1,5 +1,5 @@
--- crm.accounts: Customer companies (客户) as typed by reps; names vary, see docs/sources.md.
--- One row per account_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.accounts: Customer companies (客户) as typed by reps; names vary, see docs/sources.md. One row
+-- per account_id: the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.activities: Visits and follow-ups (拜访/跟进记录).
--- One row per activity_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.activities: Visits and follow-ups (拜访/跟进记录). One row per activity_id: the latest version,
+-- i.e. the highest updatedAt, then the latest load.
 
 with
 

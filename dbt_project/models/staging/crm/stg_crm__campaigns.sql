@@ -1,5 +1,5 @@
--- crm.campaigns: Marketing campaigns (市场活动) with their cost.
--- One row per campaign_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.campaigns: Marketing campaigns (市场活动) with their cost. One row per campaign_id: the latest
+-- version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.commission_assignments: Which person is on which plan, effective-dated.
--- One row per commission_assignment_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.commission_assignments: Which person is on which plan, effective-dated. One row per
+-- commission_assignment_id: the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,6 @@
--- crm.commission_plan_rules: Rates of a plan, by product line or by attainment tier (fractions, 1.0 = 100%).
--- One row per commission_plan_rule_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.commission_plan_rules: Rates of a plan, by product line or by attainment tier (fractions,
+-- 1.0 = 100%). One row per commission_plan_rule_id: the latest version, i.e. the highest
+-- updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.commission_plans: Commission plans (提成方案) with basis and tier semantics.
--- One row per commission_plan_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.commission_plans: Commission plans (提成方案) with basis and tier semantics. One row per
+-- commission_plan_id: the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.contacts: People at customer companies (联系人).
--- One row per contact_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.contacts: People at customer companies (联系人). One row per contact_id: the latest version,
+-- i.e. the highest updatedAt, then the latest load.
 
 with
 

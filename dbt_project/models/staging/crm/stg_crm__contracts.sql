@@ -1,5 +1,5 @@
--- crm.contracts: Signed contracts (合同).
--- One row per contract_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.contracts: Signed contracts (合同). One row per contract_id: the latest version, i.e. the
+-- highest updatedAt, then the latest load.
 
 with
 

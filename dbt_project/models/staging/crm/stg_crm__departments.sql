@@ -1,5 +1,5 @@
--- crm.departments: Sales and service departments (部门), a tree.
--- One row per department_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.departments: Sales and service departments (部门), a tree. One row per department_id: the
+-- latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.expenses: Sales expenses (费用报销).
--- One row per expense_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.expenses: Sales expenses (费用报销). One row per expense_id: the latest version, i.e. the
+-- highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,6 @@
--- crm.leads: Sales leads (销售线索) with source channel, campaign and status; inPool marks the lead pool (公海).
--- One row per lead_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.leads: Sales leads (销售线索) with source channel, campaign and status; inPool marks the lead
+-- pool (公海). One row per lead_id: the latest version, i.e. the highest updatedAt, then the latest
+-- load.
 
 with
 

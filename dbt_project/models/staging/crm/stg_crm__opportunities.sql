@@ -1,5 +1,6 @@
--- crm.opportunities: Opportunities (商机). winRate is the CRM's stage probability in percent (0-100).
--- One row per opportunity_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.opportunities: Opportunities (商机). winRate is the CRM's stage probability in percent
+-- (0-100). One row per opportunity_id: the latest version, i.e. the highest updatedAt, then the
+-- latest load.
 
 with
 

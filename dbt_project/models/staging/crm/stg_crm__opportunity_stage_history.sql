@@ -1,5 +1,6 @@
--- crm.opportunity_stage_history: Every change of an opportunity's stage, amount or expected close date, with the values after the change.
--- One row per stage_change_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.opportunity_stage_history: Every change of an opportunity's stage, amount or expected close
+-- date, with the values after the change. One row per stage_change_id: the latest version, i.e.
+-- the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,6 @@
--- crm.order_lines: Order lines with price book, discount, unit and the over/short tolerance (溢短装) of bulk goods.
--- One row per order_line_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.order_lines: Order lines with price book, discount, unit and the over/short tolerance (溢短装)
+-- of bulk goods. One row per order_line_id: the latest version, i.e. the highest updatedAt, then
+-- the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.order_splits: Sales-credit splits (业绩分配) of an order between people, in percent.
--- One row per order_split_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.order_splits: Sales-credit splits (业绩分配) of an order between people, in percent. One row per
+-- order_split_id: the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

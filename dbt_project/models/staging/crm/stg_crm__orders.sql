@@ -1,5 +1,5 @@
--- crm.orders: Sales orders (订单).
--- One row per order_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.orders: Sales orders (订单). One row per order_id: the latest version, i.e. the highest
+-- updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,6 @@
--- crm.payment_installments: Installments (回款计划明细) of a payment plan; ownerId is the person responsible for collecting (回款负责人).
--- One row per installment_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.payment_installments: Installments (回款计划明细) of a payment plan; ownerId is the person
+-- responsible for collecting (回款负责人). One row per installment_id: the latest version, i.e. the
+-- highest updatedAt, then the latest load.
 
 with
 

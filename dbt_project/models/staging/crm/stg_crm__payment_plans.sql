@@ -1,5 +1,5 @@
--- crm.payment_plans: Payment plans (回款计划) of a contract or order.
--- One row per payment_plan_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.payment_plans: Payment plans (回款计划) of a contract or order. One row per payment_plan_id: the
+-- latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.price_book_entries: Prices of products in a price book.
--- One row per price_book_entry_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.price_book_entries: Prices of products in a price book. One row per price_book_entry_id: the
+-- latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.price_books: Price books (价格表), one standard and one per sales department.
--- One row per price_book_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.price_books: Price books (价格表), one standard and one per sales department. One row per
+-- price_book_id: the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

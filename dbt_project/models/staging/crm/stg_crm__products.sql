@@ -1,5 +1,5 @@
--- crm.products: Products sold; productCode equals the ERP material code.
--- One row per product_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.products: Products sold; productCode equals the ERP material code. One row per product_id:
+-- the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

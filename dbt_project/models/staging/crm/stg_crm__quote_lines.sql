@@ -1,5 +1,5 @@
--- crm.quote_lines: Products on a quote.
--- One row per quote_line_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.quote_lines: Products on a quote. One row per quote_line_id: the latest version, i.e. the
+-- highest updatedAt, then the latest load.
 
 with
 

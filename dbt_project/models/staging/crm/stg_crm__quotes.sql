@@ -1,5 +1,5 @@
--- crm.quotes: Quotes (报价单) on opportunities.
--- One row per quote_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.quotes: Quotes (报价单) on opportunities. One row per quote_id: the latest version, i.e. the
+-- highest updatedAt, then the latest load.
 
 with
 

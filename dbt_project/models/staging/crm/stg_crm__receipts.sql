@@ -1,5 +1,6 @@
--- crm.receipts: Receipts (回款) and refunds; installmentId is empty when the payer named no installment.
--- One row per receipt_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.receipts: Receipts (回款) and refunds; installmentId is empty when the payer named no
+-- installment. One row per receipt_id: the latest version, i.e. the highest updatedAt, then the
+-- latest load.
 
 with
 

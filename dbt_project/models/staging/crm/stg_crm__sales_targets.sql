@@ -1,5 +1,5 @@
--- crm.sales_targets: Monthly sales targets per rep (ownerId) and department.
--- One row per sales_target_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.sales_targets: Monthly sales targets per rep (ownerId) and department. One row per
+-- sales_target_id: the latest version, i.e. the highest updatedAt, then the latest load.
 
 with
 

@@ -1,5 +1,5 @@
--- crm.users: Employees who use the CRM, with manager and position.
--- One row per user_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.users: Employees who use the CRM, with manager and position. One row per user_id: the latest
+-- version, i.e. the highest updatedAt, then the latest load.
 
 with
 

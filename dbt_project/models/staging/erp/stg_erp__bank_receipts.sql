@@ -1,5 +1,6 @@
 -- erp.bank_receipts: Incoming bank transfers (银行收款流水); some not yet claimed by any CRM receipt.
--- One row per bank_txn_no: the latest version, i.e. the latest load (the source has no version field).
+-- One row per bank_txn_no: the latest version, i.e. the latest load (the source has no version
+-- field).
 
 with
 

@@ -1,5 +1,6 @@
--- erp.invoices: VAT invoices (发票); e_invoice_no appears from 2025-12 when fully digital invoices (全电发票) started.
--- One row per invoice_no: the latest version, i.e. the latest load (the source has no version field).
+-- erp.invoices: VAT invoices (发票); e_invoice_no appears from 2025-12 when fully digital invoices
+-- (全电发票) started. One row per invoice_no: the latest version, i.e. the latest load (the source has
+-- no version field).
 
 with
 

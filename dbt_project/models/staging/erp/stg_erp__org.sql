@@ -1,5 +1,5 @@
--- erp.org: ERP organisation units (组织架构) mapped to CRM departments.
--- One row per org_code: the latest version, i.e. the latest load (the source has no version field).
+-- erp.org: ERP organisation units (组织架构) mapped to CRM departments. One row per org_code: the
+-- latest version, i.e. the latest load (the source has no version field).
 
 with
 

@@ -1,5 +1,5 @@
--- erp.products: ERP material master (物料档案).
--- One row per material_code: the latest version, i.e. the highest updated_at, then the latest load.
+-- erp.products: ERP material master (物料档案). One row per material_code: the latest version, i.e.
+-- the highest updated_at, then the latest load.
 
 with
 

@@ -1,5 +1,6 @@
--- erp.shipments: Delivery records (发货单), one line per order line shipped; quantities in the order line's unit.
--- One row per shipment_no, line_no: the latest version, i.e. the latest load (the source has no version field).
+-- erp.shipments: Delivery records (发货单), one line per order line shipped; quantities in the order
+-- line's unit. One row per shipment_no, line_no: the latest version, i.e. the latest load (the
+-- source has no version field).
 
 with
 

@@ -1,5 +1,6 @@
--- partners.deal_registrations: Deals registered by partners (报备) with the end customer name as the partner typed it.
--- One row per registration_id: the latest version, i.e. the latest load (the source has no version field).
+-- partners.deal_registrations: Deals registered by partners (报备) with the end customer name as the
+-- partner typed it. One row per registration_id: the latest version, i.e. the latest load (the
+-- source has no version field).
 
 with
 

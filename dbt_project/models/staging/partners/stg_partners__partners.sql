@@ -1,5 +1,5 @@
--- partners.partners: Channel partners (渠道伙伴).
--- One row per partner_id: the latest version, i.e. the latest load (the source has no version field).
+-- partners.partners: Channel partners (渠道伙伴). One row per partner_id: the latest version, i.e. the
+-- latest load (the source has no version field).
 
 with
 

@@ -1,5 +1,6 @@
--- partners.rebate_policies: Tiered rebate policies (返点政策), one row per tier; amounts are net purchases per period.
--- One row per policy_code, tier_no: the latest version, i.e. the latest load (the source has no version field).
+-- partners.rebate_policies: Tiered rebate policies (返点政策), one row per tier; amounts are net
+-- purchases per period. One row per policy_code, tier_no: the latest version, i.e. the latest load
+-- (the source has no version field).
 
 with
 

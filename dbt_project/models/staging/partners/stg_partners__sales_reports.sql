@@ -1,5 +1,8 @@
--- partners.sales_reports: Monthly sales reports uploaded by partners (渠道销售月报). Each partner uses its own column headers; the loader recognises the synonyms listed here. A corrected re-upload keeps the same file name and supersedes the earlier upload.
--- One row per partner_code, report_month, line_no: the latest version, i.e. the latest load (the source has no version field).
+-- partners.sales_reports: Monthly sales reports uploaded by partners (渠道销售月报). Each partner uses
+-- its own column headers; the loader recognises the synonyms listed here. A corrected re-upload
+-- keeps the same file name and supersedes the earlier upload. One row per partner_code,
+-- report_month, line_no: the latest version, i.e. the latest load (the source has no version
+-- field).
 
 with
 
@@ -13,10 +16,10 @@ renamed as (
 
     select
         -- ids
-        cast(line_no as {{ dbt.type_bigint() }})           as line_no,
-        cast(product_code as {{ dbt.type_string() }})      as product_code,
         cast(partner_code as {{ dbt.type_string() }})      as partner_code,
         cast(report_month as {{ dbt.type_string() }})      as report_month,
+        cast(line_no as {{ dbt.type_bigint() }})           as line_no,
+        cast(product_code as {{ dbt.type_string() }})      as product_code,
 
         -- attributes
         cast(end_customer_name as {{ dbt.type_string() }}) as end_customer_name,
@@ -58,10 +61,10 @@ final as (
 
     select
         -- ids
-        line_no,
-        product_code,
         partner_code,
         report_month,
+        line_no,
+        product_code,
 
         -- attributes
         end_customer_name,

@@ -1,5 +1,5 @@
--- partners.special_prices: Special price requests and approvals (特价申请) on registered deals.
--- One row per request_id: the latest version, i.e. the latest load (the source has no version field).
+-- partners.special_prices: Special price requests and approvals (特价申请) on registered deals. One
+-- row per request_id: the latest version, i.e. the latest load (the source has no version field).
 
 with
 
