@@ -120,17 +120,15 @@ def _json_path(key: str) -> str:
 
 def _objects_to_frame(con: duckdb.DuckDBPyConnection, table: str) -> RawFrame:
     """``table`` has (row BIGINT, r JSON, err VARCHAR, raw VARCHAR): one row per record."""
-    keys = [
-        k
-        for (k,) in con.execute(
-            f"""
-            select k from (
-                select row, unnest(json_keys(r)) as k, unnest(range(len(json_keys(r)))) as pos
-                from {table} where json_type(r) = 'OBJECT'
-            ) group by k order by min(row), min(pos), k
-            """
-        ).fetchall()
-    ]
+    # keys in order of first appearance: by first record, then by position in that record
+    first_rows = con.execute(
+        f"select k, min(row) from (select row, unnest(json_keys(r)) as k from {table}) group by k"
+    ).fetchall()
+    order: dict[str, tuple[int, int]] = {}
+    for row in sorted({r for _, r in first_rows}):
+        (listed,) = con.execute(f"select json_keys(r) from {table} where row = ?", [row]).fetchone()
+        order |= {k: (row, i) for i, k in enumerate(listed)}
+    keys = sorted((k for k, _ in first_rows), key=lambda k: order.get(k, (0, 0)))
     # one parse per record for all keys (a json_extract per key would re-parse each time)
     paths = "[" + ", ".join(_json_path(k) for k in keys) + "]" if keys else None
     values = f", json_extract_string(r, {paths}) as v" if paths else ""
@@ -175,12 +173,14 @@ def _read_json_pages(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConne
         con.execute(
             """
             create or replace temp table __records as
-            select row, case when json_type(r) = 'OBJECT' then r end as r,
-                   case when json_type(r) <> 'OBJECT' then 'record is not a JSON object' end as err,
-                   case when json_type(r) <> 'OBJECT' then r::varchar end as raw
+            select row, case when t = 'OBJECT' then r end as r,
+                   case when t <> 'OBJECT' then 'record is not a JSON object' end as err,
+                   case when t <> 'OBJECT' then r::varchar end as raw
             from (
-                select unnest(range(1, len(l) + 1)) as row, unnest(l) as r
-                from (select json_extract(content, '$.records[*]') as l from __page)
+                select row, r, json_type(r) as t from (
+                    select unnest(range(1, len(l) + 1)) as row, unnest(l) as r
+                    from (select json_extract(content, '$.records[*]') as l from __page)
+                )
             )
             """
         )
@@ -249,11 +249,32 @@ def _read_csv(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) 
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
     path = f.utf8_path()
     try:
+        # surplus columns are folded into two small columns inside DuckDB: converting 32
+        # mostly-null columns to polars would cost more than the parse itself
+        inside = [f"c{i}" for i in range(n)]
+        every = "[" + ", ".join(f"c{i}" for i in range(width)) + "]"
+        first = "[" + ", ".join(inside) + "]"
         frame = con.execute(
             f"""
-            select * from read_csv(?, header = false, auto_detect = false, columns = {columns},
-                delim = ',', quote = '"', escape = '"', nullstr = ?, null_padding = true,
-                parallel = false, strict_mode = true, max_line_size = 67108864)
+            with parsed as (
+                select * from read_csv(?, header = false, auto_detect = false,
+                    columns = {columns}, delim = ',', quote = '"', escape = '"', nullstr = ?,
+                    null_padding = true, parallel = false, strict_mode = true,
+                    max_line_size = 67108864)
+            )
+            select {", ".join(inside)},
+                case
+                    when c{n} is not null then
+                        'row has ' || len(list_filter({every}, x -> x is not null))
+                        || ' fields, the header has {n}'
+                    when c{n - 1} is null then
+                        'row has ' || len(list_filter({first}, x -> x is not null))
+                        || ' of {n} fields (line cut short or malformed)'
+                end as err,
+                case when c{n} is not null
+                    then to_json({{'fields': list_filter({every}, x -> x is not null)}})::varchar
+                end as raw
+            from parsed
             """,
             [path, _CSV_NULL_SENTINEL],
         ).pl()
@@ -261,33 +282,15 @@ def _read_csv(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) 
         reason = _engine_reason(exc, path, f.rel)
         raise ContractError(f"{f.rel}: unparseable CSV: {reason}") from None
 
-    inside = [f"c{i}" for i in range(n)]
-    surplus = [f"c{i}" for i in range(n, width)]
-    frame = frame.slice(1).with_row_index(ROW, offset=1)
-    present = pl.sum_horizontal([pl.col(c).is_not_null() for c in inside + surplus])
-    too_long = pl.any_horizontal([pl.col(c).is_not_null() for c in surplus])
-    too_short = pl.col(inside[-1]).is_null()
-    frame = frame.with_columns(
-        pl.col(ROW).cast(pl.Int64),
-        pl.when(too_long)
-        .then(pl.format("row has {} fields, the header has {}", present, pl.lit(n)))
-        .when(too_short)
-        .then(
-            pl.format("row has {} of {} fields (line cut short or malformed)", present, pl.lit(n))
+    frame = (
+        frame.slice(1)  # the header record
+        .with_row_index(ROW, offset=1)
+        .select(
+            pl.col(ROW).cast(pl.Int64),
+            pl.col("err").cast(pl.Utf8).alias(READ_ERROR),
+            pl.col("raw").cast(pl.Utf8).alias(RAW_TEXT),
+            *[pl.col(c).alias(h) for c, h in zip(inside, names, strict=True)],
         )
-        .otherwise(None)
-        .alias(READ_ERROR),
-        pl.when(too_long)
-        .then(
-            pl.struct(
-                pl.concat_list(inside + surplus).list.drop_nulls().alias("fields")
-            ).struct.json_encode()
-        )
-        .otherwise(None)
-        .alias(RAW_TEXT),
-    )
-    frame = frame.select(
-        ROW, READ_ERROR, RAW_TEXT, *[pl.col(c).alias(h) for c, h in zip(inside, names, strict=True)]
     )
     return RawFrame(frame, names)
 
