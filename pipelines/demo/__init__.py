@@ -64,7 +64,12 @@ def generate(
     started = time.perf_counter()
     world = World(seed=seed, scale=scale, end_date=end_date)
     writer = LandingWriter(landing_dir, world.tl)
-    for system, module in (("crm", crm), ("erp", erp), ("callcenter", callcenter), ("partners", partners)):
+    for system, module in (
+        ("crm", crm),
+        ("erp", erp),
+        ("callcenter", callcenter),
+        ("partners", partners),
+    ):
         t0 = time.perf_counter()
         before = set(writer.files)
         module.build(world)
@@ -72,18 +77,28 @@ def generate(
         new = [f for f in writer.files if f not in before]
         log.info(
             "%s: %d files, %d rows in %.1fs",
-            system, len(new), sum(writer.files[f] for f in new), time.perf_counter() - t0,
+            system,
+            len(new),
+            sum(writer.files[f] for f in new),
+            time.perf_counter() - t0,
         )
     _write_truth(landing_dir, world, writer)
     report = GenerationReport(
-        landing_dir=landing_dir, scale=scale, seed=seed,
+        landing_dir=landing_dir,
+        scale=scale,
+        seed=seed,
         files=dict(sorted(writer.files.items())),
         dirt={k: v for k, v in sorted(writer.dirt.items())},
         entity_of=writer.entity_of,
     )
     log.info(
         "demo landing zone at %s: %d files, %d rows, seed %d, scale %g, %.1fs",
-        landing_dir, len(report.files), sum(report.files.values()), seed, scale, time.perf_counter() - started,
+        landing_dir,
+        len(report.files),
+        sum(report.files.values()),
+        seed,
+        scale,
+        time.perf_counter() - started,
     )
     return report
 
@@ -100,16 +115,21 @@ def _write_truth(landing_dir: Path, world, writer) -> None:
         "legal_names": sorted(legal),
         "variants": [{"variant": v, "legal_name": lg, "kind": k} for (v, lg), k in variants],
         "same_zihao_different_city": sorted(
-            [legal[int(s)], name] for s, name in zip(siblings["sibling_of"], siblings["legal_name"], strict=True)
+            [legal[int(s)], name]
+            for s, name in zip(siblings["sibling_of"], siblings["legal_name"], strict=True)
         ),
     }
     truth_dir = landing_dir / TRUTH_DIR
     truth_dir.mkdir(parents=True, exist_ok=True)
-    (truth_dir / "name_variants.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    (truth_dir / "name_variants.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     manifest_path = landing_dir / MANIFEST
     if manifest_path.exists():
         old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", [])
         for rel in old:
             if rel not in writer.files:
                 (landing_dir / rel).unlink(missing_ok=True)
-    manifest_path.write_text(json.dumps({"files": sorted(writer.files)}, indent=0), encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps({"files": sorted(writer.files)}, indent=0), encoding="utf-8"
+    )

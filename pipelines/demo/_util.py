@@ -101,8 +101,14 @@ class Timeline:
         starts = np.array([m.start for m in self.months], dtype=np.int64)
         return np.clip(np.searchsorted(starts, secs, side="right") - 1, 0, len(starts) - 1)
 
-    def growing_times(self, rng: np.random.Generator, n: int, growth: float = 0.6,
-                      lo: int | None = None, hi: int | None = None) -> np.ndarray:
+    def growing_times(
+        self,
+        rng: np.random.Generator,
+        n: int,
+        growth: float = 0.6,
+        lo: int | None = None,
+        hi: int | None = None,
+    ) -> np.ndarray:
         """n times in [lo, hi) with a density rising linearly by ``growth`` over the span."""
         lo = self.start if lo is None else lo
         hi = self.end if hi is None else hi
@@ -118,7 +124,9 @@ _OFFICE_HOURS = np.array(
 )
 
 
-def office_time(rng: np.random.Generator, secs: np.ndarray, weekend_share: float = 0.05) -> np.ndarray:
+def office_time(
+    rng: np.random.Generator, secs: np.ndarray, weekend_share: float = 0.05
+) -> np.ndarray:
     """Move each time to its day at an office hour; most weekend times move to Monday."""
     secs = np.asarray(secs, dtype=np.int64)
     days = secs // DAY
@@ -151,7 +159,9 @@ def with_nulls(values, null_mask: np.ndarray | None, dtype=None) -> pl.Series:
     s = pl.Series(values, dtype=dtype) if not isinstance(values, pl.Series) else values
     if null_mask is None or not np.any(null_mask):
         return s
-    return s.zip_with(pl.Series(~np.asarray(null_mask, dtype=bool)), pl.Series([None] * len(s), dtype=s.dtype))
+    return s.zip_with(
+        pl.Series(~np.asarray(null_mask, dtype=bool)), pl.Series([None] * len(s), dtype=s.dtype)
+    )
 
 
 def as_date(secs, null_mask: np.ndarray | None = None) -> pl.Series:
@@ -171,7 +181,9 @@ def as_epoch_ms(secs, null_mask: np.ndarray | None = None) -> pl.Series:
 
 def codes(prefix: str, numbers, width: int = 6) -> np.ndarray:
     """Business numbers such as ORD2025000123 from integers."""
-    return np.char.add(prefix, np.char.zfill(np.asarray(numbers, dtype=np.int64).astype(str), width))
+    return np.char.add(
+        prefix, np.char.zfill(np.asarray(numbers, dtype=np.int64).astype(str), width)
+    )
 
 
 def cat(*parts) -> np.ndarray:
@@ -193,7 +205,9 @@ def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
-    prefix = np.array(["138", "139", "135", "136", "137", "150", "151", "158", "186", "187", "188", "177", "199"])
+    prefix = np.array(
+        ["138", "139", "135", "136", "137", "150", "151", "158", "186", "187", "188", "177", "199"]
+    )
     p = prefix[rng.integers(0, len(prefix), n)]
     rest = rng.integers(0, 100_000_000, n)
     return np.char.add(p, np.char.zfill(rest.astype(str), 8))
@@ -214,5 +228,7 @@ def lookup(values, mapping: dict) -> np.ndarray:
     keys = list(mapping)
     idx = index_in(np.asarray(values), np.asarray(keys))
     if np.any(idx < 0):
-        raise KeyError(f"values without a mapping: {sorted(set(np.asarray(values)[idx < 0].tolist()))[:5]}")
+        raise KeyError(
+            f"values without a mapping: {sorted(set(np.asarray(values)[idx < 0].tolist()))[:5]}"
+        )
     return np.asarray(list(mapping.values()))[idx]

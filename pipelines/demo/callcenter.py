@@ -17,15 +17,61 @@ from ._util import DAY, UTC_OFFSET, as_ts, cat, codes, mobiles, pick, weekday_of
 from .world import Note, World
 
 CATEGORY_WEIGHTS = (0.3, 0.25, 0.1, 0.08, 0.07, 0.1, 0.1)
-RESOLVE_HOURS = {"故障报修": 30, "使用咨询": 6, "安装调试": 72, "功能需求": 120, "投诉": 48, "发票问题": 24, "物流查询": 12}
+RESOLVE_HOURS = {
+    "故障报修": 30,
+    "使用咨询": 6,
+    "安装调试": 72,
+    "功能需求": 120,
+    "投诉": 48,
+    "发票问题": 24,
+    "物流查询": 12,
+}
 FIRST_RESPONSE_MIN = {"P1": 15, "P2": 30, "P3": 120, "P4": 240}
 PRIORITY_SPEED = {"P1": 0.3, "P2": 0.6, "P3": 1.0, "P4": 1.5}
-TEAM_SLOWNESS = {"一线热线组": 1.0, "二线技术组": 1.4, "大客户服务组": 0.6, "夜间值班组": 4.0, "现场服务组": 1.2}
-QUEUE_TEAM = {"售前咨询": "一线热线组", "售后服务": "一线热线组", "技术支持": "二线技术组", "投诉建议": "一线热线组",
-              "VIP专线": "大客户服务组"}
+TEAM_SLOWNESS = {
+    "一线热线组": 1.0,
+    "二线技术组": 1.4,
+    "大客户服务组": 0.6,
+    "夜间值班组": 4.0,
+    "现场服务组": 1.2,
+}
+QUEUE_TEAM = {
+    "售前咨询": "一线热线组",
+    "售后服务": "一线热线组",
+    "技术支持": "二线技术组",
+    "投诉建议": "一线热线组",
+    "VIP专线": "大客户服务组",
+}
 NIGHT_TEAM = "夜间值班组"
 # hour-of-day weights of incoming calls (local time); the hotline is staffed 08:00-22:00
-CALL_HOURS = np.array([0.05, 0.02, 0.02, 0.02, 0.02, 0.05, 0.2, 0.8, 3, 6, 8, 7, 4, 6, 8, 7, 6, 5, 3, 2.5, 2, 1.2, 0.4, 0.1])
+CALL_HOURS = np.array(
+    [
+        0.05,
+        0.02,
+        0.02,
+        0.02,
+        0.02,
+        0.05,
+        0.2,
+        0.8,
+        3,
+        6,
+        8,
+        7,
+        4,
+        6,
+        8,
+        7,
+        6,
+        5,
+        3,
+        2.5,
+        2,
+        1.2,
+        0.4,
+        0.1,
+    ]
+)
 CALLS_PER_SCALE = 40_000
 SYMPTOMS = ("一直报错", "用不了了", "数据不对", "连不上网", "速度很慢", "提示授权过期")
 
@@ -46,10 +92,17 @@ def _agents(world: World) -> None:
     team = np.concatenate([np.full(world.n(k, 1), t) for t, k in sizes.items()])
     n = len(team)
     first = np.r_[True, team[1:] != team[:-1]]
-    role = np.where(team == "现场服务组", np.where(first, "team_lead", "field_engineer"), np.where(first, "team_lead", "agent"))
+    role = np.where(
+        team == "现场服务组",
+        np.where(first, "team_lead", "field_engineer"),
+        np.where(first, "team_lead", "agent"),
+    )
     users = world.tables["crm.users"]
     crm_user = np.zeros(n, dtype=np.int64)
-    for pos, sel in (("service_agent", role == "team_lead"), ("field_engineer", role == "field_engineer")):
+    for pos, sel in (
+        ("service_agent", role == "team_lead"),
+        ("field_engineer", role == "field_engineer"),
+    ):
         ids = users.filter(pl.col("position") == pos)["id"].to_numpy()
         rows = np.flatnonzero(sel)[: len(ids)]
         crm_user[rows] = ids[: len(rows)]
@@ -109,6 +162,8 @@ def _tickets(world: World) -> None:
     created = o_t + 3 * DAY + (u * np.maximum(tl.end - o_t - 3 * DAY, DAY)).astype(np.int64)
     hour = rng.choice(24, size=n, p=CALL_HOURS / CALL_HOURS.sum())
     created = (created // DAY) * DAY + hour * 3600 + rng.integers(0, 3600, n)
+    wd = weekday_of(created)
+    created = np.where((wd >= 5) & (rng.random(n) < 0.7), created - (wd - 4) * DAY, created)
     created = np.minimum(created, tl.end - 600)
     order = np.argsort(created, kind="stable")
     created, o, prod = created[order], o[order], prod[order]
@@ -117,22 +172,35 @@ def _tickets(world: World) -> None:
     c_acc = contacts["_account_row"].to_numpy()
     first_c = np.searchsorted(c_acc, acc_row)
     contact_phone = contacts["mobile"].fill_null("").to_numpy().astype(str)[first_c]
-    channel = pick(rng, ("phone", "chat", "wechat", "web", "email"), n, p=(0.45, 0.15, 0.2, 0.12, 0.08))
+    channel = pick(
+        rng, ("phone", "chat", "wechat", "web", "email"), n, p=(0.45, 0.15, 0.2, 0.12, 0.08)
+    )
     cat_i = rng.choice(len(vocab.TICKET_CATEGORIES), size=n, p=CATEGORY_WEIGHTS)
     category = np.array([c[0] for c in vocab.TICKET_CATEGORIES])[cat_i]
-    priority = np.where(category == "投诉", pick(rng, ("P1", "P2"), n, p=(0.3, 0.7)),
-                        pick(rng, ("P1", "P2", "P3", "P4"), n, p=(0.05, 0.2, 0.5, 0.25)))
+    priority = np.where(
+        category == "投诉",
+        pick(rng, ("P1", "P2"), n, p=(0.3, 0.7)),
+        pick(rng, ("P1", "P2", "P3", "P4"), n, p=(0.05, 0.2, 0.5, 0.25)),
+    )
     # subject: a template of the category with the product's name
     tmpl = np.array(["|".join(c[2]) for c in vocab.TICKET_CATEGORIES])[cat_i]
     n_t = np.array([len(c[2]) for c in vocab.TICKET_CATEGORIES])[cat_i]
     t_pick = (rng.random(n) * n_t).astype(int)
     subject_tmpl = pl.Series(tmpl).str.split("|").list.get(pl.Series(t_pick), null_on_oob=True)
     p_name = products["_base_name"].to_numpy().astype(str)[prod]
-    subject = pl.DataFrame({"t": subject_tmpl, "p": p_name}).select(
-        pl.col("t").str.replace("{p}", pl.col("p"), literal=True)
-    ).to_series()
-    description = cat(subject.to_numpy().astype(str), "。", pick(rng, ("客户来电反映", "客户在微信留言", "客户邮件反馈", "客户在官网提交"), n),
-                      "，", pick(rng, SYMPTOMS, n), "，希望尽快处理。")
+    subject = (
+        pl.DataFrame({"t": subject_tmpl, "p": p_name})
+        .select(pl.col("t").str.replace("{p}", pl.col("p"), literal=True))
+        .to_series()
+    )
+    description = cat(
+        subject.to_numpy().astype(str),
+        "。",
+        pick(rng, ("客户来电反映", "客户在微信留言", "客户邮件反馈", "客户在官网提交"), n),
+        "，",
+        pick(rng, SYMPTOMS, n),
+        "，希望尽快处理。",
+    )
     level = accounts["level"].to_numpy().astype(str)[acc_row]
     evening = _is_evening(created)
     day_team = np.select(
@@ -144,10 +212,20 @@ def _tickets(world: World) -> None:
 
     # SLA clocks: the first response and the resolution, plus waiting-on-customer pauses
     slowness = np.array([TEAM_SLOWNESS[t] for t in team]) * np.where(evening, 1.8, 1.0)
-    first_resp = (np.array([FIRST_RESPONSE_MIN[p] for p in priority]) * slowness * rng.lognormal(-0.2, 0.7, n) * 60).astype(np.int64)
+    first_resp = (
+        np.array([FIRST_RESPONSE_MIN[p] for p in priority])
+        * slowness
+        * rng.lognormal(-0.2, 0.7, n)
+        * 60
+    ).astype(np.int64)
     assign_delay = (first_resp * rng.uniform(0.1, 0.5, n)).astype(np.int64)
-    work = (np.array([RESOLVE_HOURS[c] for c in category]) * np.array([PRIORITY_SPEED[p] for p in priority])
-            * np.sqrt(slowness) * rng.lognormal(0, 0.6, n) * 3600).astype(np.int64)
+    work = (
+        np.array([RESOLVE_HOURS[c] for c in category])
+        * np.array([PRIORITY_SPEED[p] for p in priority])
+        * np.sqrt(slowness)
+        * rng.lognormal(0, 0.6, n)
+        * 3600
+    ).astype(np.int64)
     n_pause = rng.choice([0, 1, 2], size=n, p=(0.65, 0.25, 0.1))
     pause_len = (rng.lognormal(2.5, 1.0, (n, 2)) * 3600).astype(np.int64)
     t_assigned = created + assign_delay
@@ -176,14 +254,26 @@ def _tickets(world: World) -> None:
         base = 4 + 3 * k
         put(base, t, ok, "status_change", "in_progress", "waiting_on_customer", agent)
         put(base + 1, t + pause_len[:, k] - 300, ok, "customer_reply", None, None, "customer")
-        put(base + 2, t + pause_len[:, k], ok, "status_change", "waiting_on_customer", "in_progress", "system")
+        put(
+            base + 2,
+            t + pause_len[:, k],
+            ok,
+            "status_change",
+            "waiting_on_customer",
+            "in_progress",
+            "system",
+        )
         t = t + np.where(ok, pause_len[:, k] + (work * 0.2).astype(np.int64), 0)
     resolved_t = np.maximum(t, t_reply + 60 + work)
     put(10, resolved_t - 120, allok, "agent_reply", None, None, agent)
     put(11, resolved_t, allok, "status_change", "in_progress", "resolved", agent)
     put(12, resolved_t + 3 * DAY, allok, "status_change", "resolved", "closed", "system")
     ev_ok &= ev_time <= tl.end
-    ticket_no = cat("TK", as_ts(created).dt.strftime("%Y%m%d").to_numpy().astype(str), np.char.zfill(np.arange(1, n + 1).astype(str), 6))
+    ticket_no = cat(
+        "TK",
+        as_ts(created).dt.strftime("%Y%m%d").to_numpy().astype(str),
+        np.char.zfill(np.arange(1, n + 1).astype(str), 6),
+    )
     flat_ok = ev_ok.ravel()
     tick = np.repeat(np.arange(n), S)[flat_ok]
     events = pl.DataFrame(
@@ -202,11 +292,21 @@ def _tickets(world: World) -> None:
         pl.Series("event_id", codes("EV", np.arange(1, events.height + 1), 8)),
         pl.from_epoch(pl.col("_t"), time_unit="s").alias("event_time"),
     )
-    last = events.filter(pl.col("event_type") == "status_change").group_by("_tick").agg(
-        pl.col("to_status").sort_by("_t").last().alias("status"), pl.col("_t").max().alias("_st")
+    last = (
+        events.filter(pl.col("event_type") == "status_change")
+        .group_by("_tick")
+        .agg(
+            pl.col("to_status").sort_by("_t").last().alias("status"),
+            pl.col("_t").max().alias("_st"),
+        )
     )
     upd = events.group_by("_tick").agg(pl.col("_t").max().alias("_upd"))
-    state = pl.DataFrame({"_tick": np.arange(n)}).join(last, on="_tick", how="left").join(upd, on="_tick", how="left").sort("_tick")
+    state = (
+        pl.DataFrame({"_tick": np.arange(n)})
+        .join(last, on="_tick", how="left")
+        .join(upd, on="_tick", how="left")
+        .sort("_tick")
+    )
     status = state["status"].to_numpy().astype(str)
     # orphans: tickets of customers the CRM does not know (deleted or never synced)
     orphan = rng.choice(n, size=3, replace=False)
@@ -217,7 +317,9 @@ def _tickets(world: World) -> None:
         {
             "ticket_no": ticket_no,
             "account_id": account_id,
-            "contact_phone": with_nulls(pl.Series(contact_phone), (contact_phone == "") | (rng.random(n) < 0.05)),
+            "contact_phone": with_nulls(
+                pl.Series(contact_phone), (contact_phone == "") | (rng.random(n) < 0.05)
+            ),
             "channel": channel,
             "priority": priority,
             "category": category,
@@ -246,7 +348,13 @@ def _tickets(world: World) -> None:
     # a bad timestamp typed into one ticket (not in the month that arrives in the wrong encoding)
     months = tickets["created_at"].dt.strftime("%Y-%m").to_numpy().astype(str)
     ok_rows = np.flatnonzero(months != _gbk_month(world))
-    world.note("callcenter.tickets", [int(ok_rows[rng.integers(0, len(ok_rows))])], "created_at", "bad_rows", ["2026-02-30 09:15:00"])
+    world.note(
+        "callcenter.tickets",
+        [int(ok_rows[rng.integers(0, len(ok_rows))])],
+        "created_at",
+        "bad_rows",
+        ["2026-02-30 09:15:00"],
+    )
 
 
 def _gbk_month(world: World) -> str:
@@ -264,12 +372,25 @@ def _requirements(world: World) -> None:
     n = world.n(120, 5)
     created = np.sort(tl.growing_times(rng, n, 0.4))
     line = pick(rng, ("software", "hardware", "service"), n, p=(0.6, 0.3, 0.1))
-    title = cat(pick(rng, ("MES", "设备管理平台", "数据分析平台", "工业网关", "移动端", "云平台"), n), pick(rng, vocab.REQUIREMENT_TITLES, n))
+    title = cat(
+        pick(rng, ("MES", "设备管理平台", "数据分析平台", "工业网关", "移动端", "云平台"), n),
+        pick(rng, vocab.REQUIREMENT_TITLES, n),
+    )
     age = (tl.end - created) / DAY
     u = rng.random(n)
-    status = np.where(age < 30, np.where(u < 0.8, "open", "planned"),
-                      np.where(u < 0.25, "open", np.where(u < 0.45, "planned", np.where(u < 0.6, "in_development",
-                               np.where(u < 0.85, "released", "rejected")))))
+    status = np.where(
+        age < 30,
+        np.where(u < 0.8, "open", "planned"),
+        np.where(
+            u < 0.25,
+            "open",
+            np.where(
+                u < 0.45,
+                "planned",
+                np.where(u < 0.6, "in_development", np.where(u < 0.85, "released", "rejected")),
+            ),
+        ),
+    )
     pm = world.tables["crm.users"].filter(pl.col("position") == "product_manager")["id"].to_numpy()
     req = pl.DataFrame(
         {
@@ -286,8 +407,10 @@ def _requirements(world: World) -> None:
     world.tables["callcenter.requirements"] = req
     tickets = world.tables["callcenter.tickets"]
     t_created = tickets["_created"].to_numpy()
-    cand = np.flatnonzero(((tickets["category"] == "功能需求").to_numpy() & (rng.random(tickets.height) < 0.75))
-                          | ((tickets["category"] == "投诉").to_numpy() & (rng.random(tickets.height) < 0.05)))
+    cand = np.flatnonzero(
+        ((tickets["category"] == "功能需求").to_numpy() & (rng.random(tickets.height) < 0.75))
+        | ((tickets["category"] == "投诉").to_numpy() & (rng.random(tickets.height) < 0.05))
+    )
     # each ticket names a requirement already known when it arrived; popular ones get many tickets
     k = np.searchsorted(created, t_created[cand], side="right")
     cand, k = cand[k > 0], k[k > 0]
@@ -319,7 +442,12 @@ def _ratings(world: World) -> None:
     sel, rated = sel[keep], rated[keep]
     res_h = tickets["_resolution_h"].to_numpy()[sel]
     fr = tickets["_first_resp_min"].to_numpy()[sel]
-    latent = 4.7 - 0.45 * np.log2(np.maximum(res_h, 0.5) / 6) - 0.2 * np.log2(np.maximum(fr, 1) / 30) + rng.normal(0, 0.6, len(sel))
+    latent = (
+        4.7
+        - 0.45 * np.log2(np.maximum(res_h, 0.5) / 6)
+        - 0.2 * np.log2(np.maximum(fr, 1) / 30)
+        + rng.normal(0, 0.6, len(sel))
+    )
     score = np.clip(np.round(latent), 1, 5).astype(np.int64)
     n = len(sel)
     comment = np.empty(n, dtype=object)
@@ -346,42 +474,80 @@ def _work_orders(world: World) -> None:
     accounts = world.tables["crm.accounts"]
     line = products["productLine"].to_numpy().astype(str)[tickets["_prod"].to_numpy()]
     cat_ = tickets["category"].to_numpy().astype(str)
-    sel = np.flatnonzero(np.isin(cat_, ["安装调试", "故障报修"]) & (line == "hardware") & (rng.random(tickets.height) < 0.6))
+    sel = np.flatnonzero(
+        np.isin(cat_, ["安装调试", "故障报修"])
+        & (line == "hardware")
+        & (rng.random(tickets.height) < 0.6)
+    )
     n_free = world.n(150, 5)
     free_acc = rng.integers(0, accounts.height, n_free)
-    created = np.concatenate([tickets["_created"].to_numpy()[sel] + rng.integers(1800, 8 * 3600, len(sel)),
-                              tl.growing_times(rng, n_free, 0.5, tl.start + 30 * DAY, tl.end)])
+    created = np.concatenate(
+        [
+            tickets["_created"].to_numpy()[sel] + rng.integers(1800, 8 * 3600, len(sel)),
+            tl.growing_times(rng, n_free, 0.5, tl.start + 30 * DAY, tl.end),
+        ]
+    )
     n = len(created)
-    service_type = np.concatenate([np.where(cat_[sel] == "安装调试", "安装", "维修"), pick(rng, ("巡检", "培训"), n_free)])
+    service_type = np.concatenate(
+        [np.where(cat_[sel] == "安装调试", "安装", "维修"), pick(rng, ("巡检", "培训"), n_free)]
+    )
     mode = pick(rng, ("grab", "assign"), n, p=(0.45, 0.55))
     grab = mode == "grab"
-    dispatched = created + np.where(grab, rng.integers(300, 3600, n), rng.integers(1800, 8 * 3600, n))
+    dispatched = created + np.where(
+        grab, rng.integers(300, 3600, n), rng.integers(1800, 8 * 3600, n)
+    )
     accepted = dispatched + np.where(grab, rng.integers(0, 120, n), rng.integers(600, 4 * 3600, n))
     arrived = accepted + (rng.lognormal(2.0, 0.7, n) * 3600).astype(np.int64)
     completed = arrived + rng.integers(3600, 6 * 3600, n)
     cancelled = rng.random(n) < 0.03
     end = tl.end
-    status = np.where(cancelled, "cancelled", np.where(completed <= end, "completed", np.where(arrived <= end, "on_site",
-                      np.where(accepted <= end, "accepted", np.where(dispatched <= end, "dispatched", "open")))))
-    engineers = world.tables["callcenter.agents"].filter(pl.col("team") == "现场服务组")["agent_id"].to_numpy().astype(str)
+    status = np.where(
+        cancelled,
+        "cancelled",
+        np.where(
+            completed <= end,
+            "completed",
+            np.where(
+                arrived <= end,
+                "on_site",
+                np.where(
+                    accepted <= end, "accepted", np.where(dispatched <= end, "dispatched", "open")
+                ),
+            ),
+        ),
+    )
+    engineers = (
+        world.tables["callcenter.agents"]
+        .filter(pl.col("team") == "现场服务组")["agent_id"]
+        .to_numpy()
+        .astype(str)
+    )
     order = np.argsort(created, kind="stable")
-    acc_id = np.concatenate([tickets["account_id"].to_numpy()[sel], accounts["id"].to_numpy()[free_acc]])
+    acc_id = np.concatenate(
+        [tickets["account_id"].to_numpy()[sel], accounts["id"].to_numpy()[free_acc]]
+    )
     month = as_ts(created).dt.strftime("%Y%m").to_numpy().astype(str)
     df = pl.DataFrame(
         {
             "work_order_no": cat("WO", month, np.char.zfill(np.arange(1, n + 1).astype(str), 6)),
-            "ticket_no": pl.Series(np.concatenate([tickets["ticket_no"].to_numpy()[sel], np.full(n_free, "")])).replace("", None),
+            "ticket_no": pl.Series(
+                np.concatenate([tickets["ticket_no"].to_numpy()[sel], np.full(n_free, "")])
+            ).replace("", None),
             "account_id": acc_id,
             "service_type": service_type,
             "dispatch_mode": mode,
-            "engineer_id": with_nulls(pl.Series(engineers[rng.integers(0, len(engineers), n)]), status == "open"),
+            "engineer_id": with_nulls(
+                pl.Series(engineers[rng.integers(0, len(engineers), n)]), status == "open"
+            ),
             "team": np.full(n, "现场服务组"),
             "created_at": as_ts(created),
             "dispatched_at": as_ts(dispatched, (dispatched > end) | cancelled),
             "accepted_at": as_ts(accepted, (accepted > end) | cancelled),
             "arrived_at": as_ts(arrived, (arrived > end) | cancelled),
             "completed_at": as_ts(completed, (completed > end) | cancelled),
-            "first_time_fix": with_nulls(pl.Series(rng.random(n) < np.where(grab, 0.78, 0.85)), status != "completed"),
+            "first_time_fix": with_nulls(
+                pl.Series(rng.random(n) < np.where(grab, 0.78, 0.85)), status != "completed"
+            ),
             "status": status,
         }
     )
@@ -398,7 +564,9 @@ def _month_weights(world: World) -> np.ndarray:
     return w / w.sum()
 
 
-def _calls_for_month(world: World, mi: int, n_calls: int, linked: pl.DataFrame, buyers: dict) -> pl.DataFrame:
+def _calls_for_month(
+    world: World, mi: int, n_calls: int, linked: pl.DataFrame, buyers: dict
+) -> pl.DataFrame:
     """Call records of one month; the first rows answer the phone tickets of that month."""
     m = world.tl.months[mi]
     rng = world.rng(f"callcenter.calls.{m.label}")
@@ -419,8 +587,16 @@ def _calls_for_month(world: World, mi: int, n_calls: int, linked: pl.DataFrame, 
     account = np.where(from_buyer, buyers["account"][b], 0)
     lstart = linked["_created"].to_numpy() - rng.integers(200, 900, n_link)
     start = np.concatenate([lstart, start])
-    queue = np.concatenate([np.where(linked["team"].to_numpy() == "大客户服务组", "VIP专线",
-                                     np.where(linked["team"].to_numpy() == "二线技术组", "技术支持", "售后服务")), queue])
+    queue = np.concatenate(
+        [
+            np.where(
+                linked["team"].to_numpy() == "大客户服务组",
+                "VIP专线",
+                np.where(linked["team"].to_numpy() == "二线技术组", "技术支持", "售后服务"),
+            ),
+            queue,
+        ]
+    )
     direction = np.concatenate([np.full(n_link, "inbound"), direction])
     number = np.concatenate([linked["contact_phone"].fill_null("").to_numpy().astype(str), number])
     number = np.where(number == "", mobiles(rng, len(number)), number)
@@ -439,7 +615,11 @@ def _calls_for_month(world: World, mi: int, n_calls: int, linked: pl.DataFrame, 
     talk = np.where(abandon, 0, (rng.lognormal(5.2, 0.6, n)).astype(np.int64))
     hold = np.where(abandon | (rng.random(n) < 0.7), 0, rng.exponential(40, n).astype(np.int64))
     endt = start + wait + talk + hold
-    hangup = np.where(abandon, np.where(closed, "system", "customer"), pick(rng, ("agent", "customer", "system"), n, p=(0.45, 0.52, 0.03)))
+    hangup = np.where(
+        abandon,
+        np.where(closed, "system", "customer"),
+        pick(rng, ("agent", "customer", "system"), n, p=(0.45, 0.52, 0.03)),
+    )
     order = np.argsort(start, kind="stable")
     call_id = cat("C", m.label.replace("-", ""), np.char.zfill(np.arange(1, n + 1).astype(str), 7))
     ids_in_order = np.empty(n, dtype=call_id.dtype)
@@ -468,12 +648,17 @@ def _calls_for_month(world: World, mi: int, n_calls: int, linked: pl.DataFrame, 
     return df
 
 
-def _conversations(world: World, mi: int, calls: pl.DataFrame, chat_tickets: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _conversations(
+    world: World, mi: int, calls: pl.DataFrame, chat_tickets: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Transcript messages of one month and the conversation header rows (for tickets/ratings)."""
     m = world.tl.months[mi]
     rng = world.rng(f"callcenter.transcripts.{m.label}")
     answered = calls.filter(pl.col("_answered") & (pl.col("direction") == "inbound"))
-    phone = answered.filter(pl.col("_link") & (pl.Series(rng.random(answered.height)) < 0.4) | (pl.Series(rng.random(answered.height)) < 0.1))
+    phone = answered.filter(
+        pl.col("_link") & (pl.Series(rng.random(answered.height)) < 0.4)
+        | (pl.Series(rng.random(answered.height)) < 0.1)
+    )
     n_p = phone.height
     n_extra = int(round(calls.height * 0.12))
     n_t = chat_tickets.height
@@ -481,18 +666,44 @@ def _conversations(world: World, mi: int, calls: pl.DataFrame, chat_tickets: pl.
     extra_start = m.start + (rng.random(n_extra) * (end - m.start - 3600)).astype(np.int64)
     extra_channel = pick(rng, ("chat", "wechat", "web"), n_extra, p=(0.35, 0.45, 0.2))
     extra_team = np.where(_is_evening(extra_start), NIGHT_TEAM, "一线热线组")
-    start = np.concatenate([phone["_end"].to_numpy() - phone["talk_seconds"].to_numpy(),
-                            chat_tickets["_created"].to_numpy() - rng.integers(300, 1800, n_t), extra_start])
+    start = np.concatenate(
+        [
+            phone["_end"].to_numpy() - phone["talk_seconds"].to_numpy(),
+            chat_tickets["_created"].to_numpy() - rng.integers(300, 1800, n_t),
+            extra_start,
+        ]
+    )
     start = np.maximum(start, m.start)
-    channel = np.concatenate([np.full(n_p, "phone"), chat_tickets["channel"].to_numpy().astype(str), extra_channel])
-    team = np.concatenate([phone["_team"].to_numpy().astype(str), chat_tickets["team"].to_numpy().astype(str), extra_team])
-    agent = np.concatenate([phone["agent_id"].to_numpy().astype(str), chat_tickets["assignee_agent_id"].fill_null("").to_numpy().astype(str),
-                            _pick_agent(rng, world, extra_team)])
+    channel = np.concatenate(
+        [np.full(n_p, "phone"), chat_tickets["channel"].to_numpy().astype(str), extra_channel]
+    )
+    team = np.concatenate(
+        [
+            phone["_team"].to_numpy().astype(str),
+            chat_tickets["team"].to_numpy().astype(str),
+            extra_team,
+        ]
+    )
+    agent = np.concatenate(
+        [
+            phone["agent_id"].to_numpy().astype(str),
+            chat_tickets["assignee_agent_id"].fill_null("").to_numpy().astype(str),
+            _pick_agent(rng, world, extra_team),
+        ]
+    )
     agent = np.where(agent == "", _pick_agent(rng, world, team), agent)
     call_id = np.concatenate([phone["call_id"].to_numpy().astype(str), np.full(n_t + n_extra, "")])
-    account = np.concatenate([phone["_account"].to_numpy(), chat_tickets["account_id"].to_numpy(), np.zeros(n_extra, dtype=np.int64)])
+    account = np.concatenate(
+        [
+            phone["_account"].to_numpy(),
+            chat_tickets["account_id"].to_numpy(),
+            np.zeros(n_extra, dtype=np.int64),
+        ]
+    )
     nc = len(start)
-    conv_id = cat("CV", m.label.replace("-", ""), np.char.zfill(np.arange(1, nc + 1).astype(str), 6))
+    conv_id = cat(
+        "CV", m.label.replace("-", ""), np.char.zfill(np.arange(1, nc + 1).astype(str), 6)
+    )
     forbidden = rng.random(nc) < np.where(team == NIGHT_TEAM, 0.08, 0.02)
     k = rng.choice([1, 2, 3], size=nc, p=(0.4, 0.4, 0.2))
     has_close = rng.random(nc) < 0.9
@@ -505,19 +716,44 @@ def _conversations(world: World, mi: int, calls: pl.DataFrame, chat_tickets: pl.
     agent_turn = middle & (pos % 2 == 0)
     ch = channel[ci]
     bot_first = np.isin(ch, ["wechat", "web"])
-    speaker = np.select([pos == 0, pos == 1, agent_turn, middle, is_close],
-                        [np.where(bot_first, "bot", "agent"), "customer", "agent", "customer", "agent"], "agent")
+    speaker = np.select(
+        [pos == 0, pos == 1, agent_turn, middle, is_close],
+        [np.where(bot_first, "bot", "agent"), "customer", "agent", "customer", "agent"],
+        "agent",
+    )
     nm = len(ci)
-    opener = pl.DataFrame({"t": pick(rng, vocab.CUSTOMER_OPENERS, nm), "p": pick(rng, ("设备", "系统", "网关", "MES", "传感器", "发票"), nm),
-                           "s": pick(rng, SYMPTOMS, nm)}).select(
-        pl.col("t").str.replace("{p}", pl.col("p"), literal=True).str.replace("{s}", pl.col("s"), literal=True)).to_series().to_numpy().astype(str)
+    opener = (
+        pl.DataFrame(
+            {
+                "t": pick(rng, vocab.CUSTOMER_OPENERS, nm),
+                "p": pick(rng, ("设备", "系统", "网关", "MES", "传感器", "发票"), nm),
+                "s": pick(rng, SYMPTOMS, nm),
+            }
+        )
+        .select(
+            pl.col("t")
+            .str.replace("{p}", pl.col("p"), literal=True)
+            .str.replace("{s}", pl.col("s"), literal=True)
+        )
+        .to_series()
+        .to_numpy()
+        .astype(str)
+    )
     last_agent_mid = agent_turn & (pos == 2 * k[ci])
-    reply = np.where(forbidden[ci] & last_agent_mid, cat(pick(rng, vocab.FORBIDDEN_PHRASES, nm), "，您自己再检查一下吧。"),
-                     pick(rng, vocab.AGENT_REPLIES, nm))
+    reply = np.where(
+        forbidden[ci] & last_agent_mid,
+        cat(pick(rng, vocab.FORBIDDEN_PHRASES, nm), "，您自己再检查一下吧。"),
+        pick(rng, vocab.AGENT_REPLIES, nm),
+    )
     text = np.select(
         [pos == 0, pos == 1, agent_turn, middle, is_close],
-        [np.where(bot_first, vocab.BOT_GREETING, vocab.GREETING), opener, reply, pick(rng, vocab.CUSTOMER_REPLIES, nm),
-         np.where(ch == "phone", vocab.CLOSING_PHONE, vocab.CLOSING_CHAT)],
+        [
+            np.where(bot_first, vocab.BOT_GREETING, vocab.GREETING),
+            opener,
+            reply,
+            pick(rng, vocab.CUSTOMER_REPLIES, nm),
+            np.where(ch == "phone", vocab.CLOSING_PHONE, vocab.CLOSING_CHAT),
+        ],
         "",
     )
     gap = np.where(ch == "phone", rng.integers(3, 40, nm), rng.integers(5, 150, nm))
@@ -537,9 +773,22 @@ def _conversations(world: World, mi: int, calls: pl.DataFrame, chat_tickets: pl.
             "account_id": with_nulls(pl.Series(account[ci]), account[ci] == 0),
         }
     )
-    heads = pl.DataFrame({"conversation_id": conv_id, "_start": start, "_forbidden": forbidden, "_is_ticket": np.r_[np.zeros(n_p, bool), np.ones(n_t, bool), np.zeros(n_extra, bool)],
-                          "_ticket_no": np.concatenate([np.full(n_p, ""), chat_tickets["ticket_no"].to_numpy().astype(str), np.full(n_extra, "")]),
-                          "channel": channel})
+    heads = pl.DataFrame(
+        {
+            "conversation_id": conv_id,
+            "_start": start,
+            "_forbidden": forbidden,
+            "_is_ticket": np.r_[np.zeros(n_p, bool), np.ones(n_t, bool), np.zeros(n_extra, bool)],
+            "_ticket_no": np.concatenate(
+                [
+                    np.full(n_p, ""),
+                    chat_tickets["ticket_no"].to_numpy().astype(str),
+                    np.full(n_extra, ""),
+                ]
+            ),
+            "channel": channel,
+        }
+    )
     return msgs, heads
 
 
@@ -552,9 +801,14 @@ def write(world: World, writer) -> None:
     accounts = world.tables["crm.accounts"]
     contacts = world.tables["crm.contacts"]
     buyer_rows = np.unique(world.tables["crm.orders"]["_account_row"].to_numpy())
-    c_ok = np.isin(contacts["_account_row"].to_numpy(), buyer_rows) & contacts["mobile"].is_not_null().to_numpy()
-    buyers = {"phone": contacts["mobile"].to_numpy()[c_ok].astype(str),
-              "account": accounts["id"].to_numpy()[contacts["_account_row"].to_numpy()[c_ok]]}
+    c_ok = (
+        np.isin(contacts["_account_row"].to_numpy(), buyer_rows)
+        & contacts["mobile"].is_not_null().to_numpy()
+    )
+    buyers = {
+        "phone": contacts["mobile"].to_numpy()[c_ok].astype(str),
+        "account": accounts["id"].to_numpy()[contacts["_account_row"].to_numpy()[c_ok]],
+    }
     weights = _month_weights(world)
     total = world.n(CALLS_PER_SCALE, 200)
     t_month = tickets["created_at"].dt.strftime("%Y-%m").to_numpy().astype(str)
@@ -566,42 +820,91 @@ def write(world: World, writer) -> None:
         in_month = t_month == m.label
         phone_rows = np.flatnonzero(in_month & (tickets["channel"].to_numpy() == "phone"))
         chat_rows = np.flatnonzero(in_month & tickets["_needs_conv"].to_numpy())
-        calls = _calls_for_month(world, mi, int(round(total * weights[mi])), tickets[phone_rows], buyers)
+        calls = _calls_for_month(
+            world, mi, int(round(total * weights[mi])), tickets[phone_rows], buyers
+        )
         call_ids[phone_rows] = calls.filter(pl.col("_link"))["call_id"].to_numpy()
         calls = calls.sort("_start")
         trunc = m.label == _truncated_month(world)
-        writer.write_csv("callcenter.call_records", f"callcenter/call_records/cdr_{m.label}.csv", calls, truncate=trunc)
+        writer.write_csv(
+            "callcenter.call_records",
+            f"callcenter/call_records/cdr_{m.label}.csv",
+            calls,
+            truncate=trunc,
+        )
         msgs, heads = _conversations(world, mi, calls, tickets[chat_rows])
         conv_ids[chat_rows] = heads.filter(pl.col("_is_ticket"))["conversation_id"].to_numpy()
         notes = []
         if mi == len(tl.months) - 4 and msgs.height:
             notes = [Note(int(msgs.height // 2), "seq", "bad_rows", "一")]
         msgs = msgs.sort("ts", maintain_order=True)
-        writer.write_jsonl("callcenter.transcripts", f"callcenter/transcripts/transcripts_{m.label}.jsonl", msgs, notes)
+        writer.write_jsonl(
+            "callcenter.transcripts",
+            f"callcenter/transcripts/transcripts_{m.label}.jsonl",
+            msgs,
+            notes,
+        )
         # conversations without a ticket are sometimes rated right after the chat
         free = heads.filter(~pl.col("_is_ticket") & (pl.col("channel") != "phone"))
         rate = rng_r.random(free.height) < 0.2
         if rate.any():
             f = free.filter(pl.Series(rate))
-            score = np.clip(np.round(4.3 - 2.0 * f["_forbidden"].to_numpy() + rng_r.normal(0, 0.8, f.height)), 1, 5).astype(np.int64)
-            conv_ratings.append(pl.DataFrame({"ticket_no": pl.Series([None] * f.height, dtype=pl.Utf8),
-                                              "conversation_id": f["conversation_id"], "score": score,
-                                              "comment": pl.Series([None] * f.height, dtype=pl.Utf8),
-                                              "rated_at": as_ts(np.minimum(f["_start"].to_numpy() + 1800, tl.end))}))
+            score = np.clip(
+                np.round(4.3 - 2.0 * f["_forbidden"].to_numpy() + rng_r.normal(0, 0.8, f.height)),
+                1,
+                5,
+            ).astype(np.int64)
+            conv_ratings.append(
+                pl.DataFrame(
+                    {
+                        "ticket_no": pl.Series([None] * f.height, dtype=pl.Utf8),
+                        "conversation_id": f["conversation_id"],
+                        "score": score,
+                        "comment": pl.Series([None] * f.height, dtype=pl.Utf8),
+                        "rated_at": as_ts(np.minimum(f["_start"].to_numpy() + 1800, tl.end)),
+                    }
+                )
+            )
     tickets = tickets.with_columns(
         pl.Series("call_id", call_ids.astype(str)).replace("", None),
         pl.Series("conversation_id", conv_ids.astype(str)).replace("", None),
     )
-    writer.write_csv_monthly("callcenter.tickets", tickets, "created_at", "callcenter/tickets/tickets_{month}.csv",
-                             world.notes.get("callcenter.tickets", ()), encodings={_gbk_month(world): "gbk"})
-    writer.write_csv_monthly("callcenter.ticket_events", world.tables["callcenter.ticket_events"], "event_time",
-                             "callcenter/ticket_events/ticket_events_{month}.csv")
-    writer.write_csv_monthly("callcenter.requirements", world.tables["callcenter.requirements"], "created_at",
-                             "callcenter/requirements/requirements_{month}.csv")
-    writer.write_csv_monthly("callcenter.ticket_requirement_links", world.tables["callcenter.ticket_requirement_links"],
-                             "linked_at", "callcenter/ticket_requirement_links/links_{month}.csv")
+    writer.write_csv_monthly(
+        "callcenter.tickets",
+        tickets,
+        "created_at",
+        "callcenter/tickets/tickets_{month}.csv",
+        world.notes.get("callcenter.tickets", ()),
+        encodings={_gbk_month(world): "gbk"},
+    )
+    writer.write_csv_monthly(
+        "callcenter.ticket_events",
+        world.tables["callcenter.ticket_events"],
+        "event_time",
+        "callcenter/ticket_events/ticket_events_{month}.csv",
+    )
+    writer.write_csv_monthly(
+        "callcenter.requirements",
+        world.tables["callcenter.requirements"],
+        "created_at",
+        "callcenter/requirements/requirements_{month}.csv",
+    )
+    writer.write_csv_monthly(
+        "callcenter.ticket_requirement_links",
+        world.tables["callcenter.ticket_requirement_links"],
+        "linked_at",
+        "callcenter/ticket_requirement_links/links_{month}.csv",
+    )
     ratings = pl.concat([world.tables["callcenter.ratings"], *conv_ratings]).sort("rated_at")
-    ratings = ratings.with_columns(pl.Series("rating_id", codes("RT", np.arange(1, ratings.height + 1), 7)))
-    writer.write_csv_monthly("callcenter.ratings", ratings, "rated_at", "callcenter/ratings/ratings_{month}.csv")
-    writer.write_csv_monthly("callcenter.work_orders", world.tables["callcenter.work_orders"], "created_at",
-                             "callcenter/work_orders/work_orders_{month}.csv")
+    ratings = ratings.with_columns(
+        pl.Series("rating_id", codes("RT", np.arange(1, ratings.height + 1), 7))
+    )
+    writer.write_csv_monthly(
+        "callcenter.ratings", ratings, "rated_at", "callcenter/ratings/ratings_{month}.csv"
+    )
+    writer.write_csv_monthly(
+        "callcenter.work_orders",
+        world.tables["callcenter.work_orders"],
+        "created_at",
+        "callcenter/work_orders/work_orders_{month}.csv",
+    )

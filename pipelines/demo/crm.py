@@ -17,10 +17,10 @@ from ._util import (
     as_epoch_ms,
     cat,
     codes,
-    money,
-    mobiles,
     index_in,
     lookup,
+    mobiles,
+    money,
     office_time,
     person_names,
     pick,
@@ -31,8 +31,14 @@ from .world import World
 
 STAGES = ("初步接洽", "需求确认", "方案报价", "商务谈判", "赢单", "输单")
 WIN_RATE = {"初步接洽": 10, "需求确认": 25, "方案报价": 50, "商务谈判": 75, "赢单": 100, "输单": 0}
-FORECAST = {"初步接洽": "pipeline", "需求确认": "pipeline", "方案报价": "best_case", "商务谈判": "commit",
-            "赢单": "closed", "输单": "omitted"}
+FORECAST = {
+    "初步接洽": "pipeline",
+    "需求确认": "pipeline",
+    "方案报价": "best_case",
+    "商务谈判": "commit",
+    "赢单": "closed",
+    "输单": "omitted",
+}
 LEAD_SOURCES = ("官网", "展会", "电话营销", "合作伙伴推荐", "线上广告", "老客户推荐", "研讨会")
 # effect of the lead source on the log-odds of winning; index len(LEAD_SOURCES) = existing customer
 SOURCE_EFFECT = np.array([0.0, -0.2, -0.7, 0.4, -0.45, 0.75, 0.1, 0.55])
@@ -50,9 +56,9 @@ def _common(ids, entity_type: str, owner, created, updated) -> dict:
     return {
         "id": pl.Series(np.asarray(ids, dtype=np.int64)),
         "entityType": pl.Series([entity_type] * n),
-        "ownerId": pl.Series(np.nan_to_num(owner_arr, nan=0).astype(np.int64)).cast(pl.Int64).zip_with(
-            pl.Series(~np.isnan(owner_arr)), pl.Series([None] * n, dtype=pl.Int64)
-        ),
+        "ownerId": pl.Series(np.nan_to_num(owner_arr, nan=0).astype(np.int64))
+        .cast(pl.Int64)
+        .zip_with(pl.Series(~np.isnan(owner_arr)), pl.Series([None] * n, dtype=pl.Int64)),
         "createdAt": _ms(created),
         "updatedAt": _ms(np.maximum(updated, created)),
     }
@@ -60,10 +66,14 @@ def _common(ids, entity_type: str, owner, created, updated) -> dict:
 
 def _nullable_int(values, mask_valid) -> pl.Series:
     v = np.asarray(values)
-    return with_nulls(pl.Series(np.where(mask_valid, v, 0).astype(np.int64)), ~np.asarray(mask_valid, dtype=bool))
+    return with_nulls(
+        pl.Series(np.where(mask_valid, v, 0).astype(np.int64)), ~np.asarray(mask_valid, dtype=bool)
+    )
 
 
-def _updated(rng, created: np.ndarray, end: int, recent_share: float = 0.15, mean_days: float = 40) -> np.ndarray:
+def _updated(
+    rng, created: np.ndarray, end: int, recent_share: float = 0.15, mean_days: float = 40
+) -> np.ndarray:
     """Last modification: most records soon after creation, some touched in the last weeks."""
     n = len(created)
     soon = created + (rng.exponential(mean_days, n) * DAY).astype(np.int64)
@@ -97,19 +107,34 @@ def _org(world: World) -> None:
         minlength=len(vocab.REGIONS),
     )
     region_reps = np.maximum(region_reps, 1)
-    depts: list[dict] = [dict(name=vocab.COMPANY_SHORT, code="D00", parent=None, type="company", region=None)]
+    depts: list[dict] = [
+        dict(name=vocab.COMPANY_SHORT, code="D00", parent=None, type="company", region=None)
+    ]
     team_of_region: dict[str, list[int]] = {}
     for i, region in enumerate(vocab.REGIONS):
-        depts.append(dict(name=f"{region}销售部", code=f"D0{i + 1}", parent=0, type="sales", region=region))
+        depts.append(
+            dict(name=f"{region}销售部", code=f"D0{i + 1}", parent=0, type="sales", region=region)
+        )
         parent = len(depts) - 1
         n_teams = max(1, int(round(region_reps[i] / 6)))
         team_of_region[region] = []
         for k in range(n_teams):
-            depts.append(dict(name=f"{region}销售{'一二三四五六七八九十'[k % 10]}{'' if k < 10 else k}组",
-                              code=f"D0{i + 1}{k + 1:02d}", parent=parent, type="sales", region=region))
+            depts.append(
+                dict(
+                    name=f"{region}销售{'一二三四五六七八九十'[k % 10]}{'' if k < 10 else k}组",
+                    code=f"D0{i + 1}{k + 1:02d}",
+                    parent=parent,
+                    type="sales",
+                    region=region,
+                )
+            )
             team_of_region[region].append(len(depts) - 1)
-    for name, code, dtype in (("客户服务部", "D05", "service"), ("渠道部", "D06", "channel"),
-                              ("财务部", "D07", "finance"), ("产品部", "D08", "product")):
+    for name, code, dtype in (
+        ("客户服务部", "D05", "service"),
+        ("渠道部", "D06", "channel"),
+        ("财务部", "D07", "finance"),
+        ("产品部", "D08", "product"),
+    ):
         depts.append(dict(name=name, code=code, parent=0, type=dtype, region=None))
     dept_ids = world.ids.take(len(depts))
     dept_index = {d["code"]: i for i, d in enumerate(depts)}
@@ -181,7 +206,9 @@ def _org(world: World) -> None:
     parent = np.array([d["parent"] if d["parent"] is not None else -1 for d in depts])
     world.tables["crm.departments"] = pl.DataFrame(
         {
-            **_common(dept_ids, "department", np.full(len(depts), user_ids[admin]), d_created, d_updated),
+            **_common(
+                dept_ids, "department", np.full(len(depts), user_ids[admin]), d_created, d_updated
+            ),
             "departName": [d["name"] for d in depts],
             "departCode": [d["code"] for d in depts],
             "parentDepartId": _nullable_int(dept_ids[np.maximum(parent, 0)], parent >= 0),
@@ -227,13 +254,21 @@ def _catalogue(world: World) -> None:
         }
     )
     depts = world.tables["crm.departments"]
-    regions = depts.filter(pl.col("departCode").str.len_chars() == 3, pl.col("departType") == "sales")
+    regions = depts.filter(
+        pl.col("departCode").str.len_chars() == 3, pl.col("departType") == "sales"
+    )
     nb = 1 + regions.height
     book_ids = world.ids.take(nb)
     b_created = np.full(nb, tl.start - 45 * DAY)
     world.tables["crm.price_books"] = pl.DataFrame(
         {
-            **_common(book_ids, "priceBook", np.full(nb, admin), b_created, _updated(rng, b_created, tl.end, 0.05, 90)),
+            **_common(
+                book_ids,
+                "priceBook",
+                np.full(nb, admin),
+                b_created,
+                _updated(rng, b_created, tl.end, 0.05, 90),
+            ),
             "priceBookName": ["标准价格表", *[f"{r}价格表" for r in regions["_region"].to_list()]],
             "dimDepart": pl.Series([None, *regions["id"].to_list()], dtype=pl.Int64),
             "isStandard": [True] + [False] * regions.height,
@@ -251,8 +286,13 @@ def _catalogue(world: World) -> None:
     e_created = np.full(nb * n, tl.start - 45 * DAY)
     world.tables["crm.price_book_entries"] = pl.DataFrame(
         {
-            **_common(e_ids, "priceBookEntry", np.full(nb * n, admin), e_created,
-                      _updated(rng, e_created, tl.end, 0.05, 200)),
+            **_common(
+                e_ids,
+                "priceBookEntry",
+                np.full(nb * n, admin),
+                e_created,
+                _updated(rng, e_created, tl.end, 0.05, 200),
+            ),
             "priceBookId": book_ids[book_i],
             "productId": ids[prod_i],
             "unitPrice": money(list_price * factor),
@@ -292,7 +332,11 @@ def _partners_master(world: World) -> None:
 
 # ---------------------------------------------------------------- campaigns
 CAMPAIGN_TYPES = ("展会", "线上广告", "研讨会", "邮件营销", "行业峰会", "地推")
-SOURCE_CAMPAIGN_TYPES = {"展会": ("展会", "行业峰会"), "线上广告": ("线上广告", "邮件营销"), "研讨会": ("研讨会",)}
+SOURCE_CAMPAIGN_TYPES = {
+    "展会": ("展会", "行业峰会"),
+    "线上广告": ("线上广告", "邮件营销"),
+    "研讨会": ("研讨会",),
+}
 
 
 def _campaigns(world: World) -> None:
@@ -304,18 +348,33 @@ def _campaigns(world: World) -> None:
     start = np.sort(tl.growing_times(rng, n, 0.3, tl.start, tl.end + 30 * DAY)) // DAY * DAY
     length = np.where(ctype == "线上广告", rng.integers(14, 60, n), rng.integers(1, 4, n))
     end = start + length * DAY
-    cost_base = {"展会": 180000, "线上广告": 60000, "研讨会": 30000, "邮件营销": 8000, "行业峰会": 120000, "地推": 20000}
+    cost_base = {
+        "展会": 180000,
+        "线上广告": 60000,
+        "研讨会": 30000,
+        "邮件营销": 8000,
+        "行业峰会": 120000,
+        "地推": 20000,
+    }
     cost = money(np.array([cost_base[t] for t in ctype]) * rng.lognormal(0, 0.35, n))
     cancelled = rng.random(n) < 0.05
-    status = np.where(cancelled, "cancelled",
-                      np.where(start > tl.end, "planned", np.where(end > tl.end, "running", "completed")))
+    status = np.where(
+        cancelled,
+        "cancelled",
+        np.where(start > tl.end, "planned", np.where(end > tl.end, "running", "completed")),
+    )
     created = start - rng.integers(15, 60, n) * DAY
     marketer = users_where(world, "product_manager")["id"].to_numpy()
     year = (1970 + (start / DAY / 365.2425)).astype(int)
     world.tables["crm.campaigns"] = pl.DataFrame(
         {
-            **_common(ids, "campaign", marketer[rng.integers(0, len(marketer), n)], created,
-                      np.minimum(np.maximum(end, created), tl.end)),
+            **_common(
+                ids,
+                "campaign",
+                marketer[rng.integers(0, len(marketer), n)],
+                created,
+                np.minimum(np.maximum(end, created), tl.end),
+            ),
             "name": cat(year, pick(rng, vocab.CAMPAIGN_THEMES, n), ctype),
             "campaignType": ctype,
             "startDate": as_date(start),
@@ -326,7 +385,9 @@ def _campaigns(world: World) -> None:
     )
 
 
-def _campaign_for(world: World, source: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _campaign_for(
+    world: World, source: np.ndarray, at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The latest campaign of a type matching the lead source that started before ``at``."""
     camp = world.tables["crm.campaigns"]
     c_type = camp["campaignType"].to_numpy().astype(str)
@@ -392,7 +453,9 @@ def _accounts_and_leads(world: World) -> None:
     dup_src = rng.choice(n_acc, size=n_dup, replace=False)
     all_comp = np.concatenate([acc_comp, acc_comp[dup_src]])
     n_all = n_acc + n_dup
-    created = np.concatenate([created, np.minimum(created[dup_src] + rng.integers(20, 300, n_dup) * DAY, tl.end - DAY)])
+    created = np.concatenate(
+        [created, np.minimum(created[dup_src] + rng.integers(20, 300, n_dup) * DAY, tl.end - DAY)]
+    )
     owner = np.concatenate([owner, _rep_in_region(rng, world, region[dup_src]).astype(float)])
     in_pool = np.concatenate([in_pool, np.zeros(n_dup, dtype=bool)])
     legacy = np.concatenate([legacy, np.zeros(n_dup, dtype=bool)])
@@ -404,8 +467,14 @@ def _accounts_and_leads(world: World) -> None:
     updated = _updated(rng, created, tl.end, 0.2, 90)
     level = pick(rng, ("A", "B", "C", "D"), n_all, p=(0.1, 0.25, 0.4, 0.25))
     city = comp["city"].to_numpy().astype(str)
-    address = cat(comp["province"].to_numpy().astype(str), np.where(np.isin(city, ["北京", "上海", "天津", "重庆"]), "", city),
-                  "市", pick(rng, vocab.STREETS, n_all), rng.integers(1, 999, n_all), "号")
+    address = cat(
+        comp["province"].to_numpy().astype(str),
+        np.where(np.isin(city, ["北京", "上海", "天津", "重庆"]), "", city),
+        "市",
+        pick(rng, vocab.STREETS, n_all),
+        rng.integers(1, 999, n_all),
+        "号",
+    )
     address = np.char.replace(np.char.replace(address, "北京市", "北京市"), "市市", "市")
     partners = world.tables["partners.partners"]
     has_partner = rng.random(n_all) < 0.1
@@ -413,14 +482,21 @@ def _accounts_and_leads(world: World) -> None:
     uscc = comp["uscc"].to_numpy().astype(str)
     uscc_missing = rng.random(n_all) < 0.1
     # lateness: most customers pay within days of the due date, some are chronically late
-    late_mean = rng.gamma(1.5, 6.0, n_all) + np.where(rng.random(n_all) < 0.12, rng.uniform(30, 90, n_all), 0.0)
+    late_mean = rng.gamma(1.5, 6.0, n_all) + np.where(
+        rng.random(n_all) < 0.12, rng.uniform(30, 90, n_all), 0.0
+    )
     late_mean[n_acc:] = late_mean[dup_src]
     accounts = pl.DataFrame(
         {
             **_common(ids, "account", owner, created, updated),
             "accountName": account_name,
             "shortName": with_nulls(
-                pl.Series(cat(comp["zihao"].to_numpy().astype(str), np.char.array(comp["word"].to_numpy().astype(str))[:].astype("<U2"))),
+                pl.Series(
+                    cat(
+                        comp["zihao"].to_numpy().astype(str),
+                        np.char.array(comp["word"].to_numpy().astype(str))[:].astype("<U2"),
+                    )
+                ),
                 rng.random(n_all) < 0.4,
             ),
             "industry": comp["industry"],
@@ -428,7 +504,9 @@ def _accounts_and_leads(world: World) -> None:
             "province": comp["province"],
             "city": comp["city"],
             "address": address,
-            "phone": cat("0", rng.integers(10, 999, n_all), "-", rng.integers(20000000, 89999999, n_all)),
+            "phone": cat(
+                "0", rng.integers(10, 999, n_all), "-", rng.integers(20000000, 89999999, n_all)
+            ),
             "partnerId": _nullable_int(partner_id, has_partner),
             "inPool": in_pool,
             "unifiedSocialCreditCode": with_nulls(pl.Series(uscc), uscc_missing),
@@ -449,18 +527,32 @@ def _accounts_and_leads(world: World) -> None:
     acc_i = np.repeat(np.arange(n_all), k)
     nc = len(acc_i)
     c_ids = world.ids.take(nc)
-    c_created = created[acc_i] + (rng.exponential(40, nc) * DAY).astype(np.int64) * (rng.random(nc) < 0.5)
+    c_created = created[acc_i] + (rng.exponential(40, nc) * DAY).astype(np.int64) * (
+        rng.random(nc) < 0.5
+    )
     c_created = np.minimum(c_created, tl.end - 3600)
     first = np.r_[True, acc_i[1:] != acc_i[:-1]]
     world.tables["crm.contacts"] = pl.DataFrame(
         {
-            **_common(c_ids, "contact", owner[acc_i], c_created, _updated(rng, c_created, tl.end, 0.1, 60)),
+            **_common(
+                c_ids, "contact", owner[acc_i], c_created, _updated(rng, c_created, tl.end, 0.1, 60)
+            ),
             "accountId": ids[acc_i],
             "contactName": person_names(rng, nc),
             "title": pick(rng, vocab.CONTACT_TITLES, nc),
             "mobile": with_nulls(pl.Series(mobiles(rng, nc)), rng.random(nc) < 0.05),
-            "email": with_nulls(pl.Series(cat("contact", c_ids % 1_000_000, "@", comp["zihao"].to_numpy().astype(str)[acc_i] , ".example.cn")),
-                                rng.random(nc) < 0.4),
+            "email": with_nulls(
+                pl.Series(
+                    cat(
+                        "contact",
+                        c_ids % 1_000_000,
+                        "@",
+                        comp["zihao"].to_numpy().astype(str)[acc_i],
+                        ".example.cn",
+                    )
+                ),
+                rng.random(nc) < 0.4,
+            ),
             "isDecisionMaker": first & (rng.random(nc) < 0.6) | (rng.random(nc) < 0.1),
             "_account_row": acc_i,
         }
@@ -474,9 +566,13 @@ def _accounts_and_leads(world: World) -> None:
     n_unconv = n_leads - n_conv
     p_conv = np.array([0.17, 0.15, 0.12, 0.17, 0.12, 0.17, 0.10])
     p_unconv = np.array([0.20, 0.18, 0.22, 0.06, 0.20, 0.04, 0.10])
-    source = np.concatenate([pick(rng, LEAD_SOURCES, n_conv, p=p_conv), pick(rng, LEAD_SOURCES, n_unconv, p=p_unconv)])
+    source = np.concatenate(
+        [pick(rng, LEAD_SOURCES, n_conv, p=p_conv), pick(rng, LEAD_SOURCES, n_unconv, p=p_unconv)]
+    )
     conv_at = created[conv_acc]
-    lead_created_conv = np.maximum(conv_at - (rng.gamma(2.0, 12.0, n_conv) * DAY).astype(np.int64), tl.start)
+    lead_created_conv = np.maximum(
+        conv_at - (rng.gamma(2.0, 12.0, n_conv) * DAY).astype(np.int64), tl.start
+    )
     lead_created_conv = np.minimum(lead_created_conv, conv_at)
     unconv_from_acc = rng.random(n_unconv) < 0.12
     unconv_comp = np.where(
@@ -493,21 +589,31 @@ def _accounts_and_leads(world: World) -> None:
     u = rng.random(n_unconv)
     a = age[n_conv:]
     status_unconv = np.where(
-        a < 20, np.where(u < 0.6, "new", "contacted"),
-        np.where(a < 90, np.where(u < 0.4, "contacted", np.where(u < 0.7, "qualified", "disqualified")),
-                 np.where(u < 0.6, "disqualified", np.where(u < 0.85, "contacted", "qualified"))),
+        a < 20,
+        np.where(u < 0.6, "new", "contacted"),
+        np.where(
+            a < 90,
+            np.where(u < 0.4, "contacted", np.where(u < 0.7, "qualified", "disqualified")),
+            np.where(u < 0.6, "disqualified", np.where(u < 0.85, "contacted", "qualified")),
+        ),
     )
     status = np.concatenate([np.full(n_conv, "converted"), status_unconv])
     lcomp = companies[lead_comp]
     l_region = lcomp["region"].to_numpy().astype(str)
-    in_pool_l = (status != "converted") & np.isin(status, ["disqualified", "contacted"]) & (rng.random(n_leads) < 0.4)
+    in_pool_l = (
+        (status != "converted")
+        & np.isin(status, ["disqualified", "contacted"])
+        & (rng.random(n_leads) < 0.4)
+    )
     l_owner = _rep_in_region(rng, world, l_region).astype(float)
     l_owner[:n_conv] = np.where(np.isnan(owner[conv_acc]), l_owner[:n_conv], owner[conv_acc])
     l_owner[in_pool_l] = np.nan
     camp_id, camp_ok = _campaign_for(world, source, lead_created)
     l_ids = world.ids.take(n_leads)
     conv_time = np.concatenate([conv_at, np.zeros(n_unconv, dtype=np.int64)])
-    l_updated = np.where(status == "converted", conv_time, _updated(rng, lead_created, tl.end, 0.1, 30))
+    l_updated = np.where(
+        status == "converted", conv_time, _updated(rng, lead_created, tl.end, 0.1, 30)
+    )
     is_conv = status == "converted"
     leads = pl.DataFrame(
         {
@@ -515,7 +621,10 @@ def _accounts_and_leads(world: World) -> None:
             "name": person_names(rng, n_leads),
             "companyName": typer.type(rng, lead_comp, 0.25),
             "mobile": with_nulls(pl.Series(mobiles(rng, n_leads)), rng.random(n_leads) < 0.1),
-            "email": with_nulls(pl.Series(cat("lead", l_ids % 10_000_000, "@mail.example.cn")), rng.random(n_leads) < 0.5),
+            "email": with_nulls(
+                pl.Series(cat("lead", l_ids % 10_000_000, "@mail.example.cn")),
+                rng.random(n_leads) < 0.5,
+            ),
             "leadSource": source,
             "campaignId": _nullable_int(camp_id, camp_ok),
             "status": status,
@@ -524,7 +633,9 @@ def _accounts_and_leads(world: World) -> None:
             "industry": with_nulls(lcomp["industry"], rng.random(n_leads) < 0.15),
             "inPool": in_pool_l,
             "convertedAt": with_nulls(_ms(conv_time), ~is_conv),
-            "convertedAccountId": _nullable_int(np.concatenate([ids[conv_acc], np.zeros(n_unconv, dtype=np.int64)]), is_conv),
+            "convertedAccountId": _nullable_int(
+                np.concatenate([ids[conv_acc], np.zeros(n_unconv, dtype=np.int64)]), is_conv
+            ),
             "convertedOpportunityId": pl.Series([None] * n_leads, dtype=pl.Int64),
             "_account_row": np.concatenate([conv_acc, np.full(n_unconv, -1)]),
             "_source_i": index_in(source, LEAD_SOURCES),
@@ -557,11 +668,28 @@ def _basket(world: World, rng, pref_line: np.ndarray, created: np.ndarray) -> pl
         prod[sel] = cand[rng.integers(0, len(cand), sel.sum())]
     unit = p_unit[prod]
     qty = np.select(
-        [unit == "台", unit == "个", unit == "套", np.isin(unit, ["用户", "用户·年"]), unit == "人天", unit == "人月",
-         np.isin(unit, ["年", "次"]), unit == "t", unit == "kg"],
-        [np.ceil(rng.lognormal(1.6, 0.8, m)), np.ceil(rng.lognormal(3.5, 0.8, m)), np.ones(m),
-         np.ceil(rng.lognormal(4.0, 0.7, m)), np.ceil(rng.lognormal(3.0, 0.6, m)), np.ceil(rng.uniform(2, 12, m)),
-         np.ceil(rng.uniform(1, 3, m)), np.round(rng.lognormal(5.5, 0.9, m), 0), np.round(rng.lognormal(8.5, 0.8, m), -1)],
+        [
+            unit == "台",
+            unit == "个",
+            unit == "套",
+            np.isin(unit, ["用户", "用户·年"]),
+            unit == "人天",
+            unit == "人月",
+            np.isin(unit, ["年", "次"]),
+            unit == "t",
+            unit == "kg",
+        ],
+        [
+            np.ceil(rng.lognormal(1.6, 0.8, m)),
+            np.ceil(rng.lognormal(3.5, 0.8, m)),
+            np.ones(m),
+            np.ceil(rng.lognormal(4.0, 0.7, m)),
+            np.ceil(rng.lognormal(3.0, 0.6, m)),
+            np.ceil(rng.uniform(2, 12, m)),
+            np.ceil(rng.uniform(1, 3, m)),
+            np.round(rng.lognormal(4.2, 0.8, m), 0),
+            np.round(rng.lognormal(7.5, 0.8, m), -1),
+        ],
         default=1.0,
     )
     df = pl.DataFrame({"_opp": opp_i, "_prod": prod, "quantity": np.maximum(qty, 1.0)})
@@ -591,18 +719,40 @@ def _opportunities(world: World) -> None:
     conv = conv.filter(pl.Series(with_opp))
     n_new = conv.height
     n_more = world.n(340, 10)
-    existing = rng.choice(n_acc, size=n_more, p=np.where(accounts["_legacy"].to_numpy(), 3.0, 1.0) / np.where(accounts["_legacy"].to_numpy(), 3.0, 1.0).sum())
+    existing = rng.choice(
+        n_acc,
+        size=n_more,
+        p=np.where(accounts["_legacy"].to_numpy(), 3.0, 1.0)
+        / np.where(accounts["_legacy"].to_numpy(), 3.0, 1.0).sum(),
+    )
     acc_row = np.concatenate([conv["_account_row"].to_numpy(), existing])
     n = len(acc_row)
     lo = np.maximum(acc_created[existing] + 30 * DAY, tl.start + 15 * DAY)
-    more_created = lo + (rng.random(n_more) * np.maximum(tl.end - 10 * DAY - lo, DAY)).astype(np.int64)
-    created = np.concatenate([conv["convertedAt"].to_numpy() // 1000 + 8 * 3600 + rng.integers(0, 3 * DAY, n_new), more_created])
+    more_created = lo + (rng.random(n_more) * np.maximum(tl.end - 10 * DAY - lo, DAY)).astype(
+        np.int64
+    )
+    created = np.concatenate(
+        [
+            conv["convertedAt"].to_numpy() // 1000 + 8 * 3600 + rng.integers(0, 3 * DAY, n_new),
+            more_created,
+        ]
+    )
     created = np.minimum(office_time(rng, created), tl.end - 3600)
     source_i = np.concatenate([conv["_source_i"].to_numpy(), np.full(n_more, len(LEAD_SOURCES))])
-    opp_type = np.concatenate([np.full(n_new, "新客户"), pick(rng, ("老客户增购", "续约"), n_more, p=(0.7, 0.3))])
+    opp_type = np.concatenate(
+        [np.full(n_new, "新客户"), pick(rng, ("老客户增购", "续约"), n_more, p=(0.7, 0.3))]
+    )
     owner = acc_owner[acc_row]
-    pool = np.isnan(owner.astype(float)) if owner.dtype != object else np.array([o is None for o in owner])
-    owner = np.where(pool, _rep_in_region(rng, world, acc_region[acc_row]), np.nan_to_num(owner.astype(float), nan=0)).astype(np.int64)
+    pool = (
+        np.isnan(owner.astype(float))
+        if owner.dtype != object
+        else np.array([o is None for o in owner])
+    )
+    owner = np.where(
+        pool,
+        _rep_in_region(rng, world, acc_region[acc_row]),
+        np.nan_to_num(owner.astype(float), nan=0),
+    ).astype(np.int64)
     owner_row = index_in(owner, users["id"].to_numpy())
     skill = users["_skill"].to_numpy()[owner_row]
     speed = users["_speed"].to_numpy()[owner_row]
@@ -624,7 +774,14 @@ def _opportunities(world: World) -> None:
 
     velocity = rng.normal(0, 1, n)
     type_eff = np.select([opp_type == "老客户增购", opp_type == "续约"], [0.5, 1.1], 0.0)
-    logit = 0.1 + SOURCE_EFFECT[source_i] - 0.45 * (size - 5.3) + 0.9 * skill + 0.8 * velocity + type_eff
+    logit = (
+        -0.8
+        + SOURCE_EFFECT[source_i]
+        - 0.45 * (size - 5.3)
+        + 0.9 * skill
+        + 0.8 * velocity
+        + type_eff
+    )
     won = rng.random(n) < 1 / (1 + np.exp(-logit))
     lost_at = rng.choice([1, 2, 3, 4], size=n, p=(0.3, 0.3, 0.25, 0.15))
     mean_days = 13.0 * np.exp(-0.35 * velocity) * (1 + 0.25 * (size - 5.3)).clip(0.6, 2.0) * speed
@@ -654,16 +811,22 @@ def _opportunities(world: World) -> None:
     ev_time = np.zeros((n, 6), dtype=np.int64)
     ev_amount = np.zeros((n, 6))
     ev_close = np.zeros((n, 6), dtype=np.int64)
-    slip = np.cumsum(np.where(rng.random((n, 5)) < 0.3, rng.integers(10, 45, (n, 5)), 0), axis=1) * DAY
+    slip = (
+        np.cumsum(np.where(rng.random((n, 5)) < 0.3, rng.integers(10, 45, (n, 5)), 0), axis=1) * DAY
+    )
     for s in range(4):  # stage s+1 reached at t[:, s]
         ok = reach >= s + 1
         ev_stage[:, s] = np.where(ok, s, -1)
         ev_time[:, s] = t[:, s]
-        ev_amount[:, s] = np.select([np.full(n, s < 2), np.full(n, s == 2)], [est, q1_total], q2_total)
+        ev_amount[:, s] = np.select(
+            [np.full(n, s < 2), np.full(n, s == 2)], [est, q1_total], q2_total
+        )
         ev_close[:, s] = np.maximum(close0 + slip[:, s], t[:, s] + 7 * DAY)
     ev_stage[:, 4] = np.where(won, 4, 5)
     ev_time[:, 4] = close_t
-    ev_amount[:, 4] = np.where(won, q2_total, np.where(reach >= 3, np.where(reach >= 4, q2_total, q1_total), est))
+    ev_amount[:, 4] = np.where(
+        won, q2_total, np.where(reach >= 3, np.where(reach >= 4, q2_total, q1_total), est)
+    )
     ev_close[:, 4] = close_t
     # a change of amount or expected close without a stage change, between two stages
     extra = rng.random(n) < 0.25
@@ -715,13 +878,22 @@ def _opportunities(world: World) -> None:
     )
     world.tables["crm.opportunity_stage_history"] = history
 
-    last = history.group_by("_opp", maintain_order=True).agg(
-        pl.col("toStage").last(), pl.col("amount").last(), pl.col("closeDate").last(), pl.col("changedAt").last()
-    ).sort("_opp")
+    last = (
+        history.group_by("_opp", maintain_order=True)
+        .agg(
+            pl.col("toStage").last(),
+            pl.col("amount").last(),
+            pl.col("closeDate").last(),
+            pl.col("changedAt").last(),
+        )
+        .sort("_opp")
+    )
     stage = last["toStage"].to_numpy().astype(str)
     status = np.where(stage == "赢单", "won", np.where(stage == "输单", "lost", "open"))
     lead_id = np.concatenate([conv["id"].to_numpy(), np.zeros(n_more, dtype=np.int64)])
-    camp = np.concatenate([conv["campaignId"].fill_null(0).to_numpy(), np.zeros(n_more, dtype=np.int64)])
+    camp = np.concatenate(
+        [conv["campaignId"].fill_null(0).to_numpy(), np.zeros(n_more, dtype=np.int64)]
+    )
     partners = world.tables["partners.partners"]
     p_region = partners["region"].to_numpy().astype(str)
     has_partner = (rng.random(n) < 0.12) | (accounts["partnerId"].is_not_null().to_numpy()[acc_row])
@@ -733,12 +905,33 @@ def _opportunities(world: World) -> None:
         sel = region == r
         partner[sel] = cand[rng.integers(0, len(cand), sel.sum())]
     acc_partner = accounts["partnerId"].to_numpy()[acc_row]
-    partner = np.where(accounts["partnerId"].is_not_null().to_numpy()[acc_row], np.nan_to_num(acc_partner.astype(float)).astype(np.int64), partner)
-    names_short = accounts["shortName"].fill_null(accounts["accountName"].str.slice(0, 6)).to_numpy().astype(str)[acc_row]
-    first_prod = basket.group_by("_opp", maintain_order=True).agg(pl.col("_prod").first()).sort("_opp")["_prod"].to_numpy()
+    partner = np.where(
+        accounts["partnerId"].is_not_null().to_numpy()[acc_row],
+        np.nan_to_num(acc_partner.astype(float)).astype(np.int64),
+        partner,
+    )
+    names_short = (
+        accounts["shortName"]
+        .fill_null(accounts["accountName"].str.slice(0, 6))
+        .to_numpy()
+        .astype(str)[acc_row]
+    )
+    first_prod = (
+        basket.group_by("_opp", maintain_order=True)
+        .agg(pl.col("_prod").first())
+        .sort("_opp")["_prod"]
+        .to_numpy()
+    )
     prod_name = world.tables["crm.products"]["_base_name"].to_numpy().astype(str)[first_prod]
     upd = np.maximum(last["changedAt"].to_numpy() // 1000 + 8 * 3600, created)
-    upd = np.minimum(np.where(status == "open", np.maximum(upd, tl.end - (rng.random(n) * 30 * DAY).astype(np.int64)), upd), tl.end)
+    upd = np.minimum(
+        np.where(
+            status == "open",
+            np.maximum(upd, tl.end - (rng.random(n) * 30 * DAY).astype(np.int64)),
+            upd,
+        ),
+        tl.end,
+    )
     acc_ids = accounts["id"].to_numpy()
     opps = pl.DataFrame(
         {
@@ -780,16 +973,26 @@ def _opportunities(world: World) -> None:
     world.note("crm.opportunities", [bad], "closeDate", "bad_rows", ["2026-02-30"])
     world.tables["crm.opportunities"] = opps
     world.tables["_basket"] = basket.with_columns(
-        pl.Series("_book", b_book), pl.Series("_list", b_list), pl.Series("_u1", line_unit1), pl.Series("_u2", line_unit2)
+        pl.Series("_book", b_book),
+        pl.Series("_list", b_list),
+        pl.Series("_u1", line_unit1),
+        pl.Series("_u2", line_unit2),
     )
     # the version of each open-at-full-pull opportunity as the full pull saw it
     full_cut_ms = (tl.cut(tl.full_date) - 8 * 3600) * 1000
-    asof = history.filter(pl.col("changedAt") <= full_cut_ms).group_by("opportunityId").agg(
-        pl.col("toStage").last(), pl.col("amount").last(), pl.col("closeDate").last(), pl.col("changedAt").last()
+    asof = (
+        history.filter(pl.col("changedAt") <= full_cut_ms)
+        .group_by("opportunityId")
+        .agg(
+            pl.col("toStage").last(),
+            pl.col("amount").last(),
+            pl.col("closeDate").last(),
+            pl.col("changedAt").last(),
+        )
     )
-    prev = opps.join(asof, left_on="id", right_on="opportunityId", how="inner", suffix="_asof").filter(
-        pl.col("updatedAt") > full_cut_ms
-    )
+    prev = opps.join(
+        asof, left_on="id", right_on="opportunityId", how="inner", suffix="_asof"
+    ).filter(pl.col("updatedAt") > full_cut_ms)
     prev_stage = prev["toStage"].to_numpy().astype(str)
     prev = prev.with_columns(
         pl.col("toStage").alias("stage"),
@@ -797,17 +1000,25 @@ def _opportunities(world: World) -> None:
         pl.col("closeDate_asof").alias("closeDate"),
         pl.Series("winRate", lookup(prev_stage, WIN_RATE).astype(np.int64)),
         pl.Series("forecastCategory", lookup(prev_stage, FORECAST)),
-        pl.Series("status", np.where(prev_stage == "赢单", "won", np.where(prev_stage == "输单", "lost", "open"))),
-        pl.when(pl.col("toStage") == "输单").then(pl.col("lossReason")).otherwise(None).alias("lossReason"),
+        pl.Series(
+            "status",
+            np.where(prev_stage == "赢单", "won", np.where(prev_stage == "输单", "lost", "open")),
+        ),
+        pl.when(pl.col("toStage") == "输单")
+        .then(pl.col("lossReason"))
+        .otherwise(None)
+        .alias("lossReason"),
         pl.max_horizontal(pl.col("changedAt"), pl.col("createdAt")).alias("updatedAt"),
     ).select(opps.columns)
     world.prev_versions["crm.opportunities"] = prev
 
     leads = world.tables["crm.leads"]
     conv_opp = pl.DataFrame({"id": conv["id"], "_opp_id": opp_ids[:n_new]})
-    leads = leads.join(conv_opp, on="id", how="left", maintain_order="left").with_columns(
-        pl.col("_opp_id").alias("convertedOpportunityId")
-    ).drop("_opp_id")
+    leads = (
+        leads.join(conv_opp, on="id", how="left", maintain_order="left")
+        .with_columns(pl.col("_opp_id").alias("convertedOpportunityId"))
+        .drop("_opp_id")
+    )
     world.tables["crm.leads"] = leads
     _quotes(world, opps, basket)
 
@@ -831,9 +1042,17 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
     status_opp = opps["status"].to_numpy().astype(str)[q_opp]
     is_last = np.r_[q_opp[1:] != q_opp[:-1], True]
     q_status = np.where(
-        ~is_last, "rejected",
-        np.where(status_opp == "won", "accepted", np.where(status_opp == "lost", "rejected",
-                 np.where(tl.end - q_date < 5 * DAY, "pending_approval", "approved"))),
+        ~is_last,
+        "rejected",
+        np.where(
+            status_opp == "won",
+            "accepted",
+            np.where(
+                status_opp == "lost",
+                "rejected",
+                np.where(tl.end - q_date < 5 * DAY, "pending_approval", "approved"),
+            ),
+        ),
     )
     disc = np.where(q_rev == 1, opps["_d1"].to_numpy()[q_opp], opps["_d2"].to_numpy()[q_opp])
     mgr = users["managerId"].to_numpy()[opps["_owner_row"].to_numpy()[q_opp]]
@@ -843,7 +1062,11 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
     starts = np.searchsorted(b_opp, np.arange(n))
     counts = np.bincount(b_opp, minlength=n)
     ql_q = np.repeat(np.arange(nq), counts[q_opp])
-    ql_b = np.concatenate([np.arange(starts[o], starts[o] + counts[o]) for o in q_opp]) if nq else np.array([], dtype=int)
+    ql_b = (
+        np.concatenate([np.arange(starts[o], starts[o] + counts[o]) for o in q_opp])
+        if nq
+        else np.array([], dtype=int)
+    )
     ql_rev = q_rev[ql_q]
     unit_price = np.where(ql_rev == 1, b["_u1"].to_numpy()[ql_b], b["_u2"].to_numpy()[ql_b])
     qty = b["quantity"].to_numpy()[ql_b]
@@ -853,10 +1076,16 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
     owner = opps["ownerId"].to_numpy()[q_opp]
     q_created = office_time(rng, q_date)
     q_created = np.minimum(q_created, tl.end - 60)
-    q_year_month = (q_date // DAY)
+    q_year_month = q_date // DAY
     quotes = pl.DataFrame(
         {
-            **_common(q_ids, "quote", owner, q_created, np.minimum(q_created + (rng.exponential(3, nq) * DAY).astype(np.int64), tl.end)),
+            **_common(
+                q_ids,
+                "quote",
+                owner,
+                q_created,
+                np.minimum(q_created + (rng.exponential(3, nq) * DAY).astype(np.int64), tl.end),
+            ),
             "quoteNo": codes("QT", np.arange(1, nq + 1), 6),
             "opportunityId": opps["id"].to_numpy()[q_opp],
             "accountId": opps["accountId"].to_numpy()[q_opp],
@@ -865,7 +1094,10 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
             "totalAmount": q_total,
             "discountRate": money(disc),
             "status": q_status,
-            "approvedBy": _nullable_int(np.nan_to_num(mgr.astype(float)).astype(np.int64), (disc > 0.1) & (q_status != "pending_approval")),
+            "approvedBy": _nullable_int(
+                np.nan_to_num(mgr.astype(float)).astype(np.int64),
+                (disc > 0.1) & (q_status != "pending_approval"),
+            ),
             "_opp": q_opp,
         }
     )
@@ -900,7 +1132,10 @@ def _orders(world: World) -> None:
     b = world.tables["_basket"]
     won = (opps["status"] == "won").to_numpy()
     w = np.flatnonzero(won)
-    order_t_opp = np.minimum(office_time(rng, opps["_close_t"].to_numpy()[w] + rng.integers(0, 5, len(w)) * DAY), tl.end - 60)
+    order_t_opp = np.minimum(
+        office_time(rng, opps["_close_t"].to_numpy()[w] + rng.integers(0, 5, len(w)) * DAY),
+        tl.end - 60,
+    )
 
     # repeat orders without an opportunity, from customers who already bought
     n_rep = world.n(260, 5)
@@ -915,7 +1150,11 @@ def _orders(world: World) -> None:
     rep_t = np.minimum(rep_t, tl.end - 60)
     n_rep = len(rep_acc)
     acc_pref = accounts["_pref_line"].to_numpy().astype(str)[rep_acc]
-    rep_pref = np.where(np.isin(acc_pref, ["material", "hardware"]), acc_pref, pick(rng, ("hardware", "service"), n_rep))
+    rep_pref = np.where(
+        np.isin(acc_pref, ["material", "hardware"]),
+        acc_pref,
+        pick(rng, ("hardware", "service"), n_rep),
+    )
     rep_basket = _basket(world, rng, rep_pref, rep_t)
     rep_basket = rep_basket.filter(pl.col("_prod").cum_count().over("_opp") <= 2)
 
@@ -924,9 +1163,16 @@ def _orders(world: World) -> None:
     o_acc_row = np.concatenate([opps["_account_row"].to_numpy()[w], rep_acc])
     o_acc_id = np.concatenate([opps["accountId"].to_numpy()[w], accounts["id"].to_numpy()[rep_acc]])
     o_t = np.concatenate([order_t_opp, rep_t])
-    o_owner = np.concatenate([opps["ownerId"].to_numpy()[w], np.nan_to_num(accounts["ownerId"].to_numpy()[rep_acc].astype(float)).astype(np.int64)])
+    o_owner = np.concatenate(
+        [
+            opps["ownerId"].to_numpy()[w],
+            np.nan_to_num(accounts["ownerId"].to_numpy()[rep_acc].astype(float)).astype(np.int64),
+        ]
+    )
     reps = world.tables["crm.users"].filter(pl.col("position") == "sales_rep")
-    o_owner = np.where(o_owner == 0, reps["id"].to_numpy()[rng.integers(0, reps.height, n_orders)], o_owner)
+    o_owner = np.where(
+        o_owner == 0, reps["id"].to_numpy()[rng.integers(0, reps.height, n_orders)], o_owner
+    )
     users = world.tables["crm.users"]
     o_owner_row = index_in(o_owner, users["id"].to_numpy())
     o_dept = users["dimDepart"].to_numpy()[o_owner_row]
@@ -934,20 +1180,31 @@ def _orders(world: World) -> None:
     book_region = world.tables["crm.price_books"]["_region"].to_list()
     o_book_row = np.array([book_region.index(r) if r in book_region else 0 for r in o_region])
     o_book_row[n_opp_orders:] = 0  # repeat orders use the standard book
-    o_partner = np.concatenate([opps["partnerId"].fill_null(0).to_numpy()[w], np.zeros(n_rep, dtype=np.int64)])
+    o_partner = np.concatenate(
+        [opps["partnerId"].fill_null(0).to_numpy()[w], np.zeros(n_rep, dtype=np.int64)]
+    )
 
     # order lines: won opportunities at the final quote's prices, repeat orders at book less a little
     opp_row_to_order = -np.ones(opps.height, dtype=np.int64)
     opp_row_to_order[w] = np.arange(n_opp_orders)
     b_won = b.filter(pl.Series(won[b["_opp"].to_numpy()]))
-    l_order = np.concatenate([opp_row_to_order[b_won["_opp"].to_numpy()], n_opp_orders + rep_basket["_opp"].to_numpy()])
+    l_order = np.concatenate(
+        [opp_row_to_order[b_won["_opp"].to_numpy()], n_opp_orders + rep_basket["_opp"].to_numpy()]
+    )
     l_prod = np.concatenate([b_won["_prod"].to_numpy(), rep_basket["_prod"].to_numpy()])
     l_qty = np.concatenate([b_won["quantity"].to_numpy(), rep_basket["quantity"].to_numpy()])
-    rep_book = _book_prices(world, np.zeros(rep_basket.height, dtype=np.int64), rep_basket["_prod"].to_numpy())
+    rep_book = _book_prices(
+        world, np.zeros(rep_basket.height, dtype=np.int64), rep_basket["_prod"].to_numpy()
+    )
     rep_disc = np.round(np.clip(rng.normal(0.03, 0.02, rep_basket.height), 0, 0.1), 2)
     l_unit = np.concatenate([b_won["_u2"].to_numpy(), money(rep_book * (1 - rep_disc))])
     order_sort = np.argsort(l_order, kind="stable")
-    l_order, l_prod, l_qty, l_unit = l_order[order_sort], l_prod[order_sort], l_qty[order_sort], l_unit[order_sort]
+    l_order, l_prod, l_qty, l_unit = (
+        l_order[order_sort],
+        l_prod[order_sort],
+        l_qty[order_sort],
+        l_unit[order_sort],
+    )
     nl = len(l_order)
     l_amount = money(l_qty * l_unit)
     o_total = money(np.bincount(l_order, weights=l_amount, minlength=n_orders))
@@ -955,20 +1212,37 @@ def _orders(world: World) -> None:
     tol_type = np.where(is_bulk, pick(rng, ("percent", "absolute"), nl, p=(0.7, 0.3)), "none")
     unit = products["unit"].to_numpy().astype(str)[l_prod]
     tol_value = np.where(
-        tol_type == "percent", pick(rng, (3.0, 5.0, 10.0), nl),
-        np.where(tol_type == "absolute", np.where(unit == "kg", pick(rng, (100.0, 500.0), nl), pick(rng, (1.0, 2.0, 5.0), nl)), 0.0),
+        tol_type == "percent",
+        pick(rng, (3.0, 5.0, 10.0), nl),
+        np.where(
+            tol_type == "absolute",
+            np.where(unit == "kg", pick(rng, (100.0, 500.0), nl), pick(rng, (1.0, 2.0, 5.0), nl)),
+            0.0,
+        ),
     )
 
     age = (tl.end - o_t) / DAY
     u = rng.random(n_orders)
     cancelled = rng.random(n_orders) < 0.03
     status = np.where(
-        cancelled, "cancelled",
-        np.where(age < 12, np.where(u < 0.25, "draft", "confirmed"),
-                 np.where(age < 60, np.where(u < 0.5, "delivering", "delivered"), np.where(u < 0.65, "closed", "delivered"))),
+        cancelled,
+        "cancelled",
+        np.where(
+            age < 12,
+            np.where(u < 0.25, "draft", "confirmed"),
+            np.where(
+                age < 60,
+                np.where(u < 0.5, "delivering", "delivered"),
+                np.where(u < 0.65, "closed", "delivered"),
+            ),
+        ),
     )
     o_ids = world.ids.take(n_orders)
-    order_no = cat("SO", as_date(o_t).dt.strftime("%Y%m").to_numpy().astype(str), np.char.zfill((np.arange(1, n_orders + 1)).astype(str), 5))
+    order_no = cat(
+        "SO",
+        as_date(o_t).dt.strftime("%Y%m").to_numpy().astype(str),
+        np.char.zfill((np.arange(1, n_orders + 1)).astype(str), 5),
+    )
     world.tables["_orders_meta"] = pl.DataFrame({"_t": o_t})
     o_created = o_t
     o_updated = np.minimum(o_t + (rng.exponential(20, n_orders) * DAY).astype(np.int64), tl.end)
@@ -1010,7 +1284,9 @@ def _orders(world: World) -> None:
     ol_ids = world.ids.take(nl)
     lines = pl.DataFrame(
         {
-            **_common(ol_ids, "orderProduct", o_owner[l_order], o_created[l_order], o_updated[l_order]),
+            **_common(
+                ol_ids, "orderProduct", o_owner[l_order], o_created[l_order], o_updated[l_order]
+            ),
             "orderId": o_ids[l_order],
             "productId": products["id"].to_numpy()[l_prod],
             "priceBookId": books[o_book_row[l_order]],
@@ -1039,7 +1315,13 @@ def _orders(world: World) -> None:
     share = pick(rng, (50.0, 60.0, 70.0), n_orders)
     rep_ids = reps["id"].to_numpy()
     second = rep_ids[rng.integers(0, len(rep_ids), n_orders)]
-    second = np.where(second == o_owner, rep_ids[(np.searchsorted(rep_ids, second) + 1) % len(rep_ids)] if np.all(np.diff(rep_ids) > 0) else second, second)
+    second = np.where(
+        second == o_owner,
+        rep_ids[(np.searchsorted(rep_ids, second) + 1) % len(rep_ids)]
+        if np.all(np.diff(rep_ids) > 0)
+        else second,
+        second,
+    )
     s_order = np.concatenate([np.arange(n_orders), np.flatnonzero(two)])
     s_user = np.concatenate([o_owner, second[two]])
     s_pct = np.concatenate([np.where(two, share, 100.0), 100.0 - share[two]])
@@ -1047,12 +1329,20 @@ def _orders(world: World) -> None:
     s_order, s_user, s_pct = s_order[idx], s_user[idx], s_pct[idx]
     # a few shared orders whose splits do not add up to 100 (a data-entry mistake)
     multi = np.flatnonzero(np.r_[s_order[1:] == s_order[:-1], False])
-    wrong = rng.choice(multi, size=min(len(multi), max(2, int(round(len(multi) * 0.04)))), replace=False)
+    wrong = rng.choice(
+        multi, size=min(len(multi), max(2, int(round(len(multi) * 0.04)))), replace=False
+    )
     s_pct[wrong] = s_pct[wrong] - 10.0
     ns = len(s_order)
     world.tables["crm.order_splits"] = pl.DataFrame(
         {
-            **_common(world.ids.take(ns), "orderSplit", o_owner[s_order], o_created[s_order], o_updated[s_order]),
+            **_common(
+                world.ids.take(ns),
+                "orderSplit",
+                o_owner[s_order],
+                o_created[s_order],
+                o_updated[s_order],
+            ),
             "orderId": o_ids[s_order],
             "userId": s_user,
             "splitPercent": money(s_pct),
@@ -1061,14 +1351,26 @@ def _orders(world: World) -> None:
     world.note("crm.order_splits", np.sort(wrong), "splitPercent", "split_not_100")
 
     # contracts
-    main_line = products["productLine"].to_numpy().astype(str)[
-        pl.DataFrame({"o": l_order, "p": l_prod, "a": l_amount}).sort(["o", "a"], descending=[False, True]).group_by("o", maintain_order=True).agg(pl.col("p").first()).sort("o")["p"].to_numpy()
-    ]
+    main_line = (
+        products["productLine"]
+        .to_numpy()
+        .astype(str)[
+            pl.DataFrame({"o": l_order, "p": l_prod, "a": l_amount})
+            .sort(["o", "a"], descending=[False, True])
+            .group_by("o", maintain_order=True)
+            .agg(pl.col("p").first())
+            .sort("o")["p"]
+            .to_numpy()
+        ]
+    )
     world.tables["_orders_main_line"] = pl.DataFrame({"line": main_line})
     c_line = main_line[c_rows]
     term_names = np.array([t for t, _ in vocab.PAYMENT_TERMS])
     term_by_line = {
-        "material": (0, 1, 5), "hardware": (1, 3, 5), "software": (2, 3, 4), "service": (3, 4, 2),
+        "material": (0, 1, 5),
+        "hardware": (1, 3, 5),
+        "software": (2, 3, 4),
+        "service": (3, 4, 2),
     }
     c_term = np.zeros(nc, dtype=np.int64)
     for ln, opts in term_by_line.items():
@@ -1077,13 +1379,29 @@ def _orders(world: World) -> None:
     sign = np.minimum(o_t[c_rows] - rng.integers(0, 4, nc) * DAY, tl.end)
     length = np.where(np.isin(c_line, ["software", "service"]), 365, 180)
     c_status = np.where(
-        status[c_rows] == "cancelled", "terminated",
-        np.where(tl.end - sign < 3 * DAY, "signed", np.where(sign + length * DAY < tl.end, "completed", "executing")),
+        status[c_rows] == "cancelled",
+        "terminated",
+        np.where(
+            tl.end - sign < 3 * DAY,
+            "signed",
+            np.where(sign + length * DAY < tl.end, "completed", "executing"),
+        ),
     )
     world.tables["crm.contracts"] = pl.DataFrame(
         {
-            **_common(c_ids, "contract", o_owner[c_rows], sign - DAY, np.minimum(o_updated[c_rows] + DAY, tl.end)),
-            "contractNo": cat("HT", as_date(sign).dt.strftime("%Y").to_numpy().astype(str), "-", np.char.zfill(np.arange(1, nc + 1).astype(str), 5)),
+            **_common(
+                c_ids,
+                "contract",
+                o_owner[c_rows],
+                sign - DAY,
+                np.minimum(o_updated[c_rows] + DAY, tl.end),
+            ),
+            "contractNo": cat(
+                "HT",
+                as_date(sign).dt.strftime("%Y").to_numpy().astype(str),
+                "-",
+                np.char.zfill(np.arange(1, nc + 1).astype(str), 5),
+            ),
             "accountId": o_acc_id[c_rows],
             "opportunityId": _nullable_int(opp_id[c_rows], opp_id[c_rows] > 0),
             "signDate": as_date(sign),
@@ -1135,16 +1453,24 @@ def _money(world: World) -> None:
             **_common(plan_ids, "paymentPlan", owner, created, created),
             "planNo": codes("HKJH", np.arange(1, npl + 1), 6),
             "contractId": _nullable_int(contract_id, contract_id > 0),
-            "orderId": _nullable_int(order_ids[p_rows], (contract_id == 0) | (rng.random(npl) < 0.7)),
+            "orderId": _nullable_int(
+                order_ids[p_rows], (contract_id == 0) | (rng.random(npl) < 0.7)
+            ),
             "accountId": acc_id,
             "totalAmount": total,
             "installmentCount": counts.astype(np.int64),
         }
     )
     i_plan = np.repeat(np.arange(npl), counts)
-    i_batch = np.concatenate([np.arange(1, c + 1) for c in counts]) if npl else np.array([], dtype=int)
+    i_batch = (
+        np.concatenate([np.arange(1, c + 1) for c in counts]) if npl else np.array([], dtype=int)
+    )
     frac = np.concatenate([np.array(f) for f in fracs]) if npl else np.array([])
-    offs = np.concatenate([np.array(TERM_OFFSETS[int(k)]) for k in term[p_rows]]) if npl else np.array([])
+    offs = (
+        np.concatenate([np.array(TERM_OFFSETS[int(k)]) for k in term[p_rows]])
+        if npl
+        else np.array([])
+    )
     amount = money(total[i_plan] * frac)
     # the last installment takes the rounding remainder so the plan sums to the contract
     last = np.r_[i_plan[1:] != i_plan[:-1], True]
@@ -1154,7 +1480,9 @@ def _money(world: World) -> None:
     ni = len(i_plan)
     inst_ids = world.ids.take(ni)
     finance = users_where(world, "finance")["id"].to_numpy()
-    i_owner = np.where(rng.random(ni) < 0.15, finance[rng.integers(0, len(finance), ni)], owner[i_plan])
+    i_owner = np.where(
+        rng.random(ni) < 0.15, finance[rng.integers(0, len(finance), ni)], owner[i_plan]
+    )
     world.tables["crm.payment_installments"] = pl.DataFrame(
         {
             **_common(inst_ids, "paymentInstallment", i_owner, created[i_plan], created[i_plan]),
@@ -1185,7 +1513,9 @@ def _money(world: World) -> None:
     rest_rows = np.flatnonzero(partial & (rest_t <= tl.end))
     r_amount_first = np.where(partial, money(r_amount * first_share), r_amount)
     all_inst = np.concatenate([r_inst, r_inst[rest_rows]])
-    all_amount = np.concatenate([r_amount_first, money(r_amount[rest_rows] - r_amount_first[rest_rows])])
+    all_amount = np.concatenate(
+        [r_amount_first, money(r_amount[rest_rows] - r_amount_first[rest_rows])]
+    )
     all_t = np.concatenate([r_t, office_time(rng, rest_t[rest_rows], 0.0)])
     nr = len(all_inst)
     over = rng.random(nr) < 0.02
@@ -1195,24 +1525,48 @@ def _money(world: World) -> None:
     # refunds: money sent back later, recorded as negative amounts
     ref = np.flatnonzero((rng.random(nr) < 0.012) & (all_t + 30 * DAY < tl.end))
     all_inst = np.concatenate([all_inst, all_inst[ref]])
-    all_amount = np.concatenate([all_amount, -money(all_amount[ref] * rng.uniform(0.1, 1.0, len(ref)))])
+    all_amount = np.concatenate(
+        [all_amount, -money(all_amount[ref] * rng.uniform(0.1, 1.0, len(ref)))]
+    )
     all_t = np.concatenate([all_t, all_t[ref] + rng.integers(7, 30, len(ref)) * DAY])
     names_none = np.concatenate([names_none, np.zeros(len(ref), dtype=bool)])
     r_type = np.concatenate([r_type, np.full(len(ref), "refund")])
     order = np.lexsort((all_inst, all_t))
-    all_inst, all_amount, all_t, names_none, r_type = all_inst[order], all_amount[order], all_t[order], names_none[order], r_type[order]
+    all_inst, all_amount, all_t, names_none, r_type = (
+        all_inst[order],
+        all_amount[order],
+        all_t[order],
+        names_none[order],
+        r_type[order],
+    )
     nr = len(all_inst)
-    method = np.where(r_type == "refund", "银行转账", pick(rng, ("银行转账", "承兑汇票", "支票", "现金"), nr, p=(0.85, 0.1, 0.03, 0.02)))
+    method = np.where(
+        r_type == "refund",
+        "银行转账",
+        pick(rng, ("银行转账", "承兑汇票", "支票", "现金"), nr, p=(0.85, 0.1, 0.03, 0.02)),
+    )
     r_ids = world.ids.take(nr)
     day_str = as_date(all_t).dt.strftime("%Y%m%d").to_numpy().astype(str)
-    bank_no = cat("BK", day_str, np.char.zfill((rng.integers(0, 10**6, nr) * 1000 + np.arange(nr) % 1000).astype(str), 9))
+    bank_no = cat(
+        "BK",
+        day_str,
+        np.char.zfill((rng.integers(0, 10**6, nr) * 1000 + np.arange(nr) % 1000).astype(str), 9),
+    )
     is_bank = (method == "银行转账") & (r_type == "receipt")
     world.tables["crm.receipts"] = pl.DataFrame(
         {
-            **_common(r_ids, "paymentRecord", i_owner[all_inst], all_t, np.minimum(all_t + (rng.exponential(2, nr) * DAY).astype(np.int64), tl.end)),
+            **_common(
+                r_ids,
+                "paymentRecord",
+                i_owner[all_inst],
+                all_t,
+                np.minimum(all_t + (rng.exponential(2, nr) * DAY).astype(np.int64), tl.end),
+            ),
             "receiptNo": cat("HK", day_str, np.char.zfill(np.arange(1, nr + 1).astype(str), 6)),
             "accountId": acc_id[i_plan][all_inst],
-            "contractId": _nullable_int(contract_id[i_plan][all_inst], contract_id[i_plan][all_inst] > 0),
+            "contractId": _nullable_int(
+                contract_id[i_plan][all_inst], contract_id[i_plan][all_inst] > 0
+            ),
             "orderId": order_ids[p_rows][i_plan][all_inst],
             "installmentId": _nullable_int(inst_ids[all_inst], ~names_none),
             "receiptDate": as_date(all_t),
@@ -1245,13 +1599,23 @@ def _targets_and_commission(world: World) -> None:
     n = len(r_i)
     is_mgr = (reps["position"].to_numpy() == "sales_manager")[r_i]
     base = np.where(is_mgr, 600000.0, 450000.0) * np.exp(reps["_skill"].to_numpy()[r_i] * 0.3)
-    season = 1 + 0.25 * np.isin((m_i + tl.months[0].month - 1) % 12 + 1, [6, 12]) - 0.2 * ((m_i + tl.months[0].month - 1) % 12 + 1 == 2)
+    season = (
+        1
+        + 0.25 * np.isin((m_i + tl.months[0].month - 1) % 12 + 1, [6, 12])
+        - 0.2 * ((m_i + tl.months[0].month - 1) % 12 + 1 == 2)
+    )
     growth = 1 + 0.3 * m_i / max(nm - 1, 1)
     target = np.round(base * season * growth / 10000) * 10000
     created = np.maximum(m_start[m_i] - rng.integers(3, 15, n) * DAY, tl.start - 10 * DAY)
     world.tables["crm.sales_targets"] = pl.DataFrame(
         {
-            **_common(world.ids.take(n), "salesTarget", reps["id"].to_numpy()[r_i], created, created + rng.integers(0, 3 * DAY, n)),
+            **_common(
+                world.ids.take(n),
+                "salesTarget",
+                reps["id"].to_numpy()[r_i],
+                created,
+                created + rng.integers(0, 3 * DAY, n),
+            ),
             "userId": reps["id"].to_numpy()[r_i],
             "dimDepart": reps["dimDepart"].to_numpy()[r_i],
             "periodMonth": as_date(m_start[m_i]),
@@ -1295,7 +1659,13 @@ def _targets_and_commission(world: World) -> None:
     r_plan = np.array([r[0] for r in rules])
     world.tables["crm.commission_plan_rules"] = pl.DataFrame(
         {
-            **_common(world.ids.take(nr), "commissionPlanRule", np.full(nr, admin), p_created[r_plan], p_created[r_plan] + DAY),
+            **_common(
+                world.ids.take(nr),
+                "commissionPlanRule",
+                np.full(nr, admin),
+                p_created[r_plan],
+                p_created[r_plan] + DAY,
+            ),
             "planId": plan_ids[r_plan],
             "productLine": pl.Series([r[1] for r in rules], dtype=pl.Utf8),
             "tierFrom": pl.Series([r[2] for r in rules], dtype=pl.Float64),
@@ -1319,7 +1689,9 @@ def _targets_and_commission(world: World) -> None:
         f = int(fam[i])
         if f == 1:  # product line: v1 until the end of 2025, then v2
             if start < v2_from:
-                rows.append((uid, 1, start, v2_from - DAY if end is None or end >= v2_from else end))
+                rows.append(
+                    (uid, 1, start, v2_from - DAY if end is None or end >= v2_from else end)
+                )
             if end is None or end >= v2_from:
                 rows.append((uid, 2, max(start, v2_from), end))
         elif moves[i] and start < switch and (end is None or end > switch):
@@ -1332,8 +1704,13 @@ def _targets_and_commission(world: World) -> None:
     a_to = np.array([r[3] if r[3] is not None else 0 for r in rows])
     world.tables["crm.commission_assignments"] = pl.DataFrame(
         {
-            **_common(world.ids.take(na), "commissionAssignment", np.full(na, admin), np.maximum(a_from - 5 * DAY, tl.start - 20 * DAY),
-                      np.maximum(a_from - 5 * DAY, tl.start - 20 * DAY) + DAY),
+            **_common(
+                world.ids.take(na),
+                "commissionAssignment",
+                np.full(na, admin),
+                np.maximum(a_from - 5 * DAY, tl.start - 20 * DAY),
+                np.maximum(a_from - 5 * DAY, tl.start - 20 * DAY) + DAY,
+            ),
             "userId": np.array([r[0] for r in rows], dtype=np.int64),
             "planId": plan_ids[np.array([r[1] for r in rows])],
             "effectiveFrom": as_date(a_from),
@@ -1368,11 +1745,19 @@ def _expenses(world: World) -> None:
     amount = money(np.array([EXPENSE_MEAN[e] for e in etype]) * rng.lognormal(0, 0.5, n))
     age = (tl.end - t) / DAY
     u = rng.random(n)
-    status = np.where(age < 7, "submitted", np.where(u < 0.05, "rejected", np.where(age < 30, "approved", "paid")))
+    status = np.where(
+        age < 7, "submitted", np.where(u < 0.05, "rejected", np.where(age < 30, "approved", "paid"))
+    )
     with_opp = rng.random(n) < 0.7
     world.tables["crm.expenses"] = pl.DataFrame(
         {
-            **_common(world.ids.take(n), "expense", opps["ownerId"].to_numpy()[o], t, np.minimum(t + (age.clip(0, 40) * DAY * 0.8).astype(np.int64), tl.end)),
+            **_common(
+                world.ids.take(n),
+                "expense",
+                opps["ownerId"].to_numpy()[o],
+                t,
+                np.minimum(t + (age.clip(0, 40) * DAY * 0.8).astype(np.int64), tl.end),
+            ),
             "expenseNo": codes("FY", np.arange(1, n + 1), 7),
             "expenseType": etype,
             "amount": amount,
@@ -1395,21 +1780,40 @@ def _activities(world: World) -> None:
     k_opp = rng.poisson(2.0 + 1.2 * opps["_reach"].to_numpy())
     k_lead = rng.poisson(1.3, leads.height)
     k_acc = rng.poisson(1.8, accounts.height)
-    src = np.concatenate([np.zeros(k_opp.sum(), int), np.ones(k_lead.sum(), int), np.full(k_acc.sum(), 2)])
-    row = np.concatenate([np.repeat(np.arange(opps.height), k_opp), np.repeat(np.arange(leads.height), k_lead),
-                          np.repeat(np.arange(accounts.height), k_acc)])
+    src = np.concatenate(
+        [np.zeros(k_opp.sum(), int), np.ones(k_lead.sum(), int), np.full(k_acc.sum(), 2)]
+    )
+    row = np.concatenate(
+        [
+            np.repeat(np.arange(opps.height), k_opp),
+            np.repeat(np.arange(leads.height), k_lead),
+            np.repeat(np.arange(accounts.height), k_acc),
+        ]
+    )
     n = len(row)
     o_start = opps["createdAt"].to_numpy() // 1000 + 8 * 3600
     o_end = np.minimum(opps["_close_t"].to_numpy(), tl.end)
     l_start = leads["createdAt"].to_numpy() // 1000 + 8 * 3600
     l_end = np.minimum(leads["updatedAt"].to_numpy() // 1000 + 8 * 3600 + 10 * DAY, tl.end)
     a_start = accounts["_created"].to_numpy()
-    lo = np.select([src == 0, src == 1], [o_start[np.minimum(row, opps.height - 1)], l_start[np.minimum(row, leads.height - 1)]], a_start[np.minimum(row, accounts.height - 1)])
-    hi = np.select([src == 0, src == 1], [o_end[np.minimum(row, opps.height - 1)], l_end[np.minimum(row, leads.height - 1)]], np.full(n, tl.end))
+    lo = np.select(
+        [src == 0, src == 1],
+        [o_start[np.minimum(row, opps.height - 1)], l_start[np.minimum(row, leads.height - 1)]],
+        a_start[np.minimum(row, accounts.height - 1)],
+    )
+    hi = np.select(
+        [src == 0, src == 1],
+        [o_end[np.minimum(row, opps.height - 1)], l_end[np.minimum(row, leads.height - 1)]],
+        np.full(n, tl.end),
+    )
     t = lo + (rng.random(n) * np.maximum(hi - lo, 3600)).astype(np.int64)
     t = np.minimum(office_time(rng, t), tl.end - 60)
     acc_ids = accounts["id"].to_numpy()
-    acc_row = np.select([src == 0, src == 2], [opps["_account_row"].to_numpy()[np.minimum(row, opps.height - 1)], row], -1)
+    acc_row = np.select(
+        [src == 0, src == 2],
+        [opps["_account_row"].to_numpy()[np.minimum(row, opps.height - 1)], row],
+        -1,
+    )
     account_id = np.where(acc_row >= 0, acc_ids[np.maximum(acc_row, 0)], 0)
     # first contact of the account
     c_acc = contacts["_account_row"].to_numpy()
@@ -1420,32 +1824,64 @@ def _activities(world: World) -> None:
     c_name = contacts["contactName"].to_numpy().astype(str)[np.minimum(c_pick, contacts.height - 1)]
     lead_name = leads["name"].to_numpy().astype(str)[np.minimum(row, leads.height - 1)]
     who = np.where(src == 1, lead_name, c_name)
-    atype = np.where(src == 1, pick(rng, ("call", "wechat", "email"), n, p=(0.6, 0.3, 0.1)),
-                     pick(rng, ("visit", "call", "wechat", "email", "meeting"), n, p=(0.3, 0.3, 0.2, 0.08, 0.12)))
-    tmpl_i = np.select([atype == "visit", atype == "call", atype == "wechat", atype == "meeting"], [0, 1, 2, 3], 4)
+    atype = np.where(
+        src == 1,
+        pick(rng, ("call", "wechat", "email"), n, p=(0.6, 0.3, 0.1)),
+        pick(
+            rng, ("visit", "call", "wechat", "email", "meeting"), n, p=(0.3, 0.3, 0.2, 0.08, 0.12)
+        ),
+    )
+    tmpl_i = np.select(
+        [atype == "visit", atype == "call", atype == "wechat", atype == "meeting"], [0, 1, 2, 3], 4
+    )
     tmpl = np.array(vocab.ACTIVITY_TEMPLATES)[tmpl_i]
     topic = pick(rng, vocab.ACTIVITY_TOPICS, n)
     concern = pick(rng, vocab.ACTIVITY_CONCERNS, n)
     nxt = pick(rng, vocab.ACTIVITY_NEXT, n)
-    content = pl.DataFrame({"t": tmpl, "c": who, "p": topic, "k": concern, "x": nxt}).select(
-        pl.col("t").str.replace("{c}", pl.col("c"), literal=True).str.replace("{t}", pl.col("p"), literal=True)
-        .str.replace("{k}", pl.col("k"), literal=True).str.replace("{n}", pl.col("x"), literal=True)
-    ).to_series()
-    duration = np.select([atype == "visit", atype == "meeting", atype == "call"],
-                         [rng.integers(30, 180, n), rng.integers(30, 120, n), rng.integers(2, 40, n)], rng.integers(1, 15, n))
-    owner = np.select([src == 0, src == 1],
-                      [opps["ownerId"].to_numpy()[np.minimum(row, opps.height - 1)],
-                       leads["ownerId"].fill_null(0).to_numpy()[np.minimum(row, leads.height - 1)]],
-                      accounts["ownerId"].fill_null(0).to_numpy()[np.minimum(row, accounts.height - 1)])
+    content = (
+        pl.DataFrame({"t": tmpl, "c": who, "p": topic, "k": concern, "x": nxt})
+        .select(
+            pl.col("t")
+            .str.replace("{c}", pl.col("c"), literal=True)
+            .str.replace("{t}", pl.col("p"), literal=True)
+            .str.replace("{k}", pl.col("k"), literal=True)
+            .str.replace("{n}", pl.col("x"), literal=True)
+        )
+        .to_series()
+    )
+    duration = np.select(
+        [atype == "visit", atype == "meeting", atype == "call"],
+        [rng.integers(30, 180, n), rng.integers(30, 120, n), rng.integers(2, 40, n)],
+        rng.integers(1, 15, n),
+    )
+    owner = np.select(
+        [src == 0, src == 1],
+        [
+            opps["ownerId"].to_numpy()[np.minimum(row, opps.height - 1)],
+            leads["ownerId"].fill_null(0).to_numpy()[np.minimum(row, leads.height - 1)],
+        ],
+        accounts["ownerId"].fill_null(0).to_numpy()[np.minimum(row, accounts.height - 1)],
+    )
     order = np.argsort(t, kind="stable")
     cols = {
-        **_common(world.ids.take(n), "activityrecord", np.where(owner > 0, owner, np.nan)[order], t[order],
-                  np.minimum(t[order] + (rng.exponential(1, n) * DAY).astype(np.int64), tl.end)),
+        **_common(
+            world.ids.take(n),
+            "activityrecord",
+            np.where(owner > 0, owner, np.nan)[order],
+            t[order],
+            np.minimum(t[order] + (rng.exponential(1, n) * DAY).astype(np.int64), tl.end),
+        ),
         "activityType": atype[order],
         "accountId": _nullable_int(account_id[order], (acc_row >= 0)[order]),
-        "contactId": _nullable_int(contact_id[order], ((acc_row >= 0) & (rng.random(n) < 0.8))[order]),
-        "leadId": _nullable_int(leads["id"].to_numpy()[np.minimum(row, leads.height - 1)][order], (src == 1)[order]),
-        "opportunityId": _nullable_int(opps["id"].to_numpy()[np.minimum(row, opps.height - 1)][order], (src == 0)[order]),
+        "contactId": _nullable_int(
+            contact_id[order], ((acc_row >= 0) & (rng.random(n) < 0.8))[order]
+        ),
+        "leadId": _nullable_int(
+            leads["id"].to_numpy()[np.minimum(row, leads.height - 1)][order], (src == 1)[order]
+        ),
+        "opportunityId": _nullable_int(
+            opps["id"].to_numpy()[np.minimum(row, opps.height - 1)][order], (src == 0)[order]
+        ),
         "activityTime": _ms(t[order]),
         "durationMinutes": duration[order].astype(np.int64),
         "content": content.gather(order),
@@ -1469,7 +1905,10 @@ def write(world: World, writer) -> None:
     for spec in entities_of("crm"):
         name = spec.qualified_name
         writer.write_crm(
-            name, world.tables[name], world.notes.get(name, ()),
-            prev_versions=world.prev_versions.get(name), rng=world.rng(f"write.{name}"),
+            name,
+            world.tables[name],
+            world.notes.get(name, ()),
+            prev_versions=world.prev_versions.get(name),
+            rng=world.rng(f"write.{name}"),
             **WRITE_DIRT.get(name, {}),
         )

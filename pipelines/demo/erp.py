@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ._util import DAY, as_date, as_ts, cat, codes, money, office_time, pick, with_nulls
+from ._util import DAY, as_date, as_ts, cat, money, office_time, pick, with_nulls
 from .world import World
 
 LINE_CN = {"hardware": "硬件", "software": "软件", "service": "服务", "material": "大宗材料"}
@@ -41,13 +41,22 @@ def _master(world: World) -> None:
     code = d["departCode"].to_numpy().astype(str)
     parent_code = dict(zip(d["id"].to_list(), d["departCode"].to_list(), strict=True))
     parents = [parent_code.get(x) for x in d["parentDepartId"].to_list()]
-    org_type = np.where(d["departType"].to_numpy() == "company", "公司",
-                        np.where(np.char.str_len(code) == 3, np.where(d["departType"].to_numpy() == "sales", "事业部", "部门"), "部门"))
+    org_type = np.where(
+        d["departType"].to_numpy() == "company",
+        "公司",
+        np.where(
+            np.char.str_len(code) == 3,
+            np.where(d["departType"].to_numpy() == "sales", "事业部", "部门"),
+            "部门",
+        ),
+    )
     world.tables["erp.org"] = pl.DataFrame(
         {
             "org_code": cat("ORG", code),
             "org_name": d["departName"],
-            "parent_org_code": pl.Series([("ORG" + x) if x else None for x in parents], dtype=pl.Utf8),
+            "parent_org_code": pl.Series(
+                [("ORG" + x) if x else None for x in parents], dtype=pl.Utf8
+            ),
             "org_type": org_type,
             "crm_depart_id": d["id"],
         }
@@ -70,16 +79,25 @@ def _shipments(world: World) -> None:
     shipped_status = np.isin(o_status[l_order], ["delivering", "delivered", "closed"])
     sel = np.flatnonzero(physical & shipped_status)
     bulk = products["isBulk"].to_numpy()[l_prod[sel]]
-    m = np.where(bulk, rng.choice([1, 2, 3, 4], size=len(sel), p=(0.25, 0.35, 0.25, 0.15)),
-                 np.where(rng.random(len(sel)) < 0.15, 2, 1))
+    m = np.where(
+        bulk,
+        rng.choice([1, 2, 3, 4], size=len(sel), p=(0.25, 0.35, 0.25, 0.15)),
+        np.where(rng.random(len(sel)) < 0.15, 2, 1),
+    )
     qty = lines["quantity"].to_numpy()[sel]
     tol_type = lines["toleranceType"].to_numpy().astype(str)[sel]
     tol_val = lines["toleranceValue"].fill_null(0).to_numpy()[sel]
     tol_abs = np.where(tol_type == "percent", qty * tol_val / 100, tol_val)
     # bulk lines deliver a little over or under; some beyond the agreed tolerance
     outside = bulk & (rng.random(len(sel)) < 0.12)
-    dev = np.where(outside, rng.choice([-1, 1], len(sel)) * rng.uniform(1.2, 2.0, len(sel)),
-                   rng.uniform(-0.9, 0.9, len(sel))) * tol_abs
+    dev = (
+        np.where(
+            outside,
+            rng.choice([-1, 1], len(sel)) * rng.uniform(1.2, 2.0, len(sel)),
+            rng.uniform(-0.9, 0.9, len(sel)),
+        )
+        * tol_abs
+    )
     delivered = np.where(bulk, np.round(qty + dev, 2), qty)
     rows = np.repeat(np.arange(len(sel)), m)
     k = np.concatenate([np.arange(1, x + 1) for x in m]) if len(m) else np.array([], dtype=int)
@@ -116,13 +134,24 @@ def _shipments(world: World) -> None:
     region = accounts["_region"].to_numpy().astype(str)[acc_row]
     prod = l_prod[sel][rows]
     is_mat = products["isBulk"].to_numpy()[prod]
-    warehouse = np.where(is_mat, pick(rng, ("唐山钢材库", "日照港堆场", "武汉钢材库"), n), np.array([WAREHOUSE[r] for r in region]) if n else np.array([], dtype=str))
-    tracking = np.where(is_mat, cat("车牌", pick(rng, ("冀B", "鲁L", "鄂A", "沪D"), n), rng.integers(10000, 99999, n)),
-                        cat(pick(rng, ("SF", "ZTO", "JD"), n), rng.integers(10**11, 10**12 - 1, n)))
+    warehouse = np.where(
+        is_mat,
+        pick(rng, ("唐山钢材库", "日照港堆场", "武汉钢材库"), n),
+        np.array([WAREHOUSE[r] for r in region]) if n else np.array([], dtype=str),
+    )
+    tracking = np.where(
+        is_mat,
+        cat("车牌", pick(rng, ("冀B", "鲁L", "鄂A", "沪D"), n), rng.integers(10000, 99999, n)),
+        cat(pick(rng, ("SF", "ZTO", "JD"), n), rng.integers(10**11, 10**12 - 1, n)),
+    )
     line_id = lines["id"].to_numpy()[sel][rows]
     df = pl.DataFrame(
         {
-            "shipment_no": cat("FH", as_date(ship_t).dt.strftime("%Y%m").to_numpy().astype(str), np.char.zfill(ship_seq.astype(str), 6)),
+            "shipment_no": cat(
+                "FH",
+                as_date(ship_t).dt.strftime("%Y%m").to_numpy().astype(str),
+                np.char.zfill(ship_seq.astype(str), 6),
+            ),
             "line_no": line_no.astype(np.int64),
             "ship_date": as_date(ship_t),
             "customer_name": typer.type(rng, comp, 0.1),
@@ -166,10 +195,18 @@ def _invoices(world: World) -> None:
     void = np.flatnonzero((rng.random(n) < 0.005) & (t + 5 * DAY < tl.end))
     status[void] = "作废"
     src = np.concatenate([np.arange(n), red, red, void])
-    kind = np.concatenate([status, np.full(len(red), "红冲"), np.full(len(red), "正常"), np.full(len(void), "正常")])
+    kind = np.concatenate(
+        [status, np.full(len(red), "红冲"), np.full(len(red), "正常"), np.full(len(void), "正常")]
+    )
     sign = np.where(kind == "红冲", -1.0, 1.0)
-    when = np.concatenate([t, t[red] + rng.integers(5, 20, len(red)) * DAY, t[red] + rng.integers(20, 30, len(red)) * DAY,
-                           t[void] + rng.integers(1, 5, len(void)) * DAY])
+    when = np.concatenate(
+        [
+            t,
+            t[red] + rng.integers(5, 20, len(red)) * DAY,
+            t[red] + rng.integers(20, 30, len(red)) * DAY,
+            t[void] + rng.integers(1, 5, len(void)) * DAY,
+        ]
+    )
     when = np.minimum(when, tl.end - 3600)
     order = np.lexsort((src, when))
     src, kind, sign, when = src[order], kind[order], sign[order], when[order]
@@ -177,16 +214,24 @@ def _invoices(world: World) -> None:
     incl_m = money(incl[src] * sign)
     ex = money(incl_m / (1 + rate[src]))
     uscc = companies["uscc"].to_numpy().astype(str)[comp[src]]
-    e_no = cat(as_date(when).dt.strftime("%y").to_numpy().astype(str), "31", np.char.zfill(rng.integers(0, 10**12, m).astype(str), 12),
-               np.char.zfill(np.arange(m).astype(str), 4))
+    e_no = cat(
+        as_date(when).dt.strftime("%y").to_numpy().astype(str),
+        "31",
+        np.char.zfill(rng.integers(0, 10**12, m).astype(str), 12),
+        np.char.zfill(np.arange(m).astype(str), 4),
+    )
     is_digital = (when >= _month_start(2025, 12)) & (rng.random(m) < 0.9)
     df = pl.DataFrame(
         {
-            "invoice_no": np.char.zfill((24000000 + np.arange(1, m + 1) * 3 + rng.integers(0, 3, m)).astype(str), 8),
+            "invoice_no": np.char.zfill(
+                (24000000 + np.arange(1, m + 1) * 3 + rng.integers(0, 3, m)).astype(str), 8
+            ),
             "invoice_date": as_date(when),
             "customer_name": typer.type(rng, comp[src], 0.05),
             "tax_id": with_nulls(pl.Series(uscc), rng.random(m) < 0.03),
-            "crm_order_no": with_nulls(orders["orderNo"].to_numpy()[o_row][src], rng.random(m) < 0.05),
+            "crm_order_no": with_nulls(
+                orders["orderNo"].to_numpy()[o_row][src], rng.random(m) < 0.05
+            ),
             "amount_ex_tax": ex,
             "tax_amount": money(incl_m - ex),
             "amount_incl_tax": incl_m,
@@ -218,8 +263,16 @@ def _bank_receipts(world: World) -> None:
     n = r.height
     comp = accounts["_company"].to_numpy()[r["_account_row"].to_numpy()]
     t = np.maximum(r["_t"].to_numpy() - rng.integers(0, 2, n) * DAY, tl.start)
-    order_no = orders["orderNo"].to_numpy().astype(str)[np.searchsorted(orders["id"].to_numpy(), r["orderId"].to_numpy())]
-    memo = np.where(rng.random(n) < 0.4, cat("货款 ", order_no), pick(rng, ("货款", "合同款", "设备款", "服务费", ""), n))
+    order_no = (
+        orders["orderNo"]
+        .to_numpy()
+        .astype(str)[np.searchsorted(orders["id"].to_numpy(), r["orderId"].to_numpy())]
+    )
+    memo = np.where(
+        rng.random(n) < 0.4,
+        cat("货款 ", order_no),
+        pick(rng, ("货款", "合同款", "设备款", "服务费", ""), n),
+    )
     # transfers nobody has claimed in the CRM yet
     nu = world.n(60, 3)
     u_acc = rng.integers(0, accounts.height, nu)
@@ -230,8 +283,16 @@ def _bank_receipts(world: World) -> None:
     order = np.argsort(all_t, kind="stable")
     m = n + nu
     claimed = np.arange(m) < n
-    bank_no = np.concatenate([r["bankTxnNo"].to_numpy().astype(str),
-                              cat("BK", as_date(u_t).dt.strftime("%Y%m%d").to_numpy().astype(str), np.char.zfill(rng.integers(0, 10**9, nu).astype(str), 9))])
+    bank_no = np.concatenate(
+        [
+            r["bankTxnNo"].to_numpy().astype(str),
+            cat(
+                "BK",
+                as_date(u_t).dt.strftime("%Y%m%d").to_numpy().astype(str),
+                np.char.zfill(rng.integers(0, 10**9, nu).astype(str), 9),
+            ),
+        ]
+    )
     amount = np.concatenate([np.abs(r["amount"].to_numpy()), money(rng.lognormal(11, 1.0, nu))])
     acct_no = cat("6222", np.char.zfill(rng.integers(0, 10**12, accounts.height).astype(str), 12))
     acc_row_all = np.concatenate([r["_account_row"].to_numpy(), u_acc])
@@ -240,11 +301,18 @@ def _bank_receipts(world: World) -> None:
             "bank_txn_no": bank_no[order],
             "txn_date": as_date(all_t[order]),
             "payer_name": typer.type(rng, all_comp[order], 0.15),
-            "payer_account": with_nulls(pl.Series(acct_no[acc_row_all][order]), rng.random(m) < 0.05),
+            "payer_account": with_nulls(
+                pl.Series(acct_no[acc_row_all][order]), rng.random(m) < 0.05
+            ),
             "amount": amount[order],
             "memo": np.concatenate([memo, pick(rng, ("货款", "往来款", "", "预付款"), nu)])[order],
             "claim_status": np.where(claimed[order], "已认领", "未认领"),
-            "crm_receipt_no": with_nulls(pl.Series(np.concatenate([r["receiptNo"].to_numpy().astype(str), np.full(nu, "")])[order]), ~claimed[order]),
+            "crm_receipt_no": with_nulls(
+                pl.Series(
+                    np.concatenate([r["receiptNo"].to_numpy().astype(str), np.full(nu, "")])[order]
+                ),
+                ~claimed[order],
+            ),
             "_t": as_ts(all_t[order]),
         }
     )
@@ -253,12 +321,30 @@ def _bank_receipts(world: World) -> None:
 
 def write(world: World, writer) -> None:
     end = f"{world.end_date:%Y%m%d}"
-    writer.write_csv("erp.products", f"erp/products/products_{end}.csv", world.tables["erp.products"])
+    writer.write_csv(
+        "erp.products", f"erp/products/products_{end}.csv", world.tables["erp.products"]
+    )
     writer.write_csv("erp.org", f"erp/org/org_{end}.csv", world.tables["erp.org"])
-    ship = world.tables["erp.shipments"].with_columns(pl.col("ship_date").cast(pl.Datetime).alias("_t"))
-    writer.write_csv_monthly("erp.shipments", ship, "_t", "erp/shipments/shipments_{month}.csv",
-                             world.notes.get("erp.shipments", ()))
-    writer.write_csv_monthly("erp.invoices", world.tables["erp.invoices"], "_t", "erp/invoices/invoices_{month}.csv",
-                             world.notes.get("erp.invoices", ()))
-    writer.write_csv_monthly("erp.bank_receipts", world.tables["erp.bank_receipts"], "_t",
-                             "erp/bank_receipts/bank_receipts_{month}.csv")
+    ship = world.tables["erp.shipments"].with_columns(
+        pl.col("ship_date").cast(pl.Datetime).alias("_t")
+    )
+    writer.write_csv_monthly(
+        "erp.shipments",
+        ship,
+        "_t",
+        "erp/shipments/shipments_{month}.csv",
+        world.notes.get("erp.shipments", ()),
+    )
+    writer.write_csv_monthly(
+        "erp.invoices",
+        world.tables["erp.invoices"],
+        "_t",
+        "erp/invoices/invoices_{month}.csv",
+        world.notes.get("erp.invoices", ()),
+    )
+    writer.write_csv_monthly(
+        "erp.bank_receipts",
+        world.tables["erp.bank_receipts"],
+        "_t",
+        "erp/bank_receipts/bank_receipts_{month}.csv",
+    )

@@ -15,10 +15,28 @@ from .vocab import CITIES, INDUSTRY_WORDS, MUNICIPALITIES, SUFFIXES, ZIHAO_CHARS
 
 VARIANT_KINDS = ("exact", "bracket_width", "spaces", "suffix_swap", "short_name", "no_city")
 _USCC_CHARS = np.array(list("0123456789ABCDEFGHJKLMNPQRTUWXY"))
-_PROVINCE_CODE = {"北京": "11", "天津": "12", "河北": "13", "山西": "14", "内蒙古": "15", "上海": "31",
-                  "江苏": "32", "浙江": "33", "安徽": "34", "福建": "35", "山东": "37", "河南": "41",
-                  "湖北": "42", "湖南": "43", "广东": "44", "广西": "45", "重庆": "50", "四川": "51",
-                  "云南": "53", "陕西": "61"}
+_PROVINCE_CODE = {
+    "北京": "11",
+    "天津": "12",
+    "河北": "13",
+    "山西": "14",
+    "内蒙古": "15",
+    "上海": "31",
+    "江苏": "32",
+    "浙江": "33",
+    "安徽": "34",
+    "福建": "35",
+    "山东": "37",
+    "河南": "41",
+    "湖北": "42",
+    "湖南": "43",
+    "广东": "44",
+    "广西": "45",
+    "重庆": "50",
+    "四川": "51",
+    "云南": "53",
+    "陕西": "61",
+}
 
 
 def build_companies(rng: np.random.Generator, n: int, sibling_share: float = 0.02) -> pl.DataFrame:
@@ -57,9 +75,15 @@ def build_companies(rng: np.random.Generator, n: int, sibling_share: float = 0.0
     legal = np.where(
         style < 0.08,
         cat(core, "（", city, "）", suffix),
-        np.where(style < 0.12, cat(city_prefix, core, "（中国）", suffix), cat(city_prefix, core, suffix)),
+        np.where(
+            style < 0.12, cat(city_prefix, core, "（中国）", suffix), cat(city_prefix, core, suffix)
+        ),
     )
-    no_city = np.where(style < 0.08, legal, np.where(style < 0.12, cat(core, "（中国）", suffix), cat(core, suffix)))
+    no_city = np.where(
+        style < 0.08,
+        legal,
+        np.where(style < 0.12, cat(core, "（中国）", suffix), cat(core, suffix)),
+    )
     # a sibling may rarely collide with another draw: keep the first of equal legal names
     idx = np.sort(np.unique(legal, return_index=True)[1])
     prov_code = np.array([_PROVINCE_CODE.get(p, "99") for p in province[idx]])
@@ -86,7 +110,6 @@ def build_companies(rng: np.random.Generator, n: int, sibling_share: float = 0.0
     return df.with_columns(pl.col("company").cast(pl.Int64))
 
 
-
 def variant_table(companies: pl.DataFrame) -> pl.DataFrame:
     """Every variant kind of every company's name as columns (kind falls back to 'spaces')."""
     legal = pl.col("legal_name")
@@ -95,7 +118,9 @@ def variant_table(companies: pl.DataFrame) -> pl.DataFrame:
         "company",
         legal.alias("exact"),
         pl.when(legal.str.contains("（", literal=True))
-        .then(legal.str.replace_all("（", "(", literal=True).str.replace_all("）", ")", literal=True))
+        .then(
+            legal.str.replace_all("（", "(", literal=True).str.replace_all("）", ")", literal=True)
+        )
         .otherwise(spaces)
         .alias("bracket_width"),
         spaces.alias("spaces"),
@@ -106,7 +131,10 @@ def variant_table(companies: pl.DataFrame) -> pl.DataFrame:
         .otherwise(legal.str.replace("有限公司", "有限责任公司", literal=True))
         .alias("suffix_swap"),
         pl.concat_str([pl.col("zihao"), pl.col("word").str.slice(0, 2)]).alias("short_name"),
-        pl.when(pl.col("no_city") != legal).then(pl.col("no_city")).otherwise(spaces).alias("no_city"),
+        pl.when(pl.col("no_city") != legal)
+        .then(pl.col("no_city"))
+        .otherwise(spaces)
+        .alias("no_city"),
     )
 
 
@@ -124,8 +152,13 @@ class NameTyper:
     def legal(self, company: np.ndarray) -> np.ndarray:
         return self._legal[np.asarray(company, dtype=np.int64)]
 
-    def type(self, rng: np.random.Generator, company: np.ndarray, variant_share: float,
-             kinds_p: tuple[float, ...] = (0.0, 0.22, 0.22, 0.2, 0.2, 0.16)) -> np.ndarray:
+    def type(
+        self,
+        rng: np.random.Generator,
+        company: np.ndarray,
+        variant_share: float,
+        kinds_p: tuple[float, ...] = (0.0, 0.22, 0.22, 0.2, 0.2, 0.16),
+    ) -> np.ndarray:
         company = np.asarray(company, dtype=np.int64)
         kind = np.where(
             rng.random(len(company)) < variant_share,
@@ -136,6 +169,8 @@ class NameTyper:
         # a kind that does not apply to a name falls back to stray spaces
         kind = np.where((kind > 0) & (typed == self._matrix[2, company]), 2, kind)
         changed = typed != self._legal[company]
-        for v, legal_name, k in zip(typed[changed], self._legal[company][changed], kind[changed], strict=True):
+        for v, legal_name, k in zip(
+            typed[changed], self._legal[company][changed], kind[changed], strict=True
+        ):
             self.produced[(str(v), str(legal_name))] = VARIANT_KINDS[int(k)]
         return typed

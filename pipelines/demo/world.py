@@ -59,4 +59,6 @@ class World:
         lst = self.notes.setdefault(entity, [])
         rows = [int(r) for r in np.atleast_1d(rows)]
         for i, r in enumerate(rows):
-            lst.append(Note(r, field_name, kind, KEEP if values is None else values[i % len(values)]))
+            lst.append(
+                Note(r, field_name, kind, KEEP if values is None else values[i % len(values)])
+            )

@@ -12,6 +12,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +46,9 @@ def _frame_text_columns(spec: EntitySpec, df: pl.DataFrame) -> pl.DataFrame:
     missing = [f.name for f in spec.fields if f.name not in df.columns]
     extra = [c for c in df.columns if not c.startswith("_") and c not in spec.field_names]
     if missing or extra:
-        raise ValueError(f"{spec.qualified_name}: frame does not match the contract; missing {missing}, extra {extra}")
+        raise ValueError(
+            f"{spec.qualified_name}: frame does not match the contract; missing {missing}, extra {extra}"
+        )
     exprs = []
     for f in spec.fields:
         c = pl.col(f.name)
@@ -80,7 +83,9 @@ class LandingWriter:
     # ------------------------------------------------------------ bookkeeping
     def _register(self, entity: str, rel: str, rows: int) -> Path:
         if not self._globs[entity].match(rel):
-            raise ValueError(f"{rel} does not match the glob {self.contract[entity].path} of {entity}")
+            raise ValueError(
+                f"{rel} does not match the glob {self.contract[entity].path} of {entity}"
+            )
         self.files[rel] = rows
         self.entity_of[rel] = entity
         path = self.root / rel
@@ -91,9 +96,17 @@ class LandingWriter:
         self.dirt.setdefault(kind, []).append(entry)
 
     # ------------------------------------------------------------ CRM json pages
-    def write_crm(self, entity: str, df: pl.DataFrame, notes: Sequence[Note] = (), *,
-                  prev_versions: pl.DataFrame | None = None, overlaps: int = 0,
-                  out_of_order: int = 0, rng: np.random.Generator | None = None) -> None:
+    def write_crm(
+        self,
+        entity: str,
+        df: pl.DataFrame,
+        notes: Sequence[Note] = (),
+        *,
+        prev_versions: pl.DataFrame | None = None,
+        overlaps: int = 0,
+        out_of_order: int = 0,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         """A full pull at the full date and delta pulls after it, as the CRM's query API pages them."""
         spec = self.contract[entity]
         tl = self.tl
@@ -118,9 +131,12 @@ class LandingWriter:
                 pl.Series("updatedAt", (c + u * (full_cut - c)).astype(np.int64))
             )
         full = pl.concat(
-            [created_in_full.filter(pl.col("updatedAt") <= full_cut), pv, generic], how="vertical_relaxed"
+            [created_in_full.filter(pl.col("updatedAt") <= full_cut), pv, generic],
+            how="vertical_relaxed",
         ).sort("id")
-        self._write_batch(spec, f"full_{tl.full_date:%Y%m%d}", full, notes, overlaps=overlaps, rng=rng)
+        self._write_batch(
+            spec, f"full_{tl.full_date:%Y%m%d}", full, notes, overlaps=overlaps, rng=rng
+        )
         prev_cut = full_cut
         for i, d in enumerate(tl.delta_dates):
             cut = to_ms(tl.cut(d))
@@ -130,25 +146,47 @@ class LandingWriter:
                 # the API re-sends a stale version of records the full pull had newer
                 pool = full.filter(pl.col("updatedAt") > pl.col("createdAt") + 10 * DAY * 1000)
                 if pool.height:
-                    pick = (rng or np.random.default_rng(0)).choice(pool.height, size=min(out_of_order, pool.height), replace=False)
+                    pick = (rng or np.random.default_rng(0)).choice(
+                        pool.height, size=min(out_of_order, pool.height), replace=False
+                    )
                     stale = pool[np.sort(pick)]
-                    back = np.maximum(stale["updatedAt"].to_numpy() - 5 * DAY * 1000, stale["createdAt"].to_numpy())
+                    back = np.maximum(
+                        stale["updatedAt"].to_numpy() - 5 * DAY * 1000,
+                        stale["createdAt"].to_numpy(),
+                    )
                     stale = stale.with_columns(pl.Series("updatedAt", back.astype(np.int64)))
             batch = batch.sort(["updatedAt", "id"])
             if stale is not None:
                 batch = pl.concat([batch, stale.sort(["updatedAt", "id"])])
-            self._write_batch(spec, f"delta_{d:%Y%m%d}", batch, notes, stale_from=(batch.height - (0 if stale is None else stale.height)))
+            self._write_batch(
+                spec,
+                f"delta_{d:%Y%m%d}",
+                batch,
+                notes,
+                stale_from=(batch.height - (0 if stale is None else stale.height)),
+            )
             prev_cut = cut
 
-    def _write_batch(self, spec: EntitySpec, batch_name: str, frame: pl.DataFrame, notes: Sequence[Note], *,
-                     overlaps: int = 0, rng: np.random.Generator | None = None, stale_from: int | None = None) -> None:
+    def _write_batch(
+        self,
+        spec: EntitySpec,
+        batch_name: str,
+        frame: pl.DataFrame,
+        notes: Sequence[Note],
+        *,
+        overlaps: int = 0,
+        rng: np.random.Generator | None = None,
+        stale_from: int | None = None,
+    ) -> None:
         n = frame.height
         n_pages = max(1, -(-n // PAGE_SIZE))
         starts = np.arange(n_pages) * PAGE_SIZE
         dup_pages: set[int] = set()
         if overlaps and n_pages > 1:
             # offset paging while records are inserted: a page starts with the previous page's last record
-            k = (rng or np.random.default_rng(0)).choice(np.arange(1, n_pages), size=min(overlaps, n_pages - 1), replace=False)
+            k = (rng or np.random.default_rng(0)).choice(
+                np.arange(1, n_pages), size=min(overlaps, n_pages - 1), replace=False
+            )
             for p in sorted(k):
                 starts[p:] -= 1
                 dup_pages.add(int(p))
@@ -201,19 +239,36 @@ class LandingWriter:
             path.write_text(head + body + "}", encoding="utf-8")
 
     # ------------------------------------------------------------ CSV
-    def write_csv(self, entity: str, rel: str, df: pl.DataFrame, notes: Sequence[Note] = (), *,
-                  month: str | None = None, encoding: str | None = None, truncate: bool = False) -> None:
+    def write_csv(
+        self,
+        entity: str,
+        rel: str,
+        df: pl.DataFrame,
+        notes: Sequence[Note] = (),
+        *,
+        month: str | None = None,
+        encoding: str | None = None,
+        truncate: bool = False,
+    ) -> None:
         """One CSV file; ``month`` (YYYY-MM) drops columns the source only added later."""
         spec = self.contract[entity]
         text_df = _frame_text_columns(spec, df)
         headers = [f.header for f in spec.fields]
         keep = [f for f in spec.fields if not (f.since and month is not None and month < f.since)]
         if len(keep) < len(spec.fields):
-            self.add_dirt("column_appears_mid_history", f"{rel}:{[f.header for f in spec.fields if f not in keep][0]}")
+            self.add_dirt(
+                "column_appears_mid_history",
+                f"{rel}:{[f.header for f in spec.fields if f not in keep][0]}",
+            )
         text_df = text_df.select([f.name for f in keep])
         headers = [f.header for f in keep]
-        body = text_df.write_csv(include_header=False, float_precision=2, line_terminator="\n",
-                                 quote_style="necessary", null_value="")
+        body = text_df.write_csv(
+            include_header=False,
+            float_precision=2,
+            line_terminator="\n",
+            quote_style="necessary",
+            null_value="",
+        )
         lines = body.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
@@ -244,23 +299,50 @@ class LandingWriter:
         path = self._register(entity, rel, rows)
         path.write_bytes(text.encode(enc))
 
-    def write_csv_monthly(self, entity: str, df: pl.DataFrame, time_col: str, name: str,
-                          notes: Sequence[Note] = (), *, encodings: dict[str, str] | None = None,
-                          truncate_month: str | None = None) -> None:
+    def write_csv_monthly(
+        self,
+        entity: str,
+        df: pl.DataFrame,
+        time_col: str,
+        name: str,
+        notes: Sequence[Note] = (),
+        *,
+        encodings: dict[str, str] | None = None,
+        truncate_month: str | None = None,
+    ) -> None:
         """Split ``df`` by the month of ``time_col`` into files named ``name.format(month=...)``."""
         months = df.select(pl.col(time_col).dt.strftime("%Y-%m")).to_series()
         df = df.with_columns(months.alias("_month")).with_row_index("_rid")
         by_row: dict[int, list[Note]] = {}
         for note in notes:
             by_row.setdefault(note.row, []).append(note)
-        for (label,), part in df.sort(["_month", time_col], maintain_order=True).group_by(["_month"], maintain_order=True):
+        for (label,), part in df.sort(["_month", time_col], maintain_order=True).group_by(
+            ["_month"], maintain_order=True
+        ):
             rids = part["_rid"].to_numpy()
-            local = [Note(i, nt.field, nt.kind, nt.value) for i, r in enumerate(rids) for nt in by_row.get(int(r), ())] if by_row else []
-            self.write_csv(entity, name.format(month=label), part.drop("_rid", "_month"), local, month=label,
-                           encoding=(encodings or {}).get(label), truncate=(label == truncate_month))
+            local = (
+                [
+                    Note(i, nt.field, nt.kind, nt.value)
+                    for i, r in enumerate(rids)
+                    for nt in by_row.get(int(r), ())
+                ]
+                if by_row
+                else []
+            )
+            self.write_csv(
+                entity,
+                name.format(month=label),
+                part.drop("_rid", "_month"),
+                local,
+                month=label,
+                encoding=(encodings or {}).get(label),
+                truncate=(label == truncate_month),
+            )
 
     # ------------------------------------------------------------ JSONL
-    def write_jsonl(self, entity: str, rel: str, df: pl.DataFrame, notes: Sequence[Note] = ()) -> None:
+    def write_jsonl(
+        self, entity: str, rel: str, df: pl.DataFrame, notes: Sequence[Note] = ()
+    ) -> None:
         spec = self.contract[entity]
         body = _frame_text_columns(spec, df).write_ndjson()
         if notes:
@@ -276,8 +358,15 @@ class LandingWriter:
         path.write_text(body, encoding=spec.encoding)
 
     # ------------------------------------------------------------ XLSX
-    def write_xlsx(self, entity: str, rel: str, headers: list[str], rows: Iterable[Sequence[object]], n_rows: int,
-                   bad_cells: Iterable[tuple[int, int, object, str]] = ()) -> None:
+    def write_xlsx(
+        self,
+        entity: str,
+        rel: str,
+        headers: list[str],
+        rows: Iterable[Sequence[object]],
+        n_rows: int,
+        bad_cells: Iterable[tuple[int, int, object, str]] = (),
+    ) -> None:
         """One sheet, the header on the first row; ``bad_cells`` are (row, column, value, field)."""
         import xlsxwriter
 
@@ -285,8 +374,9 @@ class LandingWriter:
         bad = {(r, c): (v, f) for r, c, v, f in bad_cells}
         wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
         # a fixed creation date keeps the bytes of the file reproducible
-        wb.set_properties({"created": __import__("datetime").datetime(2020, 1, 1)})
+        wb.set_properties({"created": datetime(2020, 1, 1)})
         ws = wb.add_worksheet("Sheet1")
+        date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
         ws.write_row(0, 0, headers)
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row):
@@ -295,5 +385,8 @@ class LandingWriter:
                     self.add_dirt("bad_rows", f"{rel}:{r}:{f}")
                 if v is None:
                     continue
-                ws.write(r, c, v)
+                if isinstance(v, datetime):
+                    ws.write_datetime(r, c, v, date_fmt)
+                else:
+                    ws.write(r, c, v)
         wb.close()
