@@ -62,7 +62,10 @@ def ledger_path(spec: EntitySpec, settings: Settings) -> Path:
 
 
 def file_key(rel: str) -> str:
-    """``crm/accounts/full_20261031/page_0003.json`` -> ``crm__accounts__full_20261031__page_0003``."""
+    """Raw file name of a landing file: the relative path, "/" -> "__", extension dropped.
+
+    ``crm/accounts/full_20261031/page_0003.json`` -> ``crm__accounts__full_20261031__page_0003``
+    """
     path = PurePosixPath(rel)
     return str(path.with_suffix("")).replace("/", "__")
 

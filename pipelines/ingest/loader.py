@@ -326,6 +326,8 @@ def _load_file(
         landing.close()
 
     key = file_key(rel)
+    if clashes_with is not None:  # the raw name belongs to the other file: leave its output
+        key = f"{key}__clash_{file_hash[:12]}"
     raw_target = raw_dir_of(ctx.spec, ctx.settings) / f"{key}.parquet"
     quarantine_target = quarantine_dir_of(ctx.spec, ctx.settings) / f"{key}.parquet"
     if outcome.raw is not None:

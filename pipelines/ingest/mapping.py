@@ -9,6 +9,7 @@ rejects the file when a required field has no column.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pipelines.contracts import EntitySpec
@@ -36,7 +37,7 @@ def map_columns(
     columns: list[str],
     *,
     source: str,
-    reserved: set[str] = frozenset(),
+    reserved: Collection[str] = (),
     check_required: bool = True,
 ) -> ColumnMapping:
     """Map landing ``columns`` to the fields of ``spec``.
@@ -76,15 +77,16 @@ def map_columns(
         raise ContractError(f"{source}: ambiguous columns, several match one field ({detail})")
 
     used = {column for _, column in best.values()}
-    taken = set(spec.field_names) | set(reserved)
+    # DuckDB and Spark resolve column names case-insensitively: "ID" next to "id" would clash
+    taken = {n.casefold() for n in (*spec.field_names, *reserved)}
     extras: dict[str, str] = {}
     for column in columns:
         if column in used:
             continue
         name = column
-        while name in taken:
+        while name.casefold() in taken:
             name = f"{name}_extra"
-        taken.add(name)
+        taken.add(name.casefold())
         extras[column] = name
 
     fields = {f.name: best[f.name][1] if f.name in best else None for f in spec.fields}
