@@ -191,7 +191,6 @@ class LandingWriter:
                 starts[p:] -= 1
                 dup_pages.add(int(p))
             # the last page may have emptied; the last page takes the rest in any case
-        bounds = list(starts) + [n]
         by_rid: dict[int, list[Note]] = {}
         for note in notes:
             by_rid.setdefault(note.row, []).append(note)
@@ -200,7 +199,8 @@ class LandingWriter:
         rids = frame["_rid"].to_numpy()
         updated = frame["updatedAt"].to_numpy()
         for p in range(n_pages):
-            lo, hi = int(bounds[p]), int(bounds[p + 1]) if p + 1 < n_pages else n
+            lo = int(starts[p])
+            hi = min(lo + PAGE_SIZE, n) if p + 1 < n_pages else n
             rel = f"{spec.system}/{spec.name}/{batch_name}/page_{p + 1:04d}.json"
             page = text.slice(lo, hi - lo)
             body = page.write_json() if page.height else "[]"
