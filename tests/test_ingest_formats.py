@@ -270,3 +270,27 @@ def test_broken_xlsx_and_wrong_path_are_rejected(settings):
     assert "path does not match" in messages["partners/sales_reports/P005/report.xlsx"]
     q = fx.read_quarantine(SALES_REPORTS, settings)
     assert q["_row_number"].to_list() == [0, 0]
+
+
+def test_malformed_quoting_mid_file_rejects_the_file_with_the_line(settings):
+    body = fx.csv_bytes(SHIPMENT_HEADER, [shipment("SH1", 1)], "gbk")
+    bad = 'SH1,2,2026-01-05,"甲公司",""x,11,M-1,1,台,仓,\r\n'.encode("gbk")
+    fx.write(settings, "erp/shipments/shipments_202601.csv", body + bad + body.split(b"\r\n", 1)[1])
+    report = load_entity(SHIPMENTS, settings)
+
+    f = report.files[0]
+    assert f.status == "rejected"
+    assert f.message == (
+        "erp/shipments/shipments_202601.csv: unparseable CSV: "
+        "file line 3: Value with unterminated quote found."
+    )
+
+
+def test_missing_final_line_break_is_warned_about(settings):
+    body = fx.csv_bytes(SHIPMENT_HEADER, [shipment("SH1", 1), shipment("SH1", 2)], "gbk")
+    fx.write(settings, "erp/shipments/shipments_202601.csv", body.rstrip(b"\r\n"))
+    report = load_entity(SHIPMENTS, settings)
+
+    f = report.files[0]
+    assert (f.status, f.rows_loaded) == ("loaded", 2)
+    assert f.message == "no line break at the end of the file: its last row may be incomplete"

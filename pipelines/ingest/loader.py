@@ -470,6 +470,7 @@ def _ingest(
             ctx, f, file_hash, str(exc), encoding=encoding, warning=warning
         )
 
+    warning = "; ".join(w for w in (warning, *raw.warnings) if w) or None
     quarantine_columns = [
         *_lineage(ctx, f.rel, file_hash),
     ]

@@ -67,6 +67,7 @@ class LandingFile:
 class RawFrame:
     frame: pl.DataFrame  # ROW, READ_ERROR, RAW_TEXT + one Utf8 column per landing column
     columns: list[str]  # landing columns, in file order
+    warnings: tuple[str, ...] = ()  # recorded in the ledger message, the file still loads
 
     @property
     def height(self) -> int:
@@ -279,8 +280,7 @@ def _read_csv(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) 
             [path, _CSV_NULL_SENTINEL],
         ).pl()
     except duckdb.Error as exc:
-        reason = _engine_reason(exc, path, f.rel)
-        raise ContractError(f"{f.rel}: unparseable CSV: {reason}") from None
+        raise ContractError(f"{f.rel}: unparseable CSV: {_csv_reason(exc, path, f.rel)}") from None
 
     frame = (
         frame.slice(1)  # the header record
@@ -292,7 +292,24 @@ def _read_csv(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) 
             *[pl.col(c).alias(h) for c, h in zip(inside, names, strict=True)],
         )
     )
-    return RawFrame(frame, names)
+    warnings = ()
+    text = f.decoded.text
+    if frame.height and not text.endswith(("\n", "\r")) and frame[READ_ERROR][-1] is None:
+        # a transfer cut exactly at a field boundary leaves a row that looks complete
+        warnings = ("no line break at the end of the file: its last row may be incomplete",)
+    return RawFrame(frame, names, warnings)
+
+
+def _csv_reason(exc: Exception, path: str, rel: str) -> str:
+    """ "file line 4: Value with unterminated quote found." from DuckDB's long CSV error."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    where = re.search(r"CSV Error on Line: (\d+)", lines[0]) if lines else None
+    if where is None:
+        return _engine_reason(exc, path, rel)
+    # the cause is the last line before "Possible fixes" (the offending line comes before it)
+    fixes = next((i for i, line in enumerate(lines) if line.startswith("Possible fixes")), None)
+    detail = lines[fixes - 1] if fixes and fixes > 1 else ""
+    return f"file line {where.group(1)}: {detail}".strip()
 
 
 # ----------------------------------------------------------------------------- XLSX
