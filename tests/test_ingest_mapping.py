@@ -97,3 +97,12 @@ def test_clashing_raw_file_names_reject_the_second_file(settings):
     assert [f.status for f in report.files] == ["loaded", "rejected"]
     assert "clashes with test/things/a/b__c.csv" in report.files[1].message
     assert fx.read_raw(spec, settings)["id"].to_list() == [1]
+
+
+def test_hidden_and_office_lock_files_are_not_deliveries(settings):
+    report_bytes = fx.xlsx_bytes(["序号", "销售日期", "客户名称", "产品编码", "数量", "单价"], [])
+    fx.write(settings, "partners/sales_reports/P001/~$2026-01.xlsx", b"lock")
+    fx.write(settings, "partners/sales_reports/P001/.2026-01.xlsx", b"partial upload")
+    fx.write(settings, "partners/sales_reports/P001/2026-01.xlsx", report_bytes)
+    report = load_entity(SALES_REPORTS, settings)
+    assert [f.source_file for f in report.files] == ["partners/sales_reports/P001/2026-01.xlsx"]

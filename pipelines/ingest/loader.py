@@ -140,6 +140,7 @@ class EntityLoadReport:
     def to_metadata(self) -> dict[str, str | int | float]:
         """Plain values for Dagster output metadata."""
         rejected = [f.message or f.source_file for f in self.files if f.status == "rejected"]
+        warnings = self.warnings
         return {
             "entity": self.entity,
             "load_id": self.load_id,
@@ -152,9 +153,14 @@ class EntityLoadReport:
             "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "elapsed_seconds": round(self.elapsed_seconds, 3),
-            "rejected_files": "\n".join(rejected),
-            "warnings": "\n".join(self.warnings),
+            "rejected_files": _capped_lines(rejected),
+            "warnings": _capped_lines(warnings),
         }
+
+
+def _capped_lines(lines: list[str], limit: int = 20) -> str:
+    more = [f"... and {len(lines) - limit} more (see the ledger)"] if len(lines) > limit else []
+    return "\n".join(lines[:limit] + more)
 
 
 def read_ledger(spec: EntitySpec, settings: Settings) -> pl.DataFrame:
@@ -185,11 +191,19 @@ def _entity_lock(spec: EntitySpec, settings: Settings) -> Iterator[None]:
 
 
 def discover(spec: EntitySpec, settings: Settings) -> list[tuple[Path, str]]:
-    """(absolute path, landing-relative posix path) of every file matching ``spec.path``."""
+    """(absolute path, landing-relative posix path) of every file matching ``spec.path``.
+
+    Hidden files and Office lock files (``.name``, ``~$name.xlsx``) are never deliveries: an
+    upload tool's temporary file or a partner's open workbook must not be loaded.
+    """
     root = settings.landing_dir
     if not root.is_dir():
         return []
-    found = [(p, p.relative_to(root).as_posix()) for p in root.glob(spec.path) if p.is_file()]
+    found = [
+        (p, p.relative_to(root).as_posix())
+        for p in root.glob(spec.path)
+        if p.is_file() and not p.name.startswith((".", "~$"))
+    ]
     return sorted(found, key=lambda item: item[1])
 
 
