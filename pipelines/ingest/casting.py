@@ -139,24 +139,31 @@ def polars_type(f: FieldSpec) -> pl.DataType:
     return POLARS_TYPES[f.type]
 
 
-def typed_value(f: FieldSpec, column: str | None) -> tuple[pl.Expr, pl.Expr | None]:
-    """(typed value, reason-if-invalid) for field ``f`` read from string ``column``.
+def value_expr(f: FieldSpec, column: str | None) -> pl.Expr:
+    """The typed value of field ``f`` read from string ``column`` (null when blank or invalid).
 
-    Empty strings become null. A missing column gives a typed null. The reason expression is
-    null for rows where the field is fine.
+    Empty strings become null; a missing column gives a typed null.
     """
     dtype = polars_type(f)
     if column is None:
-        value = pl.lit(None, dtype)
-        error = pl.lit(f"{f.name}: required value missing") if f.required else None
-        return value, error
+        return pl.lit(None, dtype)
     raw = pl.col(column)
     if f.type == "string":
-        value = _blank_to_null(raw)
-        bad = None
-    else:
+        return _blank_to_null(raw)
+    return _CONVERTERS[f.type](_blank_to_null(raw.str.strip_chars())).cast(dtype)
+
+
+def error_expr(f: FieldSpec, column: str | None, value: pl.Expr) -> pl.Expr | None:
+    """Why the row fails field ``f`` (null when it is fine); ``value`` is its typed value.
+
+    None when the field can never fail (an optional string).
+    """
+    if column is None:
+        return pl.lit(f"{f.name}: required value missing") if f.required else None
+    raw = pl.col(column)
+    bad = None
+    if f.type != "string":
         s = _blank_to_null(raw.str.strip_chars())
-        value = _CONVERTERS[f.type](s).cast(dtype)
         shown = s.str.slice(0, 80)
         if f.type == "decimal":
             reason = (
@@ -179,7 +186,13 @@ def typed_value(f: FieldSpec, column: str | None) -> tuple[pl.Expr, pl.Expr | No
             pl.lit(f"{f.name}: required value missing")
         )
         bad = missing if bad is None else pl.coalesce(bad, missing)
-    return value, bad
+    return bad
+
+
+def typed_value(f: FieldSpec, column: str | None) -> tuple[pl.Expr, pl.Expr | None]:
+    """(typed value, reason-if-invalid) of field ``f`` read from string ``column``."""
+    value = value_expr(f, column)
+    return value, error_expr(f, column, value)
 
 
 def field_schema(spec: EntitySpec) -> dict[str, pl.DataType]:

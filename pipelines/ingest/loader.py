@@ -32,7 +32,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
-from pipelines.ingest.casting import typed_value
+from pipelines.ingest.casting import error_expr, value_expr
 from pipelines.ingest.encoding import decode
 from pipelines.ingest.errors import ContractError, InvariantError
 from pipelines.ingest.layout import (
@@ -515,17 +515,23 @@ def _ingest(
             None, quarantine, raw.height, encoding=encoding, warning=warning, error=str(exc)
         )
 
-    values: list[pl.Expr] = []
+    # one lazy plan: values typed once, good and bad rows collected together
+    value_columns = [f"__ingest_value_{i}" for i in range(len(spec.fields))]
     errors: list[tuple[str, str]] = []  # (field, internal error column)
     error_exprs: list[pl.Expr] = []
     for i, fs in enumerate(spec.fields):
-        value, bad = typed_value(fs, mapping.fields[fs.name])
-        values.append(value.alias(fs.name))
+        bad = error_expr(fs, mapping.fields[fs.name], pl.col(value_columns[i]))
         if bad is not None:
             errors.append((fs.name, f"__ingest_error_{i}"))
             error_exprs.append(bad.alias(f"__ingest_error_{i}"))
-
-    checked = raw.frame.with_columns(error_exprs)
+    checked = (
+        raw.frame.lazy()
+        .with_columns(
+            value_expr(fs, mapping.fields[fs.name]).alias(value_columns[i])
+            for i, fs in enumerate(spec.fields)
+        )
+        .with_columns(error_exprs)
+    )
     # a record the reader could not split (cut CSV line, broken JSONL line) is reported as
     # such; listing its fields as "missing" too would only hide the real cause
     read_error = pl.col(READ_ERROR)
@@ -550,22 +556,28 @@ def _ingest(
     )
     is_bad = pl.col("__ingest_reason") != ""
 
-    good = checked.filter(~is_bad)
     extras = [
         pl.when(pl.col(col) == "").then(None).otherwise(pl.col(col)).cast(pl.Utf8).alias(name)
         for col, name in mapping.extras.items()
     ]
-    loaded = good.select(
-        *values,
-        *extras,
-        *[pl.lit(v, pl.Utf8).alias(k) for k, v in path_values.items()],
-        *_lineage(ctx, f.rel, file_hash),
-    )
-    quarantine = checked.filter(is_bad).select(
-        *quarantine_columns,
-        pl.col("__ingest_field").alias("field"),
-        pl.col("__ingest_reason").alias("reason"),
-        _raw_record(raw.columns),
+    loaded, quarantine = pl.collect_all(
+        [
+            checked.filter(~is_bad).select(
+                *[
+                    pl.col(c).alias(fs.name)
+                    for c, fs in zip(value_columns, spec.fields, strict=True)
+                ],
+                *extras,
+                *[pl.lit(v, pl.Utf8).alias(k) for k, v in path_values.items()],
+                *_lineage(ctx, f.rel, file_hash),
+            ),
+            checked.filter(is_bad).select(
+                *quarantine_columns,
+                pl.col("__ingest_field").alias("field"),
+                pl.col("__ingest_reason").alias("reason"),
+                _raw_record(raw.columns),
+            ),
+        ]
     )
     return _Outcome(loaded, quarantine, raw.height, encoding=encoding, warning=warning)
 
