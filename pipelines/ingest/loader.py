@@ -17,6 +17,7 @@ What is deliberately *not* done here:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
@@ -516,44 +517,10 @@ def _ingest(
         )
 
     # one lazy plan: values typed once, good and bad rows collected together
-    value_columns = [f"__ingest_value_{i}" for i in range(len(spec.fields))]
-    errors: list[tuple[str, str]] = []  # (field, internal error column)
-    error_exprs: list[pl.Expr] = []
-    for i, fs in enumerate(spec.fields):
-        bad = error_expr(fs, mapping.fields[fs.name], pl.col(value_columns[i]))
-        if bad is not None:
-            errors.append((fs.name, f"__ingest_error_{i}"))
-            error_exprs.append(bad.alias(f"__ingest_error_{i}"))
-    checked = (
-        raw.frame.lazy()
-        .with_columns(
-            value_expr(fs, mapping.fields[fs.name]).alias(value_columns[i])
-            for i, fs in enumerate(spec.fields)
-        )
-        .with_columns(error_exprs)
-    )
-    # a record the reader could not split (cut CSV line, broken JSONL line) is reported as
-    # such; listing its fields as "missing" too would only hide the real cause
-    read_error = pl.col(READ_ERROR)
-    field_errors = pl.concat_str(
-        [pl.col(c) for _, c in errors] or [pl.lit(None, pl.Utf8)], separator="; ", ignore_nulls=True
-    )
-    failed = pl.concat_str(
-        [pl.when(pl.col(c).is_not_null()).then(pl.lit(name)) for name, c in errors]
-        or [pl.lit(None, pl.Utf8)],
-        separator=", ",
-        ignore_nulls=True,
-    )
-    checked = checked.with_columns(
-        pl.when(read_error.is_not_null())
-        .then(read_error)
-        .otherwise(field_errors)
-        .alias("__ingest_reason"),
-        pl.when(read_error.is_not_null() | (failed == ""))
-        .then(None)
-        .otherwise(failed)
-        .alias("__ingest_field"),
-    )
+    plan = _typing_plan(spec, tuple(mapping.fields.items()))
+    checked = raw.frame.lazy()
+    for stage in plan.stages:
+        checked = checked.with_columns(stage)
     is_bad = pl.col("__ingest_reason") != ""
 
     extras = [
@@ -563,10 +530,7 @@ def _ingest(
     loaded, quarantine = pl.collect_all(
         [
             checked.filter(~is_bad).select(
-                *[
-                    pl.col(c).alias(fs.name)
-                    for c, fs in zip(value_columns, spec.fields, strict=True)
-                ],
+                *plan.outputs,
                 *extras,
                 *[pl.lit(v, pl.Utf8).alias(k) for k, v in path_values.items()],
                 *_lineage(ctx, f.rel, file_hash),
@@ -580,6 +544,59 @@ def _ingest(
         ]
     )
     return _Outcome(loaded, quarantine, raw.height, encoding=encoding, warning=warning)
+
+
+@dataclass(frozen=True)
+class _TypingPlan:
+    stages: tuple[tuple[pl.Expr, ...], ...]  # applied in order with with_columns
+    outputs: tuple[pl.Expr, ...]  # the typed contract columns
+
+
+@functools.lru_cache(maxsize=256)
+def _typing_plan(spec: EntitySpec, columns: tuple[tuple[str, str | None], ...]) -> _TypingPlan:
+    """Typing and error expressions for one column mapping, built once per entity and mapping.
+
+    Files of one entity nearly always share a mapping; building ~50 expressions per small
+    file would otherwise cost as much as typing its rows.
+    """
+    mapped = dict(columns)
+    value_columns = [f"__ingest_value_{i}" for i in range(len(spec.fields))]
+    errors: list[tuple[str, str]] = []  # (field, internal error column)
+    error_exprs: list[pl.Expr] = []
+    for i, fs in enumerate(spec.fields):
+        bad = error_expr(fs, mapped[fs.name], pl.col(value_columns[i]))
+        if bad is not None:
+            errors.append((fs.name, f"__ingest_error_{i}"))
+            error_exprs.append(bad.alias(f"__ingest_error_{i}"))
+    values = tuple(
+        value_expr(fs, mapped[fs.name]).alias(value_columns[i]) for i, fs in enumerate(spec.fields)
+    )
+    # a record the reader could not split (cut CSV line, broken JSONL line) is reported as
+    # such; listing its fields as "missing" too would only hide the real cause
+    read_error = pl.col(READ_ERROR)
+    field_errors = pl.concat_str(
+        [pl.col(c) for _, c in errors] or [pl.lit(None, pl.Utf8)], separator="; ", ignore_nulls=True
+    )
+    failed = pl.concat_str(
+        [pl.when(pl.col(c).is_not_null()).then(pl.lit(name)) for name, c in errors]
+        or [pl.lit(None, pl.Utf8)],
+        separator=", ",
+        ignore_nulls=True,
+    )
+    summary = (
+        pl.when(read_error.is_not_null())
+        .then(read_error)
+        .otherwise(field_errors)
+        .alias("__ingest_reason"),
+        pl.when(read_error.is_not_null() | (failed == ""))
+        .then(None)
+        .otherwise(failed)
+        .alias("__ingest_field"),
+    )
+    outputs = tuple(
+        pl.col(c).alias(fs.name) for c, fs in zip(value_columns, spec.fields, strict=True)
+    )
+    return _TypingPlan(stages=(values, tuple(error_exprs), summary), outputs=outputs)
 
 
 def check_invariants(spec: EntitySpec, settings: Settings) -> list[str]:
