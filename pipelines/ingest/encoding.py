@@ -30,7 +30,7 @@ class Decoded:
     text: str
     encoding: str  # the codec that decoded the file (the declared name when it worked)
     warning: str | None
-    plain_utf8: bool  # the bytes are UTF-8 without a BOM: readers may use the file as is
+    plain_utf8: bool  # the bytes are UTF-8 without a BOM: no transcoding needed
 
 
 def _codec(declared: str) -> str:

@@ -47,14 +47,18 @@ class LandingFile:
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
 
     def utf8_path(self) -> str:
-        """A path DuckDB can read as UTF-8: the file itself, or a transcoded temporary copy."""
+        """A UTF-8 copy of exactly the bytes that were hashed, for DuckDB to read.
+
+        Never the landing file itself: a re-delivery written while we load would otherwise put
+        rows into raw that do not match the ``_file_hash`` they carry.
+        """
         assert self.decoded is not None
-        if self.decoded.plain_utf8:
-            return str(self.path)
         if self._tmp is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="crmlake-ingest-")
         target = Path(self._tmp.name) / "utf8"
-        target.write_bytes(self.decoded.text.encode("utf-8"))
+        if not target.exists():
+            plain = self.decoded.plain_utf8
+            target.write_bytes(self.data if plain else self.decoded.text.encode("utf-8"))
         return str(target)
 
     def close(self) -> None:
