@@ -16,6 +16,8 @@ import polars as pl
 DAY = 86_400
 UTC_OFFSET = 8 * 3600
 CRM_ID_BASE = 1_000_000_000_000
+# ids that no record has: deliberate orphan references point here
+ORPHAN_ID_BASE = 1_900_000_000_000
 
 
 def rng_for(seed: int, name: str) -> np.random.Generator:

@@ -13,7 +13,18 @@ import numpy as np
 import polars as pl
 
 from . import vocab
-from ._util import DAY, UTC_OFFSET, as_ts, cat, codes, mobiles, pick, weekday_of, with_nulls
+from ._util import (
+    DAY,
+    ORPHAN_ID_BASE,
+    UTC_OFFSET,
+    as_ts,
+    cat,
+    codes,
+    mobiles,
+    pick,
+    weekday_of,
+    with_nulls,
+)
 from .world import Note, World
 
 CATEGORY_WEIGHTS = (0.3, 0.25, 0.1, 0.08, 0.07, 0.1, 0.1)
@@ -234,14 +245,13 @@ def _tickets(world: World) -> None:
     S = 13
     ev_time = np.zeros((n, S), dtype=np.int64)
     ev_ok = np.zeros((n, S), dtype=bool)
-    ev_type = np.empty((n, S), dtype=object)
-    ev_from = np.empty((n, S), dtype=object)
-    ev_to = np.empty((n, S), dtype=object)
-    ev_actor = np.empty((n, S), dtype=object)
+    # per slot: event type, from and to status (constant per slot) and actor ("" = the agent)
+    slot_type, slot_from, slot_to, slot_actor = [""] * S, [""] * S, [""] * S, [""] * S
 
     def put(slot, t, ok, etype, frm, to, actor):
-        ev_time[:, slot], ev_ok[:, slot], ev_type[:, slot] = t, ok, etype
-        ev_from[:, slot], ev_to[:, slot], ev_actor[:, slot] = frm, to, actor
+        ev_time[:, slot], ev_ok[:, slot] = t, ok
+        slot_type[slot], slot_from[slot], slot_to[slot] = etype, frm or "", to or ""
+        slot_actor[slot] = "" if actor is agent else actor
 
     allok = np.ones(n, dtype=bool)
     put(0, created, allok, "status_change", None, "new", "system")
@@ -276,15 +286,18 @@ def _tickets(world: World) -> None:
     )
     flat_ok = ev_ok.ravel()
     tick = np.repeat(np.arange(n), S)[flat_ok]
+    slot = np.tile(np.arange(S), n)[flat_ok]
     events = pl.DataFrame(
         {
             "_tick": tick,
-            "_slot": np.tile(np.arange(S), n)[flat_ok],
+            "_slot": slot,
             "ticket_no": ticket_no[tick],
-            "event_type": ev_type.ravel()[flat_ok].astype(str),
-            "from_status": pl.Series(ev_from.ravel()[flat_ok].tolist(), dtype=pl.Utf8),
-            "to_status": pl.Series(ev_to.ravel()[flat_ok].tolist(), dtype=pl.Utf8),
-            "actor": ev_actor.ravel()[flat_ok].astype(str),
+            "event_type": np.array(slot_type)[slot],
+            "from_status": pl.Series(np.array(slot_from)[slot]).replace("", None),
+            "to_status": pl.Series(np.array(slot_to)[slot]).replace("", None),
+            "actor": np.where(
+                np.array(slot_actor)[slot] == "", agent[tick], np.array(slot_actor)[slot]
+            ),
             "_t": ev_time.ravel()[flat_ok],
         }
     ).sort(["_t", "_tick", "_slot"])
@@ -311,7 +324,7 @@ def _tickets(world: World) -> None:
     # orphans: tickets of customers the CRM does not know (deleted or never synced)
     orphan = rng.choice(n, size=3, replace=False)
     account_id = account_id.copy()
-    account_id[orphan] = accounts["id"].to_numpy().max() + 5_000_011 + np.arange(3) * 7
+    account_id[orphan] = ORPHAN_ID_BASE + 300 + np.arange(3) * 7
     conv_needed = np.isin(channel, ["chat", "wechat", "web"])
     tickets = pl.DataFrame(
         {

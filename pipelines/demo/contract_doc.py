@@ -111,7 +111,9 @@ DIRT = """\
 
 `pipelines.demo.generate(landing_dir, scale, seed)` writes a landing zone in this layout for two
 years of one company and returns a `GenerationReport` whose `dirt` lists every defect it made on
-purpose, each as `path:row:field` (row as in `_row_number`) or as a file path:
+purpose, each as `path:row:field` (row as in `_row_number`) or as a file path. Its CRM extract is
+a full pull three weeks before the end date followed by three weekly delta pulls; ERP,
+call-center and partner files cover the two years month by month.
 
 | kind | what | where in the demo |
 | --- | --- | --- |

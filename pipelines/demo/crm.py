@@ -13,6 +13,7 @@ import polars as pl
 from . import vocab
 from ._util import (
     DAY,
+    ORPHAN_ID_BASE,
     as_date,
     as_epoch_ms,
     cat,
@@ -505,7 +506,7 @@ def _accounts_and_leads(world: World) -> None:
             "city": comp["city"],
             "address": address,
             "phone": cat(
-                "0", rng.integers(10, 999, n_all), "-", rng.integers(20000000, 89999999, n_all)
+                lookup(city, vocab.AREA_CODES), "-", rng.integers(20000000, 89999999, n_all)
             ),
             "partnerId": _nullable_int(partner_id, has_partner),
             "inPool": in_pool,
@@ -966,7 +967,7 @@ def _opportunities(world: World) -> None:
     # an opportunity may point at an account that was deleted in the CRM (orphan)
     orphan_rows = rng.choice(n, size=2, replace=False)
     orphan_acc = opps["accountId"].to_numpy().copy()
-    orphan_acc[orphan_rows] = acc_ids.max() + 7_000_003 + np.arange(2) * 7
+    orphan_acc[orphan_rows] = ORPHAN_ID_BASE + 100 + np.arange(2) * 7
     opps = opps.with_columns(pl.Series("accountId", orphan_acc))
     world.note("crm.opportunities", orphan_rows, "accountId", "orphan_references")
     bad = int(rng.integers(0, n))
@@ -1304,7 +1305,7 @@ def _orders(world: World) -> None:
     )
     orphan = rng.choice(nl, size=2, replace=False)
     pid = lines["productId"].to_numpy().copy()
-    pid[orphan] = products["id"].to_numpy().max() + 999_993 + np.arange(2) * 7
+    pid[orphan] = ORPHAN_ID_BASE + 200 + np.arange(2) * 7
     lines = lines.with_columns(pl.Series("productId", pid))
     world.note("crm.order_lines", orphan, "productId", "orphan_references")
     world.note("crm.order_lines", [int(rng.integers(0, nl))], "quantity", "bad_rows", ["十"])
@@ -1902,11 +1903,13 @@ WRITE_DIRT = {
 def write(world: World, writer) -> None:
     from pipelines.contracts import entities_of
 
+    admin = _admin_id(world)
     for spec in entities_of("crm"):
         name = spec.qualified_name
+        # records in the pool (公海) belong to the system administrator, as the CRM shows them
         writer.write_crm(
             name,
-            world.tables[name],
+            world.tables[name].with_columns(pl.col("ownerId").fill_null(admin)),
             world.notes.get(name, ()),
             prev_versions=world.prev_versions.get(name),
             rng=world.rng(f"write.{name}"),

@@ -373,6 +373,7 @@ def write(world: World, writer) -> None:
     lines = _report_lines(world)
     codes_ = partners["partner_code"].to_numpy().astype(str)
     bad_done = False
+    mid_month = world.tl.months[len(world.tl.months) // 2].label
     rng = world.rng("partners.layouts")
     layouts = [_partner_layout(rng) for _ in range(partners.height)]
     date_as_cell = rng.random(partners.height) < 0.5
@@ -399,7 +400,7 @@ def write(world: World, writer) -> None:
                 columns[c] = data[c].to_list()
         rows = list(zip(*columns.values(), strict=True))
         bad = []
-        if not bad_done and part.height >= 2 and month >= "2025-06":
+        if not bad_done and part.height >= 2 and month >= mid_month:
             bad = [(1, cols.index("quantity"), "十", "quantity")]
             bad_done = True
         mism = part["_mismatch"].to_list()
