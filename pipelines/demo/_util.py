@@ -234,3 +234,10 @@ def lookup(values, mapping: dict) -> np.ndarray:
             f"values without a mapping: {sorted(set(np.asarray(values)[idx < 0].tolist()))[:5]}"
         )
     return np.asarray(list(mapping.values()))[idx]
+
+
+def ranks(counts) -> np.ndarray:
+    """1..c for each group of size c, concatenated (the rank of each row within its group)."""
+    counts = np.asarray(counts, dtype=np.int64)
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts) + 1

@@ -20,6 +20,7 @@ from ._util import (
     as_ts,
     cat,
     codes,
+    lookup,
     mobiles,
     pick,
     weekday_of,
@@ -222,17 +223,14 @@ def _tickets(world: World) -> None:
     agent = _pick_agent(rng, world, team)
 
     # SLA clocks: the first response and the resolution, plus waiting-on-customer pauses
-    slowness = np.array([TEAM_SLOWNESS[t] for t in team]) * np.where(evening, 1.8, 1.0)
+    slowness = lookup(team, TEAM_SLOWNESS) * np.where(evening, 1.8, 1.0)
     first_resp = (
-        np.array([FIRST_RESPONSE_MIN[p] for p in priority])
-        * slowness
-        * rng.lognormal(-0.2, 0.7, n)
-        * 60
+        lookup(priority, FIRST_RESPONSE_MIN) * slowness * rng.lognormal(-0.2, 0.7, n) * 60
     ).astype(np.int64)
     assign_delay = (first_resp * rng.uniform(0.1, 0.5, n)).astype(np.int64)
     work = (
-        np.array([RESOLVE_HOURS[c] for c in category])
-        * np.array([PRIORITY_SPEED[p] for p in priority])
+        lookup(category, RESOLVE_HOURS)
+        * lookup(priority, PRIORITY_SPEED)
         * np.sqrt(slowness)
         * rng.lognormal(0, 0.6, n)
         * 3600
@@ -616,7 +614,7 @@ def _calls_for_month(
     account = np.concatenate([linked["account_id"].to_numpy(), account])
     n = len(start)
     evening = _is_evening(start)
-    team = np.where(evening, NIGHT_TEAM, np.array([QUEUE_TEAM[q] for q in queue]))
+    team = np.where(evening, NIGHT_TEAM, lookup(queue, QUEUE_TEAM))
     team[:n_link] = linked["team"].to_numpy().astype(str)
     closed = ((start % DAY) // 3600 >= 22) | ((start % DAY) // 3600 < 8)
     abandon = (rng.random(n) < np.where(team == NIGHT_TEAM, 0.22, 0.04)) | closed

@@ -25,6 +25,7 @@ from ._util import (
     office_time,
     person_names,
     pick,
+    ranks,
     with_nulls,
 )
 from .names import NameTyper, build_companies
@@ -357,7 +358,7 @@ def _campaigns(world: World) -> None:
         "行业峰会": 120000,
         "地推": 20000,
     }
-    cost = money(np.array([cost_base[t] for t in ctype]) * rng.lognormal(0, 0.35, n))
+    cost = money(lookup(ctype, cost_base) * rng.lognormal(0, 0.35, n))
     cancelled = rng.random(n) < 0.05
     status = np.where(
         cancelled,
@@ -747,7 +748,7 @@ def _opportunities(world: World) -> None:
     pool = (
         np.isnan(owner.astype(float))
         if owner.dtype != object
-        else np.array([o is None for o in owner])
+        else pl.Series(owner).is_null().to_numpy()
     )
     owner = np.where(
         pool,
@@ -764,7 +765,7 @@ def _opportunities(world: World) -> None:
     basket = _basket(world, rng, pref, created)
     books = world.tables["crm.price_books"]
     book_region = books["_region"].to_list()
-    book_row_of_opp = np.array([book_region.index(r) for r in region])
+    book_row_of_opp = index_in(region, np.array([r or "" for r in book_region]))
     b_opp = basket["_opp"].to_numpy()
     b_prod = basket["_prod"].to_numpy()
     b_qty = basket["quantity"].to_numpy()
@@ -1064,7 +1065,7 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
     counts = np.bincount(b_opp, minlength=n)
     ql_q = np.repeat(np.arange(nq), counts[q_opp])
     ql_b = (
-        np.concatenate([np.arange(starts[o], starts[o] + counts[o]) for o in q_opp])
+        np.repeat(starts[q_opp], counts[q_opp]) + ranks(counts[q_opp]) - 1
         if nq
         else np.array([], dtype=int)
     )
@@ -1179,7 +1180,7 @@ def _orders(world: World) -> None:
     o_dept = users["dimDepart"].to_numpy()[o_owner_row]
     o_region = users["_region"].to_numpy().astype(str)[o_owner_row]
     book_region = world.tables["crm.price_books"]["_region"].to_list()
-    o_book_row = np.array([book_region.index(r) if r in book_region else 0 for r in o_region])
+    o_book_row = np.maximum(index_in(o_region, np.array([r or "" for r in book_region])), 0)
     o_book_row[n_opp_orders:] = 0  # repeat orders use the standard book
     o_partner = np.concatenate(
         [opps["partnerId"].fill_null(0).to_numpy()[w], np.zeros(n_rep, dtype=np.int64)]
@@ -1257,8 +1258,10 @@ def _orders(world: World) -> None:
 
     quotes = world.tables["crm.quotes"]
     accepted = quotes.filter(pl.col("status") == "accepted")
-    q_of_opp = dict(zip(accepted["_opp"].to_list(), accepted["id"].to_list(), strict=True))
-    o_quote = np.array([q_of_opp.get(int(o), 0) for o in w] + [0] * n_rep, dtype=np.int64)
+    q_pos = index_in(w, accepted["_opp"].to_numpy())
+    o_quote = np.concatenate(
+        [np.where(q_pos >= 0, accepted["id"].to_numpy()[q_pos], 0), np.zeros(n_rep, dtype=np.int64)]
+    )
     opp_id = np.concatenate([opps["id"].to_numpy()[w], np.zeros(n_rep, dtype=np.int64)])
     orders = pl.DataFrame(
         {
@@ -1440,8 +1443,14 @@ def _money(world: World) -> None:
     base_t = orders["_t"].to_numpy()
     p_rows = np.flatnonzero(live)
     npl = len(p_rows)
-    fracs = [vocab.PAYMENT_TERMS[int(k)][1] for k in term[p_rows]]
-    counts = np.array([len(f) for f in fracs])
+    # payment terms as padded tables: fraction and due offset of each batch
+    n_terms, width = len(vocab.PAYMENT_TERMS), max(len(f) for _, f in vocab.PAYMENT_TERMS)
+    frac_table = np.zeros((n_terms, width))
+    offset_table = np.zeros((n_terms, width), dtype=np.int64)
+    for k, (_, fr) in enumerate(vocab.PAYMENT_TERMS):
+        frac_table[k, : len(fr)] = fr
+        offset_table[k, : len(fr)] = TERM_OFFSETS[k]
+    counts = np.array([len(f) for _, f in vocab.PAYMENT_TERMS])[term[p_rows]]
     plan_ids = world.ids.take(npl)
     owner = orders["ownerId"].to_numpy()[p_rows]
     total = orders["totalAmount"].to_numpy()[p_rows]
@@ -1463,15 +1472,9 @@ def _money(world: World) -> None:
         }
     )
     i_plan = np.repeat(np.arange(npl), counts)
-    i_batch = (
-        np.concatenate([np.arange(1, c + 1) for c in counts]) if npl else np.array([], dtype=int)
-    )
-    frac = np.concatenate([np.array(f) for f in fracs]) if npl else np.array([])
-    offs = (
-        np.concatenate([np.array(TERM_OFFSETS[int(k)]) for k in term[p_rows]])
-        if npl
-        else np.array([])
-    )
+    i_batch = ranks(counts)
+    frac = frac_table[term[p_rows][i_plan], i_batch - 1]
+    offs = offset_table[term[p_rows][i_plan], i_batch - 1]
     amount = money(total[i_plan] * frac)
     # the last installment takes the rounding remainder so the plan sums to the contract
     last = np.r_[i_plan[1:] != i_plan[:-1], True]
@@ -1743,7 +1746,7 @@ def _expenses(world: World) -> None:
     t = created_o + (rng.random(n) * np.maximum(close_o - created_o, DAY)).astype(np.int64)
     t = np.minimum(office_time(rng, t), tl.end - 3600)
     etype = pick(rng, tuple(EXPENSE_MEAN), n, p=(0.35, 0.25, 0.2, 0.05, 0.05, 0.1))
-    amount = money(np.array([EXPENSE_MEAN[e] for e in etype]) * rng.lognormal(0, 0.5, n))
+    amount = money(lookup(etype, EXPENSE_MEAN) * rng.lognormal(0, 0.5, n))
     age = (tl.end - t) / DAY
     u = rng.random(n)
     status = np.where(

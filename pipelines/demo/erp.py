@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ._util import DAY, as_date, as_ts, cat, money, office_time, pick, with_nulls
+from ._util import DAY, as_date, as_ts, cat, lookup, money, office_time, pick, ranks, with_nulls
 from .world import World
 
 LINE_CN = {"hardware": "硬件", "software": "软件", "service": "服务", "material": "大宗材料"}
@@ -100,7 +100,7 @@ def _shipments(world: World) -> None:
     )
     delivered = np.where(bulk, np.round(qty + dev, 2), qty)
     rows = np.repeat(np.arange(len(sel)), m)
-    k = np.concatenate([np.arange(1, x + 1) for x in m]) if len(m) else np.array([], dtype=int)
+    k = ranks(m)
     w = rng.uniform(0.5, 1.5, len(rows))
     wsum = np.bincount(rows, weights=w, minlength=len(sel))
     part = np.round(delivered[rows] * w / wsum[rows], 2)
@@ -137,7 +137,7 @@ def _shipments(world: World) -> None:
     warehouse = np.where(
         is_mat,
         pick(rng, ("唐山钢材库", "日照港堆场", "武汉钢材库"), n),
-        np.array([WAREHOUSE[r] for r in region]) if n else np.array([], dtype=str),
+        lookup(region, WAREHOUSE) if n else np.array([], dtype=str),
     )
     tracking = np.where(
         is_mat,

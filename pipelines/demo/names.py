@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from ._util import cat
+from ._util import cat, lookup
 from .vocab import CITIES, INDUSTRY_WORDS, MUNICIPALITIES, SUFFIXES, ZIHAO_CHARS
 
 VARIANT_KINDS = ("exact", "bracket_width", "spaces", "suffix_swap", "short_name", "no_city")
@@ -86,7 +86,7 @@ def build_companies(rng: np.random.Generator, n: int, sibling_share: float = 0.0
     )
     # a sibling may rarely collide with another draw: keep the first of equal legal names
     idx = np.sort(np.unique(legal, return_index=True)[1])
-    prov_code = np.array([_PROVINCE_CODE.get(p, "99") for p in province[idx]])
+    prov_code = lookup(province[idx], _PROVINCE_CODE)
     uscc_body = _USCC_CHARS[rng.integers(0, len(_USCC_CHARS), (len(idx), 14))].view("<U14").ravel()
     src_all = np.concatenate([np.full(n, -1), src])[idx]
     pos = np.clip(np.searchsorted(idx, src_all), 0, len(idx) - 1)

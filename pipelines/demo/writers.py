@@ -194,6 +194,7 @@ class LandingWriter:
         by_rid: dict[int, list[Note]] = {}
         for note in notes:
             by_rid.setdefault(note.row, []).append(note)
+        note_rids = np.array(sorted(by_rid), dtype=np.int64)
         since_fields = [(f.name, _since_ms(f.since)) for f in spec.fields if f.since]
         text = _frame_text_columns(spec, frame)
         rids = frame["_rid"].to_numpy()
@@ -206,9 +207,8 @@ class LandingWriter:
             body = page.write_json() if page.height else "[]"
             patches: dict[int, dict[str, object]] = {}
             drops: dict[int, list[str]] = {}
-            for i in range(hi - lo):
-                rid = int(rids[lo + i])
-                for note in by_rid.get(rid, ()):
+            for i in np.flatnonzero(np.isin(rids[lo:hi], note_rids)).tolist():
+                for note in by_rid[int(rids[lo + i])]:
                     if note.value is not KEEP:
                         patches.setdefault(i, {})[note.field] = note.value
                     self.add_dirt(note.kind, f"{rel}:{i + 1}:{note.field}")
@@ -320,15 +320,10 @@ class LandingWriter:
             ["_month"], maintain_order=True
         ):
             rids = part["_rid"].to_numpy()
-            local = (
-                [
-                    Note(i, nt.field, nt.kind, nt.value)
-                    for i, r in enumerate(rids)
-                    for nt in by_row.get(int(r), ())
-                ]
-                if by_row
-                else []
-            )
+            hits = np.flatnonzero(np.isin(rids, np.array(sorted(by_row), dtype=np.int64))).tolist()
+            local = [
+                Note(i, nt.field, nt.kind, nt.value) for i in hits for nt in by_row[int(rids[i])]
+            ]
             self.write_csv(
                 entity,
                 name.format(month=label),
