@@ -215,7 +215,7 @@ def test_xlsx_header_synonyms_map_to_the_same_fields(settings):
 
     assert [f.status for f in report.files] == ["loaded", "loaded"]
     raw = fx.read_raw(SALES_REPORTS, settings).sort("partner_code")
-    assert [str(v) for v in raw["quantity"]] == ["10.00", "1200.00"]
+    assert [str(v) for v in raw["quantity"]] == ["10.000", "1200.000"]  # quantities: scale 3
     assert raw["partner_code"].to_list() == ["P001", "P002"]
     assert raw["report_month"].to_list() == ["2026-01", "2026-01"]
     assert raw["end_customer_name"].to_list() == ["苏州工业园区某厂", "Acme 上海"]

@@ -307,6 +307,13 @@ class Column:
     values: tuple[str, ...] = ()
     references: tuple[str, str] | None = None  # (model, column)
     tests: list = field(default_factory=list, compare=False)
+    scale: int = 2  # decimals: digits after the point, from the contract
+
+    @property
+    def data_type(self) -> str:
+        if self.type == "decimal":
+            return f"decimal(18,{self.scale})"
+        return STAGING_TYPES[self.type]
 
     @property
     def expression(self) -> str:
@@ -314,6 +321,8 @@ class Column:
             return f"{{{{ epoch_ms_to_local('{self.raw}') }}}}"
         if self.type == "timestamp_utc":
             return f"{{{{ utc_to_local('{self.raw}') }}}}"
+        if self.type == "decimal" and self.scale != 2:
+            return f"cast({self.raw} as {{{{ type_decimal(18, {self.scale}) }}}})"
         return f"cast({self.raw} as {CAST_TYPES[self.type]})"
 
 
@@ -394,6 +403,7 @@ def columns_of(entity: EntitySpec) -> list[Column]:
                 required=f.required or f.name in entity.key,
                 values=f.values,
                 references=ref,
+                scale=f.scale,
             )
         )
     for raw, (name, ftype, description) in LINEAGE.items():
@@ -681,7 +691,7 @@ def model_entry(entity: EntitySpec) -> dict:
         item: dict = {
             "name": col.name,
             "description": col.description,
-            "data_type": STAGING_TYPES[col.type],
+            "data_type": col.data_type,
         }
         tests = _column_tests(entity, col)
         if tests:

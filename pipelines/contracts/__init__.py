@@ -43,6 +43,7 @@ class FieldSpec:
     max: float | None = None
     values: tuple[str, ...] = ()
     since: str | None = None
+    scale: int = 2  # decimals only: digits after the point (money 2, rates 4, quantities 3)
 
     @property
     def header(self) -> str:
@@ -113,6 +114,7 @@ def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
                 max=spec.get("max"),
                 values=tuple(str(v) for v in spec.get("values", ())),
                 since=str(spec["since"]) if spec.get("since") else None,
+                scale=int(spec.get("scale", 2)),
             )
         )
     known = {f.name for f in fields}

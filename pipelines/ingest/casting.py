@@ -14,7 +14,7 @@ import polars as pl
 from pipelines.contracts import EntitySpec, FieldSpec
 
 DECIMAL_PRECISION = 18
-DECIMAL_SCALE = 2  # the contract's "decimal (18,2 money/quantities)"
+DECIMAL_SCALE = 2  # the contract's default: money; rates and quantities declare their own scale
 DECIMAL = pl.Decimal(DECIMAL_PRECISION, DECIMAL_SCALE)
 TIME_UNIT = "us"  # Spark reads TIMESTAMP_MICROS; nanoseconds it does not
 
@@ -47,13 +47,18 @@ _BOOLS = {v: True for v in _TRUE} | {v: False for v in _FALSE}
 
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 _INTEGER = r"^[+-]?\d{1,19}(\.0*)?$"
-_int_digits = DECIMAL_PRECISION - DECIMAL_SCALE
-# at most DECIMAL_SCALE significant decimals (trailing zeros are fine: "12.500")
-_DECIMAL_EXACT = (
-    rf"^[+-]?(\d{{1,{_int_digits}}}(\.\d{{0,{DECIMAL_SCALE}}}0*)?|\.\d{{1,{DECIMAL_SCALE}}}0*)$"
-)
-# binary floating-point noise from spreadsheets/JSON writers: 36.900000000000006, 12.2999999999
-_DECIMAL_NOISE = rf"^[+-]?\d{{1,{_int_digits}}}\.\d{{{DECIMAL_SCALE}}}(0{{6,}}|9{{6,}})\d*$"
+
+
+def _decimal_patterns(scale: int) -> tuple[str, str]:
+    """(exact, float-noise) patterns of a decimal with at most ``scale`` decimals."""
+    int_digits = DECIMAL_PRECISION - scale
+    # at most `scale` significant decimals (trailing zeros are fine: "12.500")
+    exact = rf"^[+-]?(\d{{1,{int_digits}}}(\.\d{{0,{scale}}}0*)?|\.\d{{1,{scale}}}0*)$"
+    # binary floating-point noise from spreadsheets/JSON writers: 36.900000000000006, 12.2999999999
+    noise = rf"^[+-]?\d{{1,{int_digits}}}\.\d{{{scale}}}(0{{6,}}|9{{6,}})\d*$"
+    return exact, noise
+
+
 _DECIMAL_ANY = r"^[+-]?(\d+\.?\d*|\.\d+)$"
 _MIDNIGHT = r"[ T]00:00(:00(\.0+)?)?$"
 
@@ -76,21 +81,23 @@ def _to_int(s: pl.Expr) -> pl.Expr:
     return pl.when(t.str.contains(_INTEGER)).then(digits.cast(pl.Int64, strict=False))
 
 
-def _to_decimal(s: pl.Expr) -> pl.Expr:
+def _to_decimal(s: pl.Expr, scale: int = DECIMAL_SCALE) -> pl.Expr:
+    dtype = pl.Decimal(DECIMAL_PRECISION, scale)
+    exact_pattern, noise_pattern = _decimal_patterns(scale)
     t = _without_thousands(s).str.strip_prefix("+")
-    exact = t.cast(DECIMAL, strict=False)  # validated below, so truncation only drops zeros
-    cents = (t.cast(pl.Float64, strict=False) * 10**DECIMAL_SCALE).round(0).cast(pl.Int64)
-    magnitude = cents.abs()
+    exact = t.cast(dtype, strict=False)  # validated below, so truncation only drops zeros
+    units = (t.cast(pl.Float64, strict=False) * 10**scale).round(0).cast(pl.Int64)
+    magnitude = units.abs()
     rounded = pl.concat_str(
-        pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit("")),
-        (magnitude // 10**DECIMAL_SCALE).cast(pl.Utf8),
+        pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit("")),
+        (magnitude // 10**scale).cast(pl.Utf8),
         pl.lit("."),
-        (magnitude % 10**DECIMAL_SCALE).cast(pl.Utf8).str.zfill(DECIMAL_SCALE),
-    ).cast(DECIMAL, strict=False)
+        (magnitude % 10**scale).cast(pl.Utf8).str.zfill(scale),
+    ).cast(dtype, strict=False)
     return (
-        pl.when(t.str.contains(_DECIMAL_EXACT))
+        pl.when(t.str.contains(exact_pattern))
         .then(exact)
-        .when(t.str.contains(_DECIMAL_NOISE))
+        .when(t.str.contains(noise_pattern))
         .then(rounded)
     )
 
@@ -136,6 +143,8 @@ _CONVERTERS = {
 
 
 def polars_type(f: FieldSpec) -> pl.DataType:
+    if f.type == "decimal":
+        return pl.Decimal(DECIMAL_PRECISION, f.scale)
     return POLARS_TYPES[f.type]
 
 
@@ -150,7 +159,10 @@ def value_expr(f: FieldSpec, column: str | None) -> pl.Expr:
     raw = pl.col(column)
     if f.type == "string":
         return _blank_to_null(raw)
-    return _CONVERTERS[f.type](_blank_to_null(raw.str.strip_chars())).cast(dtype)
+    cleaned = _blank_to_null(raw.str.strip_chars())
+    if f.type == "decimal":
+        return _to_decimal(cleaned, f.scale).cast(dtype)
+    return _CONVERTERS[f.type](cleaned).cast(dtype)
 
 
 def error_expr(f: FieldSpec, column: str | None, value: pl.Expr) -> pl.Expr | None:
@@ -173,7 +185,7 @@ def error_expr(f: FieldSpec, column: str | None, value: pl.Expr) -> pl.Expr | No
                         "{}: '{}' has more than {} decimal places",
                         pl.lit(f.name),
                         shown,
-                        pl.lit(DECIMAL_SCALE),
+                        pl.lit(f.scale),
                     )
                 )
                 .otherwise(pl.format("{}: '{}' is not a decimal", pl.lit(f.name), shown))

@@ -23,9 +23,9 @@ renamed as (
         cast(productLine as {{ dbt.type_string() }})  as product_line,
 
         -- amounts
-        cast(tierFrom as {{ type_decimal() }})        as tier_from,
-        cast(tierTo as {{ type_decimal() }})          as tier_to,
-        cast(rate as {{ type_decimal() }})            as rate,
+        cast(tierFrom as {{ type_decimal(18, 4) }})   as tier_from,
+        cast(tierTo as {{ type_decimal(18, 4) }})     as tier_to,
+        cast(rate as {{ type_decimal(18, 4) }})       as rate,
 
         -- timestamps (Asia/Shanghai local)
         {{ epoch_ms_to_local('createdAt') }}          as created_at,

@@ -26,7 +26,7 @@ renamed as (
         cast(periodType as {{ dbt.type_string() }})   as period_type,
 
         -- amounts
-        cast(flatRate as {{ type_decimal() }})        as flat_rate,
+        cast(flatRate as {{ type_decimal(18, 4) }})   as flat_rate,
 
         -- numbers
         cast(planVersion as {{ dbt.type_bigint() }})  as plan_version,

@@ -13,29 +13,29 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})           as quote_line_id,
-        cast(ownerId as {{ dbt.type_bigint() }})      as owner_id,
-        cast(quoteId as {{ dbt.type_bigint() }})      as quote_id,
-        cast(productId as {{ dbt.type_bigint() }})    as product_id,
+        cast(id as {{ dbt.type_bigint() }})             as quote_line_id,
+        cast(ownerId as {{ dbt.type_bigint() }})        as owner_id,
+        cast(quoteId as {{ dbt.type_bigint() }})        as quote_id,
+        cast(productId as {{ dbt.type_bigint() }})      as product_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})   as entity_type,
+        cast(entityType as {{ dbt.type_string() }})     as entity_type,
 
         -- amounts
-        cast(quantity as {{ type_decimal() }})        as quantity,
-        cast(listPrice as {{ type_decimal() }})       as list_price,
-        cast(discountRate as {{ type_decimal() }})    as discount_rate,
-        cast(unitPrice as {{ type_decimal() }})       as unit_price,
-        cast(lineAmount as {{ type_decimal() }})      as line_amount,
+        cast(quantity as {{ type_decimal(18, 3) }})     as quantity,
+        cast(listPrice as {{ type_decimal() }})         as list_price,
+        cast(discountRate as {{ type_decimal(18, 4) }}) as discount_rate,
+        cast(unitPrice as {{ type_decimal() }})         as unit_price,
+        cast(lineAmount as {{ type_decimal() }})        as line_amount,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}          as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}          as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}            as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}            as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }}) as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
-        {{ utc_to_local('_loaded_at') }}              as loaded_at
+        cast(_source_file as {{ dbt.type_string() }})   as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})    as source_row_number,
+        {{ utc_to_local('_loaded_at') }}                as loaded_at
 
     from source
 

@@ -13,35 +13,35 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})            as quote_id,
-        cast(ownerId as {{ dbt.type_bigint() }})       as owner_id,
-        cast(quoteNo as {{ dbt.type_string() }})       as quote_no,
-        cast(opportunityId as {{ dbt.type_bigint() }}) as opportunity_id,
-        cast(accountId as {{ dbt.type_bigint() }})     as account_id,
-        cast(priceBookId as {{ dbt.type_bigint() }})   as price_book_id,
+        cast(id as {{ dbt.type_bigint() }})             as quote_id,
+        cast(ownerId as {{ dbt.type_bigint() }})        as owner_id,
+        cast(quoteNo as {{ dbt.type_string() }})        as quote_no,
+        cast(opportunityId as {{ dbt.type_bigint() }})  as opportunity_id,
+        cast(accountId as {{ dbt.type_bigint() }})      as account_id,
+        cast(priceBookId as {{ dbt.type_bigint() }})    as price_book_id,
 
         -- attributes
-        cast(entityType as {{ dbt.type_string() }})    as entity_type,
-        cast(status as {{ dbt.type_string() }})        as status,
+        cast(entityType as {{ dbt.type_string() }})     as entity_type,
+        cast(status as {{ dbt.type_string() }})         as status,
 
         -- amounts
-        cast(totalAmount as {{ type_decimal() }})      as total_amount,
-        cast(discountRate as {{ type_decimal() }})     as discount_rate,
+        cast(totalAmount as {{ type_decimal() }})       as total_amount,
+        cast(discountRate as {{ type_decimal(18, 4) }}) as discount_rate,
 
         -- numbers
-        cast(approvedBy as {{ dbt.type_bigint() }})    as approved_by,
+        cast(approvedBy as {{ dbt.type_bigint() }})     as approved_by,
 
         -- dates
-        cast(quoteDate as {{ type_date() }})           as quote_date,
+        cast(quoteDate as {{ type_date() }})            as quote_date,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }}            as created_at,
+        {{ epoch_ms_to_local('updatedAt') }}            as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        {{ utc_to_local('_loaded_at') }}               as loaded_at
+        cast(_source_file as {{ dbt.type_string() }})   as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})    as source_row_number,
+        {{ utc_to_local('_loaded_at') }}                as loaded_at
 
     from source
 

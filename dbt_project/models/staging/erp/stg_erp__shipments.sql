@@ -27,7 +27,7 @@ renamed as (
         cast(warehouse as {{ dbt.type_string() }})         as warehouse,
 
         -- amounts
-        cast(quantity as {{ type_decimal() }})             as quantity,
+        cast(quantity as {{ type_decimal(18, 3) }})        as quantity,
 
         -- dates
         cast(ship_date as {{ type_date() }})               as ship_date,

@@ -26,7 +26,7 @@ renamed as (
         -- amounts
         cast(threshold_from as {{ type_decimal() }})  as threshold_from,
         cast(threshold_to as {{ type_decimal() }})    as threshold_to,
-        cast(rate as {{ type_decimal() }})            as rate,
+        cast(rate as {{ type_decimal(18, 4) }})       as rate,
 
         -- dates
         cast(effective_from as {{ type_date() }})     as effective_from,

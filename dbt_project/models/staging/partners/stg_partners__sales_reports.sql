@@ -27,7 +27,7 @@ renamed as (
         cast(order_ref as {{ dbt.type_string() }})         as order_ref,
 
         -- amounts
-        cast(quantity as {{ type_decimal() }})             as quantity,
+        cast(quantity as {{ type_decimal(18, 3) }})        as quantity,
         cast(unit_price as {{ type_decimal() }})           as unit_price,
         cast(amount as {{ type_decimal() }})               as amount,
 

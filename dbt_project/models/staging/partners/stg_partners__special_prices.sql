@@ -22,7 +22,7 @@ renamed as (
         cast(status as {{ dbt.type_string() }})          as status,
 
         -- amounts
-        cast(quantity as {{ type_decimal() }})           as quantity,
+        cast(quantity as {{ type_decimal(18, 3) }})      as quantity,
         cast(list_price as {{ type_decimal() }})         as list_price,
         cast(requested_price as {{ type_decimal() }})    as requested_price,
         cast(approved_price as {{ type_decimal() }})     as approved_price,
