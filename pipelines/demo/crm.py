@@ -1090,7 +1090,9 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
             ),
             "quoteNo": codes("QT", np.arange(1, nq + 1), 6),
             "opportunityId": opps["id"].to_numpy()[q_opp],
-            "accountId": opps["accountId"].to_numpy()[q_opp],
+            "accountId": world.tables["crm.accounts"]["id"].to_numpy()[
+                opps["_account_row"].to_numpy()[q_opp]
+            ],
             "priceBookId": books[opps["_book_row"].to_numpy()[q_opp]],
             "quoteDate": as_date(q_date),
             "totalAmount": q_total,
@@ -1163,7 +1165,12 @@ def _orders(world: World) -> None:
     n_opp_orders = len(w)
     n_orders = n_opp_orders + n_rep
     o_acc_row = np.concatenate([opps["_account_row"].to_numpy()[w], rep_acc])
-    o_acc_id = np.concatenate([opps["accountId"].to_numpy()[w], accounts["id"].to_numpy()[rep_acc]])
+    o_acc_id = np.concatenate(
+        [
+            accounts["id"].to_numpy()[opps["_account_row"].to_numpy()[w]],
+            accounts["id"].to_numpy()[rep_acc],
+        ]
+    )
     o_t = np.concatenate([order_t_opp, rep_t])
     o_owner = np.concatenate(
         [
@@ -1766,7 +1773,10 @@ def _expenses(world: World) -> None:
             "expenseType": etype,
             "amount": amount,
             "expenseDate": as_date(t),
-            "accountId": with_nulls(opps["accountId"].to_numpy()[o], rng.random(n) < 0.1),
+            "accountId": with_nulls(
+                world.tables["crm.accounts"]["id"].to_numpy()[opps["_account_row"].to_numpy()[o]],
+                rng.random(n) < 0.1,
+            ),
             "opportunityId": _nullable_int(opps["id"].to_numpy()[o], with_opp),
             "status": status,
         }
