@@ -55,7 +55,7 @@ Every page is one JSON object:
 `records` holds at most `pageSize` records, except that offset paging over a changing table can
 repeat a record at a page boundary. Keys in a record are the field names below; a null may be
 written as `null` or the key may be missing. Ids are 64-bit integers unique across all objects.
-Money and quantities are JSON numbers with at most two decimals; dates are `"YYYY-MM-DD"`
+Money, quantities and rates are JSON numbers with at most their scale of decimals; dates are `"YYYY-MM-DD"`
 strings; booleans are `true`/`false`. A record can appear in several batches: the version with
 the greatest `updatedAt` wins, whatever the order of arrival.
 
@@ -63,7 +63,7 @@ the greatest `updatedAt` wins, whatever the order of arrival.
 
 The first line is the header (the "header in file" column below; ERP headers are Chinese),
 comma-separated, fields quoted only when needed, `\\n` line ends, empty field = null. Decimals use
-a dot and two decimals, timestamps are `YYYY-MM-DD HH:MM:SS`, booleans `true`/`false`. A column a
+a dot and their scale of decimals, timestamps are `YYYY-MM-DD HH:MM:SS`, booleans `true`/`false`. A column a
 source added later (see "since") is absent from older files, not empty.
 
 ### Partner sales reports (XLSX)
@@ -81,7 +81,7 @@ TYPING = """\
 | --- | --- | --- |
 | `string` | text | VARCHAR, as delivered (names keep their spaces; normalisation happens downstream) |
 | `int64` | integer digits | BIGINT |
-| `decimal` | number with a dot, up to 2 decimals | DECIMAL(18,2) |
+| `decimal(18,s)` | number with a dot and up to `s` decimals (money 2, quantities 3, rates 4); CSV writes all `s` | DECIMAL(18,s) |
 | `float64` | number | DOUBLE |
 | `bool` | `true`/`false` (JSON or text) | BOOLEAN |
 | `date` | `YYYY-MM-DD` (XLSX: a date cell also) | DATE |
@@ -142,6 +142,10 @@ def _fmt_num(x: float | None) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
 
+def _type(f: FieldSpec) -> str:
+    return f"decimal(18,{f.scale})" if f.type == "decimal" else f.type
+
+
 def _allowed(f: FieldSpec) -> str:
     parts = []
     if f.values:
@@ -187,7 +191,7 @@ def _entity_section(spec: EntitySpec) -> str:
     ]
     for f in spec.fields:
         lines.append(
-            f"| `{f.name}` | {f.header} | {f.type} | {'yes' if f.required else ''} | {_allowed(f)} | {_notes(spec, f)} |"
+            f"| `{f.name}` | {f.header} | {_type(f)} | {'yes' if f.required else ''} | {_allowed(f)} | {_notes(spec, f)} |"
         )
     return "\n".join(lines) + "\n"
 

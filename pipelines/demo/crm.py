@@ -1119,7 +1119,7 @@ def _quotes(world: World, opps: pl.DataFrame, basket: pl.DataFrame) -> None:
             "productId": products["id"].to_numpy()[prod],
             "quantity": money(qty),
             "listPrice": money(list_price),
-            "discountRate": money(np.clip(1 - unit_price / list_price, 0, 1)),
+            "discountRate": np.round(np.clip(1 - unit_price / list_price, 0, 1), 4),
             "unitPrice": money(unit_price),
             "lineAmount": line_amount,
         }
@@ -1304,7 +1304,7 @@ def _orders(world: World) -> None:
             "quantity": money(l_qty),
             "unit": unit,
             "listPrice": money(list_price),
-            "discountRate": money(np.clip(1 - l_unit / list_price, 0, 1)),
+            "discountRate": np.round(np.clip(1 - l_unit / list_price, 0, 1), 4),
             "unitPrice": money(l_unit),
             "lineAmount": l_amount,
             "toleranceType": tol_type,

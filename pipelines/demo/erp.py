@@ -98,16 +98,16 @@ def _shipments(world: World) -> None:
         )
         * tol_abs
     )
-    delivered = np.where(bulk, np.round(qty + dev, 2), qty)
+    delivered = np.where(bulk, np.round(qty + dev, 3), qty)
     rows = np.repeat(np.arange(len(sel)), m)
     k = ranks(m)
     w = rng.uniform(0.5, 1.5, len(rows))
     wsum = np.bincount(rows, weights=w, minlength=len(sel))
-    part = np.round(delivered[rows] * w / wsum[rows], 2)
+    part = np.round(delivered[rows] * w / wsum[rows], 3)
     part = np.where(bulk[rows], part, np.floor(part))
     last = np.r_[rows[1:] != rows[:-1], True]
     psum = np.bincount(rows, weights=part, minlength=len(sel))
-    part = np.where(last, np.round(part + (delivered - psum)[rows], 2), part)
+    part = np.where(last, np.round(part + (delivered - psum)[rows], 3), part)
     part = np.maximum(part, 0.01)
     o = l_order[sel][rows]
     o_t = orders["_t"].to_numpy()
@@ -158,7 +158,7 @@ def _shipments(world: World) -> None:
             "crm_order_no": with_nulls(orders["orderNo"].to_numpy()[o], rng.random(n) < 0.02),
             "crm_order_line_id": with_nulls(pl.Series(line_id), rng.random(n) < 0.05),
             "material_code": products["productCode"].to_numpy()[prod],
-            "quantity": money(part),
+            "quantity": np.round(part, 3),
             "unit": products["unit"].to_numpy()[prod],
             "warehouse": warehouse,
             "tracking_no": with_nulls(pl.Series(tracking), rng.random(n) < 0.1),

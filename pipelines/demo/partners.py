@@ -194,7 +194,7 @@ def _special_prices(world: World) -> None:
 
 def _rebate_policies(world: World) -> None:
     tl = world.tl
-    from datetime import date
+    from datetime import date, timedelta
 
     start = tl.start_date
     new_year = date(tl.end_date.year, 1, 1)
@@ -208,7 +208,7 @@ def _rebate_policies(world: World) -> None:
             "gold",
             ((0, 1e6, 0.01), (1e6, 3e6, 0.02), (3e6, None, 0.03)),
             start,
-            new_year,
+            new_year - timedelta(days=1),
         ),
         (
             "RB-GOLD-26",

@@ -41,7 +41,9 @@ def _since_ms(since: str) -> int:
     return ((date(y, m, 1) - date(1970, 1, 1)).days * DAY - UTC_OFFSET) * 1000
 
 
-def _frame_text_columns(spec: EntitySpec, df: pl.DataFrame) -> pl.DataFrame:
+def _frame_text_columns(
+    spec: EntitySpec, df: pl.DataFrame, *, fixed_decimals: bool = False
+) -> pl.DataFrame:
     """Contract columns only, typed as the file shows them (dates and times as text)."""
     missing = [f.name for f in spec.fields if f.name not in df.columns]
     extra = [c for c in df.columns if not c.startswith("_") and c not in spec.field_names]
@@ -59,7 +61,10 @@ def _frame_text_columns(spec: EntitySpec, df: pl.DataFrame) -> pl.DataFrame:
         elif f.type == "timestamp_utc":
             c = c.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if df.schema[f.name] != pl.Utf8 else c
         elif f.type == "decimal":
-            c = c.cast(pl.Float64).round(2)
+            # CSV shows every decimal with its scale ("1200.00", "0.0150"); JSON a plain number
+            c = c.cast(pl.Float64).round(f.scale)
+            if fixed_decimals:
+                c = c.cast(pl.Decimal(18, f.scale))
         elif f.type in ("int64", "epoch_ms"):
             c = c.cast(pl.Int64)
         elif f.type == "bool":
@@ -252,7 +257,7 @@ class LandingWriter:
     ) -> None:
         """One CSV file; ``month`` (YYYY-MM) drops columns the source only added later."""
         spec = self.contract[entity]
-        text_df = _frame_text_columns(spec, df)
+        text_df = _frame_text_columns(spec, df, fixed_decimals=True)
         headers = [f.header for f in spec.fields]
         keep = [f for f in spec.fields if not (f.since and month is not None and month < f.since)]
         if len(keep) < len(spec.fields):
@@ -264,7 +269,6 @@ class LandingWriter:
         headers = [f.header for f in keep]
         body = text_df.write_csv(
             include_header=False,
-            float_precision=2,
             line_terminator="\n",
             quote_style="necessary",
             null_value="",
