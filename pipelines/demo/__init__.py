@@ -27,6 +27,15 @@ MANIFEST = f"{TRUTH_DIR}/manifest.json"
 
 @dataclass
 class GenerationReport:
+    """What ``generate`` wrote.
+
+    ``files`` maps each landing-relative posix path to its data rows (JSON: records on the page,
+    duplicates included; CSV/XLSX: data lines after the header, for the truncated file the complete
+    ones; JSONL: lines). ``dirt`` maps each kind of deliberate defect to where it is, as
+    ``path:row:field`` (row 1-based like the loaders' ``_row_number``), ``path:field`` for a missing
+    column, a bare path for file-level defects, or ``variant=>legal name`` for name variants.
+    """
+
     landing_dir: Path
     scale: float
     seed: int
