@@ -7,6 +7,7 @@ locations) and turns telemetry off everywhere.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from pipelines.settings import Settings, get_settings
@@ -29,6 +30,11 @@ def export_settings_env(settings: Settings | None = None) -> Settings:
     settings = settings or get_settings()
     for key, value in {**TELEMETRY_OFF, **settings.as_env()}.items():
         os.environ[key] = value
+    # dbt and dagster run as subprocesses: find the ones installed beside this Python even
+    # when the virtual environment is not activated (e.g. `.venv/bin/crmlake run`).
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
     return settings
 
 

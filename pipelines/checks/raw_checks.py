@@ -4,7 +4,6 @@ A failing check stops everything downstream of its raw asset (dbt staging, publi
 bad delivery never reaches the published snapshot; the previous snapshot keeps serving.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 import duckdb

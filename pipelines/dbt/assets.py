@@ -4,7 +4,6 @@ dbt tests become asset checks; a failing error-severity test fails the step, so 
 downstream (publish) runs on bad data.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets

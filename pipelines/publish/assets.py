@@ -1,6 +1,5 @@
 """The publish step: the last asset of every full run."""
 
-from __future__ import annotations
 
 import dagster as dg
 

@@ -4,7 +4,6 @@ Each asset loads the entity's new or corrected landing files into Parquet (see
 :mod:`pipelines.ingest`) and reports what it read, loaded and quarantined as metadata.
 """
 
-from __future__ import annotations
 
 import dagster as dg
 
