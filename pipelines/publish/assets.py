@@ -19,7 +19,7 @@ from pipelines.resources import LakehouseResource
 def published_snapshot(
     context: dg.AssetExecutionContext, lakehouse: LakehouseResource
 ) -> dg.MaterializeResult:
-    result = publish_snapshot(lakehouse.settings, context.run_id)
+    result = publish_snapshot(lakehouse.settings, context.run.run_id)
     return dg.MaterializeResult(
         metadata={
             "published_database": dg.MetadataValue.path(str(result.published_database)),
