@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 
+import dagster as dg
 import duckdb
 import pytest
 
+from pipelines.contracts import load_contract
 from pipelines.publish.snapshot import publish_snapshot
 from pipelines.settings import get_settings
 
@@ -55,7 +57,7 @@ def _digest(path) -> str:
 
 
 @pytest.mark.slow
-def test_failing_blocking_check_stops_publish_and_keeps_previous_snapshot(tmp_path, dbt_manifest):
+def test_rerun_loads_nothing_twice_and_a_failing_check_keeps_the_previous_snapshot(tmp_path, dbt_manifest):
     from pipelines.demo import generate
     from pipelines.runner import failed_checks, materialize
 
@@ -63,6 +65,17 @@ def test_failing_blocking_check_stops_publish_and_keeps_previous_snapshot(tmp_pa
     generate(settings.landing_dir, scale=0.2, seed=7)
     assert materialize(settings).success
     before = _digest(settings.published_database)
+
+    # Re-running ingestion on the same landing zone loads nothing twice.
+    again = materialize(settings, dg.AssetSelection.key_prefixes("raw").without_checks())
+    assert again.success
+    reloads = {
+        e.asset_key.to_user_string(): e.materialization.metadata
+        for e in again.get_asset_materialization_events()
+    }
+    assert len(reloads) == len(load_contract())
+    assert all(m["files_loaded"].value == 0 and m["rows_loaded"].value == 0 for m in reloads.values())
+    assert all(m["files_unchanged"].value > 0 for m in reloads.values())
     manifest_before = (settings.published_dir / "manifest.json").read_text(encoding="utf-8")
 
     # Someone drops a stray file into the raw layer: raw no longer matches the load ledger.
