@@ -48,6 +48,7 @@ test: install
 	$(BIN)/python -m pytest
 
 dagster: install
+	$(BIN)/crmlake prepare >/dev/null  # DAGSTER_HOME with telemetry off and one run at a time
 	$(BIN)/dagster dev -w workspace.yaml
 
 apps: install

@@ -23,6 +23,10 @@ DAGSTER_YAML = """\
 # Written by crmlake: local instance for `crmlake run` and `dagster dev`.
 telemetry:
   enabled: false
+# One pipeline run at a time: the warehouse is a single-writer DuckDB file.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 

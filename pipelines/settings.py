@@ -55,6 +55,7 @@ class Settings:
         env = {f"{ENV_PREFIX}{f.name.upper()}": str(getattr(self, f.name)) for f in fields(self)}
         env[f"{ENV_PREFIX}RAW_DIR"] = str(self.raw_dir)
         env[f"{ENV_PREFIX}WAREHOUSE_PATH"] = str(self.warehouse_path)
+        env["DBT_LOG_PATH"] = str(self.lakehouse_dir / "dbt_logs")
         return env
 
     def ensure_dirs(self) -> None:

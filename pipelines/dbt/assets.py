@@ -10,11 +10,17 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.dbt.project import dbt_project
 from pipelines.dbt.translator import CrmlakeDbtTranslator
+from pipelines.resources import LakehouseResource
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CrmlakeDbtTranslator())
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
+):
+    # One target folder per lakehouse (not one per run): artifacts don't pile up in the repo,
+    # and dbt's partial parsing carries over from run to run.
+    target = lakehouse.settings.lakehouse_dir / "dbt_target"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()
 
 
 def dbt_resource() -> DbtCliResource:

@@ -70,7 +70,7 @@ source added later (see "since") is absent from older files, not empty.
 
 Each partner fills its own template: the header row names the columns with any of the synonyms
 listed for `partners.sales_reports` (e.g. 数量, 件数, 销量, Qty), in any order, possibly with extra
-columns (备注, 业务员, 区域) that the loader ignores. Dates are Excel date cells or
+columns (备注, 业务员, 区域) that the loader keeps as text columns. Dates are Excel date cells or
 `YYYY-MM-DD` text. The partner code and the report month come from the path.
 """
 
@@ -85,9 +85,9 @@ TYPING = """\
 | `float64` | number | DOUBLE |
 | `bool` | `true`/`false` (JSON or text) | BOOLEAN |
 | `date` | `YYYY-MM-DD` (XLSX: a date cell also) | DATE |
-| `epoch_ms` | milliseconds since 1970-01-01 UTC | TIMESTAMP (UTC) |
+| `epoch_ms` | milliseconds since 1970-01-01 UTC | BIGINT in raw; staging turns it into an Asia/Shanghai local TIMESTAMP |
 | `timestamp` | `YYYY-MM-DD HH:MM:SS`, local Asia/Shanghai | TIMESTAMP (local wall-clock time) |
-| `timestamp_utc` | ISO-8601 with `Z` or an offset | TIMESTAMP (UTC) |
+| `timestamp_utc` | ISO-8601 with `Z` or an offset | TIMESTAMP (UTC) in raw; staging converts to Asia/Shanghai local time |
 
 A value that does not parse as its type (an amount `N/A`, a date `2026-02-30`, a quantity `十`)
 does not stop the load: the row goes to quarantine with the reason, the rest of the file is

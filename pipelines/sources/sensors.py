@@ -26,7 +26,7 @@ def landing_fingerprint(settings: Settings) -> str:
 @dg.sensor(
     job_name=EVERYTHING_JOB,
     minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.STOPPED,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Runs the whole pipeline when files in the landing zone are added or changed.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
@@ -42,6 +42,6 @@ daily_schedule = dg.ScheduleDefinition(
     job_name=EVERYTHING_JOB,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Shanghai",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="The whole pipeline every morning at 06:00 Beijing time.",
 )
