@@ -291,6 +291,8 @@ TICKET_CATEGORIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("发票问题", "财务", ("发票抬头错误需重开", "发票未收到", "要求开具专用发票")),
     ("物流查询", "物流", ("{p}发货进度查询", "{p}到货数量与订单不符", "{p}运输破损")),
 )
+# what customers say is wrong, in ticket descriptions and as {s} in conversation openers
+SYMPTOMS = ("一直报错", "用不了了", "数据不对", "连不上网", "速度很慢", "提示授权过期")
 
 REQUIREMENT_TITLES = (
     "支持批量导入",
