@@ -156,9 +156,11 @@ def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
             with record.phase(name) as info:
                 result = materialize(settings, selection)
                 info["success"] = result.success
-                if not result.success:
-                    info["failed_steps"] = failed_steps(result)
-                    info["failed_checks"] = failed_checks(result)
+            if not result.success:
+                raise RuntimeError(
+                    f"bench phase {name} failed: steps {failed_steps(result)}, "
+                    f"checks {failed_checks(result)}; no figures written"
+                )
         manifest = json.loads((settings.published_dir / "manifest.json").read_text(encoding="utf-8"))
         payload = {
             "date": datetime.now(UTC).date().isoformat(),
