@@ -65,7 +65,6 @@ def collect_status(settings: Settings) -> dict:
                     sum(rows_quarantined) as rows_quarantined,
                     max(loaded_at) as last_loaded_at
                 from meta.loads
-                where status <> 'superseded'
                 group by all
                 order by entity
                 """,
