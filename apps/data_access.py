@@ -7,6 +7,7 @@ minute and are keyed on the snapshot's modification time, so a new publish shows
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -28,6 +29,20 @@ def snapshot_version() -> float:
 @st.cache_data(ttl=60, show_spinner=False)
 def load_status(version: float) -> dict:
     return collect_status(settings())
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _query(sql: str, params: tuple, version: float) -> pd.DataFrame:
+    with duckdb.connect(str(settings().published_database), read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def query(sql: str, params: tuple = ()) -> pd.DataFrame:
+    """Rows of ``sql`` (with ``?`` parameters) from the published snapshot, cached per snapshot.
+
+    Area loaders (``apps/<area>_data.py``) call this; pages call the area loaders.
+    """
+    return _query(sql, tuple(params), snapshot_version())
 
 
 def table_counts_frame(status: dict) -> pd.DataFrame:

@@ -1,12 +1,10 @@
 """The Dagster code location: merges the per-domain definitions, nothing else."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.dbt import assets as dbt_assets
 from pipelines.jobs import everything_job, ingest_job
-from pipelines.publish import assets as publish_assets
+from pipelines.publish.assets import publish_definitions
 from pipelines.resources import LakehouseResource
 from pipelines.runtime import export_settings_env
 from pipelines.sources.callcenter import assets as callcenter
@@ -17,13 +15,18 @@ from pipelines.sources.sensors import daily_schedule, landing_sensor
 
 settings = export_settings_env()
 
-defs = dg.Definitions.merge(
+# Every domain's assets; publish runs after all of them.
+domains = dg.Definitions.merge(
     crm.defs,
     erp.defs,
     callcenter.defs,
     partners.defs,
     dbt_assets.defs,
-    publish_assets.defs,
+)
+
+defs = dg.Definitions.merge(
+    domains,
+    publish_definitions(domains.assets),
     dg.Definitions(
         jobs=[everything_job, ingest_job],
         schedules=[daily_schedule],
