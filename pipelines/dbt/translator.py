@@ -1,7 +1,9 @@
 """Maps dbt resources to Dagster asset keys so lineage runs raw -> staging -> marts.
 
 dbt sources ``<system>.<entity>`` are the raw assets ``raw/<system>/<entity>``; models are keyed
-``<schema>/<model>`` and grouped by schema (staging, sales, finance, ...).
+``<schema>/<model>`` and grouped by schema (staging, sales, finance, ...). A source or model may
+name its asset key explicitly with ``meta: {dagster: {asset_key: [...]}}`` (tables that Python
+assets such as ML scoring write and dbt reads back).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from dagster_dbt import DagsterDbtTranslator
 
 class CrmlakeDbtTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        explicit = (dbt_resource_props.get("meta") or {}).get("dagster", {}).get("asset_key")
+        if explicit:  # e.g. a table written by a Python asset (ML scores) read back by dbt
+            return dg.AssetKey(explicit)
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey(["raw", dbt_resource_props["source_name"], dbt_resource_props["name"]])
         schema = dbt_resource_props.get("config", {}).get("schema") or dbt_resource_props["schema"]
