@@ -38,6 +38,9 @@ def materialize(
         [*defs.assets, *defs.asset_checks],
         selection=selection,
         instance=instance,
+        # progress at INFO (one line per landing file, dbt node, check); DEBUG events stay in
+        # the Dagster instance for the UI
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         resources={"lakehouse": LakehouseResource.from_settings(settings), "dbt": dbt_resource()},
         raise_on_error=raise_on_error,
     )
