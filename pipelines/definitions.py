@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.dbt import assets as dbt_assets
+from pipelines.finance import assets as finance_assets
 from pipelines.jobs import everything_job, ingest_job
 from pipelines.publish.assets import publish_definitions
 from pipelines.resources import LakehouseResource
@@ -22,6 +23,7 @@ domains = dg.Definitions.merge(
     callcenter.defs,
     partners.defs,
     dbt_assets.defs,
+    finance_assets.defs,
 )
 
 defs = dg.Definitions.merge(

@@ -1,0 +1,106 @@
+-- Every CRM receipt (and refund) with its customer resolved and a validation verdict:
+-- a receipt naming an order, contract or installment that does not exist is not applied
+-- anywhere; it goes to finance.receipt_review with the reason.
+
+with
+
+receipts as (
+
+    select * from {{ ref('stg_crm__receipts') }}
+
+),
+
+orders as (
+
+    select * from {{ ref('stg_crm__orders') }}
+
+),
+
+contracts as (
+
+    select * from {{ ref('stg_crm__contracts') }}
+
+),
+
+installments as (
+
+    select * from {{ ref('stg_crm__payment_installments') }}
+
+),
+
+joined as (
+
+    select
+        receipts.*,
+        orders.order_id      as known_order_id,
+        orders.order_no,
+        contracts.contract_id as known_contract_id,
+        contracts.contract_no,
+        installments.installment_id as known_installment_id,
+        coalesce(receipts.account_id, orders.account_id, contracts.account_id) as customer_id
+    from receipts
+    left join orders
+        on receipts.order_id = orders.order_id
+    left join contracts
+        on receipts.contract_id = contracts.contract_id
+    left join installments
+        on receipts.installment_id = installments.installment_id
+
+),
+
+final as (
+
+    select
+        -- ids
+        receipt_id,
+        receipt_no,
+        bank_txn_no,
+        customer_id,
+        order_id,
+        order_no,
+        contract_id,
+        contract_no,
+        installment_id,
+        owner_id,
+
+        -- attributes
+        receipt_type,
+        payment_method,
+
+        -- amounts (refunds are negative)
+        amount,
+
+        -- dates
+        receipt_date,
+
+        -- validation
+        case
+            when contract_id is not null and known_contract_id is null
+                then 'unknown_contract'
+            when order_id is not null and known_order_id is null
+                then 'unknown_order'
+            when installment_id is not null and known_installment_id is null
+                then 'unknown_installment'
+            when customer_id is null
+                then 'unknown_customer'
+        end as problem,
+        case
+            when contract_id is not null and known_contract_id is null
+                then concat('回款 ', receipt_no, ' (receipt_id ', cast(receipt_id as {{ dbt.type_string() }}),
+                            '): contract_id ', cast(contract_id as {{ dbt.type_string() }}), ' does not exist')
+            when order_id is not null and known_order_id is null
+                then concat('回款 ', receipt_no, ' (receipt_id ', cast(receipt_id as {{ dbt.type_string() }}),
+                            '): order_id ', cast(order_id as {{ dbt.type_string() }}), ' does not exist')
+            when installment_id is not null and known_installment_id is null
+                then concat('回款 ', receipt_no, ' (receipt_id ', cast(receipt_id as {{ dbt.type_string() }}),
+                            '): installment_id ', cast(installment_id as {{ dbt.type_string() }}), ' does not exist')
+            when customer_id is null
+                then concat('回款 ', receipt_no, ' (receipt_id ', cast(receipt_id as {{ dbt.type_string() }}),
+                            '): no customer (account_id, order and contract all empty)')
+        end as problem_message
+
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,33 @@
+-- Customer credit (预收/溢缴): receipts beyond what the customer's installments could absorb.
+
+with
+
+allocations as (
+
+    select * from {{ ref('int_receipts_allocated_to_installments') }}
+    where allocation_type = 'credit'
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+final as (
+
+    select
+        allocations.customer_id,
+        accounts.account_name,
+        cast(sum(allocations.allocated_amount) as {{ type_decimal() }}) as credit_balance,
+        count(*)                           as receipts_with_credit,
+        max(allocations.receipt_date)      as last_receipt_date
+    from allocations
+    left join accounts
+        on allocations.customer_id = accounts.account_id
+    group by 1, 2
+
+)
+
+select * from final
