@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.resources import LakehouseResource
-from pipelines.runtime import export_settings_env
+from pipelines.runtime import settings_environment
 from pipelines.settings import Settings
 
 
@@ -29,21 +29,24 @@ def materialize(
     """Materialize everything (or ``selection``, a Dagster selection or selection string)."""
     from pipelines.dbt.assets import dbt_resource
 
-    export_settings_env(settings)
     settings.ensure_dirs()
     defs = _definitions()
     if isinstance(selection, str):
         selection = dg.AssetSelection.from_string(selection)
-    return dg.materialize(
-        [*defs.assets, *defs.asset_checks],
-        selection=selection,
-        instance=instance,
-        # progress at INFO (one line per landing file, dbt node, check); DEBUG events stay in
-        # the Dagster instance for the UI
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        resources={"lakehouse": LakehouseResource.from_settings(settings), "dbt": dbt_resource()},
-        raise_on_error=raise_on_error,
-    )
+    with settings_environment(settings):  # dbt, run as a subprocess, reads the paths from env
+        return dg.materialize(
+            [*defs.assets, *defs.asset_checks],
+            selection=selection,
+            instance=instance,
+            # progress at INFO (one line per landing file, dbt node, check); DEBUG events stay
+            # in the Dagster instance for the UI
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            resources={
+                "lakehouse": LakehouseResource.from_settings(settings),
+                "dbt": dbt_resource(),
+            },
+            raise_on_error=raise_on_error,
+        )
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.settings import Settings, get_settings
@@ -40,6 +42,21 @@ def export_settings_env(settings: Settings | None = None) -> Settings:
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
     return settings
+
+
+@contextmanager
+def settings_environment(settings: Settings) -> Iterator[Settings]:
+    """Export ``settings`` for the duration of a run, then restore the previous environment.
+
+    Lets one process (a test session, the benchmark) run pipelines on several directories
+    without one run's paths leaking into the next.
+    """
+    before = dict(os.environ)
+    try:
+        yield export_settings_env(settings)
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
 
 
 def ensure_dagster_home(settings: Settings) -> Path:

@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from pipelines.settings import get_settings
 from pipelines.sources.sensors import daily_schedule, landing_sensor
 
 
@@ -16,7 +17,8 @@ def _evaluate(cursor: str | None):
 
 
 def test_sensor_requests_a_run_for_new_and_changed_files_only(tmp_path, monkeypatch):
-    monkeypatch.setenv("CRMLAKE_HOME", str(tmp_path))
+    for key, value in get_settings({"CRMLAKE_HOME": str(tmp_path)}).as_env().items():
+        monkeypatch.setenv(key, value)
     page = tmp_path / "landing" / "crm" / "accounts" / "full_20261031" / "page_0001.json"
     page.parent.mkdir(parents=True)
     page.write_text('{"totalSize": 0, "records": []}', encoding="utf-8")
