@@ -1,0 +1,1 @@
+"""Service area: business calendar, SLA helpers, call-center QA engine, requirement suggestions."""

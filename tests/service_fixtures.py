@@ -1,0 +1,115 @@
+"""Fixtures of the service tests: the sla.md scenarios as staging rows, and a real dbt run of
+the SLA models over them in a throwaway DuckDB warehouse (own target and log paths)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+DBT = REPO / ".venv" / "bin" / "dbt"
+
+SLA_MODELS = [
+    "int_service_calendar_days",
+    "int_service_working_intervals",
+    "int_service_tickets_with_policy",
+    "int_service_sla_clocks",
+    "int_service_sla_business_pieces",
+    "ticket_sla",
+    "ticket_sla_escalations",
+]
+
+# The sla.md calendar (not the seeded one: proves the calendar is data).
+CASE_CALENDAR_SQL = """
+create schema if not exists service;
+create or replace table service.service_working_hours as
+    select * from (values (1, '09:00', '18:00'), (2, '09:00', '18:00'), (3, '09:00', '18:00'),
+                          (4, '09:00', '18:00'), (5, '09:00', '18:00'))
+    as t (iso_weekday, start_time, end_time);
+create or replace table service.service_calendar_exceptions as
+    select cast(d as date) as calendar_date, 'holiday' as day_type, '国庆节' as name,
+           cast(null as varchar) as start_time, cast(null as varchar) as end_time
+    from (values ('2026-10-01'), ('2026-10-02'), ('2026-10-03'), ('2026-10-04'), ('2026-10-05'),
+                 ('2026-10-06'), ('2026-10-07')) as t (d)
+    union all select date '2026-10-10', 'makeup_workday', '国庆节 调休', '09:00', '18:00';
+create or replace table service.service_sla_policies as
+    select 'standard' as policy_id, 'Standard' as policy_name, '*' as customer_tier, '*' as channel,
+           '*' as priority, 240 as first_response_minutes, 480 as next_response_minutes,
+           960 as resolution_minutes;
+create or replace table service.service_sla_pause_statuses as
+    select 'resolution' as metric, 'waiting_on_customer' as status;
+create or replace table service.service_sla_escalations as
+    select * from (values ('*', '*', 0.75, 'notify_team_lead'), ('*', '*', 1.0, 'raise_priority'))
+    as t (policy_id, metric, at_share, action);
+"""
+
+# T1..T5 of sla.md as tickets and events (local times).
+CASE_TICKETS = [
+    ("T1", "2026-10-09 17:30:00", "closed"),
+    ("T2", "2026-09-30 16:00:00", "closed"),
+    ("T3", "2026-11-16 20:00:00", "closed"),
+    ("T4", "2026-11-16 09:00:00", "resolved"),
+    ("T5", "2026-11-19 10:00:00", "new"),
+]
+CASE_EVENTS = [
+    # ticket, event_type, from, to, time
+    ("T1", "status_change", None, "new", "2026-10-09 17:30:00"),
+    ("T1", "agent_reply", None, None, "2026-10-10 09:30:00"),
+    ("T2", "status_change", None, "new", "2026-09-30 16:00:00"),
+    ("T2", "agent_reply", None, None, "2026-10-08 10:00:00"),
+    ("T3", "status_change", None, "new", "2026-11-16 20:00:00"),
+    ("T3", "agent_reply", None, None, "2026-11-17 13:30:00"),
+    ("T4", "status_change", None, "new", "2026-11-16 09:00:00"),
+    ("T4", "agent_reply", None, None, "2026-11-16 10:00:00"),
+    ("T4", "status_change", "new", "in_progress", "2026-11-16 10:00:00"),
+    ("T4", "status_change", "in_progress", "waiting_on_customer", "2026-11-16 11:00:00"),
+    ("T4", "customer_reply", None, None, "2026-11-17 15:00:00"),
+    ("T4", "status_change", "waiting_on_customer", "in_progress", "2026-11-17 15:00:00"),
+    ("T4", "status_change", "in_progress", "resolved", "2026-11-18 12:00:00"),
+    ("T5", "status_change", None, "new", "2026-11-19 10:00:00"),
+]
+CASE_AS_OF = "2026-11-20 10:00:00"
+
+
+def build_case_warehouse(path: Path) -> None:
+    """Staging tables holding only the sla.md tickets, plus the case calendar and policy."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.stg_callcenter__tickets (ticket_no varchar, account_id bigint, "
+            "channel varchar, priority varchar, category varchar, status varchar, team varchar, "
+            "assignee_agent_id varchar, created_at timestamp)"
+        )
+        con.executemany(
+            "insert into staging.stg_callcenter__tickets values (?, 1, 'phone', 'P3', '故障报修', ?, '一线热线组', 'A1', cast(? as timestamp))",
+            [(t, s, c) for t, c, s in CASE_TICKETS],
+        )
+        con.execute(
+            "create table staging.stg_callcenter__ticket_events (event_id varchar, ticket_no varchar, "
+            "event_type varchar, from_status varchar, to_status varchar, actor varchar, event_time timestamp)"
+        )
+        con.executemany(
+            "insert into staging.stg_callcenter__ticket_events values (?, ?, ?, ?, ?, 'x', cast(? as timestamp))",
+            [(f"E{n:02d}", *e) for n, e in enumerate(CASE_EVENTS)],
+        )
+        con.execute("create table staging.stg_crm__accounts (account_id bigint, level varchar)")
+        con.execute("insert into staging.stg_crm__accounts values (1, 'B')")
+        con.execute(CASE_CALENDAR_SQL)
+
+
+def run_dbt(warehouse: Path, work: Path, models: list[str], vars_yaml: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
+        "CRMLAKE_RAW_DIR": str(work / "raw"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
+    return subprocess.run(
+        [str(DBT), "run", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir",
+         str(REPO / "dbt_project"), "--target-path", str(work / "target"), "--log-path",
+         str(work / "logs"), "--select", *models, "--vars", vars_yaml],
+        env=env, capture_output=True, text=True, check=False,
+    )
