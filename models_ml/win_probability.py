@@ -1,0 +1,260 @@
+"""Win probability of open opportunities: a calibrated scikit-learn classifier.
+
+Features are computed point-in-time from ``sales.opportunity_versions`` (validity intervals of
+every stage/amount/close-date change): a row "as of date D" sees only versions with
+``valid_from`` before the next midnight, and the owner's track record only counts deals closed
+by then. ``tests/test_sales_ml.py`` proves it by truncating the history after D and comparing.
+
+Training uses a time-based split: a model for cutoff T learns from weekly snapshots before T of
+deals whose outcome was known before T. ``backtest`` evaluates models on later quarters against
+the stage-probability baseline (Brier score, ROC AUC). Everything is set-based (DuckDB SQL,
+scikit-learn on arrays); no Python loops over rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+log = logging.getLogger(__name__)
+
+MODEL_NAME = "win_probability"
+NUMERIC = [
+    "stage_order",
+    "stage_probability",
+    "log_amount",
+    "days_in_stage",
+    "age_days",
+    "days_to_close",
+    "close_date_push_count",
+    "amount_change_ratio",
+    "owner_prior_win_rate",
+    "owner_prior_closed",
+]
+CATEGORICAL = ["lead_source", "opportunity_type"]
+
+# Point-in-time features for every (as_of_date, open opportunity). Parameters: the relation
+# names of the versions table, the opportunities table and a table of as_of_date values.
+_FEATURES_SQL = """
+with
+dates as (select distinct cast(as_of_date as date) as as_of_date from {dates}),
+cut as (select as_of_date, cast(as_of_date as timestamp) + interval 1 day as cutoff_at from dates),
+state as (
+    select cut.as_of_date, v.*
+    from cut join {versions} v
+      on v.valid_from < cut.cutoff_at and (v.valid_to is null or v.valid_to >= cut.cutoff_at)
+    where not v.is_closed
+),
+first_version as (
+    select opportunity_id, amount as initial_amount from {versions} where version_number = 1
+),
+closed as (  -- when each deal closed and how (known only from that moment on)
+    select o.owner_id, v.opportunity_id, min(v.valid_from) as closed_at,
+           bool_or(v.is_won) as is_won
+    from {versions} v join {opportunities} o using (opportunity_id)
+    where v.is_closed
+    group by 1, 2
+),
+owner_record as (
+    select cut.as_of_date, closed.owner_id,
+           count(*) as owner_prior_closed,
+           avg(case when closed.is_won then 1.0 else 0.0 end) as owner_win_rate
+    from cut join closed on closed.closed_at < cut.cutoff_at
+    group by 1, 2
+)
+select
+    state.as_of_date,
+    state.opportunity_id,
+    o.owner_id,
+    o.department_id,
+    state.stage,
+    state.stage_order,
+    cast(state.stage_probability as double) as stage_probability,
+    cast(state.amount as double) as amount,
+    ln(1 + cast(state.amount as double)) as log_amount,
+    date_diff('day', state.stage_entered_at, cast(state.as_of_date as timestamp)) as days_in_stage,
+    date_diff('day', state.opportunity_created_at, cast(state.as_of_date as timestamp)) as age_days,
+    date_diff('day', state.as_of_date, state.close_date) as days_to_close,
+    state.close_date,
+    state.close_date_push_count,
+    cast(state.amount as double) / nullif(cast(fv.initial_amount as double), 0) as amount_change_ratio,
+    -- smoothed toward 0.4 with 5 pseudo-deals so a new rep is not 0 or 1
+    (coalesce(r.owner_win_rate * r.owner_prior_closed, 0) + 0.4 * 5)
+        / (coalesce(r.owner_prior_closed, 0) + 5) as owner_prior_win_rate,
+    coalesce(r.owner_prior_closed, 0) as owner_prior_closed,
+    coalesce(o.lead_source, '(none)') as lead_source,
+    coalesce(o.opportunity_type, '(none)') as opportunity_type
+from state
+join {opportunities} o using (opportunity_id)
+left join first_version fv using (opportunity_id)
+left join owner_record r on r.as_of_date = state.as_of_date and r.owner_id = o.owner_id
+"""
+
+
+def features_as_of(
+    con: duckdb.DuckDBPyConnection,
+    dates: list[dt.date] | pd.Series,
+    versions: str = "sales.opportunity_versions",
+    opportunities: str = "sales.opportunities",
+) -> pd.DataFrame:
+    """Point-in-time features of every opportunity open at the end of each date."""
+    dates_frame = pd.DataFrame({"as_of_date": pd.to_datetime(pd.Series(list(dates))).dt.date})
+    con.register("_wp_dates", dates_frame)
+    try:
+        sql = _FEATURES_SQL.format(dates="_wp_dates", versions=versions, opportunities=opportunities)
+        frame = con.execute(sql).df()
+    finally:
+        con.unregister("_wp_dates")
+    return frame.sort_values(["as_of_date", "opportunity_id"]).reset_index(drop=True)
+
+
+def outcomes(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_versions") -> pd.DataFrame:
+    """Outcome of every closed deal and the moment it became known."""
+    return con.execute(
+        f"""select opportunity_id, min(valid_from) as closed_at,
+                   max(case when is_won then 1 else 0 end) as won
+            from {versions} where is_closed group by opportunity_id"""
+    ).df()
+
+
+def data_end(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_versions") -> dt.date:
+    return con.execute(f"select cast(max(valid_from) as date) from {versions}").fetchone()[0]
+
+
+def weekly_dates(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Every 7th day counted back from ``end`` down to ``start``."""
+    days = (end - start).days
+    return [end - dt.timedelta(days=d) for d in range(0, days + 1, 7)][::-1]
+
+
+def labelled_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Weekly point-in-time features of all history, with the eventual outcome and when it was known."""
+    end = data_end(con)
+    start = con.execute("select cast(min(valid_from) as date) from sales.opportunity_versions").fetchone()[0]
+    feats = features_as_of(con, weekly_dates(start, end))
+    labelled = feats.merge(outcomes(con), on="opportunity_id", how="inner")
+    labelled["as_of_date"] = pd.to_datetime(labelled["as_of_date"])
+    return labelled
+
+
+def _pipeline() -> Pipeline:
+    pre = ColumnTransformer(
+        [
+            ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL),
+            ("num", "passthrough", NUMERIC),
+        ]
+    )
+    base = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15, random_state=0)
+    model = CalibratedClassifierCV(base, method="sigmoid", cv=3)
+    return Pipeline([("features", pre), ("model", model)])
+
+
+def training_rows(labelled: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
+    """Snapshots before ``cutoff`` of deals whose outcome was known before it (no look-ahead)."""
+    cutoff_ts = pd.Timestamp(cutoff)
+    return labelled[(labelled["as_of_date"] < cutoff_ts) & (labelled["closed_at"] < cutoff_ts)]
+
+
+def fit(rows: pd.DataFrame) -> Pipeline:
+    model = _pipeline()
+    X = rows[CATEGORICAL + NUMERIC].fillna(0)
+    model.fit(X, rows["won"].astype(int))
+    return model
+
+
+def predict(model: Pipeline, feats: pd.DataFrame) -> np.ndarray:
+    return model.predict_proba(feats[CATEGORICAL + NUMERIC].fillna(0))[:, 1]
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def add_quarters(day: dt.date, n: int) -> dt.date:
+    months = day.year * 12 + day.month - 1 + 3 * n
+    return dt.date(months // 12, months % 12 + 1, 1)
+
+
+@dataclass
+class BacktestQuarter:
+    quarter: str
+    train_rows: int
+    test_rows: int
+    brier_ml: float
+    brier_stage: float
+    auc_ml: float
+    auc_stage: float
+
+
+@dataclass
+class WinProbabilityReport:
+    quarters: list[BacktestQuarter] = field(default_factory=list)
+    pooled: dict = field(default_factory=dict)
+
+
+def backtest(labelled: pd.DataFrame, quarters: list[dt.date]) -> tuple[WinProbabilityReport, dict]:
+    """For each quarter: train on what was known at its start, score its weekly snapshots.
+
+    Returns the report and the fitted model per quarter (re-used by the bookings backtest).
+    """
+    report = WinProbabilityReport()
+    models: dict = {}
+    all_y, all_ml, all_stage = [], [], []
+    for q in quarters:
+        q_end = add_quarters(q, 1)
+        train = training_rows(labelled, q)
+        test = labelled[(labelled["as_of_date"] >= pd.Timestamp(q)) & (labelled["as_of_date"] < pd.Timestamp(q_end))]
+        if train["won"].nunique() < 2 or test["won"].nunique() < 2:
+            log.warning("backtest quarter %s skipped: not enough labelled rows", q)
+            continue
+        log.info("win probability backtest %s: %d training rows, %d test rows", q, len(train), len(test))
+        model = fit(train)
+        models[q] = model
+        p_ml = predict(model, test)
+        y = test["won"].to_numpy()
+        p_stage = test["stage_probability"].to_numpy()
+        report.quarters.append(
+            BacktestQuarter(
+                quarter=f"{q.year}Q{(q.month - 1) // 3 + 1}",
+                train_rows=len(train),
+                test_rows=len(test),
+                brier_ml=round(float(brier_score_loss(y, p_ml)), 4),
+                brier_stage=round(float(brier_score_loss(y, p_stage)), 4),
+                auc_ml=round(float(roc_auc_score(y, p_ml)), 4),
+                auc_stage=round(float(roc_auc_score(y, p_stage)), 4),
+            )
+        )
+        all_y.append(y), all_ml.append(p_ml), all_stage.append(p_stage)
+    if all_y:
+        y, p_ml, p_stage = np.concatenate(all_y), np.concatenate(all_ml), np.concatenate(all_stage)
+        report.pooled = {
+            "rows": int(len(y)),
+            "brier_ml": round(float(brier_score_loss(y, p_ml)), 4),
+            "brier_stage": round(float(brier_score_loss(y, p_stage)), 4),
+            "auc_ml": round(float(roc_auc_score(y, p_ml)), 4),
+            "auc_stage": round(float(roc_auc_score(y, p_stage)), 4),
+        }
+    return report, models
+
+
+def save_model(model: Pipeline, models_dir: Path, version: str, metadata: dict) -> Path:
+    """Model file plus a JSON card (version, training window, metrics) under ``models_dir``."""
+    folder = models_dir / MODEL_NAME / version
+    folder.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, folder / "model.joblib")
+    (folder / "card.json").write_text(json.dumps(metadata, indent=2, default=str, ensure_ascii=False), "utf-8")
+    return folder

@@ -1,0 +1,1 @@
+"""Sales area: ML training and scoring assets (win probability, quarter bookings forecast)."""

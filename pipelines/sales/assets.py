@@ -1,0 +1,140 @@
+"""Sales ML assets: train + backtest + score the win-probability model, and the run-rate part of
+the quarter bookings forecast. Both read the sales marts dbt built and write one table each into
+the warehouse (sales.win_probability, sales.bookings_forecast_ml), which dbt's forecast mart
+reads back (declared as dbt sources with these asset keys).
+
+The warehouse is opened read-write only inside each asset and closed at its end (one writer).
+"""
+
+
+import datetime as dt
+import json
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from models_ml import bookings_forecast as bf
+from models_ml import win_probability as wp
+from pipelines.resources import LakehouseResource
+
+BACKTEST_QUARTERS = 4
+
+
+def _version(end: dt.date) -> str:
+    return f"wp-{end:%Y%m%d}-{dt.datetime.now():%H%M%S}"
+
+
+def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dict:
+    """Backtest on the last quarters, train on everything known, score open deals, write results."""
+    log = log or (lambda msg: None)
+    end = wp.data_end(con)
+    current = wp.quarter_start(end)
+    labelled = wp.labelled_frame(con)
+    log(f"{len(labelled)} labelled weekly snapshot rows up to {end}")
+    quarters = [wp.add_quarters(current, -k) for k in range(BACKTEST_QUARTERS, 0, -1)]
+    report, models = wp.backtest(labelled, quarters)
+    log(f"win probability backtest pooled: {report.pooled}")
+    forecast_rows, forecast_summary = bf.backtest(con, models)
+    log(f"bookings forecast backtest: {forecast_summary}")
+
+    cutoff = end + dt.timedelta(days=1)
+    train = wp.training_rows(labelled, cutoff)
+    model = wp.fit(train)
+    version = _version(end)
+    card = {
+        "model": wp.MODEL_NAME,
+        "version": version,
+        "training_window": {
+            "from": str(train["as_of_date"].min().date()),
+            "to": str(train["as_of_date"].max().date()),
+            "rows": len(train),
+        },
+        "features": wp.CATEGORICAL + wp.NUMERIC,
+        "calibration": "sigmoid, 3-fold (CalibratedClassifierCV)",
+        "backtest": {
+            "quarters": [q.__dict__ for q in report.quarters],
+            "pooled": report.pooled,
+        },
+        "bookings_forecast_backtest": {
+            "rows": [r.__dict__ for r in forecast_rows],
+            "summary": forecast_summary,
+        },
+    }
+    folder = wp.save_model(model, models_dir, version, card)
+    (models_dir / "latest_backtest.json").write_text(json.dumps(card, indent=2, default=str, ensure_ascii=False), "utf-8")
+
+    feats = wp.features_as_of(con, [end])
+    scores = pd.DataFrame(
+        {
+            "opportunity_id": feats["opportunity_id"].astype("int64"),
+            "as_of_date": pd.to_datetime(feats["as_of_date"]).dt.date,
+            "win_probability": wp.predict(model, feats).round(4),
+            "stage_probability": feats["stage_probability"],
+            "model_version": version,
+        }
+    )
+    run_rates = bf.run_rate(bf.won_deals(con), current, end)
+    share = bf.quarter_share_left(current, end)
+    run_rates = run_rates.assign(
+        quarter_start=current,
+        run_rate_amount=(run_rates["run_rate_amount"] * share).round(2),
+        model_version=version,
+    )[["quarter_start", "owner_id", "department_id", "run_rate_amount", "model_version"]]
+    return {"card": card, "folder": folder, "scores": scores, "run_rates": run_rates}
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    con.execute("create schema if not exists sales")
+    con.register("_frame", frame)
+    con.execute(f"create or replace table {table} as select * from _frame")
+    con.unregister("_frame")
+
+
+@dg.asset(
+    key=["sales", "win_probability"],
+    deps=[dg.AssetKey(["sales", "opportunity_versions"]), dg.AssetKey(["sales", "opportunities"])],
+    group_name="sales",
+    description="Calibrated win probability of open deals (models_ml/win_probability.py); "
+    "trains, backtests against the stage baseline, saves the model card, scores.",
+)
+def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
+    settings = lakehouse.settings
+    models_dir = settings.lakehouse_dir / "models"
+    con = duckdb.connect(str(settings.warehouse_path))
+    try:
+        result = train_and_score(con, models_dir, log=context.log.info)
+        _write(con, "sales.win_probability", result["scores"])
+        _write(con, "sales.bookings_forecast_ml", result["run_rates"])
+    finally:
+        con.close()
+    card = result["card"]
+    return dg.MaterializeResult(
+        metadata={
+            "model_version": card["version"],
+            "scored": len(result["scores"]),
+            "brier_ml": card["backtest"]["pooled"].get("brier_ml"),
+            "brier_stage": card["backtest"]["pooled"].get("brier_stage"),
+            "auc_ml": card["backtest"]["pooled"].get("auc_ml"),
+            "auc_stage": card["backtest"]["pooled"].get("auc_stage"),
+            "model_folder": str(result["folder"]),
+        }
+    )
+
+
+@dg.asset(
+    key=["sales", "bookings_forecast_ml"],
+    deps=[dg.AssetKey(["sales", "win_probability"])],
+    group_name="sales",
+    description="Run-rate part of the quarter bookings forecast per owner (written with the win "
+    "probability scores by the same model run; this asset checks and reports it).",
+)
+def bookings_forecast_ml(lakehouse: LakehouseResource) -> dg.MaterializeResult:
+    with duckdb.connect(str(lakehouse.settings.warehouse_path), read_only=False) as con:
+        rows, total = con.execute(
+            "select count(*), coalesce(sum(run_rate_amount), 0) from sales.bookings_forecast_ml"
+        ).fetchone()
+    return dg.MaterializeResult(metadata={"owners": rows, "run_rate_total": float(total)})
+
+
+defs = dg.Definitions(assets=[win_probability, bookings_forecast_ml])
