@@ -91,6 +91,10 @@ def generate(
             sum(writer.files[f] for f in new),
             time.perf_counter() - t0,
         )
+    from . import registry
+
+    registry.build(world)
+    registry.write(world, writer)
     _write_truth(landing_dir, world, writer)
     report = GenerationReport(
         landing_dir=landing_dir,

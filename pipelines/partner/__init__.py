@@ -1,0 +1,1 @@
+"""Partner area: company-name resolution (names.md) and channel-partner assets."""

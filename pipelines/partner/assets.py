@@ -1,0 +1,101 @@
+"""Dagster assets of the partner area: ``partner/company_resolution``.
+
+Reads every typed company name from staging (CRM leads and accounts, partner deal registrations
+and sales reports, ERP shipments, invoices and bank receipts), resolves it against the business
+registry (``pipelines.partner.resolution``) and writes ``partner.company_resolution`` to the
+warehouse; the partner dbt marts read it back through a dbt source whose
+``meta.dagster.asset_key`` is this asset's key.
+"""
+
+
+import time
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from pipelines.partner.registry import BusinessRegistry, HttpRegistry, LocalRegistry
+from pipelines.partner.resolution import ResolutionConfig, resolve
+from pipelines.resources import LakehouseResource
+
+# (staging model, column, label of the source in company_resolution.sources)
+NAME_SOURCES = (
+    ("stg_crm__leads", "company_name", "crm.leads"),
+    ("stg_crm__accounts", "account_name", "crm.accounts"),
+    ("stg_partners__deal_registrations", "customer_name", "partners.deal_registrations"),
+    ("stg_partners__sales_reports", "end_customer_name", "partners.sales_reports"),
+    ("stg_erp__shipments", "customer_name", "erp.shipments"),
+    ("stg_erp__invoices", "customer_name", "erp.invoices"),
+    ("stg_erp__bank_receipts", "payer_name", "erp.bank_receipts"),
+)
+REGISTRY_MODEL = "stg_partners__business_registry"
+
+
+class CompanyResolutionConfig(dg.Config):
+    auto_merge_threshold: float = 95.0
+    review_threshold: float = 85.0
+    registry_url: str = ""  # an online registry service; empty: the local registry extract
+
+
+def typed_names(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    union = " union all ".join(
+        f"select {col} as typed_name, '{label}' as source from staging.{model} where {col} is not null"
+        for model, col, label in NAME_SOURCES
+    )
+    return con.execute(union).pl()
+
+
+def local_registry(con: duckdb.DuckDBPyConnection) -> LocalRegistry:
+    return LocalRegistry(
+        con.execute(
+            f"select unified_social_credit_code, legal_name, city, short_names from staging.{REGISTRY_MODEL}"
+        ).pl()
+    )
+
+
+@dg.asset(
+    key=["partner", "company_resolution"],
+    group_name="partner",
+    deps=[dg.AssetKey(["staging", m]) for m, _, _ in NAME_SOURCES] + [dg.AssetKey(["staging", REGISTRY_MODEL])],
+    description="Every typed company name → one company, with method (exact/registry/fuzzy), score and review status.",
+    kinds={"python", "duckdb"},
+)
+def company_resolution(
+    context: dg.AssetExecutionContext, config: CompanyResolutionConfig, lakehouse: LakehouseResource
+) -> dg.MaterializeResult:
+    started = time.perf_counter()
+    path = lakehouse.settings.warehouse_path
+    con = duckdb.connect(str(path))
+    try:
+        names = typed_names(con)
+        registry: BusinessRegistry = (
+            HttpRegistry(config.registry_url) if config.registry_url else local_registry(con)
+        )
+        context.log.info("resolving %d name occurrences", names.height)
+        result = resolve(
+            names,
+            registry,
+            ResolutionConfig(auto_merge=config.auto_merge_threshold, review=config.review_threshold),
+        )
+        con.execute("create schema if not exists partner")
+        con.register("resolution_frame", result.to_arrow())
+        con.execute("create or replace table partner.company_resolution as select * from resolution_frame")
+        con.unregister("resolution_frame")
+    finally:
+        con.close()
+    counts = result.group_by("status").len().to_dicts()
+    by_status = {r["status"]: r["len"] for r in counts}
+    by_method = {r["method"]: r["len"] for r in result.group_by("method").len().to_dicts()}
+    context.log.info("company resolution: %s in %.1fs", by_status, time.perf_counter() - started)
+    return dg.MaterializeResult(
+        metadata={
+            "typed_names": result.height,
+            "companies": result["company_key"].n_unique(),
+            "review": by_status.get("review", 0),
+            "by_method": dg.MetadataValue.json(by_method),
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    )
+
+
+defs = dg.Definitions(assets=[company_resolution])
