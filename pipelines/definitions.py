@@ -10,7 +10,6 @@ from pipelines.publish.assets import publish_definitions
 from pipelines.sales import assets as sales_assets
 from pipelines.resources import LakehouseResource
 from pipelines.runtime import export_settings_env
-from pipelines.service import assets as service_assets
 from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm
 from pipelines.sources.erp import assets as erp
