@@ -8,5 +8,17 @@ pages = {
     "概览 Overview": [
         st.Page("pages/pipeline_status.py", title="Pipeline status 数据状态", icon="🛠️", default=True),
     ],
+    "销售 Sales": [
+        st.Page("pages/sales/forecast.py", title="预测 Forecast", icon="📈"),
+        st.Page("pages/sales/movement.py", title="商机变动 Pipeline movement", icon="🌊"),
+        st.Page("pages/sales/funnel.py", title="漏斗与活动 Funnel & campaigns", icon="🔻"),
+    ],
+    "服务 Service": [
+        st.Page("pages/service/sla_board.py", title="SLA 看板 SLA board", icon="⏱️"),
+        st.Page("pages/service/qa_inspection.py", title="质检队列 QA queue", icon="🔎"),
+        st.Page("pages/service/qa_agents.py", title="坐席质检 Agent QA", icon="🎧"),
+        st.Page("pages/service/field_service.py", title="现场服务 Field service", icon="🛠"),
+        st.Page("pages/service/requirement_ranking.py", title="需求排行 Requirements (Product)", icon="📌"),
+    ],
 }
 st.navigation(pages).run()

@@ -1,0 +1,18 @@
+"""Agent QA scores (坐席质检得分) by agent and month."""
+
+import altair as alt
+import streamlit as st
+
+import service_data as data
+
+st.title("坐席质检得分 Agent QA scores")
+scores = data.qa_agent_scores()
+st.dataframe(scores, hide_index=True, use_container_width=True)
+trend = data.qa_agent_trend()
+st.altair_chart(
+    alt.Chart(trend).mark_line(point=True).encode(
+        x="period_month:T", y=alt.Y("avg_qa_score:Q", scale=alt.Scale(zero=False)), color="agent_name:N",
+        tooltip=list(trend.columns),
+    ),
+    use_container_width=True,
+)

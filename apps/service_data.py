@@ -1,0 +1,114 @@
+"""Loaders of the service and product pages, over the published snapshot (data_access.query)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data_access import query
+
+
+def sla_board(metric: str | None = None) -> pd.DataFrame:
+    """Open SLA clocks, the ones breached or closest to breaching first."""
+    where = "where is_open" + (" and metric = ?" if metric else "")
+    return query(
+        f"""select ticket_no, metric, priority, channel, customer_tier, team, assignee_agent_id,
+                   sla_status, target_minutes, business_minutes, remaining_minutes, due_at, breached_at,
+                   created_at, as_of_at
+            from service.ticket_sla {where}
+            order by is_breached desc, coalesce(remaining_minutes, -1e9), due_at, ticket_no""",
+        (metric,) if metric else (),
+    )
+
+
+def sla_attainment_by(dimension: str) -> pd.DataFrame:
+    if dimension not in {"team", "agent_name", "channel", "priority", "period_month"}:
+        raise ValueError(f"unknown SLA dimension {dimension!r}")
+    return query(
+        f"""select {dimension}, metric, sum(met) as met, sum(breached) as breached,
+                   round(sum(met) * 1.0 / nullif(sum(met) + sum(breached), 0), 4) as attainment_rate
+            from service.sla_attainment group by all order by 1, 2"""
+    )
+
+
+def qa_queue(limit: int = 200) -> pd.DataFrame:
+    return query("select * from service.qa_inspection_queue order by queue_rank limit ?", (limit,))
+
+
+def qa_evidence(conversation_id: str) -> pd.DataFrame:
+    return query(
+        """select rule_name, severity, weight, seq, evidence, evidence_start, evidence_end
+           from service.qa_rule_hits where conversation_id = ? order by evidence_start, rule_id""",
+        (conversation_id,),
+    )
+
+
+def qa_transcript(conversation_id: str) -> pd.DataFrame:
+    return query(
+        "select seq, sent_at, speaker, text from staging.stg_callcenter__transcripts"
+        " where conversation_id = ? order by seq",
+        (conversation_id,),
+    )
+
+
+def qa_agent_scores() -> pd.DataFrame:
+    return query(
+        """select agent_id, agent_name, team, sum(conversations) as conversations,
+                  round(sum(avg_qa_score * conversations) / sum(conversations), 2) as avg_qa_score,
+                  sum(critical_hits) as critical_hits
+           from service.qa_agent_scores group by all order by avg_qa_score, agent_id"""
+    )
+
+
+def qa_agent_trend() -> pd.DataFrame:
+    return query("select agent_name, period_month, avg_qa_score from service.qa_agent_scores order by 2, 1")
+
+
+def requirement_ranking() -> pd.DataFrame:
+    return query("select * from service.requirement_demand order by demand_rank, requirement_id")
+
+
+def requirement_trend(requirement_id: str) -> pd.DataFrame:
+    return query(
+        "select period_month, linked_tickets, distinct_customers from service.requirement_demand_monthly"
+        " where requirement_id = ? order by period_month",
+        (requirement_id,),
+    )
+
+
+def requirement_tickets(requirement_id: str) -> pd.DataFrame:
+    return query(
+        """select t.ticket_no, t.created_at, t.subject, t.status, t.account_id, a.account_name, a.level
+           from staging.stg_callcenter__ticket_requirement_links as l
+           join staging.stg_callcenter__tickets as t on l.ticket_no = t.ticket_no
+           left join staging.stg_crm__accounts as a on t.account_id = a.account_id
+           where l.requirement_id = ? order by t.created_at desc""",
+        (requirement_id,),
+    )
+
+
+def requirement_suggestions(limit: int = 100) -> pd.DataFrame:
+    return query(
+        """select s.ticket_no, t.subject, s.suggestion_rank, s.requirement_id, r.title, s.score
+           from service.requirement_link_suggestions as s
+           join staging.stg_callcenter__tickets as t on s.ticket_no = t.ticket_no
+           join staging.stg_callcenter__requirements as r on s.requirement_id = r.requirement_id
+           where s.suggestion_rank = 1 order by s.score desc, s.ticket_no limit ?""",
+        (limit,),
+    )
+
+
+def requirement_matching_evaluation() -> pd.DataFrame:
+    return query("select * from service.requirement_matching_evaluation")
+
+
+def field_service_by(dimension: str) -> pd.DataFrame:
+    if dimension not in {"team", "engineer_name", "dispatch_mode", "period_month"}:
+        raise ValueError(f"unknown field-service dimension {dimension!r}")
+    return query(
+        f"""select {dimension}, sum(work_orders) as work_orders, sum(completed) as completed,
+                   round(sum(first_time_fixes) * 1.0 / nullif(sum(completed), 0), 4) as first_time_fix_rate,
+                   sum(overtime_orders) as overtime_orders,
+                   round(sum(avg_minutes_to_accept * work_orders) / nullif(sum(case when avg_minutes_to_accept is not null then work_orders end), 0), 1) as avg_minutes_to_accept,
+                   round(sum(avg_minutes_on_site * completed) / nullif(sum(case when avg_minutes_on_site is not null then completed end), 0), 1) as avg_minutes_on_site
+            from service.field_service_kpis group by all order by 1"""
+    )

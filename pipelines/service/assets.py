@@ -1,0 +1,131 @@
+"""Python assets of the service area: the call-center QA engine and requirement-link suggestions.
+
+Both read staging tables (built by dbt) from the warehouse and write their results back into
+the ``service`` schema; the warehouse is opened read-write only inside the asset and closed.
+"""
+
+
+import duckdb
+import polars as pl
+
+import dagster as dg
+from models_ml import requirement_matching
+from pipelines.resources import LakehouseResource
+from pipelines.service import qa
+
+STG = "staging"
+
+
+def _key(*parts: str) -> dg.AssetKey:
+    return dg.AssetKey(list(parts))
+
+
+QA_TABLES = ("qa_rule_hits", "qa_conversation_scores", "qa_agent_scores", "qa_inspection_queue")
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            _key("service", name),
+            deps=[_key(STG, "stg_callcenter__transcripts"), _key(STG, "stg_callcenter__call_records"),
+                  _key(STG, "stg_callcenter__agents")],
+            group_name="service",
+            description=desc,
+        )
+        for name, desc in zip(
+            QA_TABLES,
+            (
+                "QA rule hits with evidence (message or time span), one row per hit.",
+                "QA score per conversation (100 - weights of rules hit), hits, review priority.",
+                "QA scores per agent and month.",
+                "Conversations to review first: low score, critical hits, outlier duration.",
+            ),
+        )
+    ],
+)
+def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    rules = qa.load_rules()
+    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+        messages = con.execute(
+            f"select conversation_id, seq, channel, speaker, sent_at, text, agent_id, call_id"
+            f" from {STG}.stg_callcenter__transcripts"
+        ).pl()
+        calls = con.execute(f"select call_id, queue, talk_seconds from {STG}.stg_callcenter__call_records").pl()
+        context.log.info(f"QA: {len(rules)} rules over {messages.height} messages, {calls.height} calls")
+        hits = qa.evaluate(messages, calls, rules)
+        scores = qa.score(messages, calls, hits, rules)
+        rule_meta = pl.DataFrame({"rule_id": [r.id for r in rules], "rule_name": [r.name for r in rules],
+                                  "severity": [r.severity for r in rules], "weight": [r.weight for r in rules]})
+        hits = hits.join(rule_meta, on="rule_id", how="left")
+        con.execute("create schema if not exists service")
+        con.register("hits_df", hits.to_arrow())
+        con.register("scores_df", scores.to_arrow())
+        con.execute("create or replace table service.qa_rule_hits as select * from hits_df")
+        con.execute("create or replace table service.qa_conversation_scores as select * from scores_df")
+        con.execute(f"""
+            create or replace table service.qa_agent_scores as
+            select
+                s.agent_id,
+                coalesce(a.agent_name, s.agent_id) as agent_name,
+                a.team,
+                cast(date_trunc('month', s.started_at) as date) as period_month,
+                count(*) as conversations,
+                round(avg(s.qa_score), 2) as avg_qa_score,
+                min(s.qa_score) as min_qa_score,
+                sum(s.critical_rules_hit) as critical_hits,
+                sum(case when s.rules_hit > 0 then 1 else 0 end) as conversations_with_hits
+            from service.qa_conversation_scores as s
+            left join {STG}.stg_callcenter__agents as a on s.agent_id = a.agent_id
+            where s.agent_id is not null
+            group by all
+        """)
+        con.execute(f"""
+            create or replace table service.qa_inspection_queue as
+            select
+                row_number() over (order by s.review_priority desc, s.qa_score, s.duration_seconds desc,
+                                   s.conversation_id) as queue_rank,
+                s.conversation_id, s.channel, s.agent_id, coalesce(a.agent_name, s.agent_id) as agent_name,
+                a.team, s.started_at, s.duration_seconds, s.qa_score, s.critical_rules_hit, s.rules_hit,
+                s.rule_ids, s.is_duration_outlier, s.review_priority
+            from service.qa_conversation_scores as s
+            left join {STG}.stg_callcenter__agents as a on s.agent_id = a.agent_id
+            where s.rules_hit > 0
+        """)
+        counts = {t: con.execute(f"select count(*) from service.{t}").fetchone()[0] for t in QA_TABLES}
+    context.log.info(f"QA done: {counts}")
+    for name in QA_TABLES:
+        yield dg.MaterializeResult(asset_key=_key("service", name), metadata={"rows": counts[name]})
+
+
+@dg.asset(
+    key=_key("service", "requirement_link_suggestions"),
+    deps=[_key(STG, "stg_callcenter__tickets"), _key(STG, "stg_callcenter__requirements"),
+          _key(STG, "stg_callcenter__ticket_requirement_links")],
+    group_name="service",
+    description="Top-3 suggested requirements (TF-IDF char n-grams, cosine score) for unlinked "
+    "feature-request and complaint tickets; precision@1 on held-out linked tickets in metadata.",
+)
+def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+        reqs = con.execute(f"select requirement_id, title, description from {STG}.stg_callcenter__requirements"
+                           " where status <> 'rejected'").df()
+        links = con.execute(f"select ticket_no, requirement_id from {STG}.stg_callcenter__ticket_requirement_links").df()
+        tickets = con.execute(f"select ticket_no, subject, description, category from {STG}.stg_callcenter__tickets").df()
+        evaluation = requirement_matching.evaluate(reqs, links, tickets)
+        context.log.info(f"requirement matching held-out evaluation: {evaluation}")
+        matcher = requirement_matching.RequirementMatcher().fit(reqs, links, tickets)
+        linked_categories = tickets.loc[tickets["ticket_no"].isin(links["ticket_no"]), "category"].unique()
+        unlinked = tickets[~tickets["ticket_no"].isin(links["ticket_no"])
+                           & tickets["category"].isin(linked_categories)]
+        suggestions = matcher.suggest(unlinked, top_k=3, min_score=0.05)
+        con.execute("create schema if not exists service")
+        con.register("suggestions_df", suggestions)
+        con.execute("create or replace table service.requirement_link_suggestions as select * from suggestions_df")
+        con.register("evaluation_df", pl.DataFrame([evaluation]).to_arrow())
+        con.execute("create or replace table service.requirement_matching_evaluation as "
+                    "select *, current_timestamp as evaluated_at from evaluation_df")
+    return dg.MaterializeResult(metadata={"suggestions": len(suggestions), "unlinked_tickets": len(unlinked),
+                                          **{k: v for k, v in evaluation.items() if v is not None}})
+
+
+defs = dg.Definitions(assets=[qa_scores, requirement_link_suggestions])
