@@ -10,6 +10,7 @@ from pipelines.publish.assets import publish_definitions
 from pipelines.sales import assets as sales_assets
 from pipelines.resources import LakehouseResource
 from pipelines.runtime import export_settings_env
+from pipelines.service import assets as service_assets
 from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm
 from pipelines.sources.erp import assets as erp
@@ -28,6 +29,7 @@ domains = dg.Definitions.merge(
     partner_assets.defs,
     finance_assets.defs,
     sales_assets.defs,
+    service_assets.defs,
 )
 
 defs = dg.Definitions.merge(
