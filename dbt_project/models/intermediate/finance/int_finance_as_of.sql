@@ -27,7 +27,7 @@ final as (
 
     select
         {% if var('finance_as_of_date', none) %}
-        cast('{{ var("finance_as_of_date") }}' as {{ type_date() }}) as as_of_date
+        max(cast('{{ var("finance_as_of_date") }}' as {{ type_date() }})) as as_of_date
         {% else %}
         max(last_date) as as_of_date
         {% endif %}

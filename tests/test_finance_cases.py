@@ -1,0 +1,253 @@
+"""The hand-computed finance cases (ar_aging A1-A3, commission C1-C5, the delivery revenue rule)
+with their exact figures, on a tiny staging warehouse built by the real finance dbt models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import pytest
+
+from finance_fixtures import AGING_AS_OF_SQL, create_case_warehouse, run_finance_dbt
+from pipelines.finance.commission import CommissionConfig, build_statements
+
+D = dt.date.fromisoformat
+
+
+@pytest.fixture(scope="module")
+def case_db(tmp_path_factory):
+    work = tmp_path_factory.mktemp("finance_cases")
+    warehouse = create_case_warehouse(work / "warehouse.duckdb")
+    run_finance_dbt(warehouse, work)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con
+    con.close()
+
+
+def rows(con, sql, params=()):
+    return con.execute(sql, list(params)).fetchall()
+
+
+# ---------------------------------------------------------------- A1 point-in-time aging
+
+A1_AT_0630 = {
+    701: (Decimal("70000.00"), 15, "1-30"),
+    702: (Decimal("50000.00"), -15, "current"),
+    703: (Decimal("80000.00"), 90, "61-90"),  # its receipt is dated 2026-07-02: no leak
+    704: (Decimal("20000.00"), 91, "91-180"),
+    705: (Decimal("10000.00"), 211, "181+"),
+}
+
+
+def test_a1_aging_as_of_2026_06_30(case_db):
+    got = rows(case_db, """select installment_id, open_amount, days_overdue, bucket from finance.ar_aging
+                           where as_of_date = '2026-06-30' and account_id = 401""")
+    assert {r[0]: r[1:] for r in got} == A1_AT_0630  # I6 (paid on its due date) is closed
+    total, overdue = rows(case_db, """select sum(open_amount), sum(open_amount) filter (where days_overdue > 0)
+                                      from finance.ar_aging where as_of_date = '2026-06-30' and account_id = 401""")[0]
+    assert total == Decimal("230000.00")
+    assert overdue == Decimal("180000.00")
+
+
+def test_a1_aging_as_of_2026_07_31(case_db):
+    got = {r[0]: r[1:] for r in rows(case_db, """select installment_id, open_amount, days_overdue, bucket
+        from finance.ar_aging where as_of_date = '2026-07-31' and account_id = 401""")}
+    assert 703 not in got  # I3 closed
+    assert got[702] == (Decimal("50000.00"), 16, "1-30")
+    assert got[701] == (Decimal("70000.00"), 46, "31-60")
+
+
+def test_a1_on_demand_aging_equals_month_end_and_works_any_day(case_db):
+    on_demand = case_db.execute(AGING_AS_OF_SQL, ["2026-06-30"]).df()
+    got = {r.installment_id: (r.open_amount, r.days_overdue, r.bucket)
+           for r in on_demand[on_demand.account_id == 401].itertuples()}
+    assert got == A1_AT_0630
+    # 2026-07-01: I3 still open (receipt on 07-02), 91 days -> 91-180
+    mid = case_db.execute(AGING_AS_OF_SQL, ["2026-07-01"]).df().set_index("installment_id")
+    assert (mid.loc[703, "open_amount"], mid.loc[703, "bucket"]) == (Decimal("80000.00"), "91-180")
+    assert mid.loc[701, "days_overdue"] == 16
+
+
+# ---------------------------------------------------------------- A2 FIFO and credit
+
+def test_a2_unallocated_receipt_fifo_and_credit(case_db):
+    alloc = rows(case_db, """select installment_id, allocation_type, allocated_amount from finance.receipt_allocations
+                             where receipt_no = 'R-K' order by installment_id nulls last""")
+    assert alloc == [(711, "fifo", Decimal("40000.00")), (712, "fifo", Decimal("40000.00")),
+                     (None, "credit", Decimal("20000.00"))]
+    assert rows(case_db, "select status, open_amount from finance.installments where account_id = 404") == [
+        ("paid", Decimal("0.00")), ("paid", Decimal("0.00"))]
+    assert rows(case_db, "select credit_balance from finance.customer_credit_balances where customer_id = 404") == [
+        (Decimal("20000.00"),)]
+    assert rows(case_db, "select count(*) from finance.ar_aging where account_id = 404 and as_of_date >= '2026-06-30'") == [(0,)]
+    assert rows(case_db, "select min(open_amount) from finance.installments") == [(Decimal("0.00"),)]
+
+
+# ---------------------------------------------------------------- A3 overdue warnings
+
+def test_a3_one_warning_per_overdue_installment_addressed_to_owner(case_db):
+    got = rows(case_db, """select installment_id, owner_name, account_name, contract_no, open_amount, days_overdue, message
+                           from finance.overdue_warnings order by installment_id""")
+    assert [(r[0], r[4], r[5]) for r in got] == [
+        (701, Decimal("70000.00"), 46), (702, Decimal("50000.00"), 16),
+        (704, Decimal("20000.00"), 122), (705, Decimal("10000.00"), 242)]
+    for r in got:
+        assert r[1] == "王会计" and r[2] == "A1客户有限公司" and r[3] == "HT-A1"
+        assert "王会计" in r[6] and "A1客户有限公司" in r[6] and "HT-A1" in r[6] and "天" in r[6]
+    # I3 was overdue at 2026-06-30 and is paid now: its warning has cleared itself
+    assert rows(case_db, "select count(*) from finance.overdue_warnings where installment_id = 703") == [(0,)]
+
+
+# ---------------------------------------------------------------- bank matching, review
+
+def test_bank_receipts_matched_and_unclaimed_listed(case_db):
+    got = dict(rows(case_db, "select bank_txn_no, match_status from finance.bank_receipt_matching"))
+    assert got == {"B801": "matched_by_receipt_no", "B803": "matched_by_bank_txn_no", "B999": "unclaimed"}
+
+
+def test_receipt_for_unknown_contract_is_reviewed_not_applied(case_db):
+    (msg,) = rows(case_db, "select message from finance.commission_review where problem = 'unknown_contract'")[0]
+    assert "R-BAD" in msg and "contract_id 999" in msg
+    assert rows(case_db, "select count(*) from finance.receipt_allocations where receipt_no = 'R-BAD'") == [(0,)]
+
+
+# ---------------------------------------------------------------- commission
+
+def commission(con, user: str, period: str | None = None) -> Decimal:
+    sql = """select sum(l.commission_amount) from intermediate.int_commission_lines l
+             join staging.stg_crm__users u using (user_id) where u.user_name = ?"""
+    params = [user]
+    if period:
+        sql += " and l.period_start = ?"
+        params.append(period)
+    return con.execute(sql, params).fetchone()[0]
+
+
+def test_c1_split_credit(case_db):
+    got = rows(case_db, """select u.user_name, l.split_pct, l.credit_amount, l.commission_amount, l.plan_code, l.rate, l.basis
+                           from intermediate.int_commission_lines l join staging.stg_crm__users u using (user_id)
+                           where l.order_no = 'O-1' order by u.user_name""")
+    assert got == [
+        ("乙", Decimal("20.00"), Decimal("100000.00"), Decimal("5000.00"), "P-flat", Decimal("0.0500"), "booking"),
+        ("甲", Decimal("80.00"), Decimal("400000.00"), Decimal("20000.00"), "P-flat", Decimal("0.0500"), "booking"),
+    ]
+
+
+def test_c1_splits_not_100_rejected_with_message(case_db):
+    (msg,) = rows(case_db, "select message from finance.commission_review where problem = 'split_not_100'")[0]
+    assert "O-1X" in msg and "90.00%" in msg
+    assert rows(case_db, "select count(*) from intermediate.int_commission_lines where order_no = 'O-1X'") == [(0,)]
+
+
+def test_c2_marginal_tiers(case_db):
+    assert commission(case_db, "A") == Decimal("24000.00")
+    assert commission(case_db, "B") == Decimal("30400.00")
+    b = rows(case_db, """select tier_from, basis_amount, rate, commission_amount, attainment from intermediate.int_commission_lines
+                         where order_no = 'O-2B' order by tier_from""")
+    assert [r[:4] for r in b] == [
+        (Decimal("0.0000"), Decimal("600000.00"), Decimal("0.0300"), Decimal("18000.00")),
+        (Decimal("1.0000"), Decimal("120000.00"), Decimal("0.0500"), Decimal("6000.00")),
+        (Decimal("1.2000"), Decimal("80000.00"), Decimal("0.0800"), Decimal("6400.00")),
+    ]
+    assert b[0][4] == Decimal("1.3333")
+
+
+def test_c2_retroactive_tiers(case_db):
+    assert commission(case_db, "A2") == Decimal("24000.00")
+    assert commission(case_db, "B2") == Decimal("64000.00")
+
+
+def test_c3_product_line_rates(case_db):
+    got = dict(rows(case_db, "select product_line, commission_amount from intermediate.int_commission_lines where order_no = 'O-3'"))
+    assert got == {"hardware": Decimal("2000.00"), "software": Decimal("3000.00"), "service": Decimal("1000.00")}
+    assert commission(case_db, "C") == Decimal("6000.00")
+
+
+def test_c4_collection_basis_with_clawback(case_db):
+    assert commission(case_db, "D", "2026-02-01") == Decimal("4000.00")
+    assert commission(case_db, "D", "2026-03-01") == Decimal("6000.00")
+    assert commission(case_db, "D", "2026-04-01") == Decimal("-2500.00")
+    assert commission(case_db, "D") == Decimal("7500.00")
+    assert rows(case_db, "select count(*) from intermediate.int_commission_lines where order_no = 'O-4' and basis <> 'collection'") == [(0,)]
+
+
+def test_c4_receipt_without_plan_shows_no_active_plan(case_db):
+    got = rows(case_db, """select source_no, commission_amount, rule_description from intermediate.int_commission_lines
+                           where order_no = 'O-4N'""")
+    assert got == [("R-O4N", Decimal("0.00"), "no active plan")]
+
+
+def test_c5_effective_dated_plans(case_db):
+    assert commission(case_db, "E", "2026-03-01") == Decimal("5000.00")
+    assert commission(case_db, "E", "2026-04-01") == Decimal("15200.00")
+
+
+def test_overlapping_plans_reviewed_not_credited(case_db):
+    (msg,) = rows(case_db, "select message from finance.commission_review where problem = 'overlapping_plans'")[0]
+    assert "O-G" in msg and "P-flat" in msg and "P-prod" in msg
+    assert rows(case_db, "select count(*) from intermediate.int_commission_lines where order_no = 'O-G'") == [(0,)]
+
+
+def test_every_line_says_why(case_db):
+    lines = case_db.execute("select * from intermediate.int_commission_lines where rule_kind <> 'no active plan'").df()
+    for column in ("source_no", "split_pct", "plan_code", "rate", "basis", "basis_amount", "rule_description"):
+        assert lines[column].notna().all(), column
+
+
+# ---------------------------------------------------------------- locking and adjustments
+
+def _users(con) -> pd.DataFrame:
+    return con.execute("""select user_id, employee_code, user_name, 'x' as department_name
+                          from staging.stg_crm__users""").df()
+
+
+def test_rerun_is_identical_and_closed_period_is_locked(case_db, tmp_path):
+    fresh = case_db.execute("select * from intermediate.int_commission_lines").df()
+    config = CommissionConfig(lock_through=D("2026-03-31"), adjustments=[
+        {"employee_code": "E003", "period": "2026-05", "amount": 800.0, "reason": "季度激励", "author": "财务 李"}])
+    lines1, statements1 = build_statements(fresh, _users(case_db), config, tmp_path)
+    lines2, statements2 = build_statements(fresh, _users(case_db), config, tmp_path)
+    pd.testing.assert_frame_equal(lines1, lines2)
+    pd.testing.assert_frame_equal(statements1, statements2)
+    e_march = statements1[(statements1.user_name == "E") & (statements1.period_start == pd.Timestamp("2026-03-01"))]
+    assert e_march[["total_amount", "status"]].values.tolist() == [[5000.0, "locked"]]
+    manual = lines1[lines1.line_kind == "manual_adjustment"]
+    assert manual[["user_name", "commission_amount", "adjustment_reason", "adjustment_author"]].values.tolist() == [
+        ["A", 800.0, "季度激励", "财务 李"]]
+
+    # later the March order O-5a turns out to be 120,000: March stays as paid, April gets +1,000
+    changed = fresh.copy()
+    mask = changed.source_no == "O-5a"
+    changed.loc[mask, ["credit_amount", "basis_amount"]] = 120000.0
+    changed.loc[mask, "commission_amount"] = 6000.0
+    lines3, statements3 = build_statements(changed, _users(case_db), config, tmp_path)
+    s3 = statements3.set_index(["user_name", "period_start"])
+    assert s3.loc[("E", pd.Timestamp("2026-03-01")), "total_amount"] == 5000.0
+    assert s3.loc[("E", pd.Timestamp("2026-04-01")), "total_amount"] == 16200.0
+    assert s3.loc[("E", pd.Timestamp("2026-04-01")), "adjustment_amount"] == 1000.0
+    adj = lines3[lines3.line_kind == "locked_period_change"]
+    assert len(adj) == 1 and "2026-03" in adj.iloc[0].adjustment_reason and adj.iloc[0].source_no == "O-5a"
+
+
+def test_unknown_employee_in_adjustments_is_a_clear_error(case_db, tmp_path):
+    fresh = case_db.execute("select * from intermediate.int_commission_lines").df()
+    config = CommissionConfig(lock_through=None, adjustments=[
+        {"employee_code": "NOPE", "period": "2026-05", "amount": 1, "reason": "r", "author": "a"}])
+    with pytest.raises(ValueError, match="NOPE"):
+        build_statements(fresh, _users(case_db), config, tmp_path)
+
+
+# ---------------------------------------------------------------- delivery / revenue
+
+def test_delivery_tolerance_status_and_revenue(case_db):
+    got = rows(case_db, """select order_line_id, delivered_quantity, delivery_status, remaining_to_lower_bound,
+                                  beyond_tolerance_quantity, recognised_revenue
+                           from finance.order_line_revenue where order_id = 320 order by 1""")
+    assert got == [
+        (501, Decimal("19990.000"), "settled", 0, 0, Decimal("24987.50")),  # 19,990 x 1.25
+        (502, Decimal("19970.000"), "open", 10, 0, Decimal("0.00")),  # 10 kg to the lower bound
+        (503, Decimal("20015.000"), "settled", 0, 0, Decimal("25018.75")),  # 20,015 x 1.25
+        (504, Decimal("20040.000"), "settled_flagged", 0, 20, Decimal("25050.00")),  # flagged, 20 kg beyond
+    ]
