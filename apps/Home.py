@@ -15,5 +15,10 @@ pages = {
         st.Page("pages/service/field_service.py", title="现场服务 Field service", icon="🛠"),
         st.Page("pages/service/requirement_ranking.py", title="需求排行 Requirements (Product)", icon="📌"),
     ],
+    "渠道 Partners": [
+        st.Page("pages/partner/reconciliation.py", title="对账 Reconciliation", icon="🤝"),
+        st.Page("pages/partner/conflicts.py", title="撞单 Conflicts", icon="⚔️"),
+        st.Page("pages/partner/resolution_review.py", title="名称复核 Name review", icon="🔤"),
+    ],
 }
 st.navigation(pages).run()

@@ -1,0 +1,191 @@
+"""Data access of the Partners pages, scoped to the viewer.
+
+A ``Viewer`` is a channel manager (sees every partner) or a partner user (sees only their own
+partner's rows). Every loader takes the viewer and adds the partner filter *in the SQL it runs*;
+a partner asking for another partner's statement gets ``PermissionError``, whatever the page
+shows. Login arrives with issue #7: until then the viewer is chosen on a "view as" control and
+kept in ``st.session_state["partner_viewer"]``.
+
+Disputes and confirmations are written to the operational store (SQLite at
+``CRMLAKE_OPERATIONAL_URL``), never to the read-only snapshot, and shown over the mart's status.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from data_access import query, settings
+
+MANAGER, PARTNER = "channel_manager", "partner"
+VIEWER_KEY = "partner_viewer"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    role: str
+    partner_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.role not in (MANAGER, PARTNER):
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == PARTNER and self.partner_id is None:
+            raise ValueError("a partner viewer needs a partner_id")
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == PARTNER
+
+
+def current_viewer() -> Viewer:
+    return st.session_state.get(VIEWER_KEY) or Viewer(MANAGER)
+
+
+def _partner_filter(viewer: Viewer, column: str = "partner_id") -> tuple[str, tuple]:
+    return (f" and {column} = ?", (viewer.partner_id,)) if viewer.is_partner else ("", ())
+
+
+def _require_manager(viewer: Viewer, what: str) -> None:
+    if viewer.is_partner:
+        raise PermissionError(f"{what} is for channel managers only")
+
+
+def _require_own(viewer: Viewer, partner_id: int) -> None:
+    if viewer.is_partner and int(partner_id) != viewer.partner_id:
+        raise PermissionError(f"partner {viewer.partner_id} may not read partner {partner_id}'s data")
+
+
+# ---------------------------------------------------------------- loaders
+def partners() -> pd.DataFrame:
+    """Partner list for the "view as" control (ids and names only)."""
+    return query("select partner_id, partner_code, partner_name from staging.stg_partners__partners order by partner_code")
+
+
+def statements(viewer: Viewer) -> pd.DataFrame:
+    where, params = _partner_filter(viewer)
+    df = query(
+        "select statement_key, partner_id, partner_code, partner_name, period, vendor_total, partner_total, "
+        "difference, lines, lines_matched, lines_matched_special_price, lines_quantity_differs, "
+        "lines_price_differs, lines_missing_in_partner_report, lines_missing_in_vendor_records, status, "
+        "upload_file, upload_load_id, upload_file_hash, uploaded_at "
+        f"from partner.statements where 1 = 1{where} order by period desc, partner_code",
+        params,
+    )
+    return _overlay_status(df)
+
+
+def statement_lines(viewer: Viewer, partner_id: int, period: str) -> pd.DataFrame:
+    _require_own(viewer, partner_id)
+    where, params = _partner_filter(viewer)
+    df = query(
+        "select line_key, line_class, product_code, vendor_order_ref, report_line_no, report_order_ref, "
+        "vendor_customer_name, report_customer_name, vendor_quantity, report_quantity, quantity_difference, "
+        "vendor_unit_price, report_unit_price, approved_special_price, vendor_amount, report_amount, "
+        "amount_difference, upload_file_hash "
+        f"from partner.reconciliation_lines where partner_id = ? and period = ?{where} order by line_key",
+        (int(partner_id), period, *params),
+    )
+    disputes = _disputes()
+    df["disputed"] = df["line_key"].isin(disputes["line_key"]) if len(disputes) else False
+    return df
+
+
+def rebates(viewer: Viewer) -> pd.DataFrame:
+    where, params = _partner_filter(viewer)
+    return query(
+        "select partner_code, partner_name, policy_code, policy_name, semantics, period_type, period_start, "
+        "purchases, returns, net_purchases, tier_reached, rate_reached, retroactive_rebate, marginal_rebate, rebate "
+        f"from partner.rebates where 1 = 1{where} order by period_start desc, partner_code, policy_code",
+        params,
+    )
+
+
+def conflicts(viewer: Viewer) -> pd.DataFrame:
+    _require_manager(viewer, "the conflicts list (撞单)")
+    return query("select * from partner.conflicts order by company_name, claimed_a_on")
+
+
+def review_list(viewer: Viewer) -> pd.DataFrame:
+    _require_manager(viewer, "the resolution review list")
+    return query("select * from partner.resolution_review order by score desc nulls last, typed_name")
+
+
+def deal_registrations(viewer: Viewer) -> pd.DataFrame:
+    where, params = _partner_filter(viewer)
+    return query(f"select * from partner.deal_registrations where 1 = 1{where} order by submitted_at desc", params)
+
+
+# ---------------------------------------------------------------- disputes and confirmations
+def _store() -> sqlite3.Connection:
+    url = settings().operational_url
+    path = Path(url.removeprefix("sqlite:///"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path)
+    con.execute(
+        "create table if not exists partner_statement_events (statement_key text, line_key text, "
+        "partner_id integer, event text, reason text, by_role text, at text)"
+    )
+    return con
+
+
+def _disputes() -> pd.DataFrame:
+    with _store() as con:
+        return pd.read_sql_query(
+            "select statement_key, line_key, reason, at from partner_statement_events where event = 'dispute'", con
+        )
+
+
+def _overlay_status(df: pd.DataFrame) -> pd.DataFrame:
+    with _store() as con:
+        events = pd.read_sql_query("select statement_key, event, by_role from partner_statement_events", con)
+    if df.empty or events.empty:
+        return df
+    disputed = set(events.loc[events["event"] == "dispute", "statement_key"])
+    confirmed_by = events[events["event"] == "confirm"].groupby("statement_key")["by_role"].nunique()
+    confirmed = set(confirmed_by[confirmed_by >= 2].index)  # both sides
+    df = df.copy()
+    df.loc[df["statement_key"].isin(confirmed), "status"] = "confirmed"
+    df.loc[df["statement_key"].isin(disputed), "status"] = "disputed"
+    return df
+
+
+def dispute_line(viewer: Viewer, partner_id: int, period: str, line_key: str, reason: str) -> None:
+    lines = statement_lines(viewer, partner_id, period)  # raises for another partner's statement
+    if line_key not in set(lines["line_key"]):
+        raise ValueError(f"line {line_key} is not on statement {partner_id}|{period}")
+    with _store() as con:
+        con.execute(
+            "insert into partner_statement_events values (?, ?, ?, 'dispute', ?, ?, ?)",
+            (f"{partner_id}|{period}", line_key, int(partner_id), reason, viewer.role, datetime.now().isoformat(timespec="seconds")),
+        )
+
+
+def confirm_statement(viewer: Viewer, partner_id: int, period: str) -> None:
+    _require_own(viewer, partner_id)
+    with _store() as con:
+        con.execute(
+            "insert into partner_statement_events values (?, null, ?, 'confirm', null, ?, ?)",
+            (f"{partner_id}|{period}", int(partner_id), viewer.role, datetime.now().isoformat(timespec="seconds")),
+        )
+
+
+# ---------------------------------------------------------------- the "view as" control
+def viewer_control() -> Viewer:
+    """Sidebar control choosing the viewer until login (issue #7) exists."""
+    plist = partners()
+    labels = ["渠道经理 Channel manager"] + [f"{r.partner_code} {r.partner_name}" for r in plist.itertuples()]
+    current = current_viewer()
+    index = 0
+    if current.is_partner:
+        ids = list(plist["partner_id"])
+        index = ids.index(current.partner_id) + 1 if current.partner_id in ids else 0
+    choice = st.sidebar.selectbox("View as 查看身份 (until login, #7)", labels, index=index, key="partner_view_as")
+    i = labels.index(choice)
+    viewer = Viewer(MANAGER) if i == 0 else Viewer(PARTNER, int(plist["partner_id"].iloc[i - 1]))
+    st.session_state[VIEWER_KEY] = viewer
+    return viewer

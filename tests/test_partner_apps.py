@@ -1,0 +1,132 @@
+"""Partners pages and partner-scoped access, driven by AppTest against a published snapshot that
+holds the partner.md R2 scenario (two partners, P1 and P4) built by the real dbt models."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from partner_fixtures import build_case_warehouse, run_partner_dbt
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
+PAGES = APPS / "pages" / "partner"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("partner_apps")
+    warehouse = build_case_warehouse(tmp)
+    assert run_partner_dbt(tmp, warehouse).returncode == 0
+    home = tmp / "home"
+    (home / "published").mkdir(parents=True)
+    shutil.copy(warehouse, home / "published" / "crmlake.duckdb")
+    return home
+
+
+@pytest.fixture
+def env(published, monkeypatch, tmp_path):
+    from pipelines.settings import get_settings
+
+    settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": f"sqlite:///{tmp_path / 'ops.sqlite'}"})
+    for key, value in settings.as_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("CRMLAKE_OPERATIONAL_URL", f"sqlite:///{tmp_path / 'ops.sqlite'}")
+    monkeypatch.syspath_prepend(str(APPS))
+    import streamlit as st
+
+    st.cache_data.clear()
+    return settings
+
+
+def _page(name: str, viewer=None) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    if viewer is not None:
+        at.session_state["partner_viewer"] = viewer
+    return at
+
+
+def _viewer(role, partner_id=None):
+    import partner_data
+
+    return partner_data.Viewer(role, partner_id)
+
+
+def test_data_layer_partner_cannot_read_another_partners_rows(env):
+    import partner_data as data
+
+    p1 = _viewer(data.PARTNER, 1)
+    own = data.statements(p1)
+    assert set(own["partner_id"]) == {1}
+    with pytest.raises(PermissionError):
+        data.statement_lines(p1, 4, "2026-09")  # P4's statement
+    with pytest.raises(PermissionError):
+        data.dispute_line(p1, 4, "2026-09", "4|2026-09|40001|-", "x")
+    with pytest.raises(PermissionError):
+        data.conflicts(p1)
+    with pytest.raises(PermissionError):
+        data.review_list(p1)
+    manager = data.statements(_viewer(data.MANAGER))
+    assert set(manager["partner_id"]) == {1, 4}
+
+
+def test_reconciliation_page_as_partner_shows_only_own_statement(env):
+    at = _page("reconciliation", _viewer("partner", 1))
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="statement").options == ["P1 · 2026-09"]
+    metrics = {m.label: m.value for m in at.metric}
+    with duckdb.connect(str(env.published_database), read_only=True) as con:
+        vendor, partner, diff = con.execute(
+            "select vendor_total, partner_total, difference from partner.statements where partner_id = 1"
+        ).fetchone()
+    assert (vendor, partner, diff) == (Decimal("30800.00"), Decimal("27300.00"), Decimal("-3500.00"))
+    assert metrics["Vendor total 厂商金额"] == "30,800.00"
+    assert metrics["Partner total 伙伴金额"] == "27,300.00"
+    assert metrics["Difference 差额"] == "-3,500.00"
+    shown = at.dataframe[0].value
+    assert set(shown["line_class"]) == {"matched", "quantity_differs", "price_violation", "missing_in_partner_report", "missing_in_vendor_records"}
+    # the rebates table is scoped too: P1 has no rebate rows, nobody else's show
+    assert all(code == "P1" for code in at.dataframe[1].value["partner_code"])
+
+
+def test_partner_disputes_a_line_and_the_statement_turns_disputed(env):
+    at = _page("reconciliation", _viewer("partner", 1))
+    at.run()
+    at.text_input(key="dispute_reason").input("数量不符")
+    at.button[0].click().run()  # the form's submit button
+    assert not at.exception
+    at = _page("reconciliation", _viewer("partner", 1))
+    at.run()
+    assert {m.label: m.value for m in at.metric}["Status 状态"] == "disputed"
+
+
+def test_conflicts_page_for_managers(env):
+    at = _page("conflicts", _viewer("channel_manager"))
+    at.run()
+    assert not at.exception
+    with duckdb.connect(str(env.published_database), read_only=True) as con:
+        n = con.execute("select count(*) from partner.conflicts").fetchone()[0]
+    assert {m.label: m.value for m in at.metric}["Conflicts 撞单数"] == str(n)
+    assert len(at.dataframe[0].value) == n
+
+
+def test_conflicts_and_review_pages_refuse_partner_users(env):
+    for page in ("conflicts", "resolution_review"):
+        at = _page(page, _viewer("partner", 4))
+        at.run()
+        assert not at.exception
+        assert at.warning and not at.dataframe
+
+
+def test_review_page(env):
+    at = _page("resolution_review", _viewer("channel_manager"))
+    at.run()
+    assert not at.exception
+    with duckdb.connect(str(env.published_database), read_only=True) as con:
+        n = con.execute("select count(*) from partner.resolution_review").fetchone()[0]
+    assert {m.label: m.value for m in at.metric}["Names to review 待复核名称"] == str(n)
