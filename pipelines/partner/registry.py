@@ -83,7 +83,7 @@ class LocalRegistry:
                 "city",
                 pl.col("short_names").str.split(";").alias("kw"),
             )
-            .explode("kw")
+            .explode("kw", empty_as_null=True)
             .with_columns(pl.col("kw").str.strip_chars())
             .filter(pl.col("kw").is_not_null() & (pl.col("kw") != ""))
             .with_columns(pl.col("kw").map_elements(normalize, return_dtype=pl.String))
