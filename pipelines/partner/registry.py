@@ -103,16 +103,23 @@ class LocalRegistry:
             ),
         ]
         out = pl.concat(parts, how="vertical_relaxed")
-        # short typed names (2-6 characters) contained in exactly the registered name: a suggestion
+        # a short typed name (2-6 characters) that starts a registered name without its city
+        # (世仓 → 世仓智能仓储设备(上海)股份有限公司): a suggestion. Set-based as an equi-join on the
+        # registered names' prefixes (a cross join would not fit in memory at scale).
+        prefixes = pl.concat(
+            [
+                reg.select(*base, pl.col("_nocity").str.slice(0, n).alias("prefix")).filter(
+                    pl.col("prefix").str.len_chars() == n
+                )
+                for n in range(2, 7)
+            ]
+        ).unique()
         short = names.filter(pl.col("normalized_name").str.len_chars().is_between(2, 6))
-        if short.height and reg.height:
-            contains = short.join(reg, how="cross").filter(
-                pl.col("_nocity_right").str.contains(pl.col("normalized_name"), literal=True)
-            )
-            out = pl.concat(
-                [out, contains.select("normalized_name", *base, pl.lit("contains").alias("match"))],
-                how="vertical_relaxed",
-            )
+        contains = short.join(prefixes, left_on="normalized_name", right_on="prefix")
+        out = pl.concat(
+            [out, contains.select("normalized_name", *base, pl.lit("contains").alias("match"))],
+            how="vertical_relaxed",
+        )
         return out.rename({"city": "registry_city"}).select(list(CANDIDATE_SCHEMA)).cast(CANDIDATE_SCHEMA)
 
 

@@ -222,31 +222,41 @@ def _fuzzy(
     if not u_norm:
         return {}
     choices = r_norm + u_norm
+    n_r = len(r_norm)
     # compared without the city: the city guard below already keeps different cities apart, and
     # a name typed without its city (云腾金属… for 深圳市云腾金属…) is the same company
-    scores = process.cdist(
-        [strip_city(n) for n in u_norm],
-        [strip_city(n) for n in choices], scorer=fuzz.ratio, score_cutoff=config.review, dtype=np.uint8, workers=-1
-    ).astype(np.float32)
-    n_r = len(r_norm)
-    # an unknown name only merges into a better-ranked unknown name (earlier in u_norm) or itself never
-    idx = np.arange(len(u_norm))
-    scores[:, n_r:][idx[:, None] <= idx[None, :]] = 0
-    # different cities: never
+    queries = [strip_city(n) for n in u_norm]
+    targets = [strip_city(n) for n in choices]
     city_codes = {c: k for k, c in enumerate(sorted({c for c in u_city + r_city if c}), start=1)}
-    uc = np.array([city_codes.get(c, 0) for c in u_city])
+    uc_all = np.array([city_codes.get(c, 0) for c in u_city])
     cc = np.array([city_codes.get(c, 0) for c in r_city + u_city])
-    clash = (uc[:, None] > 0) & (cc[None, :] > 0) & (uc[:, None] != cc[None, :])
-    scores[clash] = 0
-    # short names never merge without a registry hit
-    short = np.array([len(n) <= SHORT_NAME_CHARS for n in u_norm])
-    scores[short, :] = 0
-    scores[:, np.array([len(n) <= SHORT_NAME_CHARS for n in choices], dtype=bool)] = 0
-    best = scores.argmax(axis=1)
-    best_score = scores[idx, best]
-    # two or more candidates at auto-merge level (a name without city, siblings in two cities):
-    # ambiguous, so it goes to review instead of merging
-    ambiguous = (scores >= config.auto_merge).sum(axis=1) > 1
+    short_choice = np.array([len(n) <= SHORT_NAME_CHARS for n in choices], dtype=bool)
+    best = np.zeros(len(u_norm), dtype=np.int64)
+    best_score = np.zeros(len(u_norm), dtype=np.float32)
+    ambiguous = np.zeros(len(u_norm), dtype=bool)
+    # in row chunks: the full matrix of unknown × (registry + unknown) names does not fit in
+    # memory at scale
+    chunk = max(1, 20_000_000 // max(1, len(choices)))
+    for start in range(0, len(u_norm), chunk):
+        stop = min(start + chunk, len(u_norm))
+        scores = process.cdist(
+            queries[start:stop], targets, scorer=fuzz.ratio, score_cutoff=config.review, dtype=np.uint8, workers=-1
+        )
+        rows = np.arange(start, stop)
+        # an unknown name only merges into a better-ranked unknown name (earlier in u_norm)
+        scores[:, n_r:][rows[:, None] <= np.arange(len(u_norm))[None, :]] = 0
+        # different cities: never
+        uc = uc_all[start:stop]
+        scores[(uc[:, None] > 0) & (cc[None, :] > 0) & (uc[:, None] != cc[None, :])] = 0
+        # short names never merge without a registry hit
+        scores[np.array([len(n) <= SHORT_NAME_CHARS for n in u_norm[start:stop]], dtype=bool), :] = 0
+        scores[:, short_choice] = 0
+        b_ = scores.argmax(axis=1)
+        best[start:stop] = b_
+        best_score[start:stop] = scores[np.arange(stop - start), b_]
+        # two or more candidates at auto-merge level (a name without city, siblings in two
+        # cities): ambiguous, so it goes to review instead of merging
+        ambiguous[start:stop] = (scores >= config.auto_merge).sum(axis=1) > 1
     best_score = np.where(ambiguous, np.minimum(best_score, config.review), best_score)
     out = {}
     for i in np.flatnonzero(best_score >= config.review):
