@@ -8,6 +8,11 @@ pages = {
     "概览 Overview": [
         st.Page("pages/pipeline_status.py", title="Pipeline status 数据状态", icon="🛠️", default=True),
     ],
+    "销售 Sales": [
+        st.Page("pages/sales/forecast.py", title="预测 Forecast", icon="📈"),
+        st.Page("pages/sales/movement.py", title="商机变动 Pipeline movement", icon="🌊"),
+        st.Page("pages/sales/funnel.py", title="漏斗与活动 Funnel & campaigns", icon="🔻"),
+    ],
     "服务 Service": [
         st.Page("pages/service/sla_board.py", title="SLA 看板 SLA board", icon="⏱️"),
         st.Page("pages/service/qa_inspection.py", title="质检队列 QA queue", icon="🔎"),

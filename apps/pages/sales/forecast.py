@@ -1,0 +1,70 @@
+"""Sales forecast versus target by department / rep / quarter (weighted, commit, best case, ML),
+with the drill-down to the opportunity list."""
+
+import altair as alt
+import pandas as pd
+import sales_data as data
+import streamlit as st
+
+st.title("Forecast 销售预测")
+
+quarters = data.quarters()
+if not quarters:
+    st.warning("No sales forecast published yet. Run `make run`.")
+    st.stop()
+
+end = data.data_end_date()
+current = max(q for q in quarters if q <= end)
+c1, c2, c3 = st.columns(3)
+quarter = c1.selectbox("Quarter 季度", quarters, index=quarters.index(current))
+frame = data.forecast(quarter)
+departments = sorted(frame["department_name"].dropna().unique())
+department = c2.selectbox("Department 部门", ["(all 全部)", *departments])
+if department != "(all 全部)":
+    frame = frame[frame["department_name"] == department]
+owners = sorted(frame["owner_name"].dropna().unique())
+owner = c3.selectbox("Owner 负责人", ["(all 全部)", *owners])
+if owner != "(all 全部)":
+    frame = frame[frame["owner_name"] == owner]
+
+FIGURES = {
+    "target_amount": "Target 目标",
+    "closed_won": "Closed won 已赢单",
+    "weighted_forecast": "Weighted 加权",
+    "commit_forecast": "Commit 承诺",
+    "best_case_forecast": "Best case 最佳",
+    "ml_forecast": "ML forecast 模型预测",
+}
+totals = {col: float(frame[col].sum()) for col in FIGURES}
+cols = st.columns(len(FIGURES))
+for col, (key, label) in zip(cols, FIGURES.items()):
+    col.metric(label, f"¥{totals[key]:,.2f}")
+version = frame["model_version"].dropna()
+st.caption(
+    f"As of 截至 {end}. ML model version 模型版本: {version.iloc[0] if len(version) else 'n/a'}. "
+    "Weighted = closed won + open × stage probability; ML = closed won + open × ML win probability + run-rate."
+)
+
+st.subheader("By department 按部门")
+by_dept = frame.groupby("department_name", as_index=False)[list(FIGURES)].sum()
+st.dataframe(by_dept.rename(columns=FIGURES), hide_index=True)
+long = by_dept.melt("department_name", var_name="figure", value_name="amount")
+long["figure"] = long["figure"].map(FIGURES)
+st.altair_chart(
+    alt.Chart(long).mark_bar().encode(
+        x=alt.X("amount:Q", title="CNY"), y=alt.Y("figure:N", title=None),
+        color="figure:N", row=alt.Row("department_name:N", title=None),
+    ),
+)
+
+st.subheader("By rep 按销售")
+by_rep = frame.groupby(["department_name", "owner_name"], as_index=False)[list(FIGURES)].sum()
+by_rep["attainment 达成率"] = (by_rep["closed_won"] / by_rep["target_amount"].where(by_rep["target_amount"] > 0)).round(4)
+st.dataframe(by_rep.rename(columns=FIGURES).sort_values("Target 目标", ascending=False), hide_index=True)
+
+st.subheader("Opportunities 商机明细")
+opps = data.opportunities(None if department == "(all 全部)" else department, None if owner == "(all 全部)" else owner)
+close = pd.to_datetime(opps["expected_close_date"])
+q_end = data.quarter_bounds(quarter)[1]
+opps = opps[(close >= pd.Timestamp(quarter)) & (close <= pd.Timestamp(q_end))]
+st.dataframe(opps, hide_index=True)
