@@ -33,7 +33,7 @@ REGISTRY_MODEL = "stg_partners__business_registry"
 
 class CompanyResolutionConfig(dg.Config):
     auto_merge_threshold: float = 95.0
-    review_threshold: float = 85.0
+    review_threshold: float = 90.0
     registry_url: str = ""  # an online registry service; empty: the local registry extract
 
 
