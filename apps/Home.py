@@ -25,5 +25,12 @@ pages = {
         st.Page("pages/partner/conflicts.py", title="撞单 Conflicts", icon="⚔️"),
         st.Page("pages/partner/resolution_review.py", title="名称复核 Name review", icon="🔤"),
     ],
+    "财务 Finance": [
+        st.Page("pages/finance/aging.py", title="账龄 AR aging", icon="⏳"),
+        st.Page("pages/finance/overdue.py", title="逾期预警 Overdue", icon="🚨"),
+        st.Page("pages/finance/dso.py", title="DSO 趋势 DSO trend", icon="📉"),
+        st.Page("pages/finance/payment_risk.py", title="回款风险 Payment risk", icon="🎯"),
+        st.Page("pages/finance/commissions.py", title="提成对账单 Commissions", icon="💰"),
+    ],
 }
 st.navigation(pages).run()

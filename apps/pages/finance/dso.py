@@ -1,0 +1,22 @@
+"""DSO 回款周期 trend by month, with billed and open receivables."""
+
+import altair as alt
+import finance_data as fin
+import streamlit as st
+
+st.title("DSO 应收账款周转天数")
+st.caption("DSO = open receivables billed by the month-end / billed in the month x days in the month.")
+dso = fin.dso_trend()
+latest = dso.dropna(subset=["dso_days"]).tail(1)
+if not latest.empty:
+    st.metric("Latest DSO 最新", f"{float(latest['dso_days'].iloc[0]):.1f} days")
+chart_data = dso.assign(dso_days=dso["dso_days"].astype(float))
+st.altair_chart(
+    alt.Chart(chart_data).mark_line(point=True).encode(
+        x=alt.X("month_end:T", title="Month 月份"), y=alt.Y("dso_days:Q", title="DSO (days)"),
+        tooltip=["month_end:T", "dso_days:Q"],
+    ),
+    use_container_width=True,
+)
+st.dataframe(dso, hide_index=True, use_container_width=True)
+st.download_button("CSV", fin.to_csv(dso), file_name="dso_monthly.csv", mime="text/csv")

@@ -1,0 +1,23 @@
+"""Payment risk 回款风险: probability each open installment is paid more than 30 days late."""
+
+import finance_data as fin
+import streamlit as st
+
+st.title("回款风险 Payment risk")
+bt = fin.payment_risk_backtest()
+if not bt.empty:
+    row = bt.iloc[0]
+    st.caption(
+        f"Model {row['model_version']}, backtest on installments due from {row['cutoff']}: "
+        f"AUC {row['auc']:.3f}, Brier {row['brier']:.3f} (base {row['brier_base']:.3f}), "
+        f"precision in top decile {row['precision_top_decile']:.1%} vs base rate {row['base_rate_test']:.1%}."
+    )
+risk = fin.payment_risk()
+band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique()), default=None)
+shown = risk[risk["risk_band"].isin(band)] if band else risk
+st.metric("Open installments 未结期数", f"{len(shown):,}")
+st.dataframe(shown, hide_index=True, use_container_width=True)
+st.download_button("CSV", fin.to_csv(shown), file_name="payment_risk.csv", mime="text/csv")
+
+with st.expander("Customer payment behaviour 客户回款行为"):
+    st.dataframe(fin.customer_behavior(), hide_index=True, use_container_width=True)
