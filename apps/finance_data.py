@@ -11,7 +11,6 @@ import datetime as dt
 import io
 
 import pandas as pd
-
 from data_access import query
 
 AGING_AS_OF_SQL = """

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-
 from data_access import query, settings
 
 MANAGER, PARTNER = "channel_manager", "partner"

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
-
 from data_access import query
 
 Run = Callable[[str, tuple], pd.DataFrame]

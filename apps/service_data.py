@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from data_access import query
 
 

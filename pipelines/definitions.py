@@ -7,9 +7,9 @@ from pipelines.finance import assets as finance_assets
 from pipelines.jobs import everything_job, ingest_job
 from pipelines.partner import assets as partner_assets
 from pipelines.publish.assets import publish_definitions
-from pipelines.sales import assets as sales_assets
 from pipelines.resources import LakehouseResource
 from pipelines.runtime import export_settings_env
+from pipelines.sales import assets as sales_assets
 from pipelines.service import assets as service_assets
 from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "apps") not in sys.path:  # the apps' modules import each other top-level
     sys.path.append(str(REPO / "apps"))
 
-from finance_data import AGING_AS_OF_SQL  # noqa: E402  (re-exported for the case tests)
+
 AS_OF = "2026-07-31"
 
 STAGING_COLUMNS = {

@@ -9,8 +9,8 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 import pytest
-
 from finance_fixtures import AGING_AS_OF_SQL, create_case_warehouse, run_finance_dbt
+
 from pipelines.finance.commission import CommissionConfig, build_statements
 
 D = dt.date.fromisoformat

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from partner_fixtures import build_case_warehouse, run_partner_dbt
+from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
 PAGES = APPS / "pages" / "partner"

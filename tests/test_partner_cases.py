@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-
 from partner_fixtures import build_case_warehouse, run_partner_dbt
 
 

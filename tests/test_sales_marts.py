@@ -4,14 +4,12 @@ stage history, movement waterfall (mart and on demand), funnel conversion. Real 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-
 from sales_fixtures import build_sales_models
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apps"))
@@ -98,7 +96,7 @@ def test_mart_week_movement_hand_computed(con):
 
 def test_on_demand_movement_and_waterfall_equal_snapshot_difference(con):
     movement = sales_data.movement_between(D(2026, 7, 9), D(2026, 7, 20), Q3, run=run_on(con))
-    by = dict(zip(movement["opportunity_id"], movement["movement_category"]))
+    by = dict(zip(movement["opportunity_id"], movement["movement_category"], strict=True))
     assert by == {1: "amount_up", 2: "pulled_in", 3: "pushed_out", 4: "won", 5: "new", 6: "lost", 7: "slipped"}
     steps = dict(sales_data.waterfall(movement).values)
     assert steps["期初 start"] == 470000 and steps["期末 end"] == 380000

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from sales_fixtures import build_sales_models
 
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
-from sales_fixtures import build_sales_models
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import datetime as dt
 
 import duckdb
 import pytest
+from service_fixtures import CASE_AS_OF, SLA_MODELS, build_case_warehouse, run_dbt
 
 from pipelines.service.calendar import BusinessCalendar, business_seconds, load_calendar
-from service_fixtures import CASE_AS_OF, SLA_MODELS, build_case_warehouse, run_dbt
 
 T = dt.datetime.fromisoformat
 

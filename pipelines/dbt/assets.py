@@ -20,7 +20,11 @@ def dbt_models(
     # One target folder per lakehouse (not one per run): artifacts don't pile up in the repo,
     # and dbt's partial parsing carries over from run to run.
     target = lakehouse.settings.lakehouse_dir / "dbt_target"
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    # Python assets (ML scores, company resolution) sit between dbt models, so Dagster splits
+    # this multi-asset into several steps; "cautious" runs a test only in the step where all of
+    # its parents are built (a relationships test must not run before the model it checks).
+    args = ["build", "--indirect-selection", "cautious"]
+    yield from dbt.cli(args, context=context, target_path=target).stream()
 
 
 def dbt_resource() -> DbtCliResource:

@@ -5,10 +5,10 @@ the ``service`` schema; the warehouse is opened read-write only inside the asset
 """
 
 
+import dagster as dg
 import duckdb
 import polars as pl
 
-import dagster as dg
 from models_ml import requirement_matching
 from pipelines.resources import LakehouseResource
 from pipelines.service import qa
@@ -40,6 +40,7 @@ QA_TABLES = ("qa_rule_hits", "qa_conversation_scores", "qa_agent_scores", "qa_in
                 "QA scores per agent and month.",
                 "Conversations to review first: low score, critical hits, outlier duration.",
             ),
+            strict=True,
         )
     ],
 )

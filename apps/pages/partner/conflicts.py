@@ -1,8 +1,7 @@
 """Conflicts 撞单 for channel managers: two owners chasing one resolved company."""
 
-import streamlit as st
-
 import partner_data as data
+import streamlit as st
 
 st.title("Conflicts 撞单")
 viewer = data.viewer_control()

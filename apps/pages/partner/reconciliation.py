@@ -3,9 +3,8 @@
 import io
 
 import altair as alt
-import streamlit as st
-
 import partner_data as data
+import streamlit as st
 
 st.title("Partner reconciliation 渠道对账")
 viewer = data.viewer_control()

@@ -1,8 +1,7 @@
 """Company-name resolution review list 客户名称待复核."""
 
-import streamlit as st
-
 import partner_data as data
+import streamlit as st
 
 st.title("Name resolution review 客户名称复核")
 viewer = data.viewer_control()

@@ -37,7 +37,7 @@ FIGURES = {
 }
 totals = {col: float(frame[col].sum()) for col in FIGURES}
 cols = st.columns(len(FIGURES))
-for col, (key, label) in zip(cols, FIGURES.items()):
+for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
     col.metric(label, f"¥{totals[key]:,.2f}")
 version = frame["model_version"].dropna()
 st.caption(

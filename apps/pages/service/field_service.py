@@ -1,13 +1,12 @@
 """Field service KPIs (现场服务): dispatch mode, time to accept, time on site, first-time fix."""
 
-import streamlit as st
-
 import service_data as data
+import streamlit as st
 
 st.title("现场服务 Field service KPIs")
 modes = data.field_service_by("dispatch_mode")
 cols = st.columns(max(len(modes), 1))
-for col, row in zip(cols, modes.itertuples()):
+for col, row in zip(cols, modes.itertuples(), strict=False):
     col.metric(f"{row.dispatch_mode} 工单 orders", int(row.work_orders),
                help="grab = 抢单, assign = 派单")
 dimension = st.selectbox("按 By", ["engineer_name", "team", "dispatch_mode", "period_month"])

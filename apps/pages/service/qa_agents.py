@@ -1,9 +1,8 @@
 """Agent QA scores (坐席质检得分) by agent and month."""
 
 import altair as alt
-import streamlit as st
-
 import service_data as data
+import streamlit as st
 
 st.title("坐席质检得分 Agent QA scores")
 scores = data.qa_agent_scores()

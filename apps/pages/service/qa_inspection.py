@@ -1,8 +1,7 @@
 """QA inspector queue (质检): conversations to review first, with the evidence of each hit."""
 
-import streamlit as st
-
 import service_data as data
+import streamlit as st
 
 st.title("质检队列 QA inspection queue")
 queue = data.qa_queue()

@@ -1,9 +1,8 @@
 """Requirement demand ranking (需求排行) for product teams, with drill-down to tickets and customers."""
 
 import altair as alt
-import streamlit as st
-
 import service_data as data
+import streamlit as st
 
 st.title("需求排行 Requirement demand")
 ranking = data.requirement_ranking()

@@ -1,9 +1,8 @@
 """SLA board: open tickets, breached or about to breach first (service managers)."""
 
 import altair as alt
-import streamlit as st
-
 import service_data as data
+import streamlit as st
 
 st.title("SLA 看板 SLA board")
 metric = st.selectbox("指标 Metric", ["first_response", "next_response", "resolution"], index=2)
