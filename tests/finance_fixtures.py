@@ -1,9 +1,10 @@
-"""Hand-computed finance cases (AR aging A1-A3, commission C1-C5, delivery/revenue) as a tiny
-staging warehouse, and a helper that builds the finance dbt models on it.
+"""Hand-computed finance cases (AR aging A1-A3, commission C1-C5, plans by position,
+delivery/revenue) as a tiny staging warehouse, and a helper that builds the finance dbt models on it.
 
 The staging tables are created with the real staging column types; only the columns the
 cases need are filled. dbt then runs exactly the finance seeds and models (intermediate and
-marts) against this warehouse, as of 2026-07-31.
+marts) against this warehouse, as of 2026-07-31. Seeds whose rows the cases fix
+(``SEED_ROWS``) are replaced after ``dbt seed``, so the shipped seed content never changes a case.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "apps") not in sys.path:  # the apps' modules import each other top-level
     sys.path.append(str(REPO / "apps"))
 
+# re-exported for the case tests (the "as" form marks it as an explicit re-export for ruff)
+from finance_data import AGING_AS_OF_SQL as AGING_AS_OF_SQL  # noqa: E402
 
 AS_OF = "2026-07-31"
 
@@ -54,6 +57,11 @@ ROWS: dict[str, list[dict]] = {
             (1, "甲"), (2, "乙"), (3, "A"), (4, "B"), (5, "A2"), (6, "B2"), (7, "C"), (8, "D"),
             (9, "E"), (10, "F"), (11, "G"), (20, "王会计"),
         ]
+    ]
+    + [
+        # plans by position (seed finance_position_plans, SEED_ROWS below)
+        dict(user_id=uid, employee_code=f"E{uid:03d}", user_name=name, department_id=1, position=pos)
+        for uid, name, pos in [(12, "H", "key_account_rep"), (13, "J", "key_account_rep"), (14, "M", "regional_rep")]
     ],
     "stg_crm__accounts": [
         dict(account_id=400, account_name="通用客户有限公司"),
@@ -74,6 +82,7 @@ ROWS: dict[str, list[dict]] = {
         dict(commission_plan_id=103, plan_code="P-tier-R", rate_type="tiered", tier_mode="retroactive", basis="booking", period_type="month", plan_version=1),
         dict(commission_plan_id=104, plan_code="P-prod", rate_type="product_line", tier_mode="none", basis="booking", period_type="month", plan_version=1),
         dict(commission_plan_id=105, plan_code="P-cash", rate_type="flat", tier_mode="none", basis="collection", period_type="month", flat_rate=0.05, plan_version=1),
+        dict(commission_plan_id=106, plan_code="P-flat8", rate_type="flat", tier_mode="none", basis="booking", period_type="month", flat_rate=0.08, plan_version=1),
     ],
     "stg_crm__commission_plan_rules": [
         *[
@@ -94,6 +103,7 @@ ROWS: dict[str, list[dict]] = {
             (7, 7, 104, "2026-01-01", None), (8, 8, 105, "2026-01-01", None),
             (9, 9, 101, "2026-01-01", "2026-03-31"), (10, 9, 102, "2026-04-01", None),
             (11, 11, 101, "2026-01-01", None), (12, 11, 104, "2026-02-01", None),
+            (13, 13, 106, "2026-05-01", "2026-05-31"),  # J: own plan for May beats the position rule
         ]
     ],
     "stg_crm__sales_targets": [
@@ -114,6 +124,11 @@ ROWS: dict[str, list[dict]] = {
             (311, "O-4N", 10, 400, 50_000, "2026-02-01"), (312, "O-G", 11, 400, 10_000, "2026-03-01"),
             (320, "O-L", 20, 403, 100_000, "2026-05-01"),
             (330, "O-A1", 20, 401, 265_000, "2025-11-01"), (331, "O-A2", 20, 404, 80_000, "2026-01-01"),
+            # plans by position: H and J (key_account_rep), M (regional_rep)
+            (340, "O-H1", 12, 400, 100_000, "2026-04-15"), (341, "O-H2", 12, 400, 100_000, "2026-05-15"),
+            (342, "O-H3", 12, 400, 100_000, "2026-05-16"), (343, "O-J1", 13, 400, 100_000, "2026-04-20"),
+            (344, "O-J2", 13, 400, 100_000, "2026-05-10"), (345, "O-J3", 13, 400, 100_000, "2026-06-05"),
+            (346, "O-M", 14, 400, 10_000, "2026-03-03"),
         ]
     ],
     "stg_crm__order_lines": [
@@ -124,6 +139,9 @@ ROWS: dict[str, list[dict]] = {
             (407, 307, 201, 100_000), (408, 307, 202, 50_000), (409, 307, 203, 25_000),
             (410, 308, 203, 200_000), (411, 309, 202, 100_000), (412, 310, 202, 400_000),
             (413, 311, 203, 50_000), (414, 312, 202, 10_000),
+            (420, 340, 202, 100_000), (421, 341, 202, 100_000), (422, 342, 202, 100_000),
+            (423, 343, 202, 100_000), (424, 344, 202, 100_000), (425, 345, 202, 100_000),
+            (426, 346, 202, 10_000),
         ]
     ]
     + [
@@ -188,6 +206,24 @@ ROWS: dict[str, list[dict]] = {
 }
 
 
+# seed rows the cases fix (replacing the shipped CSV's rows in the case warehouse)
+SEED_ROWS: dict[str, list[dict]] = {
+    "finance_position_plans": [
+        dict(position=pos, plan_code=code, plan_version=ver, effective_from=D(f), effective_to=D(t) if t else None)
+        for pos, code, ver, f, t in [
+            # key_account_rep: P-flat up to and including 2026-05-15, P-prod (latest version) from 05-16
+            ("key_account_rep", "P-flat", 1, "2026-01-01", "2026-05-15"),
+            ("key_account_rep", "P-prod", None, "2026-05-16", None),
+            # regional_rep: two rules on the same dates -> overlapping plans, reviewed
+            ("regional_rep", "P-flat", 1, "2026-01-01", None),
+            ("regional_rep", "P-flat8", 1, "2026-01-01", None),
+            # a plan code the CRM does not have: assigns nobody (F stays without a plan), reviewed
+            ("sales_rep", "P-nope", None, "2026-01-01", None),
+        ]
+    ],
+}
+
+
 def create_case_warehouse(path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists staging")
@@ -216,10 +252,19 @@ def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF) -> None:
         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]
-    for args in (
-        ["seed", "--select", "path:seeds/finance"],
-        ["run", "--select", "path:models/intermediate/finance", "path:models/marts/finance",
-         "--vars", f"{{finance_as_of_date: '{as_of}'}}"],
-    ):
+    def dbt_run(*args: str) -> None:
         done = subprocess.run([str(dbt), *args, *common], env=env, capture_output=True, text=True, cwd=REPO)
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+    dbt_run("seed", "--select", "path:seeds/finance")
+    with duckdb.connect(str(warehouse)) as con:
+        for seed, seed_rows in SEED_ROWS.items():
+            frame = pd.DataFrame(seed_rows).astype(object)
+            frame = frame.where(frame.notna(), None)  # empty cells stay NULL, not NaN
+            con.register("rows_in", frame)
+            cols = ", ".join(frame.columns)
+            con.execute(f"delete from finance.{seed}")
+            con.execute(f"insert into finance.{seed} ({cols}) select {cols} from rows_in")
+            con.unregister("rows_in")
+    dbt_run("run", "--select", "path:models/intermediate/finance", "path:models/marts/finance",
+            "--vars", f"{{finance_as_of_date: '{as_of}'}}")

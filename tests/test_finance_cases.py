@@ -185,9 +185,56 @@ def test_c5_effective_dated_plans(case_db):
 
 
 def test_overlapping_plans_reviewed_not_credited(case_db):
-    (msg,) = rows(case_db, "select message from finance.commission_review where problem = 'overlapping_plans'")[0]
+    (msg,) = rows(case_db, """select message from finance.commission_review
+                              where problem = 'overlapping_plans' and user_id = 11""")[0]
     assert "O-G" in msg and "P-flat" in msg and "P-prod" in msg
     assert rows(case_db, "select count(*) from intermediate.int_commission_lines where order_no = 'O-G'") == [(0,)]
+
+
+# ---------------------------------------------------------------- plans by position
+
+def plan_lines(con, user: str):
+    return rows(con, """select l.order_no, l.plan_code, l.assignment_source, l.rate, l.commission_amount
+                        from intermediate.int_commission_lines l join staging.stg_crm__users u using (user_id)
+                        where u.user_name = ? order by l.event_date""", [user])
+
+
+def test_position_plan_for_rep_without_own_assignment(case_db):
+    # H (key_account_rep, no CRM assignment): P-flat 5% through 2026-05-15, P-prod from 05-16
+    assert plan_lines(case_db, "H") == [
+        ("O-H1", "P-flat", "position", Decimal("0.0500"), Decimal("5000.00")),  # 04-15: 100,000 x 5%
+        ("O-H2", "P-flat", "position", Decimal("0.0500"), Decimal("5000.00")),  # 05-15: last day of the rule
+        ("O-H3", "P-prod", "position", Decimal("0.0600"), Decimal("6000.00")),  # 05-16: software 6%
+    ]
+    assert commission(case_db, "H", "2026-04-01") == Decimal("5000.00")
+    assert commission(case_db, "H", "2026-05-01") == Decimal("11000.00")  # rule ends mid-month
+
+
+def test_own_assignment_beats_position_plan_for_its_dates(case_db):
+    # J (key_account_rep) has P-flat8 in the CRM for May only; the position rule covers the rest
+    assert plan_lines(case_db, "J") == [
+        ("O-J1", "P-flat", "position", Decimal("0.0500"), Decimal("5000.00")),
+        ("O-J2", "P-flat8", "personal", Decimal("0.0800"), Decimal("8000.00")),  # not overlapping
+        ("O-J3", "P-prod", "position", Decimal("0.0600"), Decimal("6000.00")),
+    ]
+    assert rows(case_db, "select count(*) from finance.commission_review where user_id = 13") == [(0,)]
+    # people with their own assignment keep it (C1-C5 unchanged), and say so
+    assert rows(case_db, """select distinct assignment_source from intermediate.int_commission_lines
+                            where user_id <= 11 and rule_kind <> 'no active plan'""") == [("personal",)]
+
+
+def test_overlapping_position_rules_reviewed_not_credited(case_db):
+    (msg,) = rows(case_db, """select message from finance.commission_review
+                              where problem = 'overlapping_plans' and user_id = 14""")[0]
+    assert "O-M" in msg and "P-flat" in msg and "P-flat8" in msg
+    assert rows(case_db, "select count(*) from intermediate.int_commission_lines where order_no = 'O-M'") == [(0,)]
+
+
+def test_position_rule_with_unknown_plan_is_reviewed_and_assigns_nobody(case_db):
+    (msg,) = rows(case_db, "select message from finance.commission_review where problem = 'unknown_position_plan'")[0]
+    assert "sales_rep" in msg and "P-nope" in msg
+    # F (sales_rep, no CRM assignment) still has no plan: C4's 'no active plan' line stands
+    assert rows(case_db, "select plan_code from intermediate.int_commission_lines where order_no = 'O-4N'") == [(None,)]
 
 
 def test_every_line_says_why(case_db):

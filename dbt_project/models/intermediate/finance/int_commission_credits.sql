@@ -4,8 +4,10 @@
 --                     lines by line amount, dated on the receipt date (回款计提, clawback)
 -- Credit is split by the order's credit splits (no splits: the owner gets 100%); an order
 -- whose splits do not total 100% credits nobody (finance.commission_review says why).
--- Each event gets the plan assigned to the person on its date; none -> 'no_plan', more than
--- one -> 'overlapping_plans' (not credited, reviewed).
+-- Each event gets the plan assigned to the person on its date: the person's own CRM
+-- assignments for that date if any, else the plan of their CRM position on that date (seed
+-- finance_position_plans, from the hire date). None -> 'no_plan', more than one after that
+-- choice -> 'overlapping_plans' (not credited, reviewed).
 
 with
 
@@ -51,6 +53,62 @@ assignments as (
 plans as (
 
     select * from {{ ref('stg_crm__commission_plans') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_crm__users') }}
+
+),
+
+position_plans as (
+
+    select * from {{ ref('finance_position_plans') }}
+
+),
+
+-- position rules resolved to CRM plans (empty plan_version: the highest version of the code)
+plan_versions as (
+
+    select
+        plans.*,
+        max(plans.plan_version) over (partition by plans.plan_code) as latest_version
+    from plans
+
+),
+
+position_assignments as (
+
+    select
+        users.user_id,
+        plan_versions.commission_plan_id,
+        case
+            when users.hire_date > position_plans.effective_from then users.hire_date
+            else position_plans.effective_from
+        end as effective_from,
+        position_plans.effective_to,
+        'position' as assignment_source
+    from position_plans
+    inner join users
+        on users.position = position_plans.position
+    inner join plan_versions
+        on plan_versions.plan_code = position_plans.plan_code
+       and plan_versions.plan_version = coalesce(position_plans.plan_version, plan_versions.latest_version)
+
+),
+
+all_assignments as (
+
+    select
+        user_id,
+        commission_plan_id,
+        effective_from,
+        effective_to,
+        'personal' as assignment_source
+    from assignments
+    union all
+    select * from position_assignments
 
 ),
 
@@ -163,11 +221,37 @@ credited as (
 
 ),
 
-with_plans as (
+candidate_plans as (
 
     select
         credited.*,
-        plans.commission_plan_id,
+        all_assignments.commission_plan_id,
+        all_assignments.assignment_source,
+        sum(case when all_assignments.assignment_source = 'personal' then 1 else 0 end) over (
+            partition by credited.source_type, credited.source_id, credited.user_id, credited.product_line
+        ) as personal_plans
+    from credited
+    left join all_assignments
+        on credited.user_id = all_assignments.user_id
+       and credited.event_date >= all_assignments.effective_from
+       and (all_assignments.effective_to is null or credited.event_date <= all_assignments.effective_to)
+
+),
+
+-- the person's own assignments win over the position rule for the dates they cover
+chosen_plans as (
+
+    select * from candidate_plans
+    where assignment_source is null
+       or assignment_source = 'personal'
+       or personal_plans = 0
+
+),
+
+with_plans as (
+
+    select
+        chosen_plans.*,
         plans.plan_code,
         plans.plan_version,
         plans.plan_name,
@@ -176,16 +260,12 @@ with_plans as (
         plans.basis,
         plans.period_type,
         plans.flat_rate,
-        count(assignments.commission_assignment_id) over (
-            partition by credited.source_type, credited.source_id, credited.user_id, credited.product_line
+        count(chosen_plans.commission_plan_id) over (
+            partition by chosen_plans.source_type, chosen_plans.source_id, chosen_plans.user_id, chosen_plans.product_line
         ) as matching_plans
-    from credited
-    left join assignments
-        on credited.user_id = assignments.user_id
-       and credited.event_date >= assignments.effective_from
-       and (assignments.effective_to is null or credited.event_date <= assignments.effective_to)
+    from chosen_plans
     left join plans
-        on assignments.commission_plan_id = plans.commission_plan_id
+        on chosen_plans.commission_plan_id = plans.commission_plan_id
 
 ),
 
@@ -210,6 +290,7 @@ final as (
         basis,
         period_type,
         flat_rate,
+        assignment_source,
 
         -- attributes
         product_line,

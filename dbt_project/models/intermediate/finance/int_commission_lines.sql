@@ -7,6 +7,8 @@
 --                 tier touched; a refund gives its slice back), so lines add up to the
 --                 bracket formula; retroactive: every source earns the rate of the highest
 --                 tier the period total reached.
+-- assignment_source says how the person got the plan: 'personal' (CRM assignment) or
+-- 'position' (seed finance_position_plans).
 -- Amounts round half up to 2 decimals once, on the line. Events without a plan show with
 -- reason 'no active plan' and 0.00; overlapping plans and missing targets go to review.
 
@@ -82,7 +84,7 @@ tier_sources as (
 
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id,
-        plan_code, plan_version, plan_name, rate_type, tier_mode, basis, period_type, flat_rate,
+        plan_code, plan_version, plan_name, rate_type, tier_mode, basis, period_type, flat_rate, assignment_source,
         event_basis, plan_status, split_pct, event_date, period_start, period_end,
         cast(null as {{ dbt.type_string() }}) as product_line,
         sum(source_amount) as source_amount,
@@ -92,7 +94,7 @@ tier_sources as (
       and rate_type = 'tiered'
     group by
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id,
-        plan_code, plan_version, plan_name, rate_type, tier_mode, basis, period_type, flat_rate,
+        plan_code, plan_version, plan_name, rate_type, tier_mode, basis, period_type, flat_rate, assignment_source,
         event_basis, plan_status, split_pct, event_date, period_start, period_end
 
 ),
@@ -209,14 +211,14 @@ lines as (
 
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
+        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
         period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
         case when rate_type = 'flat' then 'flat rate' else 'product line rate' end as rule_kind
     from rated
     union all
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
+        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
         period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
         'marginal tier' as rule_kind
     from marginal
@@ -224,21 +226,21 @@ lines as (
     union all
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
+        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
         period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
         'retroactive tier' as rule_kind
     from retroactive
     union all
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
+        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
         period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
         'no target' as rule_kind
     from no_target
     union all
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
+        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
         cast({{ dbt.date_trunc('month', 'event_date') }} as {{ type_date() }}) as period_start,
         cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'event_date'))) }} as {{ type_date() }}) as period_end,
         credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
@@ -267,6 +269,7 @@ final as (
         -- plan and rule
         plan_code,
         plan_version,
+        assignment_source,
         basis,
         period_type,
         rule_kind,

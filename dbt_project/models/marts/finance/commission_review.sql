@@ -33,6 +33,30 @@ receipts as (
 
 ),
 
+position_plans as (
+
+    select * from {{ ref('finance_position_plans') }}
+
+),
+
+plans as (
+
+    select * from {{ ref('stg_crm__commission_plans') }}
+
+),
+
+-- position rules naming a plan code (and version) the CRM does not have: they assign nobody
+unknown_position_plans as (
+
+    select position_plans.*
+    from position_plans
+    left join plans
+        on plans.plan_code = position_plans.plan_code
+       and (position_plans.plan_version is null or plans.plan_version = position_plans.plan_version)
+    where plans.commission_plan_id is null
+
+),
+
 split_totals as (
 
     select
@@ -110,6 +134,17 @@ final as (
         cast(null as {{ dbt.type_bigint() }}),
         problem_message
     from receipts
+    union all
+    select
+        'unknown_position_plan',
+        'position_plan',
+        {{ dbt.concat(["position", "'|'", "plan_code", "'|'", "cast(effective_from as " ~ dbt.type_string() ~ ")"]) }},
+        cast(null as {{ dbt.type_bigint() }}),
+        {{ dbt.concat(["'seed finance_position_plans: position '", "position", "' -> plan '", "plan_code",
+                       "case when plan_version is null then '' else " ~ dbt.concat(["' v'", "cast(plan_version as " ~ dbt.type_string() ~ ")"]) ~ " end",
+                       "' from '", "cast(effective_from as " ~ dbt.type_string() ~ ")",
+                       "' names no CRM commission plan; nobody is assigned by this rule'"]) }}
+    from unknown_position_plans
 
 )
 
