@@ -48,10 +48,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
+    from pipelines.dbt.project import ensure_manifest
     from pipelines.runner import failed_checks, failed_steps, materialize
 
     settings = export_settings_env()
     ensure_dagster_home(settings)
+    ensure_manifest()  # before the definitions load their dbt assets from it
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         result = materialize(settings, args.select, instance=instance)
@@ -84,14 +86,17 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     ensure_dagster_home(settings)
     from pipelines.dbt.project import dbt_project
 
-    dbt_project.preparer.prepare(dbt_project)
+    dbt_project.preparer.prepare(dbt_project)  # always: this is the explicit install step
     print(f"dbt manifest ready at {dbt_project.manifest_path}")
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from pipelines.bench import run_bench
+    from pipelines.dbt.project import ensure_manifest
 
+    export_settings_env()
+    ensure_manifest()
     path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep)
     print(f"bench results written to {path}")
     return 0

@@ -54,9 +54,9 @@ def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Checks that ran and failed, as ``asset_key:check_name``."""
-    failed = []
-    for event in result.get_asset_check_evaluations():
-        if not event.passed:
-            failed.append(f"{event.asset_key.to_user_string()}:{event.check_name}")
-    return failed
+    """Error-severity checks that ran and failed, as ``asset_key:check_name`` (warnings left out)."""
+    return [
+        f"{event.asset_key.to_user_string()}:{event.check_name}"
+        for event in result.get_asset_check_evaluations()
+        if not event.passed and event.severity == dg.AssetCheckSeverity.ERROR
+    ]

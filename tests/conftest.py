@@ -24,28 +24,20 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 
-def _dbt_sources_newer_than(manifest: Path) -> bool:
-    built = manifest.stat().st_mtime
-    project = REPO / "dbt_project"
-    for pattern in ("models/**/*", "macros/**/*", "seeds/**/*", "tests/**/*", "*.yml"):
-        for path in project.glob(pattern):
-            if path.is_file() and path.stat().st_mtime > built:
-                return True
-    return False
-
-
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """The manifest Dagster's dbt assets load from (normally built by `make install`).
 
-    Rebuilt here when missing or older than the dbt project, so a test never sees stale assets.
+    Rebuilt in a subprocess when missing or older than the dbt project, so a test never sees
+    stale assets.
     """
-    manifest = REPO / "dbt_project" / "target" / "manifest.json"
-    if not manifest.exists() or _dbt_sources_newer_than(manifest):
+    from pipelines.dbt.project import dbt_project, manifest_is_stale
+
+    if manifest_is_stale():
         subprocess.run(
             [sys.executable, "-m", "pipelines.cli", "prepare"], cwd=REPO, check=True
         )
-    return manifest
+    return dbt_project.manifest_path
 
 
 @dataclass
