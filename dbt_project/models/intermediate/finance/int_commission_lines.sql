@@ -207,44 +207,31 @@ no_plan as (
 
 ),
 
+{#- every rule produces the same line shape; one column list keeps the branches aligned -#}
+{%- set line_ids = "user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
+        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date" -%}
+{%- set line_amounts = "credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount" -%}
+
 lines as (
 
-    select
-        user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
-        period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
+    select {{ line_ids }}, period_start, period_end, {{ line_amounts }},
         case when rate_type = 'flat' then 'flat rate' else 'product line rate' end as rule_kind
     from rated
     union all
-    select
-        user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
-        period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
-        'marginal tier' as rule_kind
+    select {{ line_ids }}, period_start, period_end, {{ line_amounts }}, 'marginal tier' as rule_kind
     from marginal
     where basis_amount <> 0
     union all
-    select
-        user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
-        period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
-        'retroactive tier' as rule_kind
+    select {{ line_ids }}, period_start, period_end, {{ line_amounts }}, 'retroactive tier' as rule_kind
     from retroactive
     union all
-    select
-        user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
-        period_start, period_end, credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
-        'no target' as rule_kind
+    select {{ line_ids }}, period_start, period_end, {{ line_amounts }}, 'no target' as rule_kind
     from no_target
     union all
-    select
-        user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date,
+    select {{ line_ids }},
         cast({{ dbt.date_trunc('month', 'event_date') }} as {{ type_date() }}) as period_start,
         cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'event_date'))) }} as {{ type_date() }}) as period_end,
-        credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount,
-        'no active plan' as rule_kind
+        {{ line_amounts }}, 'no active plan' as rule_kind
     from no_plan
 
 ),
