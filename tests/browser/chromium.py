@@ -1,0 +1,38 @@
+"""The system Chromium for Playwright (never a downloaded browser), or a clear failure in CI.
+
+CI installs ``chromium`` with apt (``.ci/run``); a developer machine without it skips the browser
+test, but under ``CI=true`` a missing browser is a failure, so the test cannot silently vanish.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("CRMLAKE_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
+]
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_chromium() -> Path:
+    """The Chromium executable; fail under CI, skip elsewhere, when it is not installed."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    message = f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium) or set CRMLAKE_CHROMIUM"
+    if in_ci():
+        pytest.fail(message + " -- CI=true, so the browser test fails instead of skipping", pytrace=False)
+    pytest.skip(message)
+
+
+def launch(playwright):
+    """A headless Chromium from the system package; Playwright never downloads one."""
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    return playwright.chromium.launch(executable_path=str(require_chromium()), args=ARGS)
