@@ -1,0 +1,36 @@
+"""Run the store's Alembic migrations: the only way its tables are created or changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+HERE = Path(__file__).resolve().parent
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic config for ``url`` (script location inside the package, no ini edits needed)."""
+    cfg = Config(str(HERE / "alembic.ini"))
+    cfg.set_main_option("script_location", str(HERE / "migrations"))
+    cfg.set_main_option("version_locations", str(HERE / "migrations" / "versions"))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Bring the store at ``url`` to ``revision`` (idempotent; safe with concurrent callers)."""
+    from operational.db import default_url
+
+    command.upgrade(alembic_config(url or default_url()), revision)
+
+
+def current_revision(url: str | None = None) -> str | None:
+    """The revision the store at ``url`` is at (``None`` before the first upgrade)."""
+    from alembic.runtime.migration import MigrationContext
+
+    from operational.db import default_url, engine_for
+
+    with engine_for(url or default_url()).connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,310 @@
+"""Generic audited writes: validation, scope checks, optimistic concurrency, soft delete.
+
+Every workflow saves through ``insert`` / ``update`` / ``soft_delete`` so each change is
+validated the same way and lands in ``audit_log`` with the row before and after. ``update`` is
+``UPDATE … WHERE id = ? AND version = ?``: of two sessions (or processes) saving the same
+version exactly one succeeds; the other gets ``StaleRecordError`` carrying the newer values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from operational.db import now_local
+from operational.errors import NotFound, StaleRecordError, ValidationError
+from operational.ids import next_id
+from operational.models import AuditLog, model_for_table
+from operational.reference import Reference
+from operational.scope import Viewer, check_row
+
+REQUIRED = "必填 Required"
+
+
+# -- row <-> dict
+def row_dict(obj: Any) -> dict[str, Any]:
+    """Column values of a mapped object, keyed by column name."""
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def to_json(row: dict[str, Any] | None) -> str | None:
+    if row is None:
+        return None
+    return json.dumps({k: _jsonable(v) for k, v in row.items()}, ensure_ascii=False, sort_keys=True)
+
+
+# -- validation
+def _coerce_one(column: sa.Column, value: Any) -> Any:
+    """Convert a typed-in value to the column's Python type; raises ValueError with a message."""
+    if value is None or (isinstance(value, str) and value.strip() == "" and not isinstance(column.type, sa.Text | sa.String)):
+        return None
+    kind = column.type
+    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
+        try:
+            number = Decimal(str(value).replace(",", "").strip())
+        except InvalidOperation:
+            raise ValueError("应为数字 Must be a number") from None
+        if not number.is_finite():
+            raise ValueError("应为数字 Must be a number")
+        scale = kind.scale or 0
+        if number != number.quantize(Decimal(1).scaleb(-scale)):
+            raise ValueError(f"最多 {scale} 位小数 At most {scale} decimal places")
+        return number
+    if isinstance(kind, sa.Boolean):
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in {"true", "1", "yes", "y", "是"}:
+            return True
+        if text in {"false", "0", "no", "n", "否"}:
+            return False
+        raise ValueError("应为是/否 Must be yes or no")
+    if isinstance(kind, sa.Integer):
+        if isinstance(value, bool):
+            raise ValueError("应为整数 Must be a whole number")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError("应为整数 Must be a whole number") from None
+        if number != number.to_integral_value():
+            raise ValueError("应为整数 Must be a whole number")
+        return int(number)
+    if isinstance(kind, sa.DateTime):
+        if isinstance(value, dt.datetime):
+            return value.replace(tzinfo=None) if value.tzinfo is None else value
+        try:
+            return dt.datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError("日期时间格式应为 YYYY-MM-DD HH:MM Expected YYYY-MM-DD HH:MM") from None
+    if isinstance(kind, sa.Date):
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise ValueError("日期格式应为 YYYY-MM-DD Expected a date YYYY-MM-DD") from None
+    if isinstance(kind, sa.String | sa.Text):
+        text = str(value).strip()
+        length = getattr(kind, "length", None)
+        if length and len(text) > length:
+            raise ValueError(f"最多 {length} 个字符 At most {length} characters")
+        return text or None
+    return value
+
+
+def coerce(model: type, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed values for ``model``'s columns and a message per field that could not be read."""
+    columns = model.__table__.columns
+    unknown = sorted(set(values) - set(columns.keys()))
+    if unknown:
+        raise ValueError(f"{model.__tablename__} has no column(s) {unknown}")
+    clean, errors = {}, {}
+    for key, value in values.items():
+        try:
+            clean[key] = _coerce_one(columns[key], value)
+        except ValueError as exc:
+            errors[key] = str(exc)
+    return clean, errors
+
+
+def _defaults(model: type) -> dict[str, Any]:
+    out = {}
+    system = getattr(model, "__system_fields__", frozenset())
+    for col in model.__table__.columns:
+        if col.key not in system and col.default is not None and col.default.is_scalar:
+            out[col.key] = col.default.arg
+    return out
+
+
+def check_values(model: type, row: dict[str, Any], errors: dict[str, str] | None = None) -> None:
+    """Required fields and the model's own rules; raises ``ValidationError`` listing every field."""
+    errors = dict(errors or {})
+    system = getattr(model, "__system_fields__", frozenset())
+    for col in model.__table__.columns:
+        if col.key in system or col.nullable or col.key in errors:
+            continue
+        value = row.get(col.key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            errors[col.key] = REQUIRED
+    validate = getattr(model, "validate", None)
+    if validate is not None:
+        try:
+            for key, msg in validate(row).items():
+                errors.setdefault(key, msg)
+        except (TypeError, ValueError, InvalidOperation):
+            if not errors:  # the rules choked on a value the type check already flagged
+                raise
+    if errors:
+        raise ValidationError(errors)
+
+
+# -- audit
+def audit(session: Session, viewer: Viewer | None, table: str, record_id: int, action: str,
+          before: dict | None, after: dict | None, comment: str | None = None,
+          at: dt.datetime | None = None) -> None:
+    """Append one audit row (who, when, before, after)."""
+    session.add(
+        AuditLog(
+            table_name=table,
+            record_id=record_id,
+            action=action,
+            changed_by=viewer.user_id if viewer else None,
+            changed_by_name=viewer.username if viewer else "system",
+            changed_at=at or now_local(),
+            before_json=to_json(before),
+            after_json=to_json(after),
+            comment=comment,
+        )
+    )
+
+
+def history(session: Session, table_name: str, record_id: int, viewer: Viewer | None = None,
+            reference: Reference | None = None) -> list[dict[str, Any]]:
+    """The audit trail of one record, oldest first, with the fields each change touched."""
+    if viewer is not None:
+        model = model_for_table(table_name)
+        obj = session.get(model, record_id)
+        if obj is None:
+            raise NotFound(f"{table_name} {record_id} does not exist")
+        check_row(viewer, row_dict(obj), model, reference)
+    rows = session.execute(
+        sa.select(AuditLog)
+        .where(AuditLog.table_name == table_name, AuditLog.record_id == record_id)
+        .order_by(AuditLog.id)
+    ).scalars()
+    out = []
+    for entry in rows:
+        before = json.loads(entry.before_json) if entry.before_json else None
+        after = json.loads(entry.after_json) if entry.after_json else None
+        keys = sorted(set(before or {}) | set(after or {}))
+        changed = [
+            {"field": k, "before": (before or {}).get(k), "after": (after or {}).get(k)}
+            for k in keys
+            if (before or {}).get(k) != (after or {}).get(k) and k not in {"updated_at", "version"}
+        ]
+        out.append(
+            {
+                "id": entry.id,
+                "action": entry.action,
+                "changed_by": entry.changed_by,
+                "changed_by_name": entry.changed_by_name,
+                "changed_at": entry.changed_at,
+                "comment": entry.comment,
+                "before": before,
+                "after": after,
+                "changes": changed,
+            }
+        )
+    return out
+
+
+# -- reads
+def get(session: Session, viewer: Viewer, model: type, record_id: int,
+        reference: Reference | None = None, include_deleted: bool = False) -> Any:
+    """One record the viewer may see; ``NotFound`` / ``PermissionDenied`` otherwise."""
+    obj = session.get(model, record_id, populate_existing=True)
+    if obj is None or (obj.deleted_at is not None and not include_deleted):
+        raise NotFound(f"{model.__tablename__} {record_id} does not exist")
+    check_row(viewer, row_dict(obj), model, reference)
+    return obj
+
+
+# -- writes
+def insert(session: Session, viewer: Viewer, model: type, values: dict[str, Any], *,
+           action: str = "insert", comment: str | None = None,
+           reference: Reference | None = None) -> Any:
+    """Validate, check the row is inside the viewer's scope, allocate an id, audit."""
+    clean, errors = coerce(model, values)
+    system = set(clean) & set(model.__system_fields__)
+    if system:
+        raise ValueError(f"{model.__tablename__}: the store sets {sorted(system)} itself")
+    row = {**_defaults(model), **clean}
+    check_values(model, row, errors)
+    check_row(viewer, row, model, reference)
+    now = now_local()
+    obj = model(
+        id=next_id(session),
+        source_system="ops",
+        version=1,
+        created_at=now,
+        created_by=viewer.user_id,
+        updated_at=now,
+        updated_by=viewer.user_id,
+        **row,
+    )
+    session.add(obj)
+    session.flush()
+    audit(session, viewer, model.__tablename__, obj.id, action, None, row_dict(obj), comment, now)
+    return obj
+
+
+def _load(session: Session, obj_or_id: Any, model: type | None) -> tuple[type, Any]:
+    """The stored row (never what some session cached: the object may come from another one)."""
+    if not isinstance(obj_or_id, int):
+        model, obj_or_id = type(obj_or_id), obj_or_id.id
+    if model is None:
+        raise TypeError("pass model= when updating by id")
+    obj = session.get(model, obj_or_id, populate_existing=True)
+    if obj is None:
+        raise NotFound(f"{model.__tablename__} {obj_or_id} does not exist")
+    return model, obj
+
+
+def update(session: Session, viewer: Viewer, obj_or_id: Any, values: dict[str, Any],
+           expected_version: int, *, model: type | None = None, action: str = "update",
+           comment: str | None = None, reference: Reference | None = None,
+           _allow_system: frozenset[str] = frozenset()) -> Any:
+    """Save ``values`` over version ``expected_version``; ``StaleRecordError`` if it moved on."""
+    model, obj = _load(session, obj_or_id, model)
+    table = model.__tablename__
+    before = row_dict(obj)
+    check_row(viewer, before, model, reference)
+    if obj.version != expected_version or (obj.deleted_at is not None and "deleted_at" not in _allow_system):
+        raise StaleRecordError(table, obj.id, expected_version, before)
+    clean, errors = coerce(model, values)
+    system = set(clean) & (set(model.__system_fields__) - set(_allow_system))
+    if system:
+        raise ValueError(f"{table}: the store sets {sorted(system)} itself")
+    after_values = {**before, **clean}
+    check_values(model, after_values, errors)
+    check_row(viewer, after_values, model, reference)  # no moving a row out of one's own scope
+    now = now_local()
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == obj.id, model.version == expected_version)
+        .values(**clean, version=expected_version + 1, updated_at=now, updated_by=viewer.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.expire(obj)
+        current = session.get(model, obj.id, populate_existing=True)
+        raise StaleRecordError(table, obj.id, expected_version, row_dict(current) if current else None)
+    session.refresh(obj)
+    audit(session, viewer, table, obj.id, action, before, row_dict(obj), comment, now)
+    return obj
+
+
+def soft_delete(session: Session, viewer: Viewer, obj_or_id: Any, expected_version: int, *,
+                model: type | None = None, comment: str | None = None,
+                reference: Reference | None = None) -> Any:
+    """Mark the record deleted (extraction emits it as a delete); audited like any change."""
+    return update(
+        session, viewer, obj_or_id, {"deleted_at": now_local()}, expected_version,
+        model=model, action="delete", comment=comment, reference=reference,
+        _allow_system=frozenset({"deleted_at"}),
+    )
