@@ -116,17 +116,15 @@ def _factory(url: str, readonly: bool) -> sessionmaker[Session]:
 def session_scope(url: str | None = None, *, readonly: bool = False) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error.
 
-    ``readonly=True`` never writes (SQLite: deferred transaction, rolled back at the end).
+    ``readonly=True`` never commits (SQLite: a deferred transaction that blocks no writer).
     """
     url = url or default_url()
     ensure_migrated(url)
     session = _factory(url, readonly)()
     try:
         yield session
-        if readonly:
-            session.rollback()
-        else:
-            session.commit()
+        if not readonly:
+            session.commit()  # read-only: close() below ends the transaction, loaded rows stay usable
     except BaseException:
         session.rollback()
         raise

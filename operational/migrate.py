@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
+logging.getLogger("alembic").setLevel(logging.WARNING)  # before import: its plugin set-up logs at INFO
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 

@@ -88,7 +88,7 @@ class Reference:
                 if table in present:
                     frames[name] = con.execute(f"select {COLUMNS[name]} from {table}").pl()
                 else:
-                    log.info("reference table %s not in %s", table, path)
+                    log.debug("reference table %s not in %s", table, path)
         return cls(frames=frames, source=str(path))
 
     @classmethod

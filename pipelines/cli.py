@@ -5,6 +5,7 @@
     crmlake status [--json]                   what is loaded and published
     crmlake bench  --scale 1                  time every phase in a fresh directory
     crmlake prepare                           build the dbt manifest (install step)
+    crmlake store upgrade|seed-demo-users|users  operational store: migrate, demo logins, list logins
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("The previously published snapshot (if any) is still serving.")
         return 1
     print(f"run {result.run_id} succeeded in {elapsed:.0f}s")
+    if args.select is None:  # a full run published users and partners: demo logins follow them
+        cmd_store(argparse.Namespace(action="seed-demo-users"))
     return cmd_status(argparse.Namespace(json=False))
 
 
@@ -102,6 +105,44 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_store(args: argparse.Namespace) -> int:
+    """Operational store: run migrations, seed the demo logins, list the logins."""
+    import sqlalchemy as sa
+
+    from operational.db import session_scope
+    from operational.migrate import current_revision, upgrade
+    from operational.models import AppUser
+
+    url = export_settings_env().operational_url
+    if args.action == "upgrade":
+        upgrade(url)
+        print(f"operational store {url} at revision {current_revision(url)}")
+        return 0
+    if args.action == "seed-demo-users":
+        from operational.demo_users import DEMO_PASSWORD, seed_demo_users
+        from operational.reference import Reference
+
+        try:
+            reference = Reference.load()
+            with session_scope(url) as session:
+                seeded = seed_demo_users(session, reference)
+        except (LookupError, FileNotFoundError) as exc:
+            print(f"demo logins not seeded: {exc}")
+            return 1
+        print(f"demo logins in {url} (password {DEMO_PASSWORD!r}, demo only: change it):")
+        for demo, state in seeded:
+            print(f"  {demo.username:<13} {demo.role:<16} {demo.display_name}  [{state}]")
+        return 0
+    with session_scope(url, readonly=True) as session:
+        users = session.scalars(sa.select(AppUser).order_by(AppUser.id)).all()
+    for u in users:
+        locked = f" locked until {u.locked_until:%H:%M}" if u.locked_until else ""
+        active = "" if u.is_active else " inactive"
+        print(f"  {u.username:<13} {u.role:<16} crm_user={u.crm_user_id} partner={u.partner_id}{active}{locked}")
+    print(f"{len(users)} login(s) in {url}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crmlake", description=__doc__.split("\n")[0])
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -133,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--keep", action="store_true", help="keep the bench working directory")
     bench.set_defaults(func=cmd_bench)
+
+    store = sub.add_parser("store", help="operational store: migrations and logins")
+    store.add_argument("action", choices=["upgrade", "seed-demo-users", "users"])
+    store.set_defaults(func=cmd_store)
     return parser
 
 

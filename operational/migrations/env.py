@@ -21,6 +21,9 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             render_as_batch=is_sqlite(url),  # SQLite alters tables by copy-and-move
+            # one transaction for the whole upgrade on SQLite too (operational.db hands pysqlite's
+            # transaction control to SQLAlchemy, so SQLite DDL is transactional): all or nothing
+            transactional_ddl=True,
             compare_type=True,
             transaction_per_migration=False,
         )
