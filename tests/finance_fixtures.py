@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from company_fixtures import COMPANY_MODELS, write_company_resolution
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "apps") not in sys.path:  # the apps' modules import each other top-level
@@ -236,6 +237,7 @@ def create_case_warehouse(path: Path) -> Path:
                 cols = ", ".join(frame.columns)
                 con.execute(f"insert into staging.{table} ({cols}) select {cols} from rows_in")
                 con.unregister("rows_in")
+        write_company_resolution(con)
     return path
 
 
@@ -266,5 +268,5 @@ def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF) -> None:
             con.execute(f"delete from finance.{seed}")
             con.execute(f"insert into finance.{seed} ({cols}) select {cols} from rows_in")
             con.unregister("rows_in")
-    dbt_run("run", "--select", "path:models/intermediate/finance", "path:models/marts/finance",
+    dbt_run("run", "--select", "path:models/intermediate/finance", "path:models/marts/finance", *COMPANY_MODELS,
             "--vars", f"{{finance_as_of_date: '{as_of}'}}")

@@ -37,6 +37,7 @@ create schema staging;
 create schema partner;
 create table staging.stg_partners__partners (partner_id bigint, partner_code varchar, partner_name varchar, tier varchar);
 create table staging.stg_crm__accounts (account_id bigint, account_name varchar);
+create table staging.stg_crm__leads (lead_id bigint, company_name varchar);
 create table staging.stg_crm__products (product_id bigint, product_code varchar);
 create table staging.stg_crm__opportunities (opportunity_id bigint, account_id bigint, owner_id bigint, status varchar, created_at timestamp);
 create table staging.stg_crm__orders (order_id bigint, order_no varchar, account_id bigint, opportunity_id bigint, partner_id bigint, status varchar, total_amount decimal(18,2), order_date timestamp, created_at timestamp);

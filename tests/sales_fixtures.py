@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+from company_fixtures import COMPANY_MODELS, write_company_resolution
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -105,6 +106,7 @@ def write_staging(path: Path) -> None:
     )
     con.executemany("insert into staging.stg_crm__leads values (?, ?, ?, ?, ?, ?, ?, ?)", LEADS)
     con.execute("create table staging.stg_crm__accounts as select 1::bigint as account_id, '客户甲' as account_name")
+    write_company_resolution(con)
     con.execute(
         """create table staging.stg_crm__users as
            select * from (values (11::bigint, '张三', 77::bigint), (12::bigint, '李四', 77::bigint))
@@ -139,7 +141,7 @@ def build_sales_models(workdir: Path) -> Path:
             "--profiles-dir", str(REPO / "dbt_project"),
             "--target-path", str(workdir / "target"),
             "--log-path", str(workdir / "logs"),
-            "--select", *SALES_MODELS,
+            "--select", *SALES_MODELS, *COMPANY_MODELS,
             "--exclude", "test_type:unit",
         ],
         env=env, capture_output=True, text=True,

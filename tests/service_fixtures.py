@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import duckdb
+from company_fixtures import COMPANY_MODELS, write_company_resolution
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = REPO / ".venv" / "bin" / "dbt"
@@ -20,6 +21,7 @@ SLA_MODELS = [
     "int_service_sla_business_pieces",
     "ticket_sla",
     "ticket_sla_escalations",
+    *COMPANY_MODELS,
 ]
 
 # The sla.md calendar (not the seeded one: proves the calendar is data).
@@ -95,8 +97,9 @@ def build_case_warehouse(path: Path) -> None:
             "insert into staging.stg_callcenter__ticket_events values (?, ?, ?, ?, ?, 'x', cast(? as timestamp))",
             [(f"E{n:02d}", *e) for n, e in enumerate(CASE_EVENTS)],
         )
-        con.execute("create table staging.stg_crm__accounts (account_id bigint, level varchar)")
-        con.execute("insert into staging.stg_crm__accounts values (1, 'B')")
+        con.execute("create table staging.stg_crm__accounts (account_id bigint, account_name varchar, level varchar)")
+        con.execute("insert into staging.stg_crm__accounts values (1, '客户甲', 'B')")
+        write_company_resolution(con)
         con.execute(CASE_CALENDAR_SQL)
 
 

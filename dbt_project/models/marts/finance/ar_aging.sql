@@ -118,6 +118,8 @@ final as (
         -- who and what
         balances.account_id,
         balances.account_name,
+        balances.company_key,
+        balances.company_name,
         balances.contract_id,
         balances.contract_no,
         balances.order_id,

@@ -15,18 +15,27 @@ accounts as (
 
 ),
 
+companies as (
+
+    select * from {{ ref('int_account_companies') }}
+
+),
+
 final as (
 
     select
         allocations.customer_id,
         accounts.account_name,
+        companies.company_key,
         cast(sum(allocations.allocated_amount) as {{ type_decimal() }}) as credit_balance,
         count(*)                           as receipts_with_credit,
         max(allocations.receipt_date)      as last_receipt_date
     from allocations
     left join accounts
         on allocations.customer_id = accounts.account_id
-    group by 1, 2
+    left join companies
+        on allocations.customer_id = companies.account_id
+    group by 1, 2, 3
 
 )
 

@@ -25,6 +25,8 @@ per_customer as (
     select
         account_id,
         max(account_name)                                          as account_name,
+        max(company_key)                                           as company_key,
+        max(company_name)                                          as company_name,
         count(*)                                                   as installments_due,
         sum(case when status = 'paid' then 1 else 0 end)           as installments_paid,
         sum(case when days_late > 0 then 1 else 0 end)             as installments_late,
@@ -42,6 +44,8 @@ final as (
     select
         account_id,
         account_name,
+        company_key,
+        company_name,
         installments_due,
         installments_paid,
         installments_late,

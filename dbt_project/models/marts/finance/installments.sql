@@ -32,6 +32,12 @@ accounts as (
 
 ),
 
+companies as (
+
+    select * from {{ ref('int_account_companies') }}
+
+),
+
 users as (
 
     select * from {{ ref('stg_crm__users') }}
@@ -111,6 +117,8 @@ final as (
         orders.order_no,
         installments.account_id,
         accounts.account_name,
+        companies.company_key,
+        companies.company_name,
         installments.owner_id,
         users.user_name        as owner_name,
         users.department_id    as department_id,
@@ -156,6 +164,8 @@ final as (
         on installments.order_id = orders.order_id
     left join accounts
         on installments.account_id = accounts.account_id
+    left join companies
+        on installments.account_id = companies.account_id
     left join users
         on installments.owner_id = users.user_id
     left join departments

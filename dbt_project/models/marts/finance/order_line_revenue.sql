@@ -1,5 +1,6 @@
 -- Revenue per order line by its delivery status: a settled line (within the over/short
--- tolerance, 溢短装) recognises and invoices the quantity actually delivered x unit price.
+-- tolerance, 溢短装) recognises and invoices the quantity actually delivered x unit price,
+-- with the company the ordering account resolves to.
 
 with
 
@@ -9,9 +10,21 @@ lines as (
 
 ),
 
+companies as (
+
+    select * from {{ ref('int_account_companies') }}
+
+),
+
 final as (
 
-    select * from lines
+    select
+        lines.*,
+        companies.company_key,
+        companies.company_name
+    from lines
+    left join companies
+        on lines.account_id = companies.account_id
 
 )
 

@@ -27,6 +27,8 @@ final as (
         aging.department_name,
         aging.account_id,
         aging.account_name,
+        aging.company_key,
+        aging.company_name,
         aging.contract_no,
         aging.order_no,
         aging.batch_no,

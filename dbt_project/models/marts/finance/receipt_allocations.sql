@@ -27,6 +27,12 @@ accounts as (
 
 ),
 
+companies as (
+
+    select * from {{ ref('int_account_companies') }}
+
+),
+
 final as (
 
     select
@@ -39,6 +45,7 @@ final as (
         receipts.bank_txn_no,
         allocations.customer_id,
         accounts.account_name,
+        companies.company_key,
         allocations.installment_id,
         installments.batch_no,
         receipts.order_id,
@@ -63,6 +70,8 @@ final as (
         on allocations.installment_id = installments.installment_id
     left join accounts
         on allocations.customer_id = accounts.account_id
+    left join companies
+        on allocations.customer_id = companies.account_id
 
 )
 

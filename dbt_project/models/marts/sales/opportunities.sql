@@ -1,8 +1,8 @@
 -- Current state of every opportunity (商机), one row per opportunity_id, with its resolved
 -- account, owner, department, stage probability as a FRACTION 0-1, forecast category, and the
 -- lead and campaign it came from.
--- Account resolution: by account_id for now. Hook: when partner.company_resolution (issue #6)
--- lands, map account_id to its resolved company there (resolved_account_id below).
+-- company_key: the company the account resolves to (int_account_companies), so two accounts of
+-- one company (name variants entered by different reps) count as one customer.
 
 with
 
@@ -15,6 +15,12 @@ opportunities as (
 accounts as (
 
     select * from {{ ref('stg_crm__accounts') }}
+
+),
+
+companies as (
+
+    select * from {{ ref('int_account_companies') }}
 
 ),
 
@@ -83,6 +89,7 @@ final as (
         opportunities.opportunity_id,
         opportunities.account_id,
         accounts.account_id                                                  as resolved_account_id,
+        companies.company_key,
         opportunities.owner_id,
         opportunities.department_id,
         opportunities.lead_id,
@@ -92,6 +99,7 @@ final as (
         -- names
         opportunities.opportunity_name,
         accounts.account_name,
+        companies.company_name,
         case when accounts.account_id is null then true else false end       as is_account_unknown,
         users.user_name                                                      as owner_name,
         departments.department_name,
@@ -133,6 +141,7 @@ final as (
 
     from opportunities
     left join accounts on opportunities.account_id = accounts.account_id
+    left join companies on opportunities.account_id = companies.account_id
     left join users on opportunities.owner_id = users.user_id
     left join departments on opportunities.department_id = departments.department_id
     left join leads on opportunities.lead_id = leads.lead_id

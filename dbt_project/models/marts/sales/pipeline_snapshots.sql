@@ -15,7 +15,8 @@ versions as (
 
 opportunities as (
 
-    select opportunity_id, owner_id, department_id, lead_source, campaign_id, opportunity_type
+    select opportunity_id, owner_id, department_id, lead_source, campaign_id, opportunity_type,
+           account_id, company_key
     from {{ ref('opportunities') }}
 
 ),
@@ -86,6 +87,8 @@ final as (
         opportunities.campaign_id,
         opportunities.lead_source,
         opportunities.opportunity_type,
+        opportunities.account_id,
+        opportunities.company_key,
 
         -- state as of the snapshot
         as_of.stage,

@@ -24,6 +24,12 @@ tickets as (
 
 ),
 
+companies as (
+
+    select * from {{ ref('int_account_companies') }}
+
+),
+
 used as (
 
     select clock_id, sum(used_seconds) as used_seconds
@@ -98,6 +104,7 @@ final as (
         per_metric.metric,
         per_metric.policy_id,
         tickets.account_id,
+        companies.company_key,
         tickets.assignee_agent_id,
 
         -- ticket attributes
@@ -139,6 +146,8 @@ final as (
     from per_metric
     inner join tickets
         on per_metric.ticket_no = tickets.ticket_no
+    left join companies
+        on tickets.account_id = companies.account_id
 
 )
 
