@@ -21,7 +21,7 @@ from operational.errors import NotFound, StaleRecordError, ValidationError
 from operational.ids import next_id
 from operational.models import AuditLog, model_for_table
 from operational.reference import Reference
-from operational.scope import Viewer, check_row
+from operational.scope import Viewer, check_row, row_visible
 
 REQUIRED = "必填 Required"
 
@@ -253,6 +253,16 @@ def insert(session: Session, viewer: Viewer, model: type, values: dict[str, Any]
     return obj
 
 
+def _visible_part(viewer: Viewer, obj: Any, model: type, reference: Reference | None) -> dict | None:
+    """The newer row for a stale save, or only its id and version if it moved out of sight."""
+    if obj is None:
+        return None
+    row = row_dict(obj)
+    if row_visible(viewer, row, model, reference):
+        return row
+    return {"id": row["id"], "version": row["version"], "deleted_at": row.get("deleted_at")}
+
+
 def _load(session: Session, obj_or_id: Any, model: type | None) -> tuple[type, Any]:
     """The stored row (never what some session cached: the object may come from another one)."""
     if not isinstance(obj_or_id, int):
@@ -275,7 +285,7 @@ def update(session: Session, viewer: Viewer, obj_or_id: Any, values: dict[str, A
     before = row_dict(obj)
     check_row(viewer, before, model, reference)
     if obj.version != expected_version or (obj.deleted_at is not None and "deleted_at" not in _allow_system):
-        raise StaleRecordError(table, obj.id, expected_version, before)
+        raise StaleRecordError(table, obj.id, expected_version, _visible_part(viewer, obj, model, reference))
     clean, errors = coerce(model, values)
     system = set(clean) & (set(model.__system_fields__) - set(_allow_system))
     if system:
@@ -293,7 +303,7 @@ def update(session: Session, viewer: Viewer, obj_or_id: Any, values: dict[str, A
     if result.rowcount != 1:
         session.expire(obj)
         current = session.get(model, obj.id, populate_existing=True)
-        raise StaleRecordError(table, obj.id, expected_version, row_dict(current) if current else None)
+        raise StaleRecordError(table, obj.id, expected_version, _visible_part(viewer, current, model, reference))
     session.refresh(obj)
     audit(session, viewer, table, obj.id, action, before, row_dict(obj), comment, now)
     return obj
