@@ -1,10 +1,10 @@
-"""Data access of the Partners pages, scoped to the viewer.
+"""Data access of the Partners pages, scoped to the logged-in viewer.
 
-A ``Viewer`` is a channel manager (sees every partner) or a partner user (sees only their own
-partner's rows). Every loader takes the viewer and adds the partner filter *in the SQL it runs*;
-a partner asking for another partner's statement gets ``PermissionError``, whatever the page
-shows. Login arrives with issue #7: until then the viewer is chosen on a "view as" control and
-kept in ``st.session_state["partner_viewer"]``.
+The viewer is the login's ``operational.scope.Viewer``: a partner user sees only their own
+partner's rows, a channel manager the partners they manage, finance and admin every partner.
+Every loader takes the viewer and adds the partner filter *in the SQL it runs*
+(``row_rules.partners``); a partner asking for another partner's statement gets
+``PermissionError`` (``PermissionDenied``), whatever the page shows.
 
 Disputes and confirmations are written to the operational store (SQLite at
 ``CRMLAKE_OPERATIONAL_URL``), never to the read-only snapshot, and shown over the mart's status.
@@ -13,58 +13,35 @@ Disputes and confirmations are written to the operational store (SQLite at
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-import streamlit as st
+import row_rules
 from data_access import query, settings
+from row_rules import Viewer
 
-MANAGER, PARTNER = "channel_manager", "partner"
-VIEWER_KEY = "partner_viewer"
+from operational.errors import PermissionDenied
 
-
-@dataclass(frozen=True)
-class Viewer:
-    role: str
-    partner_id: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.role not in (MANAGER, PARTNER):
-            raise ValueError(f"unknown role {self.role!r}")
-        if self.role == PARTNER and self.partner_id is None:
-            raise ValueError("a partner viewer needs a partner_id")
-
-    @property
-    def is_partner(self) -> bool:
-        return self.role == PARTNER
-
-
-def current_viewer() -> Viewer:
-    return st.session_state.get(VIEWER_KEY) or Viewer(MANAGER)
+MANAGERS = ("channel_manager", "admin")
 
 
 def _partner_filter(viewer: Viewer, column: str = "partner_id") -> tuple[str, tuple]:
-    return (f" and {column} = ?", (viewer.partner_id,)) if viewer.is_partner else ("", ())
+    where, params = row_rules.partners(viewer, column)
+    return f" and {where}", tuple(params)
 
 
 def _require_manager(viewer: Viewer, what: str) -> None:
-    if viewer.is_partner:
-        raise PermissionError(f"{what} is for channel managers only")
+    row_rules.require_role(viewer, MANAGERS, what)
 
 
 def _require_own(viewer: Viewer, partner_id: int) -> None:
-    if viewer.is_partner and int(partner_id) != viewer.partner_id:
-        raise PermissionError(f"partner {viewer.partner_id} may not read partner {partner_id}'s data")
+    visible = row_rules.partner_ids(viewer)
+    if visible is not None and int(partner_id) not in visible:
+        raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not read partner {partner_id}'s data")
 
 
 # ---------------------------------------------------------------- loaders
-def partners() -> pd.DataFrame:
-    """Partner list for the "view as" control (ids and names only)."""
-    return query("select partner_id, partner_code, partner_name from staging.stg_partners__partners order by partner_code")
-
-
 def statements(viewer: Viewer) -> pd.DataFrame:
     where, params = _partner_filter(viewer)
     df = query(
@@ -153,6 +130,11 @@ def _overlay_status(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _side(viewer: Viewer) -> str:
+    """Which side of the statement confirms: the partner, or the vendor (everyone else)."""
+    return "partner" if viewer.role == "partner_user" else "vendor"
+
+
 def dispute_line(viewer: Viewer, partner_id: int, period: str, line_key: str, reason: str) -> None:
     lines = statement_lines(viewer, partner_id, period)  # raises for another partner's statement
     if line_key not in set(lines["line_key"]):
@@ -160,7 +142,7 @@ def dispute_line(viewer: Viewer, partner_id: int, period: str, line_key: str, re
     with _store() as con:
         con.execute(
             "insert into partner_statement_events values (?, ?, ?, 'dispute', ?, ?, ?)",
-            (f"{partner_id}|{period}", line_key, int(partner_id), reason, viewer.role, datetime.now().isoformat(timespec="seconds")),
+            (f"{partner_id}|{period}", line_key, int(partner_id), reason, _side(viewer), datetime.now().isoformat(timespec="seconds")),
         )
 
 
@@ -169,22 +151,5 @@ def confirm_statement(viewer: Viewer, partner_id: int, period: str) -> None:
     with _store() as con:
         con.execute(
             "insert into partner_statement_events values (?, null, ?, 'confirm', null, ?, ?)",
-            (f"{partner_id}|{period}", int(partner_id), viewer.role, datetime.now().isoformat(timespec="seconds")),
+            (f"{partner_id}|{period}", int(partner_id), _side(viewer), datetime.now().isoformat(timespec="seconds")),
         )
-
-
-# ---------------------------------------------------------------- the "view as" control
-def viewer_control() -> Viewer:
-    """Sidebar control choosing the viewer until login (issue #7) exists."""
-    plist = partners()
-    labels = ["渠道经理 Channel manager"] + [f"{r.partner_code} {r.partner_name}" for r in plist.itertuples()]
-    current = current_viewer()
-    index = 0
-    if current.is_partner:
-        ids = list(plist["partner_id"])
-        index = ids.index(current.partner_id) + 1 if current.partner_id in ids else 0
-    choice = st.sidebar.selectbox("View as 查看身份 (until login, #7)", labels, index=index, key="partner_view_as")
-    i = labels.index(choice)
-    viewer = Viewer(MANAGER) if i == 0 else Viewer(PARTNER, int(plist["partner_id"].iloc[i - 1]))
-    st.session_state[VIEWER_KEY] = viewer
-    return viewer

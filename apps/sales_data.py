@@ -5,6 +5,11 @@ compute the open pipeline at the end of any date, and its movement between two d
 ``sales.opportunity_versions`` with the same rules as the dbt macros ``sales_pipeline_as_of`` and
 ``sales_pipeline_movement`` (the marts materialize them for a calendar of dates). The SQL builders
 take the connection-free ``run`` function so tests can point them at any DuckDB file.
+
+Row rules: every loader takes the logged-in viewer and filters on ``owner_id`` in SQL
+(``row_rules.owners``): a rep sees their own opportunities and figures, a manager their
+department tree, finance and admin everything. Company-wide aggregates without an owner
+(campaign ROI, funnel by source/campaign/department) are only for viewers who see every row.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
+import row_rules
 from data_access import query
+from row_rules import Viewer
 
 Run = Callable[[str, tuple], pd.DataFrame]
 
@@ -28,7 +35,8 @@ select v.opportunity_id, o.owner_name, o.department_name, o.opportunity_name,
        cast(v.amount * v.stage_probability as decimal(18,2)) as weighted_amount, v.close_date
 from sales.opportunity_versions v
 join sales.opportunities o using (opportunity_id)
-where v.valid_from < cast(? as timestamp) + interval 1 day
+where {owners}
+  and v.valid_from < cast(? as timestamp) + interval 1 day
   and (v.valid_to is null or v.valid_to >= cast(? as timestamp) + interval 1 day)
   and not v.is_closed
 order by v.amount desc
@@ -37,10 +45,12 @@ order by v.amount desc
 MOVEMENT_SQL = """
 with p as (select cast(? as date) as period_start, cast(? as date) as period_end,
                   cast(? as date) as window_start, cast(? as date) as window_end),
-s as (select v.* from p join sales.opportunity_versions v
+scoped as (select * from sales.opportunity_versions
+           where opportunity_id in (select opportunity_id from sales.opportunities where {owners})),
+s as (select v.* from p join scoped v
         on v.valid_from < cast(p.period_start as timestamp) + interval 1 day
        and (v.valid_to is null or v.valid_to >= cast(p.period_start as timestamp) + interval 1 day)),
-e as (select v.* from p join sales.opportunity_versions v
+e as (select v.* from p join scoped v
         on v.valid_from < cast(p.period_end as timestamp) + interval 1 day
        and (v.valid_to is null or v.valid_to >= cast(p.period_end as timestamp) + interval 1 day)),
 paired as (
@@ -79,17 +89,27 @@ def quarter_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, nxt - dt.timedelta(days=1)
 
 
-def pipeline_as_of(as_of: dt.date, run: Run = query) -> pd.DataFrame:
-    """Open pipeline at the end of ``as_of`` (any date), one row per opportunity."""
-    return run(PIPELINE_AS_OF_SQL, (as_of, as_of))
+def _scope(viewer: Viewer | None, run: Run) -> tuple[str, list]:
+    """Owner rule of ``viewer``; unscoped only for builders run on a connection outside the app."""
+    if viewer is None and run is not query:
+        return "true", []
+    return row_rules.owners(viewer, "owner_id")
+
+
+def pipeline_as_of(as_of: dt.date, run: Run = query, *, viewer: Viewer | None = None) -> pd.DataFrame:
+    """Open pipeline at the end of ``as_of`` (any date), one row per opportunity the viewer sees."""
+    where, params = _scope(viewer, run)
+    return run(PIPELINE_AS_OF_SQL.format(owners=where.replace("owner_id", "o.owner_id")), (*params, as_of, as_of))
 
 
 def movement_between(
-    start: dt.date, end: dt.date, window: tuple[dt.date, dt.date] | None = None, run: Run = query
+    start: dt.date, end: dt.date, window: tuple[dt.date, dt.date] | None = None, run: Run = query,
+    *, viewer: Viewer | None = None,
 ) -> pd.DataFrame:
     """Per opportunity movement of the window's open pipeline from the end of ``start`` to the end of ``end``."""
     window = window or quarter_bounds(end)
-    return run(MOVEMENT_SQL, (start, end, window[0], window[1]))
+    where, params = _scope(viewer, run)
+    return run(MOVEMENT_SQL.format(owners=where), (start, end, window[0], window[1], *params))
 
 
 def waterfall(movement: pd.DataFrame) -> pd.DataFrame:
@@ -107,42 +127,59 @@ def data_end_date() -> dt.date:
     return query("select cast(max(valid_from) as date) as d from sales.opportunity_versions")["d"].iloc[0]
 
 
-def forecast(quarter: dt.date | None = None) -> pd.DataFrame:
-    sql = "select * from sales.forecast" + (" where quarter_start = ?" if quarter else "")
-    return query(sql, (quarter,) if quarter else ())
+def forecast(viewer: Viewer, quarter: dt.date | None = None) -> pd.DataFrame:
+    where, params = row_rules.owners(viewer)
+    sql = f"select * from sales.forecast where {where}" + (" and quarter_start = ?" if quarter else "")
+    return query(sql, (*params, quarter) if quarter else tuple(params))
 
 
 def quarters() -> list[dt.date]:
     return list(query("select distinct quarter_start from sales.forecast order by 1 desc")["quarter_start"])
 
 
-def funnel(period_type: str, dimension: str) -> pd.DataFrame:
+FUNNEL_DIMENSIONS = ("all", "lead_source", "campaign", "department", "owner")
+
+
+def funnel_dimensions(viewer: Viewer) -> list[str]:
+    """Dimensions the viewer may break the funnel down by: only ``owner`` when scoped to owners."""
+    return list(FUNNEL_DIMENSIONS) if row_rules.sees_all(viewer) else ["owner"]
+
+
+def funnel(viewer: Viewer, period_type: str, dimension: str) -> pd.DataFrame:
+    if dimension not in funnel_dimensions(viewer):
+        row_rules.require_all(viewer, f"the funnel by {dimension}")
+    where, params = row_rules.owners(viewer, "try_cast(dimension_key as bigint)")
     return query(
-        "select * from sales.funnel_conversion where period_type = ? and dimension = ? order by period_start",
-        (period_type, dimension),
+        f"select * from sales.funnel_conversion where period_type = ? and dimension = ? and {where} "
+        "order by period_start",
+        (period_type, dimension, *params),
     )
 
 
-def campaign_roi() -> pd.DataFrame:
+def campaign_roi(viewer: Viewer) -> pd.DataFrame:
+    row_rules.require_all(viewer, "campaign ROI")
     return query("select * from sales.campaign_roi order by won_amount desc")
 
 
-def opportunities(department: str | None = None, owner: str | None = None) -> pd.DataFrame:
-    sql = """select opportunity_id, opportunity_name, account_name, owner_name, department_name, stage,
+def opportunities(viewer: Viewer, department: str | None = None, owner: str | None = None) -> pd.DataFrame:
+    where, params = row_rules.owners(viewer)
+    sql = f"""select opportunity_id, opportunity_name, account_name, owner_name, department_name, stage,
                     stage_probability, forecast_category, amount, weighted_amount, expected_close_date, status
              from sales.opportunities where (? is null or department_name = ?) and (? is null or owner_name = ?)
+               and {where}
              order by amount desc"""
-    return query(sql, (department, department, owner, owner))
+    return query(sql, (department, department, owner, owner, *params))
 
 
 def snapshot_dates() -> list[dt.date]:
     return list(query("select distinct snapshot_date from sales.pipeline_snapshots order by 1")["snapshot_date"])
 
 
-def snapshot_total(snapshot_date: dt.date, window: tuple[dt.date, dt.date]) -> float:
+def snapshot_total(viewer: Viewer, snapshot_date: dt.date, window: tuple[dt.date, dt.date]) -> float:
+    where, params = row_rules.owners(viewer)
     frame = query(
-        """select coalesce(sum(amount), 0) as total from sales.pipeline_snapshots
-           where snapshot_date = ? and close_date between ? and ?""",
-        (snapshot_date, window[0], window[1]),
+        f"""select coalesce(sum(amount), 0) as total from sales.pipeline_snapshots
+           where snapshot_date = ? and close_date between ? and ? and {where}""",
+        (snapshot_date, window[0], window[1], *params),
     )
     return float(frame["total"].iloc[0])

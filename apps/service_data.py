@@ -1,39 +1,54 @@
-"""Loaders of the service and product pages, over the published snapshot (data_access.query)."""
+"""Loaders of the service and product pages, over the published snapshot (data_access.query).
+
+Row rules: an agent sees the tickets assigned to them and their own QA rows (agent ↔ CRM
+user in ``stg_callcenter__agents``), service managers and admins every ticket; pages without
+per-agent rows (field service, requirement demand) check the role.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
+import row_rules
 from data_access import query
+from row_rules import Viewer
+
+SERVICE_LEADS = ("service_manager", "admin")
+PRODUCT = ("product_manager", "service_manager", "admin")
 
 
-def sla_board(metric: str | None = None) -> pd.DataFrame:
-    """Open SLA clocks, the ones breached or closest to breaching first."""
-    where = "where is_open" + (" and metric = ?" if metric else "")
+def sla_board(viewer: Viewer, metric: str | None = None) -> pd.DataFrame:
+    """Open SLA clocks the viewer may see, the ones breached or closest to breaching first."""
+    mine, params = row_rules.agents(viewer)
+    where = f"where is_open and {mine}" + (" and metric = ?" if metric else "")
     return query(
         f"""select ticket_no, metric, priority, channel, customer_tier, team, assignee_agent_id,
                    sla_status, target_minutes, business_minutes, remaining_minutes, due_at, breached_at,
                    created_at, as_of_at
             from service.ticket_sla {where}
             order by is_breached desc, coalesce(remaining_minutes, -1e9), due_at, ticket_no""",
-        (metric,) if metric else (),
+        (*params, metric) if metric else tuple(params),
     )
 
 
-def sla_attainment_by(dimension: str) -> pd.DataFrame:
+def sla_attainment_by(viewer: Viewer, dimension: str) -> pd.DataFrame:
     if dimension not in {"team", "agent_name", "channel", "priority", "period_month"}:
         raise ValueError(f"unknown SLA dimension {dimension!r}")
+    mine, params = row_rules.agents(viewer, "agent_id")
     return query(
         f"""select {dimension}, metric, sum(met) as met, sum(breached) as breached,
                    round(sum(met) * 1.0 / nullif(sum(met) + sum(breached), 0), 4) as attainment_rate
-            from service.sla_attainment group by all order by 1, 2"""
+            from service.sla_attainment where {mine} group by all order by 1, 2""",
+        tuple(params),
     )
 
 
-def qa_queue(limit: int = 200) -> pd.DataFrame:
+def qa_queue(viewer: Viewer, limit: int = 200) -> pd.DataFrame:
+    row_rules.require_role(viewer, SERVICE_LEADS, "the QA inspection queue")
     return query("select * from service.qa_inspection_queue order by queue_rank limit ?", (limit,))
 
 
-def qa_evidence(conversation_id: str) -> pd.DataFrame:
+def qa_evidence(viewer: Viewer, conversation_id: str) -> pd.DataFrame:
+    row_rules.require_role(viewer, SERVICE_LEADS, "QA evidence")
     return query(
         """select rule_name, severity, weight, seq, evidence, evidence_start, evidence_end
            from service.qa_rule_hits where conversation_id = ? order by evidence_start, rule_id""",
@@ -41,7 +56,8 @@ def qa_evidence(conversation_id: str) -> pd.DataFrame:
     )
 
 
-def qa_transcript(conversation_id: str) -> pd.DataFrame:
+def qa_transcript(viewer: Viewer, conversation_id: str) -> pd.DataFrame:
+    row_rules.require_role(viewer, SERVICE_LEADS, "conversation transcripts")
     return query(
         "select seq, sent_at, speaker, text from staging.stg_callcenter__transcripts"
         " where conversation_id = ? order by seq",
@@ -49,24 +65,32 @@ def qa_transcript(conversation_id: str) -> pd.DataFrame:
     )
 
 
-def qa_agent_scores() -> pd.DataFrame:
+def qa_agent_scores(viewer: Viewer) -> pd.DataFrame:
+    mine, params = row_rules.agents(viewer, "agent_id")
     return query(
-        """select agent_id, agent_name, team, sum(conversations) as conversations,
+        f"""select agent_id, agent_name, team, sum(conversations) as conversations,
                   round(sum(avg_qa_score * conversations) / sum(conversations), 2) as avg_qa_score,
                   sum(critical_hits) as critical_hits
-           from service.qa_agent_scores group by all order by avg_qa_score, agent_id"""
+           from service.qa_agent_scores where {mine} group by all order by avg_qa_score, agent_id""",
+        tuple(params),
     )
 
 
-def qa_agent_trend() -> pd.DataFrame:
-    return query("select agent_name, period_month, avg_qa_score from service.qa_agent_scores order by 2, 1")
+def qa_agent_trend(viewer: Viewer) -> pd.DataFrame:
+    mine, params = row_rules.agents(viewer, "agent_id")
+    return query(
+        f"select agent_name, period_month, avg_qa_score from service.qa_agent_scores where {mine} order by 2, 1",
+        tuple(params),
+    )
 
 
-def requirement_ranking() -> pd.DataFrame:
+def requirement_ranking(viewer: Viewer) -> pd.DataFrame:
+    row_rules.require_role(viewer, PRODUCT, "the requirement ranking")
     return query("select * from service.requirement_demand order by demand_rank, requirement_id")
 
 
-def requirement_trend(requirement_id: str) -> pd.DataFrame:
+def requirement_trend(viewer: Viewer, requirement_id: str) -> pd.DataFrame:
+    row_rules.require_role(viewer, PRODUCT, "requirement trends")
     return query(
         "select period_month, linked_tickets, distinct_customers from service.requirement_demand_monthly"
         " where requirement_id = ? order by period_month",
@@ -74,7 +98,8 @@ def requirement_trend(requirement_id: str) -> pd.DataFrame:
     )
 
 
-def requirement_tickets(requirement_id: str) -> pd.DataFrame:
+def requirement_tickets(viewer: Viewer, requirement_id: str) -> pd.DataFrame:
+    row_rules.require_role(viewer, PRODUCT, "the tickets of a requirement")
     return query(
         """select t.ticket_no, t.created_at, t.subject, t.status, t.account_id, a.account_name, a.level
            from staging.stg_callcenter__ticket_requirement_links as l
@@ -85,7 +110,8 @@ def requirement_tickets(requirement_id: str) -> pd.DataFrame:
     )
 
 
-def requirement_suggestions(limit: int = 100) -> pd.DataFrame:
+def requirement_suggestions(viewer: Viewer, limit: int = 100) -> pd.DataFrame:
+    row_rules.require_role(viewer, PRODUCT, "requirement link suggestions")
     return query(
         """select s.ticket_no, t.subject, s.suggestion_rank, s.requirement_id, r.title, s.score
            from service.requirement_link_suggestions as s
@@ -96,11 +122,13 @@ def requirement_suggestions(limit: int = 100) -> pd.DataFrame:
     )
 
 
-def requirement_matching_evaluation() -> pd.DataFrame:
+def requirement_matching_evaluation(viewer: Viewer) -> pd.DataFrame:
+    row_rules.require_role(viewer, PRODUCT, "the matching evaluation")
     return query("select * from service.requirement_matching_evaluation")
 
 
-def field_service_by(dimension: str) -> pd.DataFrame:
+def field_service_by(viewer: Viewer, dimension: str) -> pd.DataFrame:
+    row_rules.require_role(viewer, SERVICE_LEADS, "field service KPIs")
     if dimension not in {"team", "engineer_name", "dispatch_mode", "period_month"}:
         raise ValueError(f"unknown field-service dimension {dimension!r}")
     return query(

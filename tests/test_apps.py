@@ -6,6 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from app_login import as_viewer, create_login, login, viewer
 from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
@@ -22,7 +23,11 @@ def test_status_page_says_how_to_start_when_nothing_is_published(tmp_path, monke
     from pipelines.settings import get_settings
 
     at = _app(monkeypatch, get_settings({"CRMLAKE_HOME": str(tmp_path)}))
+    create_login("finance1", "finance")
     at.run()
+    assert not at.exception
+    assert at.text_input(key="login_username")  # not logged in: the login form, nothing else
+    login(at, "finance1")
     assert not at.exception
     assert any("make run" in w.value for w in at.warning)
 
@@ -30,7 +35,7 @@ def test_status_page_says_how_to_start_when_nothing_is_published(tmp_path, monke
 @pytest.mark.slow
 def test_status_page_shows_the_published_row_counts(pipeline_run, monkeypatch):
     settings = pipeline_run.settings
-    at = _app(monkeypatch, settings)
+    at = as_viewer(_app(monkeypatch, settings), viewer("admin"))
     at.run()
     assert not at.exception
     with duckdb.connect(str(settings.published_database), read_only=True) as con:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from app_login import as_viewer, viewer
 from partner_fixtures import build_case_warehouse, run_partner_dbt
 from streamlit.testing.v1 import AppTest
 
@@ -42,23 +43,21 @@ def env(published, monkeypatch, tmp_path):
     return settings
 
 
-def _page(name: str, viewer=None) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
-    if viewer is not None:
-        at.session_state["partner_viewer"] = viewer
-    return at
+def _page(name: str, who) -> AppTest:
+    return as_viewer(AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60), who)
 
 
 def _viewer(role, partner_id=None):
-    import partner_data
-
-    return partner_data.Viewer(role, partner_id)
+    """A partner user of ``partner_id``, or (the case has no channel-manager assignments) an admin."""
+    if role == "partner":
+        return viewer("partner_user", username=f"partner{partner_id}", partner_id=partner_id)
+    return viewer("admin")
 
 
 def test_data_layer_partner_cannot_read_another_partners_rows(env):
     import partner_data as data
 
-    p1 = _viewer(data.PARTNER, 1)
+    p1 = _viewer("partner", 1)
     own = data.statements(p1)
     assert set(own["partner_id"]) == {1}
     with pytest.raises(PermissionError):
@@ -69,7 +68,7 @@ def test_data_layer_partner_cannot_read_another_partners_rows(env):
         data.conflicts(p1)
     with pytest.raises(PermissionError):
         data.review_list(p1)
-    manager = data.statements(_viewer(data.MANAGER))
+    manager = data.statements(_viewer("channel_manager"))
     assert set(manager["partner_id"]) == {1, 4}
 
 
@@ -119,7 +118,7 @@ def test_conflicts_and_review_pages_refuse_partner_users(env):
         at = _page(page, _viewer("partner", 4))
         at.run()
         assert not at.exception
-        assert at.warning and not at.dataframe
+        assert at.error and "may not open" in at.error[0].value and not at.dataframe
 
 
 def test_review_page(env):

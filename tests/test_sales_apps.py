@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from app_login import as_viewer, viewer
 from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
@@ -14,11 +15,11 @@ APPS = Path(__file__).resolve().parents[1] / "apps"
 pytestmark = pytest.mark.slow
 
 
-def _page(monkeypatch, settings, page: str) -> AppTest:
+def _page(monkeypatch, settings, page: str, who=None) -> AppTest:
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.syspath_prepend(str(APPS))
-    at = AppTest.from_file(str(APPS / "pages" / "sales" / page), default_timeout=120)
+    at = as_viewer(AppTest.from_file(str(APPS / "pages" / "sales" / page), default_timeout=120), who or viewer("admin"))
     at.run()
     assert not at.exception, at.exception
     return at

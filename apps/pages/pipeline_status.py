@@ -1,8 +1,10 @@
 """Pipeline status: what the published snapshot holds, what was loaded and what was rejected."""
 
+import auth
 import data_access as data
 import streamlit as st
 
+viewer = auth.require_screen("pipeline_status")
 st.title("Pipeline status 数据状态")
 status = data.load_status(data.snapshot_version())
 

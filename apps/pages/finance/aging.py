@@ -1,9 +1,11 @@
 """Aging 账龄: open receivables by bucket as of any date, by customer, owner or department."""
 
 import altair as alt
+import auth
 import finance_data as fin
 import streamlit as st
 
+viewer = auth.require_screen("ar_aging")
 st.title("账龄分析 AR aging")
 
 reporting = fin.reporting_date()
@@ -12,7 +14,7 @@ st.caption(
     "Point in time: receipts dated after the as-of date do not count. Month-ends are "
     "materialized in finance.ar_aging; other dates are computed on demand with the same rule."
 )
-aging = fin.aging_as_of(as_of)
+aging = fin.aging_as_of(viewer, as_of)
 total = float(aging["open_amount"].sum()) if not aging.empty else 0.0
 overdue = float(aging.loc[aging["is_overdue"], "open_amount"].sum()) if not aging.empty else 0.0
 

@@ -1,11 +1,14 @@
 """Commission statements 提成对账单 per person and period, drill-down to lines, export."""
 
+import auth
 import finance_data as fin
 import pandas as pd
+import row_rules
 import streamlit as st
 
+viewer = auth.require_screen("commissions")
 st.title("提成对账单 Commission statements")
-statements = fin.commission_statements()
+statements = fin.commission_statements(viewer)
 periods = sorted(statements["period_start"].unique().tolist(), reverse=True)
 period = st.selectbox("Period 期间", periods, format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m"))
 in_period = statements[statements["period_start"] == period]
@@ -24,7 +27,7 @@ if not people.empty:
     statement = people[people["user_id"] == user_id].iloc[0]
     st.subheader(f"{statement['user_name']} · {pd.Timestamp(period):%Y-%m} · {statement['status']}")
     st.metric("Statement total 对账单合计", f"¥{float(statement['total_amount']):,.2f}")
-    lines = fin.commission_lines(user_id, pd.Timestamp(period).date())
+    lines = fin.commission_lines(viewer, user_id, pd.Timestamp(period).date())
     st.dataframe(lines, hide_index=True, use_container_width=True)
     name = f"commission_{statement['employee_code']}_{pd.Timestamp(period):%Y-%m}"
     st.download_button("CSV", fin.to_csv(lines), file_name=f"{name}.csv", mime="text/csv")
@@ -33,5 +36,6 @@ if not people.empty:
         file_name=f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
-with st.expander("Review list 待复核（不计提成的输入错误）"):
-    st.dataframe(fin.commission_review(), hide_index=True, use_container_width=True)
+if row_rules.sees_all(viewer):
+    with st.expander("Review list 待复核（不计提成的输入错误）"):
+        st.dataframe(fin.commission_review(viewer), hide_index=True, use_container_width=True)

@@ -1,12 +1,14 @@
 """DSO 回款周期 trend by month, with billed and open receivables."""
 
 import altair as alt
+import auth
 import finance_data as fin
 import streamlit as st
 
+viewer = auth.require_screen("dso")
 st.title("DSO 应收账款周转天数")
 st.caption("DSO = open receivables billed by the month-end / billed in the month x days in the month.")
-dso = fin.dso_trend()
+dso = fin.dso_trend(viewer)
 latest = dso.dropna(subset=["dso_days"]).tail(1)
 if not latest.empty:
     st.metric("Latest DSO 最新", f"{float(latest['dso_days'].iloc[0]):.1f} days")

@@ -1,10 +1,12 @@
 """Overdue 逾期预警: one warning per overdue installment, addressed to its owner."""
 
+import auth
 import finance_data as fin
 import streamlit as st
 
+viewer = auth.require_screen("overdue")
 st.title("逾期预警 Overdue warnings")
-warnings = fin.overdue_warnings()
+warnings = fin.overdue_warnings(viewer)
 owners = sorted(warnings["owner_name"].dropna().unique().tolist())
 owner = st.selectbox("Owner 回款负责人", ["(all 全部)", *owners])
 shown = warnings if owner == "(all 全部)" else warnings[warnings["owner_name"] == owner]

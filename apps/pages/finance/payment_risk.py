@@ -1,8 +1,10 @@
 """Payment risk 回款风险: probability each open installment is paid more than 30 days late."""
 
+import auth
 import finance_data as fin
 import streamlit as st
 
+viewer = auth.require_screen("payment_risk")
 st.title("回款风险 Payment risk")
 bt = fin.payment_risk_backtest()
 if not bt.empty:
@@ -12,7 +14,7 @@ if not bt.empty:
         f"AUC {row['auc']:.3f}, Brier {row['brier']:.3f} (base {row['brier_base']:.3f}), "
         f"precision in top decile {row['precision_top_decile']:.1%} vs base rate {row['base_rate_test']:.1%}."
     )
-risk = fin.payment_risk()
+risk = fin.payment_risk(viewer)
 band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique()), default=None)
 shown = risk[risk["risk_band"].isin(band)] if band else risk
 st.metric("Open installments 未结期数", f"{len(shown):,}")
@@ -20,4 +22,4 @@ st.dataframe(shown, hide_index=True, use_container_width=True)
 st.download_button("CSV", fin.to_csv(shown), file_name="payment_risk.csv", mime="text/csv")
 
 with st.expander("Customer payment behaviour 客户回款行为"):
-    st.dataframe(fin.customer_behavior(), hide_index=True, use_container_width=True)
+    st.dataframe(fin.customer_behavior(viewer), hide_index=True, use_container_width=True)

@@ -1,13 +1,11 @@
 """Conflicts 撞单 for channel managers: two owners chasing one resolved company."""
 
+import auth
 import partner_data as data
 import streamlit as st
 
+viewer = auth.require_screen("partner_conflicts")
 st.title("Conflicts 撞单")
-viewer = data.viewer_control()
-if viewer.is_partner:
-    st.warning("The conflicts list is for channel managers. 仅渠道经理可见。")
-    st.stop()
 conflicts = data.conflicts(viewer)
 c1, c2 = st.columns(2)
 c1.metric("Conflicts 撞单数", f"{len(conflicts):,}")

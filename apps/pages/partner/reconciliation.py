@@ -3,11 +3,12 @@
 import io
 
 import altair as alt
+import auth
 import partner_data as data
 import streamlit as st
 
+viewer = auth.require_screen("partner_reconciliation")
 st.title("Partner reconciliation 渠道对账")
-viewer = data.viewer_control()
 statements = data.statements(viewer)
 if statements.empty:
     st.info("No partner statements in the published snapshot yet. 暂无对账单。")

@@ -2,10 +2,12 @@
 with the drill-down to the opportunity list."""
 
 import altair as alt
+import auth
 import pandas as pd
 import sales_data as data
 import streamlit as st
 
+viewer = auth.require_screen("sales_forecast")
 st.title("Forecast 销售预测")
 
 quarters = data.quarters()
@@ -17,7 +19,7 @@ end = data.data_end_date()
 current = max(q for q in quarters if q <= end)
 c1, c2, c3 = st.columns(3)
 quarter = c1.selectbox("Quarter 季度", quarters, index=quarters.index(current))
-frame = data.forecast(quarter)
+frame = data.forecast(viewer, quarter)
 departments = sorted(frame["department_name"].dropna().unique())
 department = c2.selectbox("Department 部门", ["(all 全部)", *departments])
 if department != "(all 全部)":
@@ -63,7 +65,7 @@ by_rep["attainment 达成率"] = (by_rep["closed_won"] / by_rep["target_amount"]
 st.dataframe(by_rep.rename(columns=FIGURES).sort_values("Target 目标", ascending=False), hide_index=True)
 
 st.subheader("Opportunities 商机明细")
-opps = data.opportunities(None if department == "(all 全部)" else department, None if owner == "(all 全部)" else owner)
+opps = data.opportunities(viewer, None if department == "(all 全部)" else department, None if owner == "(all 全部)" else owner)
 close = pd.to_datetime(opps["expected_close_date"])
 q_end = data.quarter_bounds(quarter)[1]
 opps = opps[(close >= pd.Timestamp(quarter)) & (close <= pd.Timestamp(q_end))]

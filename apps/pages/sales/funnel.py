@@ -1,18 +1,22 @@
 """Lead -> opportunity -> won funnel by lead source / campaign / department / owner, and campaign ROI."""
 
 import altair as alt
+import auth
 import pandas as pd
+import row_rules
 import sales_data as data
 import streamlit as st
 
+viewer = auth.require_screen("sales_funnel")
 st.title("Funnel & campaigns 漏斗与市场活动")
 
 DIMENSIONS = {"all": "全部 All", "lead_source": "线索来源 Lead source", "campaign": "市场活动 Campaign",
               "department": "部门 Department", "owner": "负责人 Owner"}
 c1, c2 = st.columns(2)
-dimension = c1.selectbox("By 维度", list(DIMENSIONS), format_func=DIMENSIONS.get, index=1)
+allowed = data.funnel_dimensions(viewer)
+dimension = c1.selectbox("By 维度", allowed, format_func=DIMENSIONS.get, index=1 if len(allowed) > 1 else 0)
 period_type = c2.selectbox("Period 周期", ["quarter", "month"])
-funnel = data.funnel(period_type, dimension)
+funnel = data.funnel(viewer, period_type, dimension)
 if funnel.empty:
     st.warning("No funnel data published yet. Run `make run`.")
     st.stop()
@@ -41,7 +45,10 @@ if period != "(all 全部)":
     st.dataframe(shown[["dimension_label", "median_days_lead_to_opportunity", "median_days_opportunity_to_won"]], hide_index=True)
 
 st.subheader("Campaign ROI 市场活动回报")
-roi = data.campaign_roi()
+if not row_rules.sees_all(viewer):
+    st.info("Campaign ROI covers every owner; it is shown to finance and admins. 仅财务与管理员可见。")
+    st.stop()
+roi = data.campaign_roi(viewer)
 st.metric("Total cost 总成本", f"¥{float(roi['cost'].sum()):,.2f}")
 st.metric("Won revenue 赢单金额", f"¥{float(roi['won_amount'].sum()):,.2f}")
 st.altair_chart(alt.Chart(roi).mark_circle(size=80).encode(

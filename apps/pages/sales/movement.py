@@ -4,9 +4,11 @@ opportunity versions), for the pipeline closing in a chosen quarter."""
 import datetime as dt
 
 import altair as alt
+import auth
 import sales_data as data
 import streamlit as st
 
+viewer = auth.require_screen("sales_movement")
 st.title("Pipeline movement 商机变动")
 
 dates = data.snapshot_dates()
@@ -20,7 +22,7 @@ end = c2.date_input("To 止 (end of day)", end_default, min_value=dates[0], max_
 window = data.quarter_bounds(end)
 st.caption(f"Pipeline with expected close date in {window[0]} – {window[1]} (the quarter of the end date).")
 
-movement = data.movement_between(start, end, window)
+movement = data.movement_between(start, end, window, viewer=viewer)
 steps = data.waterfall(movement)
 steps["order"] = range(len(steps))
 running = steps["amount"].cumsum()

@@ -1,15 +1,17 @@
 """Field service KPIs (现场服务): dispatch mode, time to accept, time on site, first-time fix."""
 
+import auth
 import service_data as data
 import streamlit as st
 
+viewer = auth.require_screen("field_service")
 st.title("现场服务 Field service KPIs")
-modes = data.field_service_by("dispatch_mode")
+modes = data.field_service_by(viewer, "dispatch_mode")
 cols = st.columns(max(len(modes), 1))
 for col, row in zip(cols, modes.itertuples(), strict=False):
     col.metric(f"{row.dispatch_mode} 工单 orders", int(row.work_orders),
                help="grab = 抢单, assign = 派单")
 dimension = st.selectbox("按 By", ["engineer_name", "team", "dispatch_mode", "period_month"])
-kpis = data.field_service_by(dimension)
+kpis = data.field_service_by(viewer, dimension)
 st.dataframe(kpis, hide_index=True, use_container_width=True)
 st.bar_chart(kpis, x=dimension, y="first_time_fix_rate")

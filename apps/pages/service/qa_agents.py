@@ -1,13 +1,15 @@
 """Agent QA scores (坐席质检得分) by agent and month."""
 
 import altair as alt
+import auth
 import service_data as data
 import streamlit as st
 
+viewer = auth.require_screen("qa_agents")
 st.title("坐席质检得分 Agent QA scores")
-scores = data.qa_agent_scores()
+scores = data.qa_agent_scores(viewer)
 st.dataframe(scores, hide_index=True, use_container_width=True)
-trend = data.qa_agent_trend()
+trend = data.qa_agent_trend(viewer)
 st.altair_chart(
     alt.Chart(trend).mark_line(point=True).encode(
         x="period_month:T", y=alt.Y("avg_qa_score:Q", scale=alt.Scale(zero=False)), color="agent_name:N",

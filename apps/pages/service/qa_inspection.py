@@ -1,10 +1,12 @@
 """QA inspector queue (质检): conversations to review first, with the evidence of each hit."""
 
+import auth
 import service_data as data
 import streamlit as st
 
+viewer = auth.require_screen("qa_queue")
 st.title("质检队列 QA inspection queue")
-queue = data.qa_queue()
+queue = data.qa_queue(viewer)
 st.caption("Ranked by review priority: low score, critical hits (禁用语, 敏感词), outlier duration.")
 st.metric("待复核 Conversations with hits (top shown)", int(len(queue)))
 st.dataframe(queue, hide_index=True, use_container_width=True)
@@ -12,6 +14,6 @@ st.dataframe(queue, hide_index=True, use_container_width=True)
 if not queue.empty:
     conversation = st.selectbox("会话 Conversation", queue["conversation_id"].tolist())
     st.subheader("命中证据 Evidence")
-    st.dataframe(data.qa_evidence(conversation), hide_index=True, use_container_width=True)
+    st.dataframe(data.qa_evidence(viewer, conversation), hide_index=True, use_container_width=True)
     with st.expander("会话记录 Transcript"):
-        st.dataframe(data.qa_transcript(conversation), hide_index=True, use_container_width=True)
+        st.dataframe(data.qa_transcript(viewer, conversation), hide_index=True, use_container_width=True)

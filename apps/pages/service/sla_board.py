@@ -1,12 +1,14 @@
 """SLA board: open tickets, breached or about to breach first (service managers)."""
 
 import altair as alt
+import auth
 import service_data as data
 import streamlit as st
 
+viewer = auth.require_screen("sla_board")
 st.title("SLA 看板 SLA board")
 metric = st.selectbox("指标 Metric", ["first_response", "next_response", "resolution"], index=2)
-board = data.sla_board(metric)
+board = data.sla_board(viewer, metric)
 as_of = board["as_of_at"].max() if not board.empty else None
 st.caption(f"截至 As of {as_of} · business minutes on the service calendar (holidays, 调休 included)")
 
@@ -19,7 +21,7 @@ st.dataframe(board.drop(columns=["as_of_at"]), hide_index=True, use_container_wi
 
 st.subheader("达成率 Attainment")
 dimension = st.selectbox("按 By", ["team", "agent_name", "channel", "priority", "period_month"])
-att = data.sla_attainment_by(dimension)
+att = data.sla_attainment_by(viewer, dimension)
 st.altair_chart(
     alt.Chart(att).mark_bar().encode(
         x=alt.X("attainment_rate:Q", axis=alt.Axis(format="%")), y=alt.Y(f"{dimension}:N"),

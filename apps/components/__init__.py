@@ -1,0 +1,1 @@
+"""Shared pieces of the entry screens (form messages, stale-record notice, audit history)."""
