@@ -13,8 +13,8 @@ from typing import Any
 import entry_data as ed
 import polars as pl
 import streamlit as st
-from components import forms
 
+from components import forms
 from operational import scope
 from operational.reference import Reference
 from operational.workflows import accounts as account_flows

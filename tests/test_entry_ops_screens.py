@@ -1,0 +1,133 @@
+"""Order, delivery, payment, partner, channel-approval, ticket and audit screens, driven by AppTest
+against a real SQLite operational store and a small published snapshot (DuckDB) holding the
+reference data the workflows read. Each screen: a happy path checked in the store, bad input
+shown beside the field (nothing saved, the typed value kept), and the record's audit history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from app_login import as_viewer
+from store_workflow_fixtures import account_and_opportunity, build_reference_db, viewer
+from streamlit.testing.v1 import AppTest
+
+from operational.db import dispose_all, session_scope
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
+PAGES = APPS / "pages" / "entry"
+D = Decimal
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("ops_screens")
+    (home / "published").mkdir()
+    build_reference_db(home / "published" / "crmlake.duckdb")
+    return home
+
+
+@pytest.fixture
+def store(published, monkeypatch, tmp_path):
+    """A fresh store per test; the apps read the snapshot above through the settings' environment."""
+    from pipelines.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": url})
+    for key, value in settings.as_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.syspath_prepend(str(APPS))
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield url
+    dispose_all()
+
+
+def page(name: str, who: str) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    return as_viewer(at, viewer(who))
+
+
+def rows(url: str, sql: str, **params) -> list[dict]:
+    with session_scope(url, readonly=True) as s:
+        return [dict(r._mapping) for r in s.execute(sa.text(sql), params)]
+
+
+def errors_shown(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def submit(at: AppTest, label_start: str) -> AppTest:
+    button = next(b for b in at.button if b.label.startswith(label_start))
+    return button.click().run()
+
+
+# ---------------------------------------------------------------- orders
+def approved_quote(url: str, who: str = "rep1", quantity: str = "10000") -> int:
+    from operational.workflows import quotes
+
+    _, opp = account_and_opportunity(url, None, who)
+    with session_scope(url) as s:
+        quote = quotes.create_quote(s, viewer(who), opp, [{"product_id": 1, "quantity": quantity, "discount_pct": 0}])
+        assert quote.status == "approved"
+        return quote.id
+
+
+def test_order_from_quote_with_percent_tolerance(store):
+    quote_id = approved_quote(store)
+    at = page("orders", "rep1").run()
+    assert not at.exception
+    assert at.selectbox(key="oq_quote").value == quote_id
+    at.selectbox(key="oq_1_tolerance_type").set_value("percent")
+    at.text_input(key="oq_1_tolerance_value").input("5")
+    submit(at, "按报价单下单")
+    assert not at.exception
+    assert any("已保存订单" in s.value for s in at.success), [s.value for s in at.success]
+    (order,) = rows(store, "select id, order_no, quote_id, total_amount, status from orders")
+    assert order["quote_id"] == quote_id and order["status"] == "confirmed"
+    (line,) = rows(store, "select quantity, tolerance_type, tolerance_value, unit from order_lines")
+    assert (line["tolerance_type"], D(str(line["tolerance_value"])), line["unit"]) == ("percent", D("5"), "kg")
+    assert rows(store, "select status from quotes") == [{"status": "accepted"}]
+    # the list tab shows the line's settlement bounds (10000 kg ± 5 %) and the order's audit trail
+    at.run()
+    frames = [f.value for f in at.dataframe]
+    lines = next(f for f in frames if "lower_bound" in f.columns)
+    assert (D(str(lines["lower_bound"].iloc[0])), D(str(lines["upper_bound"].iloc[0]))) == (D("9500"), D("10500"))
+    assert lines["status"].iloc[0] == "open"
+    history = frames[-1]
+    assert list(history["action"]) == ["insert"]
+
+
+def test_order_bad_tolerance_is_shown_beside_the_field_and_nothing_saved(store):
+    approved_quote(store)
+    at = page("orders", "rep1").run()
+    at.selectbox(key="oq_1_tolerance_type").set_value("percent")
+    at.text_input(key="oq_1_tolerance_value").input("150")
+    submit(at, "按报价单下单")
+    assert not at.exception
+    assert any(e.startswith("lines[1].tolerance_value") and "between 0 and 100" in e for e in errors_shown(at)), errors_shown(at)
+    assert at.text_input(key="oq_1_tolerance_value").value == "150"  # kept for correcting
+    assert rows(store, "select id from orders") == []
+
+
+def test_order_from_price_book_bad_quantity_then_fixed(store):
+    at = page("orders", "rep1").run()
+    at.radio(key="order_source").set_value("价格表 Price book").run()
+    assert not at.exception
+    assert 5001 in at.selectbox(key="ob_account").options or "杭州明达机械有限公司" in at.selectbox(key="ob_account").options
+    at.selectbox(key="ob_account").set_value(5001)
+    at.selectbox(key="ob_1_product_id").set_value(2)
+    at.text_input(key="ob_1_quantity").input("abc")
+    submit(at, "创建订单")
+    assert any(e.startswith("lines[1].quantity") for e in errors_shown(at)), errors_shown(at)
+    assert rows(store, "select id from orders") == []
+    at.text_input(key="ob_1_quantity").input("3")
+    at.text_input(key="ob_1_discount_pct").input("10")
+    submit(at, "创建订单")
+    assert not errors_shown(at), errors_shown(at)
+    (order,) = rows(store, "select account_id, total_amount from orders")
+    # 华东价格表: 振动传感器 1400.00 × 3 at 10 % off = 3780.00
+    assert order["account_id"] == 5001 and D(str(order["total_amount"])) == D("3780.00")
