@@ -24,8 +24,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from store_workflow_fixtures import account_and_opportunity, viewer
+from store_workflow_fixtures import reference as reference  # noqa: F401  (module fixture)
+from store_workflow_fixtures import store as store  # noqa: F401  (fixture)
 
+from operational.db import session_scope
+from operational.errors import PermissionDenied, ValidationError
+from operational.models.orders import DeliveryLine, Order
 from operational.settlement import line_status, recognised_revenue, tolerance_errors
+from operational.workflows import deliveries, orders
 
 REPO = Path(__file__).resolve().parents[1]
 D = Decimal
@@ -204,8 +211,8 @@ def _close(model_value, ours: Decimal) -> bool:
 def test_pure_rule_gives_the_dbt_model_answers(model_rows):
     model = {row[0]: row[1:] for row in model_rows}
     assert sorted(model) == sorted(lid for lid, *_ in MODEL_LINES)
-    for lid, qty, tol_type, tol_value, deliveries in MODEL_LINES:
-        delivered = sum(D(str(x)) for x in deliveries)
+    for lid, qty, tol_type, tol_value, shipped in MODEL_LINES:
+        delivered = sum(D(str(x)) for x in shipped)
         ours = line_status(qty, delivered, tol_type, tol_value)
         status, model_delivered, remaining, beyond, revenue = model[lid]
         assert status == ours.status, lid
@@ -217,3 +224,141 @@ def test_pure_rule_gives_the_dbt_model_answers(model_rows):
 
 def test_dbt_model_covers_every_status(model_rows):
     assert {row[1] for row in model_rows} == {"open", "settled", "settled_flagged"}
+
+
+# ---------------------------------------------------------------- the same case through the store
+
+L1 = {"product_id": 1, "quantity": 20_000, "tolerance_type": "absolute", "tolerance_value": 20}  # 1.25 per kg
+
+
+def l1_order(store, reference, account_id, who="rep1"):
+    with session_scope(store) as s:
+        order = orders.create_order(s, viewer(who), account_id, [L1], reference=reference)
+        (line,) = orders.order_lines(s, viewer(who), order.id, reference=reference)
+        return order.id, line.id
+
+
+def deliver(store, lines, who="rep1", reference=None, **kw):
+    with session_scope(store) as s:
+        return deliveries.create_delivery(s, viewer(who), [{"order_line_id": i, "quantity": q} for i, q in lines],
+                                          reference=reference, **kw)
+
+
+def status_of(store, reference, line_id, who="rep1"):
+    with session_scope(store) as s:
+        (row,) = deliveries.line_statuses(s, viewer(who), order_line_ids=[line_id], reference=reference)
+        return row
+
+
+@pytest.mark.parametrize(("second", "status", "shortfall", "excess"), CASE_L1)
+def test_case_l1_through_delivery_records(store, reference, second, status, shortfall, excess):
+    account_id, _ = account_and_opportunity(store, reference)
+    order_id, line_id = l1_order(store, reference, account_id)
+    deliver(store, [(line_id, 12_000)], reference=reference)
+    first = status_of(store, reference, line_id)
+    assert (first["status"], first["shortfall"], first["delivered_quantity"]) == ("open", 7_980, 12_000)
+    with session_scope(store) as s:
+        assert [r["order_line_id"] for r in deliveries.deliverable_lines(s, viewer("rep1"), account_id, reference=reference)] == [line_id]
+        assert s.get(Order, order_id).status == "delivering"
+    deliver(store, [(line_id, second)], reference=reference)
+    row = status_of(store, reference, line_id)
+    assert (row["status"], row["shortfall"], row["excess"]) == (status, shortfall, excess)
+    assert row["delivered_quantity"] == 12_000 + second and row["delivery_count"] == 2
+    assert row["is_flagged_for_review"] == (status == "settled_flagged")
+    revenue = (Decimal(12_000 + second) * Decimal("1.25")).quantize(Decimal("0.01")) if status != "open" else 0
+    assert row["recognised_revenue"] == revenue
+    with session_scope(store) as s:
+        offered = [r["order_line_id"] for r in deliveries.deliverable_lines(s, viewer("rep1"), account_id, reference=reference)]
+        assert offered == ([line_id] if status == "open" else [])
+        assert s.get(Order, order_id).status == ("delivering" if status == "open" else "delivered")
+
+
+def test_settled_line_refuses_new_delivery_records(store, reference):
+    account_id, _ = account_and_opportunity(store, reference)
+    _, line_id = l1_order(store, reference, account_id)
+    deliver(store, [(line_id, 12_000)], reference=reference)
+    deliver(store, [(line_id, 7_990)], reference=reference)
+    with pytest.raises(ValidationError) as err:
+        deliver(store, [(line_id, 5)], reference=reference)
+    assert "settled" in err.value.errors["lines[1].order_line_id"]
+    assert status_of(store, reference, line_id)["delivered_quantity"] == 19_990  # nothing saved
+
+
+def test_open_line_30kg_short_settles_with_the_missing_10kg(store, reference):
+    account_id, _ = account_and_opportunity(store, reference)
+    _, line_id = l1_order(store, reference, account_id)
+    deliver(store, [(line_id, 12_000)], reference=reference)
+    deliver(store, [(line_id, 7_970)], reference=reference)
+    assert status_of(store, reference, line_id)["shortfall"] == 10
+    deliver(store, [(line_id, 10)], reference=reference)
+    assert status_of(store, reference, line_id)["status"] == "settled"
+
+
+def test_one_delivery_covers_several_orders_of_one_customer(store, reference):
+    account_id, _ = account_and_opportunity(store, reference)
+    order_a, line_a = l1_order(store, reference, account_id)
+    order_b, line_b = l1_order(store, reference, account_id)
+    delivery = deliver(store, [(line_a, 20_000), (line_b, 12_000)], reference=reference, delivery_date="2026-05-10")
+    with session_scope(store) as s:
+        got = deliveries.delivery_lines(s, viewer("rep1"), delivery.id, reference=reference)
+        assert sorted((r.order_id, r.order_line_id, r.quantity) for r in got) == [
+            (order_a, line_a, Decimal("20000.000")), (order_b, line_b, Decimal("12000.000"))]
+        assert delivery.account_id == account_id
+        assert (s.get(Order, order_a).status, s.get(Order, order_b).status) == ("delivered", "delivering")
+
+
+def test_one_delivery_never_mixes_customers(store, reference):
+    account_a, _ = account_and_opportunity(store, reference, name="宁波天恒精密机械有限公司")
+    account_b, _ = account_and_opportunity(store, reference, name="苏州明远电子有限公司")
+    _, line_a = l1_order(store, reference, account_a)
+    _, line_b = l1_order(store, reference, account_b)
+    with pytest.raises(ValidationError) as err:
+        deliver(store, [(line_a, 100), (line_b, 100)], reference=reference)
+    assert "one customer" in err.value.errors["lines"]
+    with pytest.raises(ValidationError) as err:
+        deliver(store, [(line_a, 100)], reference=reference, account_id=account_b)
+    assert "account_id" in err.value.errors
+    with session_scope(store) as s:
+        assert s.query(DeliveryLine).count() == 0
+
+
+def test_bad_delivery_input_names_the_fields(store, reference):
+    account_id, _ = account_and_opportunity(store, reference)
+    _, line_id = l1_order(store, reference, account_id)
+    with pytest.raises(ValidationError) as err:
+        deliver(store, [(line_id, 0), (line_id, "abc"), (None, 5)], reference=reference)
+    assert set(err.value.errors) == {"lines[1].quantity", "lines[2].quantity", "lines[3].order_line_id"}
+    with pytest.raises(ValidationError) as err:
+        deliver(store, [(line_id, 5), (line_id, 6)], reference=reference)
+    assert "lines[2].order_line_id" in err.value.errors
+    with pytest.raises(ValidationError) as err:
+        deliver(store, [], reference=reference)
+    assert "lines" in err.value.errors
+
+
+def test_deliveries_follow_the_row_rules(store, reference):
+    account_id, _ = account_and_opportunity(store, reference, "rep2")
+    _, line_id = l1_order(store, reference, account_id, who="rep2")
+    with pytest.raises(PermissionDenied):
+        deliver(store, [(line_id, 100)], who="rep1", reference=reference)
+    with session_scope(store) as s:
+        assert deliveries.deliverable_lines(s, viewer("rep1"), account_id, reference=reference) == []
+    deliver(store, [(line_id, 100)], who="finance1", reference=reference)
+    with session_scope(store) as s:
+        assert len(deliveries.list_deliveries(s, viewer("rep2"), reference=reference)) == 1
+        assert deliveries.list_deliveries(s, viewer("rep1"), reference=reference) == []
+
+
+def test_percent_tolerance_through_the_store(store, reference):
+    account_id, _ = account_and_opportunity(store, reference)
+    with session_scope(store) as s:
+        order = orders.create_order(s, viewer("rep1"), account_id, [
+            {"product_id": 1, "quantity": "50", "tolerance_type": "percent", "tolerance_value": 2}], reference=reference)
+        (line,) = orders.order_lines(s, viewer("rep1"), order.id, reference=reference)
+    deliver(store, [(line.id, "30")], reference=reference)
+    deliver(store, [(line.id, "18.5")], reference=reference)
+    row = status_of(store, reference, line.id)
+    assert (row["status"], row["shortfall"], row["lower_bound"]) == ("open", Decimal("0.5"), 49)
+    deliver(store, [(line.id, "2.8")], reference=reference)  # 51.3: 0.3 beyond 51
+    row = status_of(store, reference, line.id)
+    assert (row["status"], row["excess"], row["recognised_revenue"]) == ("settled_flagged", Decimal("0.3"), Decimal("64.13"))
