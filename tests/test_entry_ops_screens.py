@@ -131,3 +131,68 @@ def test_order_from_price_book_bad_quantity_then_fixed(store):
     (order,) = rows(store, "select account_id, total_amount from orders")
     # 华东价格表: 振动传感器 1400.00 × 3 at 10 % off = 3780.00
     assert order["account_id"] == 5001 and D(str(order["total_amount"])) == D("3780.00")
+
+
+# ---------------------------------------------------------------- deliveries
+def two_orders_of_one_customer(url: str) -> tuple[int, int]:
+    """Two orders of 杭州明达 (5001, rep1): 1000 kg 铁精粉 ± 50 kg, and 3 台 sensors without tolerance."""
+    from operational.workflows import orders
+
+    with session_scope(url) as s:
+        a = orders.create_order(s, viewer("rep1"), 5001, [
+            {"product_id": 1, "quantity": "1000", "tolerance_type": "absolute", "tolerance_value": "50"}])
+        b = orders.create_order(s, viewer("rep1"), 5001, [{"product_id": 2, "quantity": "3"}])
+        return a.id, b.id
+
+
+def line_ids(url: str) -> dict[int, int]:
+    return {r["product_id"]: r["id"] for r in rows(url, "select id, product_id from order_lines")}
+
+
+def test_delivery_covers_two_orders_and_shows_settled_and_flagged(store):
+    two_orders_of_one_customer(store)
+    lines = line_ids(store)
+    at = page("deliveries", "rep1").run()
+    assert not at.exception
+    assert at.selectbox(key="dl_account").value == 5001
+    at.text_input(key=f"dl_{lines[1]}_qty").input("1100")  # beyond 1000 + 50: settled, flagged
+    at.text_input(key=f"dl_{lines[2]}_qty").input("3")
+    at.text_input(key="dl_tracking").input("SF123")
+    submit(at, "保存交付")
+    assert not at.exception and not errors_shown(at), errors_shown(at)
+    (delivery,) = rows(store, "select id, account_id, tracking_no from deliveries")
+    assert (delivery["account_id"], delivery["tracking_no"]) == (5001, "SF123")
+    assert len(rows(store, "select id from delivery_lines where delivery_id = :d", d=delivery["id"])) == 2
+    assert {r["status"] for r in rows(store, "select status from orders")} == {"delivered"}
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"行 Lines": "2", "已结清 Settled": "2", "超量待复核 Flagged": "1"}
+    case = next(f.value for f in at.dataframe if "this_delivery" in f.value.columns)
+    assert sorted(case["status"]) == ["settled", "settled_flagged"]
+    # nothing left to deliver: settled lines are not offered again
+    assert any("No order line is waiting" in i.value for i in at.info)
+    assert list(at.dataframe[-1].value["action"]) == ["insert"]
+
+
+def test_delivery_bad_quantity_shown_beside_its_line(store):
+    two_orders_of_one_customer(store)
+    lines = line_ids(store)
+    at = page("deliveries", "rep1").run()
+    at.text_input(key=f"dl_{lines[2]}_qty").input("-2")
+    submit(at, "保存交付")
+    assert any(e.startswith(f"line {lines[2]}:") and "Quantity must be > 0" in e for e in errors_shown(at)), errors_shown(at)
+    assert at.text_input(key=f"dl_{lines[2]}_qty").value == "-2"
+    assert rows(store, "select id from deliveries") == []
+
+
+def test_partial_delivery_leaves_the_line_open_and_offered(store):
+    two_orders_of_one_customer(store)
+    lines = line_ids(store)
+    at = page("deliveries", "rep1").run()
+    at.text_input(key=f"dl_{lines[1]}_qty").input("900")  # below 1000 - 50
+    submit(at, "保存交付")
+    assert not errors_shown(at)
+    at.run()
+    assert at.text_input(key=f"dl_{lines[1]}_qty").value == ""  # offered again, empty
+    case = next(f.value for f in at.dataframe if "this_delivery" in f.value.columns)
+    assert list(case["status"]) == ["open"]
