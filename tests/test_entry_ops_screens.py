@@ -196,3 +196,59 @@ def test_partial_delivery_leaves_the_line_open_and_offered(store):
     assert at.text_input(key=f"dl_{lines[1]}_qty").value == ""  # offered again, empty
     case = next(f.value for f in at.dataframe if "this_delivery" in f.value.columns)
     assert list(case["status"]) == ["open"]
+
+
+# ---------------------------------------------------------------- payments
+def order_of(url: str, who: str = "rep1") -> tuple[int, Decimal]:
+    """One price-book order: 3 台 sensors at 1400.00 = 4200.00."""
+    from operational.workflows import orders
+
+    with session_scope(url) as s:
+        order = orders.create_order(s, viewer(who), 5001, [{"product_id": 2, "quantity": "3"}])
+        return order.id, order.total_amount
+
+
+def test_payment_plan_must_add_up_then_receipt_and_advance(store):
+    order_id, total = order_of(store)
+    assert total == D("4200.00")
+    at = page("payments", "finance1").run()
+    assert not at.exception
+    assert at.selectbox(key="pp_order").value == order_id
+    at.number_input(key="pp_count").set_value(2).run()
+    at.text_input(key="pp_1_amount").input("2000")
+    at.text_input(key="pp_1_due_date").input("2026-12-31")
+    at.text_input(key="pp_2_amount").input("2000.00")
+    at.text_input(key="pp_2_due_date").input("2027-01-31")
+    submit(at, "保存回款计划")
+    assert any(e.startswith("installments:") and "4000.00" in e and "4200.00" in e for e in errors_shown(at)), errors_shown(at)
+    assert rows(store, "select id from payment_plans") == []
+    assert at.text_input(key="pp_2_amount").value == "2000.00"
+    at.text_input(key="pp_2_amount").input("2200.00")
+    submit(at, "保存回款计划")
+    assert not errors_shown(at), errors_shown(at)
+    assert [D(str(r["amount"])) for r in rows(store, "select amount from payment_installments order by batch_no")] == [
+        D("2000.00"), D("2200.00")]
+
+    # a receipt above the outstanding 2000.00 is refused unless it is an advance
+    at.run()
+    at.text_input(key="rc_amount").input("2500")
+    submit(at, "保存回款")
+    assert any(e.startswith("amount:") and "outstanding" in e for e in errors_shown(at)), errors_shown(at)
+    assert rows(store, "select id from receipts") == []
+    at.checkbox(key="rc_advance").check()
+    submit(at, "保存回款")
+    assert not errors_shown(at), errors_shown(at)
+    (receipt,) = rows(store, "select amount, is_advance from receipts")
+    assert D(str(receipt["amount"])) == D("2500.00") and receipt["is_advance"]
+    at.run()
+    table = next(f.value for f in at.dataframe if "outstanding" in f.value.columns)
+    assert list(table["status"]) == ["paid", "open"]
+    assert D(str(table["advance"].iloc[0])) == D("500.00")
+    assert list(at.dataframe[-1].value["action"]) == ["insert"]  # the receipt's audit trail
+
+
+def test_payments_screen_is_for_finance_only(store):
+    at = page("payments", "rep1").run()
+    assert not at.exception
+    assert any("may not open" in e for e in errors_shown(at))
+    assert not at.text_input

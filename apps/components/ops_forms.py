@@ -117,6 +117,17 @@ def blank_to_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+def receipts(session, viewer: scope.Viewer, installment_ids: list[int]) -> list:
+    """Receipts booked on these installments that the viewer may see (for the payments screen)."""
+    import sqlalchemy as sa
+
+    from operational.models.orders import Receipt
+
+    stmt = scope.filter_query(sa.select(Receipt), viewer, Receipt, reference())
+    stmt = stmt.where(Receipt.installment_id.in_([int(i) for i in installment_ids]))
+    return list(session.scalars(stmt.order_by(Receipt.id)))
+
+
 def table(rows: list[dict], columns: list[str], names: dict[str, dict[int, str]] | None = None) -> None:
     """Rows as a table, ids replaced by names where given (``{"account_id": names}``)."""
     frame = ed.frame(rows, columns)
