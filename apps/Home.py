@@ -44,6 +44,13 @@ PAGES = {
         ("pages/entry/opportunities.py", "商机 Opportunities", "💼", "opportunities"),
         ("pages/entry/quotes.py", "报价 Quotes", "🧾", "quotes"),
         ("pages/entry/approvals.py", "审批 Approvals", "✅", "approvals"),
+        ("pages/entry/orders.py", "订单 Orders", "📦", "orders"),
+        ("pages/entry/deliveries.py", "交付 Deliveries", "🚚", "deliveries"),
+        ("pages/entry/payments.py", "回款 Payments", "💳", "payments"),
+        ("pages/entry/deal_registrations.py", "报备 Deal registrations", "📝", "deal_registrations"),
+        ("pages/entry/special_prices.py", "特价申请 Special prices", "🏷️", "special_prices"),
+        ("pages/entry/tickets.py", "工单 Tickets", "🎫", "tickets"),
+        ("pages/entry/audit_log.py", "审计日志 Audit log", "📜", "audit"),
     ],
 }
 
