@@ -14,6 +14,8 @@ from pipelines.service import assets as service_assets
 from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm
 from pipelines.sources.erp import assets as erp
+from pipelines.sources.operational import assets as operational
+from pipelines.sources.operational.sensors import store_sensor
 from pipelines.sources.partners import assets as partners
 from pipelines.sources.sensors import daily_schedule, landing_sensor
 
@@ -25,6 +27,7 @@ domains = dg.Definitions.merge(
     erp.defs,
     callcenter.defs,
     partners.defs,
+    operational.defs,
     dbt_assets.defs,
     partner_assets.defs,
     finance_assets.defs,
@@ -38,7 +41,7 @@ defs = dg.Definitions.merge(
     dg.Definitions(
         jobs=[everything_job, ingest_job],
         schedules=[daily_schedule],
-        sensors=[landing_sensor],
+        sensors=[landing_sensor, store_sensor],
         resources={
             "lakehouse": LakehouseResource.from_settings(settings),
             "dbt": dbt_assets.dbt_resource(),

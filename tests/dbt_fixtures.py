@@ -148,5 +148,11 @@ def write_entity(raw_dir: Path, entity: EntitySpec) -> FixtureExpectation:
 
 
 def write_raw_fixture(raw_dir: Path) -> dict[str, FixtureExpectation]:
-    """Write fixtures for every contract entity; returns what staging should make of them."""
+    """Write fixtures for every contract entity; returns what staging should make of them.
+
+    The operational store's tables get their empty schema files only (as before any entry).
+    """
+    from pipelines.sources.operational.extract import write_schema_files
+
+    write_schema_files(raw_dir)
     return {name: write_entity(raw_dir, e) for name, e in load_contract().items()}

@@ -9,6 +9,11 @@ for the shared per-folder files, or to see what the rule gives for a field.
     python dbt_project/scripts/generate_staging.py                 # write missing files
     python dbt_project/scripts/generate_staging.py --only crm.accounts --force
     python dbt_project/scripts/generate_staging.py --dry-run       # list what it would write
+    python dbt_project/scripts/generate_staging.py --store --force # after a store model changed
+
+The operational store (operational/models) is a second source: ``--store`` writes its staging
+models (models/staging/ops/) and the staging models of other sources that union its rows;
+these stay generated (tests/test_ops_extraction.py checks they match the store's models).
 
 The naming rule (``staging_column``) is the project's single definition of how a raw field
 is called in staging; tests/test_dbt_project.py imports it to check the models' YAML.
@@ -24,6 +29,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -308,11 +314,12 @@ class Column:
     references: tuple[str, str] | None = None  # (model, column)
     tests: list = field(default_factory=list, compare=False)
     scale: int = 2  # decimals: digits after the point, from the contract
+    precision: int = 18  # decimals: total digits (18 for every contract field)
 
     @property
     def data_type(self) -> str:
         if self.type == "decimal":
-            return f"decimal(18,{self.scale})"
+            return f"decimal({self.precision},{self.scale})"
         return STAGING_TYPES[self.type]
 
     @property
@@ -321,8 +328,8 @@ class Column:
             return f"{{{{ epoch_ms_to_local('{self.raw}') }}}}"
         if self.type == "timestamp_utc":
             return f"{{{{ utc_to_local('{self.raw}') }}}}"
-        if self.type == "decimal" and self.scale != 2:
-            return f"cast({self.raw} as {{{{ type_decimal(18, {self.scale}) }}}})"
+        if self.type == "decimal" and (self.scale, self.precision) != (2, 18):
+            return f"cast({self.raw} as {{{{ type_decimal({self.precision}, {self.scale}) }}}})"
         return f"cast({self.raw} as {CAST_TYPES[self.type]})"
 
 
@@ -477,6 +484,14 @@ def render_model_sql(entity: EntitySpec) -> str:
         width=96,
         break_on_hyphens=False,
     )
+    union = store_union(entity)
+    if union is not None:
+        header += textwrap.wrap(
+            f"Unioned with the rows entered in the operational store (stg_ops__{union.name}); "
+            "source_system tells them apart.",
+            width=96,
+            break_on_hyphens=False,
+        )
     header_comment = "\n".join(f"-- {line}" for line in header)
     return f"""\
 {header_comment}
@@ -510,6 +525,265 @@ deduplicated as (
 
 ),
 
+{_final_ctes(entity, cols, final)}
+
+select * from final
+"""
+
+
+# ---------------------------------------------------------------------------- operational store
+#
+# The entry screens' store (operational/models) is a second source: its tables land in
+# raw/ops/<table> (pipelines/sources/operational), stg_ops__<table> keeps the latest version of
+# each row without the soft-deleted ones, and the staging model of the same entity of another
+# source unions those rows. Store columns already carry the staging names; only ``id`` becomes
+# ``<singular>_id``. Run the script again after a store model changes (a test checks that the
+# generated files match the models).
+
+OPS_SYSTEM = "ops"
+# Store table -> the singular its ``id`` is named after, where the CRM's or the "-s" rule is wrong.
+OPS_SINGULAR = {
+    **CRM_SINGULAR,
+    "deliveries": "delivery",
+    "delivery_lines": "delivery_line",
+    "deal_registrations": "deal_registration",
+    "special_price_requests": "special_price_request",
+    "ticket_requirement_links": "ticket_requirement_link",
+    "partner_statement_events": "partner_statement_event",
+    "company_resolution_decisions": "company_resolution_decision",
+}
+# Staging models of other sources that also take the store's rows: entity -> store table.
+# (CRM objects whose store table has the same name are added in store_union.)
+STORE_UNION_TABLES = {
+    "callcenter.tickets": "tickets",
+    "partners.deal_registrations": "deal_registrations",
+}
+# What source_system says for a row of each extract system ('ops' for the store's rows).
+EXTRACT_SOURCE_SYSTEM = {"crm": "xsy", "erp": "erp", "callcenter": "callcenter", "partners": "partners"}
+# The CRM's business type (entityType, required) of each object, given to the store's rows,
+# which have none.
+CRM_ENTITY_TYPES = {
+    "leads": "lead",
+    "accounts": "account",
+    "contacts": "contact",
+    "opportunities": "opportunity",
+    "opportunity_stage_history": "opportunityStageHistory",
+    "quotes": "quote",
+    "quote_lines": "quoteLine",
+    "orders": "order",
+    "order_lines": "orderProduct",
+    "payment_plans": "paymentPlan",
+    "payment_installments": "paymentInstallment",
+    "receipts": "paymentRecord",
+}
+OPS_COMMON_DESCRIPTIONS = {
+    "source_system": "System the row was entered in: always 'ops' (the operational store).",
+    "version": "Optimistic-concurrency version of the row in the store (1 on insert, +1 per save).",
+    "created_at": "When the row was created in the store, Asia/Shanghai local time.",
+    "created_by": "App user (app_users.id) who created the row.",
+    "updated_at": "When the row last changed in the store, Asia/Shanghai local time.",
+    "updated_by": "App user (app_users.id) who last changed the row.",
+    "deleted_at": "Soft-delete time in the store; always empty here (deleted rows are left out).",
+}
+
+
+def store_tables() -> dict[str, Any]:
+    """Extractable store tables by name (the SQLAlchemy models; imported only when needed)."""
+    from pipelines.sources.operational.extract import store_tables as tables
+
+    return {t.name: t for t in tables()}
+
+
+def store_union(entity: EntitySpec):
+    """The store table whose rows the staging model of ``entity`` unions, if any."""
+    name = STORE_UNION_TABLES.get(entity.qualified_name)
+    if name is None and entity.system == "crm":
+        name = entity.name
+    table = store_tables().get(name) if name else None
+    if table is None:
+        return None
+    keys = set(key_columns(entity)) - {f"{ops_singular(table.name)}_id"}
+    if not keys <= set(table.c.keys()):
+        return None  # the store table does not carry the extracts' business key (yet)
+    return table
+
+
+def ops_singular(table_name: str) -> str:
+    if table_name in OPS_SINGULAR:
+        return OPS_SINGULAR[table_name]
+    return table_name[:-3] + "y" if table_name.endswith("ies") else table_name.removesuffix("s")
+
+
+def _contract_type(column) -> tuple[str, int, int]:
+    """(contract type, decimal scale, precision) of a store column, via its raw Parquet type."""
+    import polars as pl
+
+    from pipelines.sources.operational.extract import column_dtype
+
+    dtype = column_dtype(column)
+    if isinstance(dtype, pl.Decimal):
+        return "decimal", dtype.scale, dtype.precision
+    kinds = {pl.Int64: "int64", pl.Float64: "float64", pl.Boolean: "bool", pl.Date: "date"}
+    kinds |= {pl.Datetime: "timestamp", pl.Utf8: "string"}
+    return kinds[dtype.base_type()], 2, 18
+
+
+def ops_columns(table) -> list[Column]:
+    """Staging columns of a store table in select-list order, lineage last."""
+    key = f"{ops_singular(table.name)}_id"
+    if key in table.c.keys():
+        raise ValueError(f"store table {table.name}: id would be renamed to {key}, which exists")
+    cols = []
+    for c in table.c:
+        ftype, scale, precision = _contract_type(c)
+        name = key if c.name == "id" else c.name
+        text = OPS_COMMON_DESCRIPTIONS.get(c.name) or (
+            f"Store record id of the {ops_singular(table.name).replace('_', ' ')} (primary key; "
+            "store ids start at 9,000,000,000,000,000)."
+            if c.name == "id"
+            else f"{_label(name)}."
+        )
+        if c.name in ("version", "source_system"):
+            group = "attributes"
+        elif c.name == "id" or name.endswith(("_id", "_no", "_code")):
+            group = "ids"
+        else:
+            group = {
+                "timestamp": "timestamps", "date": "dates", "bool": "flags", "decimal": "amounts",
+                "int64": "numbers", "float64": "numbers",
+            }.get(ftype, "attributes")
+        cols.append(
+            Column(
+                raw=c.name,
+                name=name,
+                type=ftype,
+                group=group,
+                description=f"{text} Store column `{c.name}`.",
+                required=c.name == "id" or not c.nullable,
+                scale=scale,
+                precision=precision,
+            )
+        )
+    for raw, (name, ftype, description) in LINEAGE.items():
+        text = {
+            "_source_file": "Raw file of the extraction that carried the row (ops/<table>/<load>.parquet).",
+            "_row_number": "Position of the row in that file (1-based).",
+        }.get(raw, description)
+        cols.append(Column(raw=raw, name=name, type=ftype, group="lineage", description=text, required=True))
+    return sorted(cols, key=lambda c: (GROUPS.index(c.group), c.raw != "id"))
+
+
+def _select_list(cols: Sequence[Column], render) -> str:
+    """Select-list lines grouped under comments, commas between items."""
+    lines: list[str] = []
+    for group in GROUPS:
+        members = [c for c in cols if c.group == group]
+        if not members:
+            continue
+        if lines:
+            lines.append("")
+        lines.append(f"        -- {GROUP_COMMENTS[group]}")
+        lines += [render(c) for c in members]
+    last = max(i for i, line in enumerate(lines) if line and not line.lstrip().startswith("--"))
+    return "\n".join(
+        line if (not line or line.lstrip().startswith("--") or i == last) else line + ","
+        for i, line in enumerate(lines)
+    )
+
+
+def render_ops_model_sql(table) -> str:
+    cols = ops_columns(table)
+    width = max(len(c.expression) for c in cols)
+    renamed = _select_list(cols, lambda c: f"        {c.expression.ljust(width)} as {c.name}")
+    final = _select_list(cols, lambda c: f"        {c.name}")
+    key = f"{ops_singular(table.name)}_id"
+    return f"""\
+-- ops.{table.name}: rows of the operational store's table {table.name} (entry screens), as
+-- extracted into raw/ops. One row per {key}: the latest version, i.e. the highest version,
+-- then the latest extraction; rows whose latest version is soft-deleted are left out.
+
+with
+
+source as (
+
+    select * from {{{{ source('{OPS_SYSTEM}', '{table.name}') }}}}
+
+),
+
+renamed as (
+
+    select
+{renamed}
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{{{ dedupe_latest(
+        'renamed',
+        key_columns=['{key}'],
+        order_by=[
+            'version desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}}}
+
+),
+
+final as (
+
+    select
+{final}
+
+    from deduplicated
+    where deleted_at is null
+
+)
+
+select * from final
+"""
+
+
+def _cast_type(c: Column) -> str:
+    """The staging type of a column as a cast target (timestamps of every kind are timestamps)."""
+    if c.type == "decimal" and (c.scale, c.precision) != (2, 18):
+        return f"{{{{ type_decimal({c.precision}, {c.scale}) }}}}"
+    return CAST_TYPES.get(c.type, "{{ dbt.type_timestamp() }}")
+
+
+def _last_id_name(entity: EntitySpec) -> str:
+    return [c.name for c in columns_of(entity) if c.group == "ids"][-1]
+
+
+def source_system_entry(entity: EntitySpec) -> dict:
+    """YAML of the source_system column a unioned staging model gains."""
+    label = EXTRACT_SOURCE_SYSTEM[entity.system]
+    return {
+        "name": "source_system",
+        "description": f"Where the row was entered: '{label}' for the {entity.system} extracts, "
+        "'ops' for the operational store.",
+        "data_type": "varchar",
+        "data_tests": [
+            "not_null",
+            {
+                "accepted_values": {
+                    "arguments": {"values": [label, "ops"]},
+                    "config": {"severity": "warn"},
+                }
+            },
+        ],
+    }
+
+
+def _final_ctes(entity: EntitySpec, cols: Sequence[Column], final: str) -> str:
+    """The model's last CTE: the deduplicated rows, plus the store's rows when it has them."""
+    table = store_union(entity)
+    if table is None:
+        return f"""\
 final as (
 
     select
@@ -517,10 +791,195 @@ final as (
 
     from deduplicated
 
-)
+)"""
+    ops_names = {c.name for c in ops_columns(table)}
+    last_id = _last_id_name(entity)
+    label = EXTRACT_SOURCE_SYSTEM[entity.system]
 
-select * from final
+    def with_source_system(render_column, source_system: str):
+        def render(c: Column) -> str:
+            line = render_column(c)
+            if c.name == last_id:
+                alias = "" if source_system == "source_system" else " as source_system"
+                pad = width if alias else 0
+                line += f",\n        {source_system.ljust(pad)}{alias}"
+            return line
+
+        return render
+
+    def store_expression(c: Column) -> str:
+        if c.name in ops_names:
+            return c.name if c.group == "lineage" else f"cast({c.name} as {_cast_type(c)})"
+        if c.raw == "entityType" and entity.name in CRM_ENTITY_TYPES:
+            return f"cast('{CRM_ENTITY_TYPES[entity.name]}' as {_cast_type(c)})"
+        if c.required:
+            raise ValueError(
+                f"{entity.qualified_name}: required column {c.name} is missing from store "
+                f"table {table.name}; add it there or a default here"
+            )
+        return f"cast(null as {_cast_type(c)})"
+
+    extracted_source = f"cast('{label}' as {{{{ dbt.type_string() }}}})"
+    width = max(
+        [len(store_expression(c)) for c in cols] + [len(c.name) for c in cols] + [len(extracted_source)]
+    )
+    extracted = _select_list(
+        cols, with_source_system(lambda c: f"        {c.name}", extracted_source)
+    )
+    entered = _select_list(
+        cols,
+        with_source_system(
+            lambda c: f"        {store_expression(c).ljust(width)} as {c.name}"
+            if store_expression(c) != c.name
+            else f"        {c.name}",
+            "source_system",
+        ),
+    )
+    return f"""\
+-- the {entity.system} extracts
+extracted as (
+
+    select
+{extracted}
+
+    from deduplicated
+
+),
+
+-- rows entered in the operational store (latest version, soft-deleted rows left out)
+entered as (
+
+    select
+{entered}
+
+    from {{{{ ref('stg_{OPS_SYSTEM}__{table.name}') }}}}
+
+),
+
+final as (
+
+    select * from extracted
+    union all
+    select * from entered
+
+)"""
+
+
+def ops_source_table(table) -> dict:
+    columns = [
+        {
+            "name": c.raw,
+            "description": c.description if c.raw != "id" else "Store record id (primary key).",
+            "data_type": STAGING_TYPES[c.type] if c.type != "decimal" else c.data_type,
+        }
+        for c in ops_columns(table)
+        if c.group != "lineage"
+    ]
+    columns.append(
+        {
+            "name": "_op",
+            "description": "What the extraction saw: insert (version 1), update, or delete "
+            "(deleted_at set).",
+            "data_type": "varchar",
+        }
+    )
+    for raw in LINEAGE_COLUMNS:
+        data_type = {"_row_number": "bigint", "_loaded_at": "timestamp"}.get(raw, "varchar")
+        text = {
+            "_source_file": "Raw file of the extraction, relative to the raw dir.",
+            "_row_number": "Position of the row in that file (1-based).",
+            "_load_id": "Id of the extraction that wrote the row.",
+            "_loaded_at": "When the extraction ran (UTC).",
+            "_file_hash": "Digest of the rows the extraction wrote.",
+        }[raw]
+        columns.append({"name": raw, "description": text, "data_type": data_type})
+    location = (
+        f"read_parquet('{{{{ env_var('{RAW_DIR_ENV}', '{RAW_DIR_DEFAULT}') }}}}/{OPS_SYSTEM}/"
+        f"{table.name}/*.parquet', union_by_name=true)"
+    )
+    return {
+        "name": table.name,
+        "description": (
+            f"Changes of store table {table.name}: one Parquet file per extraction, every row "
+            "version extracted (inserts, updates, soft deletes); key id, versions ordered by "
+            "version."
+        ),
+        "config": {"meta": {"external_location": location}},
+        "columns": columns,
+    }
+
+
+def ops_sources_doc(tables: Sequence) -> dict:
+    return {
+        "sources": [
+            {
+                "name": OPS_SYSTEM,
+                "description": "Operational store (the entry screens' database, operational/models): "
+                "the changes pipelines/sources/operational extracts since its watermark, read from "
+                "$CRMLAKE_RAW_DIR/ops/<table>/*.parquet; every folder holds an empty, typed "
+                "0000_schema.parquet, so the sources exist before the store has data.",
+                "loader": "pipelines/sources/operational (change extraction to Parquet)",
+                "tables": [ops_source_table(t) for t in tables],
+            }
+        ]
+    }
+
+
+def ops_model_entry(table) -> dict:
+    key = f"{ops_singular(table.name)}_id"
+    columns = []
+    for c in ops_columns(table):
+        tests: list = []
+        if c.name == key:
+            tests.append("unique")
+        if c.required:
+            tests.append("not_null")
+        if c.name == "source_system":
+            tests.append(
+                {
+                    "accepted_values": {
+                        "arguments": {"values": ["ops"]},
+                        "config": {"severity": "warn"},
+                    }
+                }
+            )
+        item: dict = {"name": c.name, "description": c.description, "data_type": c.data_type}
+        if tests:
+            item["data_tests"] = tests
+        columns.append(item)
+    return {
+        "name": f"stg_{OPS_SYSTEM}__{table.name}",
+        "description": (
+            f"Rows of the store's table {table.name}: one row per {key}, the latest version "
+            "extracted, soft-deleted rows left out."
+        ),
+        "columns": columns,
+    }
+
+
+OPS_MODELS_HEADER = """\
+# Staging models of the operational store, generated from operational/models by
+# dbt_project/scripts/generate_staging.py: one per extracted table, the latest version of each
+# row, soft-deleted rows left out. The CRM (and call-center, partner) staging models of the same
+# entities union these rows. Store ids start at 9e15: the unique tests prove no collision.
 """
+
+
+def ops_planned_files() -> dict[Path, str]:
+    tables = list(store_tables().values())
+    folder = STAGING_DIR / OPS_SYSTEM
+    files: dict[Path, str] = {
+        folder / f"_{OPS_SYSTEM}__sources.yml": (
+            "# Sources of the operational store, generated from operational/models.\n\n"
+            + dump_yaml(ops_sources_doc(tables))
+        ),
+        folder / f"_{OPS_SYSTEM}__models.yml": OPS_MODELS_HEADER
+        + "\n"
+        + dump_yaml({"models": [ops_model_entry(t) for t in tables]}),
+    }
+    for t in tables:
+        files[folder / f"stg_{OPS_SYSTEM}__{t.name}.sql"] = render_ops_model_sql(t)
+    return files
 
 
 # ---------------------------------------------------------------------------- YAML
@@ -697,6 +1156,14 @@ def model_entry(entity: EntitySpec) -> dict:
         if tests:
             item["data_tests"] = tests
         columns.append(item)
+        if store_union(entity) is not None and col.name == _last_id_name(entity):
+            columns.append(source_system_entry(entity))
+    if store_union(entity) is not None:
+        entry["description"] += (
+            f" Unioned with the store's rows (stg_ops__{store_union(entity).name}, "
+            "source_system 'ops'); the unique test on the key proves the two sources' keys never "
+            "collide (store ids start at 9e15)."
+        )
     entry["columns"] = columns
     return entry
 
@@ -753,6 +1220,14 @@ def fixture_sql(entity: EntitySpec, columns: Sequence[str], rows: Sequence[str])
     return "\n".join(lines) + "\n"
 
 
+def store_inputs(entity: EntitySpec) -> list[dict]:
+    """Unit-test input for the store rows a unioned model reads: none (the extracts alone)."""
+    table = store_union(entity)
+    if table is None:
+        return []
+    return [{"input": f"ref('stg_{OPS_SYSTEM}__{table.name}')", "rows": []}]
+
+
 def _crm_unit_tests() -> list[dict]:
     accounts = load_contract()["crm.accounts"]
     # 1735689600000 = 2025-01-01 00:00:00 UTC, 1738368000000 = 2025-02-01 00:00:00 UTC
@@ -807,7 +1282,10 @@ def _crm_unit_tests() -> list[dict]:
             "description": "Two versions of one account arrive out of order: the later updatedAt "
             "wins, not the later load. Equal versions fall back to the latest load.",
             "model": "stg_crm__accounts",
-            "given": [{"input": "source('crm', 'accounts')", "format": "sql", "rows": dedupe}],
+            "given": [
+                {"input": "source('crm', 'accounts')", "format": "sql", "rows": dedupe},
+                *store_inputs(accounts),
+            ],
             "expect": {
                 "rows": [
                     {
@@ -830,7 +1308,10 @@ def _crm_unit_tests() -> list[dict]:
             "description": "epoch_ms_to_local turns epoch milliseconds (UTC) into Asia/Shanghai "
             "wall-clock time (UTC+8, no daylight saving).",
             "model": "stg_crm__accounts",
-            "given": [{"input": "source('crm', 'accounts')", "format": "sql", "rows": epochs}],
+            "given": [
+                {"input": "source('crm', 'accounts')", "format": "sql", "rows": epochs},
+                *store_inputs(accounts),
+            ],
             "expect": {
                 "rows": [
                     {"account_id": 1, "created_at": "1970-01-01 08:00:00"},
@@ -924,6 +1405,20 @@ def planned_files(only: set[str] | None = None) -> dict[Path, str]:
             files[folder / f"_{system}__models.yml"] = models_doc(system, entities)
         for e in chosen:
             files[folder / f"{model_name(e)}.sql"] = render_model_sql(e)
+    if only is None:
+        files |= ops_planned_files()
+    return files
+
+
+def store_planned_files() -> dict[Path, str]:
+    """The files the store's models imply: ops staging, and the models that union its rows."""
+    files = ops_planned_files()
+    unioned = [e for e in load_contract().values() if store_union(e) is not None]
+    for system in sorted({e.system for e in unioned}):
+        entities = [e for e in load_contract().values() if e.system == system]
+        files[STAGING_DIR / system / f"_{system}__models.yml"] = models_doc(system, entities)
+    for e in unioned:
+        files[STAGING_DIR / e.system / f"{model_name(e)}.sql"] = render_model_sql(e)
     return files
 
 
@@ -938,6 +1433,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="SYSTEM.ENTITY",
         help="write only these entities' models and print their YAML",
     )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="write the files the operational store's models imply (ops staging, unioned models)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite files that exist")
     parser.add_argument("--dry-run", action="store_true", help="list the files, write nothing")
     args = parser.parse_args(argv)
@@ -947,7 +1447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         unknown = only - set(load_contract())
         if unknown:
             parser.error(f"unknown entities {sorted(unknown)}; known: {', '.join(load_contract())}")
-    files = planned_files(only)
+    files = store_planned_files() if args.store else planned_files(only)
     existing = [p for p in files if (args.project_dir / p).exists()]
     if existing and not args.force and not args.dry_run:
         listed = "\n  ".join(str(p) for p in existing)

@@ -1,0 +1,103 @@
+-- ops.payment_plans: rows of the operational store's table payment_plans (entry screens), as
+-- extracted into raw/ops. One row per payment_plan_id: the latest version, i.e. the highest version,
+-- then the latest extraction; rows whose latest version is soft-deleted are left out.
+
+with
+
+source as (
+
+    select * from {{ source('ops', 'payment_plans') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})                as payment_plan_id,
+        cast(owner_id as {{ dbt.type_bigint() }})          as owner_id,
+        cast(plan_no as {{ dbt.type_string() }})           as plan_no,
+        cast(contract_id as {{ dbt.type_bigint() }})       as contract_id,
+        cast(order_id as {{ dbt.type_bigint() }})          as order_id,
+        cast(account_id as {{ dbt.type_bigint() }})        as account_id,
+
+        -- attributes
+        cast(source_system as {{ dbt.type_string() }})     as source_system,
+        cast(version as {{ dbt.type_bigint() }})           as version,
+
+        -- amounts
+        cast(total_amount as {{ type_decimal() }})         as total_amount,
+
+        -- numbers
+        cast(installment_count as {{ dbt.type_bigint() }}) as installment_count,
+        cast(created_by as {{ dbt.type_bigint() }})        as created_by,
+        cast(updated_by as {{ dbt.type_bigint() }})        as updated_by,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(created_at as {{ dbt.type_timestamp() }})     as created_at,
+        cast(updated_at as {{ dbt.type_timestamp() }})     as updated_at,
+        cast(deleted_at as {{ dbt.type_timestamp() }})     as deleted_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})      as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})       as source_row_number,
+        {{ utc_to_local('_loaded_at') }}                   as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['payment_plan_id'],
+        order_by=[
+            'version desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        payment_plan_id,
+        owner_id,
+        plan_no,
+        contract_id,
+        order_id,
+        account_id,
+
+        -- attributes
+        source_system,
+        version,
+
+        -- amounts
+        total_amount,
+
+        -- numbers
+        installment_count,
+        created_by,
+        updated_by,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+        deleted_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+    where deleted_at is null
+
+)
+
+select * from final

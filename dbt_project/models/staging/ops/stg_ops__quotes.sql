@@ -1,0 +1,113 @@
+-- ops.quotes: rows of the operational store's table quotes (entry screens), as
+-- extracted into raw/ops. One row per quote_id: the latest version, i.e. the highest version,
+-- then the latest extraction; rows whose latest version is soft-deleted are left out.
+
+with
+
+source as (
+
+    select * from {{ source('ops', 'quotes') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(id as {{ dbt.type_bigint() }})              as quote_id,
+        cast(owner_id as {{ dbt.type_bigint() }})        as owner_id,
+        cast(quote_no as {{ dbt.type_string() }})        as quote_no,
+        cast(opportunity_id as {{ dbt.type_bigint() }})  as opportunity_id,
+        cast(account_id as {{ dbt.type_bigint() }})      as account_id,
+        cast(price_book_id as {{ dbt.type_bigint() }})   as price_book_id,
+
+        -- attributes
+        cast(status as {{ dbt.type_string() }})          as status,
+        cast(source_system as {{ dbt.type_string() }})   as source_system,
+        cast(version as {{ dbt.type_bigint() }})         as version,
+
+        -- amounts
+        cast(total_amount as {{ type_decimal() }})       as total_amount,
+        cast(discount_rate as {{ type_decimal(18, 4) }}) as discount_rate,
+
+        -- numbers
+        cast(approved_by as {{ dbt.type_bigint() }})     as approved_by,
+        cast(created_by as {{ dbt.type_bigint() }})      as created_by,
+        cast(updated_by as {{ dbt.type_bigint() }})      as updated_by,
+
+        -- dates
+        cast(quote_date as {{ type_date() }})            as quote_date,
+
+        -- timestamps (Asia/Shanghai local)
+        cast(created_at as {{ dbt.type_timestamp() }})   as created_at,
+        cast(updated_at as {{ dbt.type_timestamp() }})   as updated_at,
+        cast(deleted_at as {{ dbt.type_timestamp() }})   as deleted_at,
+
+        -- lineage
+        cast(_source_file as {{ dbt.type_string() }})    as source_file,
+        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
+        {{ utc_to_local('_loaded_at') }}                 as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    {{ dedupe_latest(
+        'renamed',
+        key_columns=['quote_id'],
+        order_by=[
+            'version desc',
+            'loaded_at desc',
+            'source_file desc',
+            'source_row_number desc'
+        ]
+    ) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        quote_id,
+        owner_id,
+        quote_no,
+        opportunity_id,
+        account_id,
+        price_book_id,
+
+        -- attributes
+        status,
+        source_system,
+        version,
+
+        -- amounts
+        total_amount,
+        discount_rate,
+
+        -- numbers
+        approved_by,
+        created_by,
+        updated_by,
+
+        -- dates
+        quote_date,
+
+        -- timestamps (Asia/Shanghai local)
+        created_at,
+        updated_at,
+        deleted_at,
+
+        -- lineage
+        source_file,
+        source_row_number,
+        loaded_at
+
+    from deduplicated
+    where deleted_at is null
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+"""Extraction from the operational store (the entry screens' database) into ``raw/ops``."""

@@ -1,0 +1,393 @@
+"""Change extraction: rows of the operational store changed since the last watermark -> raw Parquet.
+
+The store (the entry screens' database, SQLite or PostgreSQL) keeps only the current version of
+each row; every business table carries ``id``, ``version``, ``updated_at`` and ``deleted_at``.
+An extraction reads, per table, the rows whose ``updated_at`` is at or after the watermark minus a
+short look-back (a transaction that committed late with an earlier timestamp is not lost), drops
+the (id, version, op) triples the raw layer already holds (equal timestamps and the look-back make
+the window overlap on purpose), and writes what is left as ONE Parquet file per table and
+extraction under ``raw/ops/<table>/`` with the raw layer's lineage columns plus ``_op``
+(insert | update | delete; a row whose ``deleted_at`` is set is a delete). A second run with no
+changes writes nothing.
+
+The watermark lives in the lakehouse (``ledger/ops__watermarks.parquet``), not in the store: the
+store does not know its readers. ``0000_schema.parquet`` (empty, typed from the SQLAlchemy model)
+is always kept per table so dbt builds before the store has any data or even exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+import sqlalchemy as sa
+
+from pipelines.ingest.layout import LINEAGE_SCHEMA, SCHEMA_FILE, atomic_write_parquet
+from pipelines.settings import Settings
+
+OPS_SYSTEM = "ops"
+# Columns that make a store table extractable (the mixin every business table has).
+CHANGE_COLUMNS = ("id", "version", "updated_at", "deleted_at")
+# How far before the watermark each extraction looks again. Timestamps are set by the writing
+# process before it commits, so a slow transaction can commit a timestamp older than one already
+# extracted; re-reading a window and dropping what raw holds catches it.
+LOOKBACK = timedelta(minutes=10)
+WATERMARK_FILE = "ops__watermarks.parquet"
+WATERMARK_SCHEMA: dict[str, pl.DataType] = {
+    "table_name": pl.Utf8(),
+    "watermark": pl.Datetime("us"),  # max(updated_at) extracted so far, store local time
+    "rows_at_watermark": pl.Int64(),  # rows with exactly that updated_at (same-second saves)
+    "extracted_at": pl.Datetime("us"),  # UTC, last extraction that wrote rows
+    "load_id": pl.Utf8(),
+}
+OP_COLUMN = "_op"
+BATCH_ROWS = 50_000
+
+
+# ---------------------------------------------------------------------------- the store's tables
+
+
+def store_metadata() -> sa.MetaData:
+    """The store's SQLAlchemy metadata (the models define what raw/ops holds)."""
+    from operational.models import Base
+
+    return Base.metadata
+
+
+def store_tables(metadata: sa.MetaData | None = None) -> list[sa.Table]:
+    """The tables to extract: every store table with the change columns, by name."""
+    metadata = metadata if metadata is not None else store_metadata()
+    return sorted(
+        (t for t in metadata.tables.values() if set(CHANGE_COLUMNS) <= set(t.c.keys())),
+        key=lambda t: t.name,
+    )
+
+
+def column_dtype(column: sa.Column) -> pl.DataType:
+    """Raw Parquet type of a store column (JSON and unknown types travel as text)."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return pl.Boolean()
+    if isinstance(kind, sa.Integer):
+        return pl.Int64()
+    if isinstance(kind, sa.Float):
+        return pl.Float64()
+    if isinstance(kind, sa.Numeric):
+        return pl.Decimal(kind.precision or 18, kind.scale if kind.scale is not None else 2)
+    if isinstance(kind, sa.DateTime):
+        return pl.Datetime("us")
+    if isinstance(kind, sa.Date):
+        return pl.Date()
+    return pl.Utf8()
+
+
+def raw_schema(table: sa.Table) -> dict[str, pl.DataType]:
+    """Every column of ``raw/ops/<table>``: the model's columns, ``_op``, then lineage."""
+    fields = {c.name: column_dtype(c) for c in table.c}
+    return fields | {OP_COLUMN: pl.Utf8()} | LINEAGE_SCHEMA
+
+
+def raw_dir_of(table: sa.Table | str, raw_dir: Path) -> Path:
+    """``<raw_dir>/ops/<table>``: the schema file plus one Parquet file per extraction."""
+    name = table if isinstance(table, str) else table.name
+    return raw_dir / OPS_SYSTEM / name
+
+
+def write_schema_files(raw_dir: Path, tables: Sequence[sa.Table] | None = None) -> None:
+    """An empty, typed ``0000_schema.parquet`` per table, so dbt reads a table with no data."""
+    for table in tables if tables is not None else store_tables():
+        target = raw_dir_of(table, raw_dir) / SCHEMA_FILE
+        frame = pl.DataFrame(schema=raw_schema(table))
+        if target.exists() and pl.read_parquet_schema(target) == frame.schema:
+            continue  # idempotent: don't touch a file that already says the same
+        atomic_write_parquet(frame, target)
+
+
+# ---------------------------------------------------------------------------- connecting
+
+
+def store_exists(url: str) -> bool:
+    """False for a SQLite file that is not there (extraction must not create an empty store)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    database = parsed.database
+    return bool(database) and (database == ":memory:" or Path(database).expanduser().exists())
+
+
+@contextmanager
+def store_connection(url: str) -> Iterator[sa.Connection]:
+    """A read-only use of the store: its own engine, a plain (deferred) read transaction."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def existing_tables(conn: sa.Connection, tables: Sequence[sa.Table]) -> list[sa.Table]:
+    """The tables the store has already created (a store not yet migrated has none)."""
+    present = set(sa.inspect(conn).get_table_names())
+    return [t for t in tables if t.name in present]
+
+
+# ---------------------------------------------------------------------------- watermarks
+
+
+def watermark_path(settings: Settings) -> Path:
+    return settings.ledger_dir / WATERMARK_FILE
+
+
+def read_watermarks(settings: Settings) -> pl.DataFrame:
+    path = watermark_path(settings)
+    if not path.exists():
+        return pl.DataFrame(schema=WATERMARK_SCHEMA)
+    return pl.read_parquet(path).select(pl.col(c).cast(t) for c, t in WATERMARK_SCHEMA.items())
+
+
+def watermark_of(watermarks: pl.DataFrame, table_name: str) -> datetime | None:
+    return _mark_of(watermarks, table_name)[0]
+
+
+def _mark_of(watermarks: pl.DataFrame, table_name: str) -> tuple[datetime | None, int]:
+    row = watermarks.filter(pl.col("table_name") == table_name)
+    return (row["watermark"][0], row["rows_at_watermark"][0]) if row.height else (None, 0)
+
+
+def write_watermarks(settings: Settings, rows: Sequence[dict]) -> None:
+    """Upsert the watermark of each table in ``rows`` (one atomic rewrite)."""
+    if not rows:
+        return
+    updates = pl.DataFrame(rows, schema=WATERMARK_SCHEMA)
+    kept = read_watermarks(settings).join(updates.select("table_name"), on="table_name", how="anti")
+    atomic_write_parquet(pl.concat([kept, updates]).sort("table_name"), watermark_path(settings))
+
+
+# ---------------------------------------------------------------------------- extraction
+
+
+@dataclass(frozen=True)
+class TableExtract:
+    """What one extraction took from one table."""
+
+    table: str
+    inserts: int = 0
+    updates: int = 0
+    deletes: int = 0
+    skipped: int = 0  # rows in the window the raw layer already had
+    file: str | None = None  # raw file written, relative to the raw dir
+    watermark: datetime | None = None
+    rows_at_watermark: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.inserts + self.updates + self.deletes
+
+    def to_metadata(self) -> dict:
+        return {
+            "rows": self.rows,
+            "inserts": self.inserts,
+            "updates": self.updates,
+            "deletes": self.deletes,
+            "already_extracted": self.skipped,
+            "file": self.file or "",
+            "watermark": str(self.watermark) if self.watermark else "",
+        }
+
+
+def _select(table: sa.Table, since: datetime | None) -> sa.Select:
+    columns = [
+        sa.cast(c, sa.Text).label(c.name) if column_dtype(c) == pl.Utf8() else c for c in table.c
+    ]
+    query = sa.select(*columns)
+    if since is not None:
+        query = query.where(
+            sa.or_(table.c.updated_at >= since - LOOKBACK, table.c.updated_at.is_(None))
+        )
+    return query.order_by(table.c.updated_at, table.c.id)
+
+
+def read_changes(conn: sa.Connection, table: sa.Table, since: datetime | None) -> pl.DataFrame:
+    """Rows changed at or after ``since`` (all rows if None), typed like the raw schema."""
+    schema = {c.name: column_dtype(c) for c in table.c}
+    batches = pl.read_database(
+        _select(table, since), connection=conn, iter_batches=True, batch_size=BATCH_ROWS
+    )
+    frames = [b.select(pl.col(c).cast(t) for c, t in schema.items()) for b in batches]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+def already_extracted(table: sa.Table, settings: Settings) -> pl.DataFrame:
+    """(id, version, _op) of every row version raw/ops/<table> holds."""
+    folder = raw_dir_of(table, settings.raw_dir)
+    if not any(folder.glob("*.parquet")):
+        return pl.DataFrame(schema={"id": pl.Int64(), "version": pl.Int64(), OP_COLUMN: pl.Utf8()})
+    return (
+        pl.scan_parquet(folder / "*.parquet", missing_columns="insert", extra_columns="ignore")
+        .select(pl.col("id").cast(pl.Int64), pl.col("version").cast(pl.Int64), OP_COLUMN)
+        .unique()
+        .collect()
+    )
+
+
+def with_op(changes: pl.DataFrame) -> pl.DataFrame:
+    """``_op``: delete when ``deleted_at`` is set, insert for a first version, else update."""
+    op = (
+        pl.when(pl.col("deleted_at").is_not_null())
+        .then(pl.lit("delete"))
+        .when(pl.col("version") <= 1)
+        .then(pl.lit("insert"))
+        .otherwise(pl.lit("update"))
+    )
+    return changes.with_columns(op.alias(OP_COLUMN))
+
+
+def new_load_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%S%f}Z-{uuid.uuid4().hex[:8]}"
+
+
+def extract_table(
+    conn: sa.Connection,
+    table: sa.Table,
+    settings: Settings,
+    since: datetime | None,
+    *,
+    load_id: str,
+    loaded_at: datetime,
+) -> TableExtract:
+    """Extract one table's changes since ``since`` into one new raw file (none if no change)."""
+    window = with_op(read_changes(conn, table, since))
+    seen = already_extracted(table, settings)
+    fresh = window.join(
+        seen, on=["id", "version", OP_COLUMN], how="anti", nulls_equal=True
+    ).sort("updated_at", "id", nulls_last=True)
+    marks = [d for d in (since, window["updated_at"].max()) if d is not None]
+    watermark = max(marks) if marks else None
+    at_mark = window.filter(pl.col("updated_at") == watermark).height if watermark else 0
+    if fresh.height == 0:
+        return TableExtract(
+            table.name, skipped=window.height, watermark=watermark, rows_at_watermark=at_mark
+        )
+
+    name = f"{load_id}.parquet"
+    relative = f"{OPS_SYSTEM}/{table.name}/{name}"
+    digest = hashlib.sha256(fresh.write_csv().encode("utf-8")).hexdigest()
+    frame = fresh.with_columns(
+        pl.lit(relative, pl.Utf8).alias("_source_file"),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias("_row_number"),
+        pl.lit(load_id, pl.Utf8).alias("_load_id"),
+        pl.lit(loaded_at, pl.Datetime("us")).alias("_loaded_at"),
+        pl.lit(digest, pl.Utf8).alias("_file_hash"),
+    ).select(pl.col(c).cast(t) for c, t in raw_schema(table).items())
+    atomic_write_parquet(frame, raw_dir_of(table, settings.raw_dir) / name)
+    counts = dict(frame.group_by(OP_COLUMN).len().iter_rows())
+    return TableExtract(
+        table.name,
+        inserts=counts.get("insert", 0),
+        updates=counts.get("update", 0),
+        deletes=counts.get("delete", 0),
+        skipped=window.height - fresh.height,
+        file=relative,
+        watermark=watermark,
+        rows_at_watermark=at_mark,
+    )
+
+
+@contextmanager
+def _extraction_lock(settings: Settings) -> Iterator[None]:
+    """One extraction at a time: two must not both write the same change."""
+    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; Dagster runs one pipeline at a time
+        yield
+        return
+    with open(settings.ledger_dir / ".ops__extract.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def extract_changes(
+    settings: Settings,
+    tables: Sequence[sa.Table] | None = None,
+    *,
+    url: str | None = None,
+) -> dict[str, TableExtract]:
+    """Extract every table's changes since its watermark; returns what each table gave.
+
+    Always refreshes the empty schema files first, so a missing or empty store still leaves a
+    raw layer dbt can build on.
+    """
+    tables = list(tables) if tables is not None else store_tables()
+    url = url or settings.operational_url
+    write_schema_files(settings.raw_dir, tables)
+    results = {t.name: TableExtract(t.name) for t in tables}
+    if not store_exists(url):
+        return results
+    now = datetime.now(UTC).replace(tzinfo=None)
+    load_id = new_load_id(now)
+    with _extraction_lock(settings), store_connection(url) as conn:
+        watermarks = read_watermarks(settings)
+        for table in existing_tables(conn, tables):
+            since = watermark_of(watermarks, table.name)
+            results[table.name] = extract_table(
+                conn, table, settings, since, load_id=load_id, loaded_at=now
+            )
+        moved = [
+            {
+                "table_name": r.table,
+                "watermark": r.watermark,
+                "rows_at_watermark": r.rows_at_watermark,
+                "extracted_at": now,
+                "load_id": load_id,
+            }
+            for r in results.values()
+            if r.watermark is not None
+            and (r.watermark, r.rows_at_watermark) != _mark_of(watermarks, r.table)
+        ]
+        write_watermarks(settings, moved)
+    return results
+
+
+def pending_changes(settings: Settings, tables: Sequence[sa.Table] | None = None) -> dict[str, str]:
+    """Tables changed since their watermark (table -> ``<newest updated_at>#<rows at mark>``).
+
+    The sensor's cheap check, one aggregate per table and no rows read: the newest
+    ``updated_at`` is beyond the watermark, or the number of rows stamped exactly at the
+    watermark moved (timestamps have whole seconds: a save in the second of the last
+    extraction does not move the maximum).
+    """
+    url = settings.operational_url
+    if not store_exists(url):
+        return {}
+    tables = list(tables) if tables is not None else store_tables()
+    watermarks = read_watermarks(settings)
+    pending: dict[str, str] = {}
+    with store_connection(url) as conn:
+        for table in existing_tables(conn, tables):
+            mark, rows_at_mark = _mark_of(watermarks, table.name)
+            at_mark = sa.func.count().filter(table.c.updated_at == mark) if mark else sa.literal(0)
+            newest, count = conn.execute(
+                sa.select(sa.func.max(table.c.updated_at), at_mark)
+            ).one()
+            if newest is None:
+                continue
+            newest = _as_datetime(newest)
+            if mark is None or newest > mark or count != rows_at_mark:
+                pending[table.name] = f"{newest.isoformat()}#{count}"
+    return pending
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    """SQLite returns max() of a DateTime column as text; PostgreSQL as a datetime."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
