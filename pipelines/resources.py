@@ -1,7 +1,8 @@
-"""Dagster resources: where the lakehouse lives, chosen in one place.
+"""Dagster resources: where the lakehouse lives and which engine builds it, chosen in one place.
 
 The resource is configured from :func:`pipelines.settings.get_settings` (environment variables
-with ``./data`` defaults) and shown in the Dagster UI, so a run's paths are visible.
+with ``./data`` defaults) and :func:`pipelines.engine.get_engine` (``CRMLAKE_ENGINE``), and
+shown in the Dagster UI, so a run's paths and engine are visible.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.engine import ENGINES, Engine, get_engine
 from pipelines.settings import Settings, get_settings
 
 
@@ -19,6 +21,7 @@ class LakehouseResource(dg.ConfigurableResource):
     landing_dir: str
     lakehouse_dir: str
     published_dir: str
+    engine: str = "duckdb"  # CRMLAKE_ENGINE: duckdb | spark (pipelines/engine.py)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> LakehouseResource:
@@ -27,7 +30,13 @@ class LakehouseResource(dg.ConfigurableResource):
             landing_dir=str(settings.landing_dir),
             lakehouse_dir=str(settings.lakehouse_dir),
             published_dir=str(settings.published_dir),
+            engine=get_engine(),
         )
+
+    @property
+    def engine_name(self) -> Engine:
+        """The validated engine (a typo in the run config fails here, naming the choices)."""
+        return get_engine({"CRMLAKE_ENGINE": self.engine or ENGINES[0]})
 
     @property
     def settings(self) -> Settings:

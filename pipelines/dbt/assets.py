@@ -10,7 +10,9 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from pipelines.dbt.project import dbt_project
 from pipelines.dbt.translator import CrmlakeDbtTranslator
+from pipelines.engine import get_engine
 from pipelines.resources import LakehouseResource
+from pipelines.spark.mirror import export_python_tables, refresh_mirror
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CrmlakeDbtTranslator())
@@ -24,11 +26,23 @@ def dbt_models(
     # this multi-asset into several steps; "cautious" runs a test only in the step where all of
     # its parents are built (a relationships test must not run before the model it checks).
     args = ["build", "--indirect-selection", "cautious"]
-    yield from dbt.cli(args, context=context, target_path=target).stream()
+    if lakehouse.engine_name != "spark":
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+        return
+    # Spark: the Python assets' tables go to Parquet for dbt-spark's sources first; afterwards
+    # the DuckDB mirror gets a view per Spark table for the next Python asset and publish.
+    export_python_tables(lakehouse.settings)
+    try:
+        yield from dbt.cli(args, context=context, target_path=target).stream()
+    finally:
+        refresh_mirror(lakehouse.settings)
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir))
+    """dbt with the target of the engine switch (the profile's default follows it too)."""
+    return DbtCliResource(
+        project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), target=get_engine()
+    )
 
 
 defs = dg.Definitions(assets=[dbt_models])
