@@ -252,3 +252,33 @@ def test_payments_screen_is_for_finance_only(store):
     assert not at.exception
     assert any("may not open" in e for e in errors_shown(at))
     assert not at.text_input
+
+
+# ---------------------------------------------------------------- audit log
+def test_audit_log_admin_sees_changes_per_record(store):
+    order_id, _ = order_of(store)
+    from operational.workflows import deliveries
+
+    (line,) = rows(store, "select id from order_lines")
+    with session_scope(store) as s:
+        deliveries.create_delivery(s, viewer("rep1"), [{"order_line_id": line["id"], "quantity": "3"}])
+    at = page("audit_log", "admin").run()
+    assert not at.exception
+    at.selectbox(key="audit_table").set_value("orders").run()
+    assert at.selectbox(key="audit_record").value == order_id
+    history = at.dataframe[-1].value
+    assert list(history["action"]) == ["update", "insert"]  # newest first: confirmed → delivered
+    assert "status: confirmed → delivered" in history["changes"].iloc[0]
+
+
+def test_audit_log_refuses_a_record_outside_the_viewers_rows(store):
+    order_id, _ = order_of(store, "rep_north")  # another department's order
+    at = page("audit_log", "manager1").run()
+    assert not at.exception
+    at.selectbox(key="audit_table").set_value("orders")
+    at.text_input(key="audit_record_id").input("abc").run()
+    assert any("not a number" in e for e in errors_shown(at))
+    at.text_input(key="audit_record_id").input(str(order_id)).run()
+    assert not at.exception
+    assert errors_shown(at) and not any("insert" in str(f.value) for f in at.dataframe)
+    assert at.selectbox(key="audit_table").options  # the page itself opened

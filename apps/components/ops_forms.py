@@ -128,6 +128,30 @@ def receipts(session, viewer: scope.Viewer, installment_ids: list[int]) -> list:
     return list(session.scalars(stmt.order_by(Receipt.id)))
 
 
+def recent_changes(session, viewer: scope.Viewer, table_name: str | None = None, limit: int = 200) -> list[dict]:
+    """The newest audit entries of the whole store (admin only: they name rows of every owner)."""
+    import sqlalchemy as sa
+
+    from operational.errors import PermissionDenied
+    from operational.models import AuditLog
+
+    if viewer.role != "admin":
+        raise PermissionDenied("the store-wide change list is for admins; open a record to see its history")
+    stmt = sa.select(AuditLog.table_name, AuditLog.record_id, AuditLog.action, AuditLog.changed_by_name,
+                     AuditLog.changed_at, AuditLog.comment)
+    if table_name:
+        stmt = stmt.where(AuditLog.table_name == table_name)
+    return [dict(r._mapping) for r in session.execute(stmt.order_by(AuditLog.id.desc()).limit(limit))]
+
+
+def audited_tables(session) -> list[str]:
+    import sqlalchemy as sa
+
+    from operational.models import AuditLog
+
+    return list(session.scalars(sa.select(AuditLog.table_name).distinct().order_by(AuditLog.table_name)))
+
+
 def table(rows: list[dict], columns: list[str], names: dict[str, dict[int, str]] | None = None) -> None:
     """Rows as a table, ids replaced by names where given (``{"account_id": names}``)."""
     frame = ed.frame(rows, columns)
