@@ -2,8 +2,9 @@
 
 Reads every typed company name from staging (CRM leads and accounts, partner deal registrations
 and sales reports, ERP shipments, invoices and bank receipts), resolves it against the business
-registry (``pipelines.partner.resolution``) and writes ``partner.company_resolution`` to the
-warehouse; the partner dbt marts read it back through a dbt source whose
+registry (``pipelines.partner.resolution``), applies the channel managers' review decisions
+from the operational store (read-only, ``pipelines.partner.decisions``) and writes
+``partner.company_resolution`` to the warehouse; the partner dbt marts read it back through a dbt source whose
 ``meta.dagster.asset_key`` is this asset's key.
 """
 
@@ -14,6 +15,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.partner.decisions import load_decisions
 from pipelines.partner.registry import BusinessRegistry, HttpRegistry, LocalRegistry
 from pipelines.partner.resolution import ResolutionConfig, resolve
 from pipelines.resources import LakehouseResource
@@ -71,11 +73,13 @@ def company_resolution(
         registry: BusinessRegistry = (
             HttpRegistry(config.registry_url) if config.registry_url else local_registry(con)
         )
-        context.log.info("resolving %d name occurrences", names.height)
+        decisions = load_decisions(lakehouse.settings.operational_url)
+        context.log.info("resolving %d name occurrences, %d review decisions", names.height, decisions.height)
         result = resolve(
             names,
             registry,
             ResolutionConfig(auto_merge=config.auto_merge_threshold, review=config.review_threshold),
+            decisions,
         )
         con.execute("create schema if not exists partner")
         con.register("resolution_frame", result.to_arrow())
@@ -92,6 +96,7 @@ def company_resolution(
             "typed_names": result.height,
             "companies": result["company_key"].n_unique(),
             "review": by_status.get("review", 0),
+            "review_decisions": decisions.height,
             "by_method": dg.MetadataValue.json(by_method),
             "seconds": round(time.perf_counter() - started, 2),
         }

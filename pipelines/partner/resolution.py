@@ -15,6 +15,11 @@ Steps, set-based over the distinct typed names:
 
 Never merged, whatever the score: names naming different cities (北京一二三四 vs 上海一二三四), and
 short names (≤ 6 characters) without a registry hit.
+
+4. review decisions (``pipelines.partner.decisions``), latest per normalized name: accept merges
+   the name into the company the reviewer accepted (method ``review_accepted``, with any names
+   that had merged into it); reject keeps it a company of its own (``review_rejected``, status
+   ``new``) as long as the rejected company is still the suggestion.
 """
 
 from __future__ import annotations
@@ -65,11 +70,15 @@ def _key(normalized: str) -> str:
 
 
 def resolve(
-    typed: pl.DataFrame, registry: BusinessRegistry, config: ResolutionConfig | None = None
+    typed: pl.DataFrame,
+    registry: BusinessRegistry,
+    config: ResolutionConfig | None = None,
+    decisions: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Resolve ``typed`` (columns ``typed_name``, optional ``source``) to companies.
 
-    Returns one row per distinct typed name with the columns of ``RESOLUTION_SCHEMA``.
+    ``decisions`` (normalized_name, company_key, decision accept|reject) are the reviewers'
+    verdicts. Returns one row per distinct typed name with the columns of ``RESOLUTION_SCHEMA``.
     """
     config = config or ResolutionConfig()
     if "source" not in typed.columns:
@@ -212,7 +221,63 @@ def resolve(
     # an exact cluster whose root merged into the registry follows it
     by_norm = pl.concat([merged_reg, resolved_unknown], how="vertical_relaxed")
     out = names.join(by_norm, on="normalized_name", how="left")
-    return out.select(list(RESOLUTION_SCHEMA)).cast(RESOLUTION_SCHEMA).sort("typed_name")
+    out = out.select(list(RESOLUTION_SCHEMA)).cast(RESOLUTION_SCHEMA)
+    if decisions is not None and decisions.height:
+        out = apply_decisions(out, decisions)
+    return out.sort("typed_name")
+
+
+def apply_decisions(out: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
+    """Apply the reviewers' accept/reject decisions to a resolution (see step 4 above)."""
+    d = decisions.select(
+        "normalized_name", pl.col("company_key").alias("_d_key"), pl.col("decision").alias("_decision")
+    ).unique("normalized_name", keep="last")
+    # names and registry codes of every company key the resolution knows (incl. suggestions)
+    known = (
+        pl.concat(
+            [
+                out.select("company_key", "company_name", "unified_social_credit_code"),
+                out.select(
+                    pl.col("suggested_company_key").alias("company_key"),
+                    pl.col("suggested_company_name").alias("company_name"),
+                    pl.when(pl.col("registry_match").is_not_null())
+                    .then(pl.col("suggested_company_key"))
+                    .alias("unified_social_credit_code"),
+                ),
+            ]
+        )
+        .filter(pl.col("company_key").is_not_null())
+        .group_by("company_key")
+        .agg(pl.col("company_name").drop_nulls().first(), pl.col("unified_social_credit_code").drop_nulls().first())
+        .rename({"company_key": "_d_key", "company_name": "_d_name", "unified_social_credit_code": "_d_code"})
+    )
+    out = out.join(d, on="normalized_name", how="left").join(known, on="_d_key", how="left")
+    accept = (pl.col("_decision") == "accept") & pl.col("_d_key").is_not_null()
+    reject = (pl.col("_decision") == "reject") & (
+        (pl.col("suggested_company_key") == pl.col("_d_key")) | (pl.col("company_key") == pl.col("_d_key"))
+    )
+    own_key = pl.col("normalized_name").map_elements(_key, return_dtype=pl.String)
+    # names merged into an accepted name follow it (their shared key is the accepted name's own)
+    moved = (
+        out.filter(accept & (pl.col("company_key") == own_key))
+        .select(pl.col("company_key").alias("_old_key"), "_d_key", "_d_name", "_d_code")
+        .unique("_old_key")
+        .rename({"_d_key": "_f_key", "_d_name": "_f_name", "_d_code": "_f_code"})
+    )
+    out = out.join(moved, left_on="company_key", right_on="_old_key", how="left")
+    follow = pl.col("_f_key").is_not_null() & pl.col("_decision").is_null()
+    out = out.with_columns(
+        company_key=pl.when(accept).then("_d_key").when(reject).then(own_key)
+        .when(follow).then("_f_key").otherwise("company_key"),
+        company_name=pl.when(accept).then(pl.coalesce("_d_name", "company_name")).when(reject).then("normalized_name")
+        .when(follow).then(pl.coalesce("_f_name", "company_name")).otherwise("company_name"),
+        unified_social_credit_code=pl.when(accept).then("_d_code").when(reject).then(None)
+        .when(follow).then("_f_code").otherwise("unified_social_credit_code"),
+        method=pl.when(accept).then(pl.lit("review_accepted")).when(reject).then(pl.lit("review_rejected"))
+        .otherwise("method"),
+        status=pl.when(accept).then(pl.lit("resolved")).when(reject).then(pl.lit("new")).otherwise("status"),
+    )
+    return out.select(list(RESOLUTION_SCHEMA)).cast(RESOLUTION_SCHEMA)
 
 
 def _fuzzy(
