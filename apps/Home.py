@@ -49,6 +49,7 @@ PAGES = {
         ("pages/entry/payments.py", "回款 Payments", "💳", "payments"),
         ("pages/entry/deal_registrations.py", "报备 Deal registrations", "📝", "deal_registrations"),
         ("pages/entry/special_prices.py", "特价申请 Special prices", "🏷️", "special_prices"),
+        ("pages/entry/channel_approvals.py", "渠道审批 Channel approvals", "🛂", "company_resolution"),
         ("pages/entry/tickets.py", "工单 Tickets", "🎫", "tickets"),
         ("pages/entry/audit_log.py", "审计日志 Audit log", "📜", "audit"),
     ],

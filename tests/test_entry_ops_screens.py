@@ -282,3 +282,102 @@ def test_audit_log_refuses_a_record_outside_the_viewers_rows(store):
     assert not at.exception
     assert errors_shown(at) and not any("insert" in str(f.value) for f in at.dataframe)
     assert at.selectbox(key="audit_table").options  # the page itself opened
+
+
+# ---------------------------------------------------------------- deal registrations, special prices, approvals
+def register(url: str, who: str, name: str = "杭州明达机械有限公司", amount: str = "500000") -> int:
+    from operational.workflows import partners
+
+    with session_scope(url) as s:
+        return partners.create_deal_registration(s, viewer(who), name, estimated_amount=amount).id
+
+
+def test_partner_registers_a_deal_for_its_own_partner_and_sees_a_conflict_not_whose(store):
+    register(store, "partner2")  # another partner claimed the same company first
+    at = page("deal_registrations", "partner1").run()
+    assert not at.exception
+    assert [s.key for s in at.selectbox] == ["dr_line"]  # no partner picker for a partner user: always their own
+    at.text_input(key="dr_customer").input("杭州明达机械有限公司")
+    at.text_input(key="dr_amount").input("300000")
+    submit(at, "提交报备")
+    assert not errors_shown(at), errors_shown(at)
+    mine = rows(store, "select partner_id, status, has_conflict, conflict_note from deal_registrations where partner_id = 7001")
+    assert len(mine) == 1 and mine[0]["status"] == "pending" and mine[0]["has_conflict"]
+    flash = " ".join(s.value for s in at.success)
+    assert "已提交报备" in flash and "registration of other partners" in flash
+    assert "7002" not in flash and "北京源峰" not in flash  # never whose
+    at.run()
+    listed = next(f.value for f in at.dataframe if "customer_name" in f.value.columns)
+    assert len(listed) == 1  # partner2's registration is not listed
+    assert list(at.dataframe[-1].value["action"]) == ["insert"]
+
+
+def test_registration_bad_input_beside_fields(store):
+    at = page("deal_registrations", "partner1").run()
+    at.text_input(key="dr_customer").input("明")
+    at.text_input(key="dr_amount").input("-5")
+    submit(at, "提交报备")
+    shown = errors_shown(at)
+    assert any(e.startswith("customer_name:") for e in shown), shown
+    assert any(e.startswith("estimated_amount:") for e in shown), shown
+    assert at.text_input(key="dr_customer").value == "明"
+    assert rows(store, "select id from deal_registrations") == []
+
+
+def test_partner_cannot_reach_another_partners_registration(store):
+    from operational.errors import PermissionDenied
+    from operational.workflows import partners
+
+    theirs = register(store, "partner2")
+    with session_scope(store) as s, pytest.raises(PermissionDenied):
+        partners.get_registration(s, viewer("partner1"), theirs)
+    at = page("channel_approvals", "partner1").run()
+    assert any("may not open" in e for e in errors_shown(at))
+
+
+def test_channel_manager_rejects_without_comment_then_approves(store):
+    reg = register(store, "partner1")
+    at = page("channel_approvals", "channel1").run()
+    assert not at.exception
+    assert at.selectbox(key="ca_reg").value == reg
+    submit(at, "驳回 Reject")
+    assert any("comment" in e.lower() for e in errors_shown(at)), errors_shown(at)
+    assert rows(store, "select status from deal_registrations") == [{"status": "pending"}]
+    submit(at, "批准 Approve")
+    assert not errors_shown(at), errors_shown(at)
+    (row,) = rows(store, "select status, protected_until from deal_registrations")
+    assert row["status"] == "approved" and row["protected_until"] is not None
+    assert any("已批准" in s.value for s in at.success)
+
+
+def test_special_price_request_below_list_then_counter_offer(store):
+    from operational.workflows import partners
+
+    reg = register(store, "partner1")
+    with session_scope(store) as s:
+        partners.approve_registration(s, viewer("channel1"), reg)
+    at = page("special_prices", "partner1").run()
+    assert not at.exception
+    at.selectbox(key="sp_product").set_value(2)  # list price 1450.00
+    at.text_input(key="sp_quantity").input("10")
+    at.text_input(key="sp_price").input("1500")
+    submit(at, "提交申请")
+    assert any(e.startswith("requested_price:") and "below the list price" in e for e in errors_shown(at)), errors_shown(at)
+    assert rows(store, "select id from special_price_requests") == []
+    at.text_input(key="sp_price").input("1200")
+    submit(at, "提交申请")
+    assert not errors_shown(at), errors_shown(at)
+
+    at = page("channel_approvals", "channel1").run()
+    at.text_input(key="ca_price").input("1600")  # above list: refused
+    submit(at, "批准特价")
+    assert any(e.startswith("approved_price:") for e in errors_shown(at)), errors_shown(at)
+    at.text_input(key="ca_price").input("1300")
+    submit(at, "批准特价")
+    assert not errors_shown(at), errors_shown(at)
+    (req,) = rows(store, "select status, approved_price from special_price_requests")
+    assert req["status"] == "approved" and D(str(req["approved_price"])) == D("1300.00")
+    at = page("special_prices", "partner1").run()
+    listed = next(f.value for f in at.dataframe if "requested_price" in f.value.columns)
+    assert list(listed["status"]) == ["approved"]
+    assert list(at.dataframe[-1].value["action"]) == ["approve", "insert"]
