@@ -23,14 +23,14 @@ def publish_definitions(upstream: Sequence[dg.AssetsDefinition]) -> dg.Definitio
         key=PUBLISHED_KEY,
         group_name="publish",
         deps=upstream_keys,
-        kinds={"duckdb"},
+        kinds={"duckdb", "spark"},
         description="Read-only DuckDB snapshot for apps and analysts, swapped in atomically "
         "only after every upstream blocking check and dbt test passed.",
     )
     def published_snapshot(
         context: dg.AssetExecutionContext, lakehouse: LakehouseResource
     ) -> dg.MaterializeResult:
-        result = publish_snapshot(lakehouse.settings, context.run.run_id)
+        result = publish_snapshot(lakehouse.settings, context.run.run_id, lakehouse.engine_name)
         return dg.MaterializeResult(
             metadata={
                 "published_database": dg.MetadataValue.path(str(result.published_database)),
@@ -38,6 +38,7 @@ def publish_definitions(upstream: Sequence[dg.AssetsDefinition]) -> dg.Definitio
                 "total_rows": sum(result.tables.values()),
                 "row_counts": dg.MetadataValue.json(result.tables),
                 "seconds": result.seconds,
+                "engine": lakehouse.engine_name,
             }
         )
 

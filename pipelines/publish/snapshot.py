@@ -20,7 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.engine import Engine
 from pipelines.settings import Settings
+from pipelines.spark.publish import materialize_mirror, relation_counts
 
 log = logging.getLogger("crmlake.publish")
 
@@ -119,27 +121,34 @@ def _keep_previous(settings: Settings, published_at: str) -> None:
         old.unlink(missing_ok=True)
 
 
-def publish_snapshot(settings: Settings, run_id: str) -> PublishResult:
-    """Copy the warehouse to the published path atomically; return what was published."""
+def publish_snapshot(settings: Settings, run_id: str, engine: Engine = "duckdb") -> PublishResult:
+    """Copy the warehouse to the published path atomically; return what was published.
+
+    On Spark the warehouse file is a mirror of views over Spark's Parquet tables, so its
+    relations are materialized into the copy instead (pipelines/spark/publish.py).
+    """
     started = time.perf_counter()
     settings.published_dir.mkdir(parents=True, exist_ok=True)
     for stale in settings.published_dir.glob(".crmlake.duckdb.*.tmp"):  # left by a killed run
         stale.unlink(missing_ok=True)
     published_at = datetime.now(UTC).replace(tzinfo=None)
 
+    tmp = settings.published_dir / f".crmlake.duckdb.{run_id}.tmp"
     with duckdb.connect(str(settings.warehouse_path)) as con:
         refresh_meta_tables(con, settings)
-        counts = table_counts(con)
+        counts = relation_counts(con) if engine == "spark" else table_counts(con)
         con.execute(
             "insert into meta.publish_log values (?, ?, ?, ?)",
             [run_id, published_at, len(counts), sum(counts.values())],
         )
         counts["meta.publish_log"] = counts.get("meta.publish_log", 0) + 1
         con.execute("checkpoint")
+        if engine == "spark":
+            materialize_mirror(con, tmp)
 
-    tmp = settings.published_dir / f".crmlake.duckdb.{run_id}.tmp"
     try:
-        shutil.copyfile(settings.warehouse_path, tmp)
+        if engine != "spark":
+            shutil.copyfile(settings.warehouse_path, tmp)
         with duckdb.connect(str(tmp), read_only=True) as check:
             copied = table_counts(check)
         if copied != counts:

@@ -4,7 +4,8 @@
     sales_date_spine(start_date, end_date): one row per day (column date_day) between two date
     expressions, inclusive; portable (a cross join of digit rows, no generate_series).
 
-    sales_median(expr): median of a group; DuckDB median(), Spark percentile_approx(x, 0.5).
+    sales_median(expr): exact median of a group (the mean of the middle two for an even count);
+    DuckDB median(), Spark percentile(x, 0.5) -- not percentile_approx, which would differ.
 
     sales_pipeline_as_of(as_of_date): the open pipeline as it stood at the END of a local date
     (every change with changed_at before the next midnight counts, later ones never), read
@@ -38,7 +39,7 @@
 {%- endmacro %}
 
 {% macro default__sales_median(expr) -%}
-    percentile_approx({{ expr }}, 0.5)
+    percentile({{ expr }}, 0.5)
 {%- endmacro %}
 
 
