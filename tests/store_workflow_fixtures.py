@@ -68,6 +68,12 @@ def build_reference_db(path: Path) -> Path:
         "staging.stg_crm__accounts": pd.DataFrame(ACCOUNTS, columns=["account_id", "owner_id", "partner_id", "unified_social_credit_code", "account_name", "short_name", "city"]),
         "staging.stg_partners__business_registry": pd.DataFrame(REGISTRY, columns=["unified_social_credit_code", "legal_name", "city", "short_names"]),
         "staging.stg_callcenter__requirements": pd.DataFrame(REQUIREMENTS, columns=["requirement_id", "title", "status"]),
+        # 撞单 claims the partner area published: a rep's open opportunity on 天津海川化工
+        "intermediate.int_partner_claims": pd.DataFrame(
+            [("91120000MA0FGHIJ2Y", "天津海川化工有限公司", "rep", "201", "opportunity", "1000000099999",
+              "天津海川化工有限公司", "open", None, None, None)],
+            columns=["company_key", "company_name", "owner_type", "owner_id", "claim_type", "claim_id", "typed_name",
+                     "claim_status", "claimed_on", "approved_on", "protected_until"]).astype({"protected_until": "datetime64[ns]"}),
         "service.requirement_link_suggestions": pd.DataFrame(
             [("TK-SEEN-1", 1, "REQ-00002", 0.61234), ("TK-SEEN-1", 2, "REQ-00001", 0.2)],
             columns=["ticket_no", "suggestion_rank", "requirement_id", "score"]),
@@ -80,6 +86,8 @@ def build_reference_db(path: Path) -> Path:
             con.register("frame_in", frame)
             cols = ", ".join(f"cast({c} as decimal(18,2)) as {c}" if c in decimals else c for c in frame.columns)
             con.execute(f"create table {name} as select {cols} from frame_in")
+            if name == "intermediate.int_partner_claims":
+                con.execute(f"alter table {name} alter protected_until type date")
             con.unregister("frame_in")
     return path
 
