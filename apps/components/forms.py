@@ -107,3 +107,23 @@ def submit(form: str, label: str, action: Callable[[], None], key: str | None = 
         action()
 
     return st.form_submit_button(label, on_click=_run, key=key)
+
+
+def keys(form: str, fields: Iterable[str]) -> dict[str, str]:
+    """Widget key of each field of a form (``<form>.<field>``)."""
+    return {field: f"{form}.{field}" for field in fields}
+
+
+def cleaned(values_: dict[str, Any]) -> dict[str, Any]:
+    """Typed values with blank text as ``None`` (optional fields left empty)."""
+    return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in values_.items()}
+
+
+def button(form: str, label: str, action: Callable[[], None], key: str) -> bool:
+    """A plain button (outside ``st.form``) with the same callback behaviour as ``submit``."""
+
+    def _run() -> None:
+        set_errors(form, {})
+        action()
+
+    return st.button(label, on_click=_run, key=key)
