@@ -381,3 +381,84 @@ def test_special_price_request_below_list_then_counter_offer(store):
     listed = next(f.value for f in at.dataframe if "requested_price" in f.value.columns)
     assert list(listed["status"]) == ["approved"]
     assert list(at.dataframe[-1].value["action"]) == ["approve", "insert"]
+
+
+# ---------------------------------------------------------------- tickets
+def test_ticket_from_a_call_bad_input_then_created(store):
+    at = page("tickets", "agent1").run()
+    assert not at.exception
+    at.selectbox(key="tk_account").set_value(5002)
+    submit(at, "创建工单")  # no call id, no subject
+    shown = errors_shown(at)
+    assert any(e.startswith("call_id:") for e in shown) and any(e.startswith("subject:") for e in shown), shown
+    assert rows(store, "select id from tickets") == []
+    at.text_input(key="tk_source_id").input("CALL-0001")
+    at.text_input(key="tk_subject").input("设备无法启动")
+    submit(at, "创建工单")
+    assert not errors_shown(at), errors_shown(at)
+    (ticket,) = rows(store, "select call_id, channel, status, owner_id, account_id from tickets")
+    assert ticket == {"call_id": "CALL-0001", "channel": "phone", "status": "new", "owner_id": 401, "account_id": 5002}
+
+
+def new_ticket(url: str, who: str = "agent1", ticket_no: str | None = None) -> int:
+    from operational.workflows import tickets
+
+    with session_scope(url) as s:
+        t = tickets.create_ticket(s, viewer(who), account_id=5001, priority="P2", category="功能需求",
+                                  subject="希望支持移动端审批", conversation_id="CHAT-9")
+        if ticket_no:  # the ticket the matching model has already scored (published suggestions)
+            t.ticket_no = ticket_no
+        return t.id
+
+
+def test_ticket_assign_status_close_with_rating(store):
+    ticket_id = new_ticket(store)
+    at = page("tickets", "service_mgr1").run()
+    assert not at.exception
+    assert at.selectbox(key="tk_pick").value == ticket_id
+    at.selectbox(key="tk_assignee").set_value(402)
+    submit(at, "分派")
+    assert not errors_shown(at), errors_shown(at)
+    assert rows(store, "select status, owner_id from tickets") == [{"status": "assigned", "owner_id": 402}]
+
+    at = page("tickets", "agent2").run()  # now the assignee's ticket
+    at.selectbox(key="tk_to_status").set_value("in_progress")
+    submit(at, "变更状态")
+    at.selectbox(key="tk_to_status").set_value("resolved")
+    submit(at, "变更状态")
+    assert rows(store, "select status from tickets") == [{"status": "resolved"}]
+    at.text_input(key="tk_rating").input("6")
+    submit(at, "评分并关闭")
+    assert any(e.startswith("rating:") for e in errors_shown(at)), errors_shown(at)
+    assert rows(store, "select status from tickets") == [{"status": "resolved"}]
+    at.text_input(key="tk_rating").input("4")
+    submit(at, "评分并关闭")
+    assert not errors_shown(at), errors_shown(at)
+    assert rows(store, "select status, rating from tickets") == [{"status": "closed", "rating": 4}]
+    events = rows(store, "select event_type, from_status, to_status from ticket_events order by id")
+    assert [(e["from_status"], e["to_status"]) for e in events if e["event_type"] == "status_change"] == [
+        (None, "new"), ("new", "assigned"), ("assigned", "in_progress"), ("in_progress", "resolved"),
+        ("resolved", "closed")]
+    history = at.dataframe[-1].value
+    assert list(history["action"])[:2] == ["close", "update"]
+    # agent1 (not the assignee any more) does not see it
+    at = page("tickets", "agent1").run()
+    assert any("No tickets" in i.value for i in at.info)
+
+
+def test_ticket_links_a_requirement_accepting_the_models_suggestion(store):
+    new_ticket(store, ticket_no="TK-SEEN-1")
+    at = page("tickets", "agent1").run()
+    assert not at.exception
+    shown = next(f.value for f in at.dataframe if "suggestion_rank" in f.value.columns)
+    assert list(shown["requirement_id"]) == ["REQ-00002", "REQ-00001"]
+    assert at.radio(key="tk_suggestion").value == "REQ-00002"
+    submit(at, "采纳推荐")
+    assert not errors_shown(at), errors_shown(at)
+    (link,) = rows(store, "select requirement_id, from_suggestion, suggestion_score from ticket_requirement_links")
+    assert link["requirement_id"] == "REQ-00002" and link["from_suggestion"]
+    assert D(str(link["suggestion_score"])) == D("0.6123")
+    at.text_input(key="tk_requirement").input("REQ-99999")  # unknown requirement
+    submit(at, "关联需求")
+    assert any(e.startswith("requirement_id:") and "REQ-99999" in e for e in errors_shown(at)), errors_shown(at)
+    assert len(rows(store, "select id from ticket_requirement_links")) == 1
