@@ -10,7 +10,8 @@ Row rules, enforced here for the store and reused as SQL snippets by the dashboa
 - ``partner_user``: rows whose partner id is theirs; nothing without a partner id;
 - ``product_manager``: no owner- or partner-scoped rows.
 
-Sales roles also see leads in the lead pool (公海), which have no owner.
+Sales roles also see leads in the lead pool (公海), which have no owner. A model with neither an
+owner nor a partner column is not row-scoped: whoever may open its screen sees its rows.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def row_visible(viewer: Viewer, row: Mapping[str, Any], model: Any = None, refer
         return True
     owner_col = _owner_col(model) if model is not None else "owner_id"
     partner_col = _partner_col(model) if model is not None else "partner_id"
+    if owner_col is None and partner_col is None:  # not row-scoped: the screen permission decides
+        return True
     partners = visible_partner_ids(viewer, reference)
     if partners is not None:
         return partner_col is not None and row.get(partner_col) in partners
@@ -147,6 +150,8 @@ def row_clause(viewer: Viewer, model: Any, reference: Reference | None = None) -
     if viewer.role in ALL_ROWS:
         return sa.true()
     owner_col, partner_col = _owner_col(model), _partner_col(model)
+    if owner_col is None and partner_col is None:
+        return sa.true()
     partners = visible_partner_ids(viewer, reference)
     if partners is not None:
         if partner_col is None or not partners:

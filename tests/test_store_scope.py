@@ -117,6 +117,20 @@ def test_soft_deleted_rows_are_hidden(store_url):
     assert ids["rep1"] not in _visible(store_url, ADMIN)
 
 
+def test_models_without_owner_or_partner_are_not_row_scoped():
+    from operational.models import AuditLog
+    from operational.scope import row_clause, row_visible
+
+    class Unscoped:  # e.g. company-resolution decisions: the screen permission decides
+        __owner_column__ = None
+        __partner_column__ = None
+
+    for who in (viewer("channel_manager", CHAN), viewer("sales_rep", REP1), viewer("partner_user", partner_id=None)):
+        assert row_visible(who, {"id": 1}, Unscoped, REF)
+        assert str(row_clause(who, Unscoped, REF)) == str(sa.true())
+    assert not row_visible(viewer("sales_rep", REP1), {"owner_id": REP2}, AuditLog, REF)
+
+
 def test_screens_per_role():
     assert can_open(viewer("sales_rep", REP1), "leads")
     assert not can_open(viewer("sales_rep", REP1), "users")
