@@ -5,7 +5,7 @@
     crmlake status [--json]                   what is loaded and published
     crmlake bench  --scale 1                  time every phase in a fresh directory
     crmlake prepare                           build the dbt manifest (install step)
-    crmlake store upgrade|seed-demo-users|users  operational store: migrate, demo logins, list logins
+    crmlake store upgrade|seed-demo-users|users|return-stale-leads  operational store upkeep
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_store(args: argparse.Namespace) -> int:
-    """Operational store: run migrations, seed the demo logins, list the logins."""
+    """Operational store: migrations, demo logins, list logins, return stale leads to the pool."""
     import sqlalchemy as sa
 
     from operational.db import session_scope
@@ -132,6 +132,13 @@ def cmd_store(args: argparse.Namespace) -> int:
         print(f"demo logins in {url} (password {DEMO_PASSWORD!r}, demo only: change it):")
         for demo, state in seeded:
             print(f"  {demo.username:<13} {demo.role:<16} {demo.display_name}  [{state}]")
+        return 0
+    if args.action == "return-stale-leads":  # for cron / a schedule: the lead pool's automatic return
+        from operational.workflows.leads import auto_return_stale, pool_days
+
+        with session_scope(url) as session:
+            returned = auto_return_stale(session)
+        print(f"{len(returned)} lead(s) without follow-up for {pool_days()} days returned to the pool")
         return 0
     with session_scope(url, readonly=True) as session:
         users = session.scalars(sa.select(AppUser).order_by(AppUser.id)).all()
@@ -176,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.set_defaults(func=cmd_bench)
 
     store = sub.add_parser("store", help="operational store: migrations and logins")
-    store.add_argument("action", choices=["upgrade", "seed-demo-users", "users"])
+    store.add_argument("action", choices=["upgrade", "seed-demo-users", "users", "return-stale-leads"])
     store.set_defaults(func=cmd_store)
     return parser
 
