@@ -1,5 +1,6 @@
-"""A real SQLite operational store in tmp_path and a small reference snapshot for the workflow tests
-(quotes, orders, deliveries, payments, partners, tickets).
+"""A real operational store (SQLite in tmp_path; PostgreSQL too when CRMLAKE_TEST_POSTGRES_URL is
+set) and a small reference snapshot for the workflow tests (quotes, orders, deliveries, payments,
+partners, tickets).
 
 The reference is a real DuckDB file with the published tables the workflows read (departments,
 users, price books, products, partners, accounts, registry, requirements and the matching model's
@@ -14,9 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from store_fixtures import store_url as store_url  # noqa: F401  (fixture: SQLite and PostgreSQL)
 
 from operational import records
-from operational.db import dispose_all, session_scope
+from operational.db import session_scope
 from operational.models.sales import Account, Opportunity
 from operational.reference import Reference
 from operational.scope import Viewer
@@ -98,11 +100,10 @@ def reference(tmp_path_factory) -> Reference:
 
 
 @pytest.fixture
-def store(tmp_path):
-    """The URL of a fresh, migrated SQLite store."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    yield url
-    dispose_all()
+def store(store_url):
+    """The URL of a fresh store: a SQLite file, and a PostgreSQL schema too when
+    ``CRMLAKE_TEST_POSTGRES_URL`` is set (the core tests' ``store_url`` fixture)."""
+    return store_url
 
 
 def viewer(username: str) -> Viewer:

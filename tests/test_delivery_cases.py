@@ -27,6 +27,7 @@ import pytest
 from store_workflow_fixtures import account_and_opportunity, viewer
 from store_workflow_fixtures import reference as reference  # noqa: F401  (module fixture)
 from store_workflow_fixtures import store as store  # noqa: F401  (fixture)
+from store_workflow_fixtures import store_url as store_url  # noqa: F401  (fixture)
 
 from operational.db import session_scope
 from operational.errors import PermissionDenied, ValidationError

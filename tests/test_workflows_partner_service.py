@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from store_workflow_fixtures import account_and_opportunity, viewer
 from store_workflow_fixtures import reference as reference  # noqa: F401  (module fixture)
 from store_workflow_fixtures import store as store  # noqa: F401  (fixture)
+from store_workflow_fixtures import store_url as store_url  # noqa: F401  (fixture)
 
 from operational import records
 from operational.db import now_local, session_scope
