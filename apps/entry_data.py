@@ -101,3 +101,56 @@ def show_history(viewer: Viewer, table: str, record_id: int | None) -> None:
         records.audit_history(history(viewer, table, record_id))
     except (PermissionDenied, NotFound) as exc:
         st.info(str(exc))
+
+
+def owner_choices(viewer: Viewer) -> dict[int, str]:
+    """CRM users the viewer may give records to (a rep: themself; a manager: the team; admin: all)."""
+    from operational.reference import Reference
+    from operational.scope import visible_owner_ids
+
+    users = Reference.load().frame("users")
+    if not users.height:
+        return {}
+    allowed = visible_owner_ids(viewer)
+    rows = users.filter(users["is_active"]).sort("user_name").to_dicts()
+    return {
+        int(r["user_id"]): f"{r['user_name']} ({r['position']})"
+        for r in rows
+        if allowed is None or r["user_id"] in allowed
+    }
+
+
+def label(rows: list[dict], id_: int | None, *fields: str) -> str:
+    """``#id field field`` of the row with that id (selectbox labels)."""
+    row = next((r for r in rows if r["id"] == id_), None)
+    if row is None:
+        return str(id_)
+    return " · ".join([f"#{row['id']}", *(str(row[f]) for f in fields if row.get(f) not in (None, ""))])
+
+
+def visible_rows(session, viewer: Viewer, model: type, limit: int = 500, **equal: Any) -> list:
+    """Store rows of ``model`` the viewer sees (row rule in the SQL), newest first."""
+    import sqlalchemy as sa
+
+    from operational.scope import filter_query
+
+    stmt = filter_query(sa.select(model), viewer, model)
+    for column, value in equal.items():
+        stmt = stmt.where(getattr(model, column) == value)
+    return list(session.scalars(stmt.order_by(model.updated_at.desc(), model.id.desc()).limit(limit)))
+
+
+def account_choices(viewer: Viewer) -> dict[int, str]:
+    """Accounts the viewer may put records on: the store's and the extracted ones in their scope."""
+    from operational.models import Account
+    from operational.reference import Reference
+    from operational.scope import visible_owner_ids
+
+    choices = {r["id"]: r["account_name"] for r in read(visible_rows, viewer, Account, 1000)}
+    accounts = Reference.load().frame("accounts")
+    if accounts.height:
+        allowed = visible_owner_ids(viewer)
+        if allowed is not None:
+            accounts = accounts.filter(accounts["owner_id"].is_in(sorted(allowed)))
+        choices |= dict(zip(accounts["account_id"].to_list(), accounts["account_name"].to_list(), strict=True))
+    return choices

@@ -23,7 +23,7 @@ def stale_notice(form: str) -> None:
         "记录已被他人修改，请核对最新值后重新保存。"
     )
     shown = {k: ("" if v is None else str(v)) for k, v in current.items()}
-    st.dataframe(pd.DataFrame([shown]), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame([shown]), hide_index=True, width="stretch")
 
 
 def audit_history(frame: pd.DataFrame, title: str = "审计记录 Audit history") -> None:
@@ -32,4 +32,4 @@ def audit_history(frame: pd.DataFrame, title: str = "审计记录 Audit history"
         if frame.empty:
             st.caption("No changes recorded yet. 暂无记录。")
         else:
-            st.dataframe(frame, hide_index=True, use_container_width=True)
+            st.dataframe(frame, hide_index=True, width="stretch")
