@@ -6,21 +6,21 @@ Every loader takes the viewer and adds the partner filter *in the SQL it runs*
 (``row_rules.partners``); a partner asking for another partner's statement gets
 ``PermissionError`` (``PermissionDenied``), whatever the page shows.
 
-Disputes and confirmations are written to the operational store (SQLite at
+Disputes and confirmations are written to the operational store (SQLite or PostgreSQL at
 ``CRMLAKE_OPERATIONAL_URL``), never to the read-only snapshot, and shown over the mart's status.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 import row_rules
+import sqlalchemy as sa
 from data_access import query, settings
 from row_rules import Viewer
 
+from operational.db import engine_for
 from operational.errors import PermissionDenied
 
 MANAGERS = ("channel_manager", "admin")
@@ -97,28 +97,40 @@ def deal_registrations(viewer: Viewer) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- disputes and confirmations
-def _store() -> sqlite3.Connection:
-    url = settings().operational_url
-    path = Path(url.removeprefix("sqlite:///"))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path)
-    con.execute(
-        "create table if not exists partner_statement_events (statement_key text, line_key text, "
-        "partner_id integer, event text, reason text, by_role text, at text)"
-    )
-    return con
+EVENTS_DDL = (
+    "create table if not exists partner_statement_events (statement_key text, line_key text, "
+    "partner_id bigint, event text, reason text, by_role text, at text)"
+)
 
 
-def _disputes() -> pd.DataFrame:
-    with _store() as con:
-        return pd.read_sql_query(
-            "select statement_key, line_key, reason, at from partner_statement_events where event = 'dispute'", con
+def _store() -> sa.Engine:
+    """The operational store (SQLite or PostgreSQL by ``CRMLAKE_OPERATIONAL_URL``) with the events table."""
+    engine = engine_for(settings().operational_url)
+    with engine.begin() as con:
+        con.execute(sa.text(EVENTS_DDL))
+    return engine
+
+
+def _events(sql: str) -> pd.DataFrame:
+    with _store().connect() as con:
+        return pd.read_sql_query(sa.text(sql), con)
+
+
+def _record(values: dict) -> None:
+    with _store().begin() as con:
+        con.execute(
+            sa.text("insert into partner_statement_events values "
+                    "(:statement_key, :line_key, :partner_id, :event, :reason, :by_role, :at)"),
+            {"line_key": None, "reason": None, "at": datetime.now().isoformat(timespec="seconds"), **values},
         )
 
 
+def _disputes() -> pd.DataFrame:
+    return _events("select statement_key, line_key, reason, at from partner_statement_events where event = 'dispute'")
+
+
 def _overlay_status(df: pd.DataFrame) -> pd.DataFrame:
-    with _store() as con:
-        events = pd.read_sql_query("select statement_key, event, by_role from partner_statement_events", con)
+    events = _events("select statement_key, event, by_role from partner_statement_events")
     if df.empty or events.empty:
         return df
     disputed = set(events.loc[events["event"] == "dispute", "statement_key"])
@@ -139,17 +151,11 @@ def dispute_line(viewer: Viewer, partner_id: int, period: str, line_key: str, re
     lines = statement_lines(viewer, partner_id, period)  # raises for another partner's statement
     if line_key not in set(lines["line_key"]):
         raise ValueError(f"line {line_key} is not on statement {partner_id}|{period}")
-    with _store() as con:
-        con.execute(
-            "insert into partner_statement_events values (?, ?, ?, 'dispute', ?, ?, ?)",
-            (f"{partner_id}|{period}", line_key, int(partner_id), reason, _side(viewer), datetime.now().isoformat(timespec="seconds")),
-        )
+    _record({"statement_key": f"{partner_id}|{period}", "line_key": line_key, "partner_id": int(partner_id),
+             "event": "dispute", "reason": reason, "by_role": _side(viewer)})
 
 
 def confirm_statement(viewer: Viewer, partner_id: int, period: str) -> None:
     _require_own(viewer, partner_id)
-    with _store() as con:
-        con.execute(
-            "insert into partner_statement_events values (?, null, ?, 'confirm', null, ?, ?)",
-            (f"{partner_id}|{period}", int(partner_id), _side(viewer), datetime.now().isoformat(timespec="seconds")),
-        )
+    _record({"statement_key": f"{partner_id}|{period}", "partner_id": int(partner_id), "event": "confirm",
+             "by_role": _side(viewer)})
