@@ -87,6 +87,26 @@ def test_pool_claim_return_and_auto_return(env):
     assert actions == ["insert", "claim", "return", "claim", "auto_return"]
 
 
+def test_manager_reassigns_a_team_lead_and_reps_see_only_their_own(env):
+    rep = page(env, "leads", "rep1")
+    rep.text_input(key="lead_new.lead_name").input("改派线索")
+    click(rep, "创建 Create")
+    lead_id = env.rows("select id from leads")[0]["id"]
+    assert not any(b.label.startswith("改派") for b in rep.button)  # reps do not assign
+    assert page(env, "leads", "rep2").selectbox(key="lead_selected").options == []  # rep2 sees none of rep1's
+
+    mgr = page(env, "leads", "manager1")
+    mgr.selectbox(key="lead_selected").select(lead_id).run()
+    click(mgr, "改派 Reassign")
+    assert any(e.startswith("owner_id:") for e in errors(mgr)), errors(mgr)
+    rep2 = env.viewer("rep2")
+    mgr.selectbox(key="lead_action.owner_id").select(rep2.crm_user_id)
+    click(mgr, "改派 Reassign")
+    assert env.rows("select owner_id, previous_owner_id from leads") == [
+        {"owner_id": rep2.crm_user_id, "previous_owner_id": env.viewer("rep1").crm_user_id}]
+    assert len(page(env, "leads", "rep2").selectbox(key="lead_selected").options) == 1
+
+
 # -- accounts -----------------------------------------------------------------------------
 def test_existing_company_typed_as_a_variant_is_blocked_and_shown(env):
     ref = _ref(env)

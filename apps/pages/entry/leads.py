@@ -85,15 +85,27 @@ with tab_mine:
                 forms.flash(ACT, "已退回公海 Returned to the pool.")
                 forms.clear([act_keys["reason"]])
 
+        def _reassign(lead=lead) -> None:
+            out = entry.act(ACT, wf.assign_lead, viewer, lead["id"], st.session_state.get(act_keys["owner_id"]),
+                            lead["version"])
+            if out.ok:
+                forms.flash(ACT, f"线索 #{lead['id']} 已分配 Lead assigned.")
+
         with st.form(ACT):
             forms.text(ACT, "note", "跟进内容 Follow-up note", act_keys["note"])
             forms.text(ACT, "reason", "退回原因 Reason to return to the pool", act_keys["reason"])
+            if MANAGES:
+                forms.select(ACT, "owner_id", "改派给 Reassign to", list(owners), act_keys["owner_id"],
+                             format_func=lambda u: owners.get(u, str(u)), index=None)
             forms.form_errors(ACT, ["note", "reason", "owner_id"])
-            b1, b2 = st.columns(2)
+            b1, b2, b3 = st.columns(3)
             with b1:
                 forms.submit(ACT, "记录跟进 Record follow-up", _follow_up, key="lead_follow_up")
             with b2:
                 forms.submit(ACT, "退回公海 Return to pool", _return, key="lead_return")
+            if MANAGES:
+                with b3:
+                    forms.submit(ACT, "改派 Reassign", _reassign, key="lead_reassign")
         entry.show_history(viewer, "leads", lead["id"])
 
 # -- pool ----------------------------------------------------------------------------------
