@@ -80,7 +80,7 @@ movement as (
 
 opportunities as (
 
-    select opportunity_id, owner_id, department_id from {{ ref('opportunities') }}
+    select opportunity_id, owner_id, department_id, account_id, company_key from {{ ref('opportunities') }}
 
 ),
 
@@ -89,7 +89,9 @@ final as (
     select
         movement.*,
         opportunities.owner_id,
-        opportunities.department_id
+        opportunities.department_id,
+        opportunities.account_id,
+        opportunities.company_key
     from movement
     inner join opportunities
         on movement.opportunity_id = opportunities.opportunity_id
