@@ -16,6 +16,7 @@ import pytest
 CUSTOMER_MARTS = {
     "sales.opportunities": "account_id",
     "sales.pipeline_snapshots": "account_id",
+    "sales.pipeline_movement": "account_id",
     "finance.installments": "account_id",
     "finance.ar_aging": "account_id",
     "finance.overdue_warnings": "account_id",
