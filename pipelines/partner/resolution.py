@@ -232,6 +232,8 @@ def apply_decisions(out: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
     d = decisions.select(
         "normalized_name", pl.col("company_key").alias("_d_key"), pl.col("decision").alias("_decision")
     ).unique("normalized_name", keep="last")
+    # the name's own key (a company of its own), computed for the few decided names only
+    d = d.with_columns(pl.col("normalized_name").map_elements(_key, return_dtype=pl.String).alias("_own_key"))
     # names and registry codes of every company key the resolution knows (incl. suggestions)
     known = (
         pl.concat(
@@ -256,7 +258,7 @@ def apply_decisions(out: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
     reject = (pl.col("_decision") == "reject") & (
         (pl.col("suggested_company_key") == pl.col("_d_key")) | (pl.col("company_key") == pl.col("_d_key"))
     )
-    own_key = pl.col("normalized_name").map_elements(_key, return_dtype=pl.String)
+    own_key = pl.col("_own_key")
     # names merged into an accepted name follow it (their shared key is the accepted name's own)
     moved = (
         out.filter(accept & (pl.col("company_key") == own_key))
