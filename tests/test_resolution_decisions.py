@@ -73,6 +73,18 @@ def test_fuzzy_pair_goes_to_review_then_accept_merges_and_reject_keeps_apart():
     assert (rejected[VARIANT]["method"], rejected[VARIANT]["status"]) == ("review_rejected", "new")
 
 
+def test_names_merged_into_an_accepted_name_follow_it():
+    """杭州明辉精密机械设备制造有限公司一 / …一厂 merge into the variant on their own (97); accepting the
+    variant takes them along into the base company."""
+    names = pl.DataFrame({"typed_name": [BASE, BASE, BASE, VARIANT, VARIANT, VARIANT + "一", VARIANT + "一厂"]})
+    before = {r["typed_name"]: r for r in resolve(names, EMPTY_REGISTRY).iter_rows(named=True)}
+    assert before[VARIANT + "一"]["company_key"] == before[VARIANT]["company_key"]
+    assert before[VARIANT]["status"] == "review"
+    base_key = before[BASE]["company_key"]
+    after = resolve(names, EMPTY_REGISTRY, decisions=_decision(VARIANT, base_key, "accept"))
+    assert after["company_key"].unique().to_list() == [base_key]
+
+
 def test_a_reject_of_another_suggestion_does_not_apply():
     after = _resolved(_decision(VARIANT, "N-SOME-OTHER-COMPANY", "reject"))
     assert after[VARIANT]["status"] == "review"

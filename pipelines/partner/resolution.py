@@ -279,6 +279,13 @@ def apply_decisions(out: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
         .otherwise("method"),
         status=pl.when(accept).then(pl.lit("resolved")).when(reject).then(pl.lit("new")).otherwise("status"),
     )
+    # a suggestion of the accepted name's old key now points at the company it merged into
+    out = out.drop("_f_key", "_f_name", "_f_code").join(
+        moved, left_on="suggested_company_key", right_on="_old_key", how="left"
+    ).with_columns(
+        suggested_company_key=pl.coalesce("_f_key", "suggested_company_key"),
+        suggested_company_name=pl.when(pl.col("_f_key").is_not_null()).then("_f_name").otherwise("suggested_company_name"),
+    )
     return out.select(list(RESOLUTION_SCHEMA)).cast(RESOLUTION_SCHEMA)
 
 
