@@ -546,7 +546,8 @@ OPS_SINGULAR = {
     **CRM_SINGULAR,
     "deliveries": "delivery",
     "delivery_lines": "delivery_line",
-    "deal_registrations": "deal_registration",
+    # the partner portal's key is registration_id: the store's ids fill it (as text)
+    "deal_registrations": "registration",
     "special_price_requests": "special_price_request",
     "ticket_requirement_links": "ticket_requirement_link",
     "partner_statement_events": "partner_statement_event",
@@ -1410,13 +1411,23 @@ def planned_files(only: set[str] | None = None) -> dict[Path, str]:
     return files
 
 
+def _in_file_order(entities: list[EntitySpec], models_yml: Path) -> list[EntitySpec]:
+    """``entities`` in the order the existing YAML lists their models (a regeneration then
+    changes what changed, not the order)."""
+    if not models_yml.exists():
+        return entities
+    listed = [m["name"] for m in yaml.safe_load(models_yml.read_text("utf-8"))["models"]]
+    return sorted(entities, key=lambda e: listed.index(model_name(e)) if model_name(e) in listed else len(listed))
+
+
 def store_planned_files() -> dict[Path, str]:
     """The files the store's models imply: ops staging, and the models that union its rows."""
     files = ops_planned_files()
     unioned = [e for e in load_contract().values() if store_union(e) is not None]
     for system in sorted({e.system for e in unioned}):
         entities = [e for e in load_contract().values() if e.system == system]
-        files[STAGING_DIR / system / f"_{system}__models.yml"] = models_doc(system, entities)
+        path = STAGING_DIR / system / f"_{system}__models.yml"
+        files[path] = models_doc(system, _in_file_order(entities, PROJECT_DIR / path))
     for e in unioned:
         files[STAGING_DIR / e.system / f"{model_name(e)}.sql"] = render_model_sql(e)
     return files

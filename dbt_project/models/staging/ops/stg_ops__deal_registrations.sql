@@ -1,5 +1,5 @@
 -- ops.deal_registrations: rows of the operational store's table deal_registrations (entry screens), as
--- extracted into raw/ops. One row per deal_registration_id: the latest version, i.e. the highest version,
+-- extracted into raw/ops. One row per registration_id: the latest version, i.e. the highest version,
 -- then the latest extraction; rows whose latest version is soft-deleted are left out.
 
 with
@@ -14,7 +14,7 @@ renamed as (
 
     select
         -- ids
-        cast(id as {{ dbt.type_bigint() }})                 as deal_registration_id,
+        cast(id as {{ dbt.type_bigint() }})                 as registration_id,
         cast(partner_id as {{ dbt.type_bigint() }})         as partner_id,
         cast(crm_opportunity_id as {{ dbt.type_bigint() }}) as crm_opportunity_id,
         cast(account_id as {{ dbt.type_bigint() }})         as account_id,
@@ -66,7 +66,7 @@ deduplicated as (
 
     {{ dedupe_latest(
         'renamed',
-        key_columns=['deal_registration_id'],
+        key_columns=['registration_id'],
         order_by=[
             'version desc',
             'loaded_at desc',
@@ -81,7 +81,7 @@ final as (
 
     select
         -- ids
-        deal_registration_id,
+        registration_id,
         partner_id,
         crm_opportunity_id,
         account_id,
