@@ -200,3 +200,23 @@ def test_stale_save_of_a_row_now_outside_scope_shows_only_its_version(store_url)
     with pytest.raises(Exception) as err, session_scope(store_url) as s:
         records.update(s, rep1, lead_id, {"city": "宁波"}, version, model=Lead, reference=ref)
     assert isinstance(err.value, PermissionError)  # no longer theirs: not even stale details
+
+
+def _first_use(url: str, barrier) -> int:  # runs in a child process
+    from operational.db import session_scope
+    from operational.ids import next_id
+
+    barrier.wait()
+    with session_scope(url) as s:
+        return next_id(s)
+
+
+def test_processes_starting_on_an_empty_store_migrate_it_once(store_url):
+    ctx = mp.get_context("spawn")
+    n = 3
+    with ctx.Manager() as manager:
+        barrier = manager.Barrier(n)
+        with ctx.Pool(n) as pool:
+            ids = pool.starmap(_first_use, [(store_url, barrier)] * n)
+    assert sorted(ids) == list(range(OPS_ID_BASE, OPS_ID_BASE + n))
+    assert current_revision(store_url) is not None
