@@ -157,6 +157,23 @@ def test_inserts_updates_and_deletes_reach_raw_once(store) -> None:
     assert len(_files(settings)) == 3  # schema + one file per extraction that found changes
 
 
+def test_a_row_saved_twice_before_its_first_extraction_is_an_insert(store) -> None:
+    url, settings = store
+    _save(url, ACCOUNTS, [_account(0, T0)])
+    _save(url, ACCOUNTS, id=ID, city="宁波", updated_at=T0 + dt.timedelta(seconds=1))
+    first = ex.extract_changes(settings)["accounts"]
+    assert (first.inserts, first.updates) == (1, 0)
+    # deleted without a new version (a store that forgets to bump it): still extracted once
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(ACCOUNTS.update().values(deleted_at=T0, updated_at=T0 + dt.timedelta(2)))
+    engine.dispose()
+    second = ex.extract_changes(settings)["accounts"]
+    assert (second.deletes, ex.extract_changes(settings)["accounts"].rows) == (1, 0)
+    assert _raw(settings)["_op"].to_list() == ["insert", "delete"]
+    assert _raw(settings)["version"].to_list() == [2, 2]
+
+
 def test_equal_timestamps_and_late_commits_are_not_lost(store) -> None:
     url, settings = store
     _save(url, ACCOUNTS, [_account(0, T0)])

@@ -2,13 +2,13 @@
 
 The store (the entry screens' database, SQLite or PostgreSQL) keeps only the current version of
 each row; every business table carries ``id``, ``version``, ``updated_at`` and ``deleted_at``.
-An extraction reads, per table, the rows whose ``updated_at`` is at or after the watermark minus a
-short look-back (a transaction that committed late with an earlier timestamp is not lost), drops
-the (id, version, op) triples the raw layer already holds (equal timestamps and the look-back make
-the window overlap on purpose), and writes what is left as ONE Parquet file per table and
-extraction under ``raw/ops/<table>/`` with the raw layer's lineage columns plus ``_op``
-(insert | update | delete; a row whose ``deleted_at`` is set is a delete). A second run with no
-changes writes nothing.
+An extraction reads, per table, the rows whose ``updated_at`` is at or after the watermark minus
+a short look-back (a transaction that committed late with an earlier timestamp is not lost),
+drops the (id, version, deleted) triples the raw layer already holds (equal timestamps and the
+look-back make the windows overlap on purpose), and writes what is left as ONE Parquet file per
+table and extraction under ``raw/ops/<table>/`` with the raw layer's lineage columns plus
+``_op``: delete when ``deleted_at`` is set, insert for an id raw has not seen, else update.
+A second run with no changes writes nothing.
 
 The watermark lives in the lakehouse (``ledger/ops__watermarks.parquet``), not in the store: the
 store does not know its readers. ``0000_schema.parquet`` (empty, typed from the SQLAlchemy model)
@@ -47,6 +47,12 @@ WATERMARK_SCHEMA: dict[str, pl.DataType] = {
     "load_id": pl.Utf8(),
 }
 OP_COLUMN = "_op"
+# A row version raw holds once: a soft delete that kept its version still counts as new.
+VERSION_KEY: dict[str, pl.DataType] = {
+    "id": pl.Int64(),
+    "version": pl.Int64(),
+    "_deleted": pl.Boolean(),
+}
 BATCH_ROWS = 50_000
 
 
@@ -225,28 +231,33 @@ def read_changes(conn: sa.Connection, table: sa.Table, since: datetime | None) -
 
 
 def already_extracted(table: sa.Table, settings: Settings) -> pl.DataFrame:
-    """(id, version, _op) of every row version raw/ops/<table> holds."""
+    """(id, version, deleted) of every row version raw/ops/<table> holds."""
     folder = raw_dir_of(table, settings.raw_dir)
     if not any(folder.glob("*.parquet")):
-        return pl.DataFrame(schema={"id": pl.Int64(), "version": pl.Int64(), OP_COLUMN: pl.Utf8()})
+        return pl.DataFrame(schema=VERSION_KEY)
     return (
         pl.scan_parquet(folder / "*.parquet", missing_columns="insert", extra_columns="ignore")
-        .select(pl.col("id").cast(pl.Int64), pl.col("version").cast(pl.Int64), OP_COLUMN)
+        .select(
+            pl.col("id").cast(pl.Int64),
+            pl.col("version").cast(pl.Int64),
+            (pl.col(OP_COLUMN) == "delete").alias("_deleted"),
+        )
         .unique()
         .collect()
     )
 
 
-def with_op(changes: pl.DataFrame) -> pl.DataFrame:
-    """``_op``: delete when ``deleted_at`` is set, insert for a first version, else update."""
+def with_op(fresh: pl.DataFrame, seen: pl.DataFrame) -> pl.DataFrame:
+    """``_op``: delete when ``deleted_at`` is set, insert for an id raw has not seen, else update."""
+    known = pl.col("id").is_in(seen["id"].implode())
     op = (
-        pl.when(pl.col("deleted_at").is_not_null())
+        pl.when(pl.col("_deleted"))
         .then(pl.lit("delete"))
-        .when(pl.col("version") <= 1)
-        .then(pl.lit("insert"))
-        .otherwise(pl.lit("update"))
+        .when(known)
+        .then(pl.lit("update"))
+        .otherwise(pl.lit("insert"))
     )
-    return changes.with_columns(op.alias(OP_COLUMN))
+    return fresh.with_columns(op.alias(OP_COLUMN))
 
 
 def new_load_id(now: datetime) -> str:
@@ -263,11 +274,12 @@ def extract_table(
     loaded_at: datetime,
 ) -> TableExtract:
     """Extract one table's changes since ``since`` into one new raw file (none if no change)."""
-    window = with_op(read_changes(conn, table, since))
+    window = read_changes(conn, table, since).with_columns(
+        pl.col("deleted_at").is_not_null().alias("_deleted")
+    )
     seen = already_extracted(table, settings)
-    fresh = window.join(
-        seen, on=["id", "version", OP_COLUMN], how="anti", nulls_equal=True
-    ).sort("updated_at", "id", nulls_last=True)
+    fresh = window.join(seen, on=list(VERSION_KEY), how="anti", nulls_equal=True)
+    fresh = with_op(fresh, seen).sort("updated_at", "id", nulls_last=True)
     marks = [d for d in (since, window["updated_at"].max()) if d is not None]
     watermark = max(marks) if marks else None
     at_mark = window.filter(pl.col("updated_at") == watermark).height if watermark else 0
