@@ -185,3 +185,28 @@ def test_partner_user_sees_only_their_partner(env, people):
         partner_data.conflicts(partner)
     regs = partner_data.deal_registrations(partner)
     assert set(regs["partner_id"]) <= {partner.partner_id}
+
+
+DASHBOARD_PAGES = {
+    "pipeline_status": "pipeline_status.py", "sales_forecast": "sales/forecast.py", "sales_movement": "sales/movement.py",
+    "sales_funnel": "sales/funnel.py", "sla_board": "service/sla_board.py", "qa_queue": "service/qa_inspection.py",
+    "qa_agents": "service/qa_agents.py", "field_service": "service/field_service.py",
+    "requirement_ranking": "service/requirement_ranking.py", "partner_reconciliation": "partner/reconciliation.py",
+    "partner_conflicts": "partner/conflicts.py", "name_review": "partner/resolution_review.py",
+    "ar_aging": "finance/aging.py", "overdue": "finance/overdue.py", "payment_risk": "finance/payment_risk.py",
+    "dso": "finance/dso.py", "commissions": "finance/commissions.py",
+}
+
+
+@pytest.mark.parametrize("username", ["rep1", "manager1", "agent1", "pm1", "channel1", "partner1"])
+def test_every_dashboard_a_role_may_open_runs_for_it(env, people, username):
+    """Scoped viewers take other paths through the pages (owner-only funnel, no DSO, ...)."""
+    import auth
+
+    assert set(DASHBOARD_PAGES) == set(auth.DASHBOARDS)
+    who = people[username]
+    opened = [screen for screen in DASHBOARD_PAGES if auth.can_open(who, screen)]
+    assert opened
+    for screen in opened:
+        at = _page(DASHBOARD_PAGES[screen], who)
+        assert not at.error, (screen, [e.value for e in at.error])
