@@ -16,7 +16,7 @@ from store_fixtures import MGR_A, REP1, REP2, REP3, make_reference, viewer
 from operational import records
 from operational.db import session_scope
 from operational.errors import PermissionDenied, StaleRecordError, ValidationError
-from operational.models import AuditLog, Contact, Lead, OpportunityStageHistory
+from operational.models import AuditLog, Contact, Lead, Opportunity, OpportunityStageHistory
 from operational.workflows import accounts, leads, opportunities
 
 store_url = store_fixtures.store_url
@@ -137,6 +137,27 @@ def test_auto_return_after_n_days_without_follow_up(store_url):
         leads.record_follow_up(s, REP1_V, made["exactly_30"], "电话沟通需求", 1, at=now, reference=REF)
         later = leads.auto_return_stale(s, now=now + dt.timedelta(days=29), days=30)
     assert later == [made["followed_recently"]]  # 3 + 29 days since its follow-up; exactly_30 stays
+
+
+def test_convert_lead_to_account_and_opportunity(store_url):
+    with session_scope(store_url) as s:
+        lead = leads.create_lead(s, REP1_V, {"lead_name": "郑经理", "company_name": "杭州明远机械有限公司", "city": "杭州"},
+                                 reference=REF)
+        dup = leads.create_lead(s, REP1_V, {"lead_name": "钱工", "company_name": "上海华测导航技术股份有限公司"},
+                                reference=REF)
+        lead_id, dup_id = lead.id, dup.id
+    with session_scope(store_url) as s:
+        done = leads.convert_lead(s, REP1_V, lead_id, 1, reference=REF)
+        assert done.status == "converted" and done.converted_opportunity_id is not None
+        opp = s.get(Opportunity, done.converted_opportunity_id)
+        assert (opp.lead_id, opp.account_id, opp.owner_id, opp.stage) == (lead_id, done.converted_account_id, REP1, "初步接洽")
+    with session_scope(store_url) as s, pytest.raises(accounts.DuplicateAccount):  # the company is an account already
+        leads.convert_lead(s, REP1_V, dup_id, 1, reference=REF)
+    with session_scope(store_url) as s:
+        done = leads.convert_lead(s, REP1_V, dup_id, 1, account_id=A_HUACE, reference=REF)
+        assert done.converted_account_id == A_HUACE
+        with pytest.raises(ValidationError, match="open lead"):
+            leads.convert_lead(s, REP1_V, dup_id, done.version, account_id=A_HUACE, reference=REF)
 
 
 def test_pool_days_comes_from_the_environment():

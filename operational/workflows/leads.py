@@ -228,3 +228,37 @@ def list_my_leads(session: Session, viewer: Viewer, *, include_closed: bool = Fa
     if not include_closed:
         stmt = stmt.where(Lead.status.in_(OPEN_STATUSES))
     return list(session.scalars(stmt.order_by(Lead.updated_at.desc(), Lead.id).limit(limit)))
+
+
+def convert_lead(session: Session, viewer: Viewer, lead_id: int, expected_version: int, *,
+                 account_id: int | None = None, opportunity_values: dict[str, Any] | None = None,
+                 confirm_fuzzy: bool = False, reference: Reference | None = None) -> Lead:
+    """Turn an open lead into an opportunity, on ``account_id`` or on a new account named after
+    the lead's company (with the same duplicate checks as the accounts screen)."""
+    from operational.workflows import accounts, opportunities
+
+    lead = records.get(session, viewer, Lead, lead_id, reference=reference)
+    if lead.version != expected_version:
+        records.update(session, viewer, lead, {}, expected_version)  # raises StaleRecordError
+    if lead.is_in_pool or lead.status not in OPEN_STATUSES:
+        raise ValidationError({"status": f"只能转化进行中的线索（当前 {lead.status}） Only an open lead can be converted"})
+    if account_id is None:
+        if not (lead.company_name or "").strip():
+            raise ValidationError({"account_id": "请选择客户或先填写线索的公司名称 Choose an account or give the lead a company name"})
+        account = accounts.create_account(
+            session, viewer, {"account_name": lead.company_name, "owner_id": lead.owner_id, "province": lead.province,
+                              "city": lead.city, "industry": lead.industry, "partner_id": lead.partner_id},
+            confirm_fuzzy=confirm_fuzzy, reference=reference)
+        account_id = account.id
+    else:
+        accounts.account_row(session, viewer, int(account_id), reference=reference)
+    values = {"opportunity_name": f"{lead.company_name or lead.lead_name} 商机", **(opportunity_values or {})}
+    values |= {"account_id": account_id, "lead_id": lead.id, "campaign_id": lead.campaign_id,
+               "owner_id": lead.owner_id, "partner_id": lead.partner_id}
+    opp = opportunities.create_opportunity(session, viewer, values, reference=reference)
+    return records.update(
+        session, viewer, lead,
+        {"status": "converted", "converted_account_id": account_id, "converted_opportunity_id": opp.id,
+         "converted_at": now_local()},
+        expected_version, action="convert", reference=reference,
+    )
