@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -82,8 +83,6 @@ def _create_engine(url: str) -> Engine:
     if is_sqlite(url):
         db_path = sa.make_url(url).database
         if db_path and db_path != ":memory:":
-            from pathlib import Path
-
             Path(db_path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         _sqlite_events(engine)

@@ -49,8 +49,8 @@ def to_json(row: dict[str, Any] | None) -> str | None:
 # -- validation
 def _coerce_one(column: sa.Column, value: Any) -> Any:
     """Convert a typed-in value to the column's Python type; raises ValueError with a message."""
-    if value is None or (isinstance(value, str) and value.strip() == "" and not isinstance(column.type, sa.Text | sa.String)):
-        return None
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # an empty form field is "no value" for every type
     kind = column.type
     if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
         try:
