@@ -20,3 +20,24 @@
 {% macro default__type_date() -%}
     date
 {%- endmacro %}
+
+
+{#
+    divide(numerator, denominator): a ratio as a double on every engine.
+
+    DuckDB divides decimals (money, 86400.0) into a DOUBLE; Spark keeps a DECIMAL whose scale
+    it cuts to 6 digits, so a commission share or a days-in-stage figure came out a cent or a
+    millionth apart. Every division with a decimal operand goes through here; integer-only
+    divisions are doubles on both engines already.
+#}
+{% macro divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('divide', 'crmlake')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro duckdb__divide(numerator, denominator) -%}
+    (({{ numerator }}) / ({{ denominator }}))
+{%- endmacro %}
+
+{% macro default__divide(numerator, denominator) -%}
+    (cast({{ numerator }} as double) / cast({{ denominator }} as double))
+{%- endmacro %}

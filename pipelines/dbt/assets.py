@@ -12,7 +12,7 @@ from pipelines.dbt.project import dbt_project
 from pipelines.dbt.translator import CrmlakeDbtTranslator
 from pipelines.engine import get_engine
 from pipelines.resources import LakehouseResource
-from pipelines.spark.mirror import export_python_tables, refresh_mirror
+from pipelines.spark.mirror import export_python_tables, refresh_mirror, remove_failed_writes
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=CrmlakeDbtTranslator())
@@ -31,6 +31,7 @@ def dbt_models(
         return
     # Spark: the Python assets' tables go to Parquet for dbt-spark's sources first; afterwards
     # the DuckDB mirror gets a view per Spark table for the next Python asset and publish.
+    remove_failed_writes(lakehouse.settings)
     export_python_tables(lakehouse.settings)
     try:
         yield from dbt.cli(args, context=context, target_path=target).stream()

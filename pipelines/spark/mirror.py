@@ -39,9 +39,26 @@ def spark_tables(settings: Settings) -> dict[tuple[str, str], Path]:
     found = {}
     for db_dir in sorted(spark_warehouse_dir(settings).glob("*.db")):
         for table_dir in sorted(p for p in db_dir.iterdir() if p.is_dir()):
-            if any(table_dir.glob("*.parquet")):
+            if (table_dir / "_SUCCESS").exists() and any(table_dir.glob("*.parquet")):
                 found[(db_dir.name.removesuffix(".db"), table_dir.name)] = table_dir
     return found
+
+
+def remove_failed_writes(settings: Settings) -> list[str]:
+    """Delete table folders a killed Spark write left behind (no ``_SUCCESS``, no catalog entry).
+
+    Spark refuses to create a managed table over a non-empty folder (LOCATION_ALREADY_EXISTS),
+    so one killed run would otherwise block every later build of that model.
+    """
+    removed = []
+    for db_dir in spark_warehouse_dir(settings).glob("*.db"):
+        for table_dir in (p for p in db_dir.iterdir() if p.is_dir()):
+            if not (table_dir / "_SUCCESS").exists():
+                shutil.rmtree(table_dir)
+                removed.append(f"{db_dir.name}/{table_dir.name}")
+    if removed:
+        log.warning("removed unfinished Spark table folders: %s", ", ".join(removed))
+    return removed
 
 
 def _view_sql(con: duckdb.DuckDBPyConnection, folder: Path) -> str:

@@ -157,7 +157,7 @@ line_shares as (
         order_id,
         product_line,
         line_amount,
-        line_amount / nullif(sum(line_amount) over (partition by order_id), 0) as line_share
+        {{ divide('line_amount', 'nullif(sum(line_amount) over (partition by order_id), 0)') }} as line_share
     from line_amounts
 
 ),
@@ -214,7 +214,7 @@ credited as (
         events.*,
         credit_shares.user_id,
         credit_shares.split_pct,
-        events.source_amount * credit_shares.split_pct / 100 as credit_amount
+        {{ divide('events.source_amount * credit_shares.split_pct', '100') }} as credit_amount
     from events
     inner join credit_shares
         on events.order_id = credit_shares.order_id

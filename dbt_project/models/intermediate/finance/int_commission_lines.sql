@@ -171,8 +171,8 @@ retroactive as (
     from tier_running
     inner join rules
         on rules.commission_plan_id = tier_running.commission_plan_id
-       and tier_running.period_credit / tier_running.target_amount >= rules.tier_from
-       and (rules.tier_to is null or tier_running.period_credit / tier_running.target_amount < rules.tier_to)
+       and {{ divide('tier_running.period_credit', 'tier_running.target_amount') }} >= rules.tier_from
+       and (rules.tier_to is null or {{ divide('tier_running.period_credit', 'tier_running.target_amount') }} < rules.tier_to)
     where tier_running.tier_mode <> 'marginal'
       and tier_running.target_amount > 0
 
@@ -275,7 +275,7 @@ final as (
         cast(round(credit_amount, 2) as {{ type_decimal() }}) as credit_amount,
         cast(round(period_credit, 2) as {{ type_decimal() }}) as period_credit,
         target_amount,
-        case when target_amount > 0 then cast(round(period_credit / target_amount, 4) as {{ type_decimal(18, 4) }}) end
+        case when target_amount > 0 then cast(round({{ divide('period_credit', 'target_amount') }}, 4) as {{ type_decimal(18, 4) }}) end
             as attainment,
         cast(round(basis_amount, 2) as {{ type_decimal() }})  as basis_amount,
         cast(round(basis_amount * rate, 2) as {{ type_decimal() }}) as commission_amount,
@@ -292,7 +292,7 @@ final as (
                 "cast(round(rate * 100, 2) as " ~ dbt.type_string() ~ ")", "'%'",
                 "case when target_amount is not null then " ~ dbt.concat([
                     "', attainment '",
-                    "cast(round(100 * period_credit / target_amount, 2) as " ~ dbt.type_string() ~ ")", "'% of target '",
+                    "cast(round(" ~ divide('100 * period_credit', 'target_amount') ~ ", 2) as " ~ dbt.type_string() ~ ")", "'% of target '",
                     "cast(target_amount as " ~ dbt.type_string() ~ ")"]) ~ " else '' end"]) }}
         end as rule_description
 

@@ -65,7 +65,7 @@ bounds as (
         case
             when order_lines.tolerance_type = 'absolute' then coalesce(order_lines.tolerance_value, 0)
             when order_lines.tolerance_type = 'percent'
-                then order_lines.quantity * coalesce(order_lines.tolerance_value, 0) / 100
+                then {{ divide('order_lines.quantity * coalesce(order_lines.tolerance_value, 0)', '100') }}
             else 0
         end as tolerance_quantity,
         coalesce(delivered.delivered_quantity, 0) as delivered_quantity,

@@ -61,10 +61,10 @@ final as (
 
         -- durations (days)
         case when opportunities.opportunity_id is not null
-             then {{ dbt.datediff('leads.created_at', 'coalesce(leads.converted_at, opportunities.created_at)', 'second') }} / 86400.0
+             then {{ divide(dbt.datediff('leads.created_at', 'coalesce(leads.converted_at, opportunities.created_at)', 'second'), '86400') }}
         end                                                                  as days_lead_to_opportunity,
         case when opportunities.is_won
-             then {{ dbt.datediff('opportunities.created_at', 'opportunities.closed_at', 'second') }} / 86400.0
+             then {{ divide(dbt.datediff('opportunities.created_at', 'opportunities.closed_at', 'second'), '86400') }}
         end                                                                  as days_opportunity_to_won
 
     from leads

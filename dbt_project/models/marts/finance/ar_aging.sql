@@ -93,7 +93,9 @@ received_as_of as (
 balances as (
 
     select
-        as_of_dates.as_of_date,
+        -- named apart from installments.as_of_date (the mart's own date): Spark rejects the
+        -- duplicate name that DuckDB silently resolves to the first
+        as_of_dates.as_of_date as aging_date,
         as_of_dates.is_month_end,
         installments.*,
         installments.amount - coalesce(received_as_of.received_amount, 0) as open_as_of,
@@ -111,7 +113,7 @@ final as (
 
     select
         -- keys
-        balances.as_of_date,
+        balances.aging_date as as_of_date,
         balances.is_month_end,
         balances.installment_id,
 

@@ -51,12 +51,12 @@ final as (
         installments_late,
         installments_late_30,
         cast(round(avg_days_late, 1) as {{ type_decimal(18, 1) }})              as avg_days_late,
-        cast(round(1.0 * installments_late / installments_due, 4) as {{ type_decimal(18, 4) }}) as share_paid_late,
+        cast(round({{ divide('installments_late', 'installments_due') }}, 4) as {{ type_decimal(18, 4) }}) as share_paid_late,
         max_days_late,
         cast(open_amount_due as {{ type_decimal() }})                           as open_amount_due,
         case
             when avg_days_late <= {{ var('finance_rating_a_days', 5) }}
-                 and 1.0 * installments_late / installments_due <= 0.2 then 'A'
+                 and {{ divide('installments_late', 'installments_due') }} <= 0.2 then 'A'
             when avg_days_late <= {{ var('finance_rating_b_days', 15) }} then 'B'
             when avg_days_late <= {{ var('finance_rating_c_days', 45) }} then 'C'
             else 'D'

@@ -68,13 +68,13 @@ final as (
         cast(won_amount as {{ type_decimal() }})                   as won_amount,
 
         -- rates (fractions 0-1)
-        cast(opportunities * 1.0 / nullif(leads, 0) as {{ type_decimal(9, 4) }})
+        cast({{ divide('opportunities', 'nullif(leads, 0)') }} as {{ type_decimal(9, 4) }})
                                                                    as lead_to_opportunity_rate,
-        cast(won_opportunities * 1.0 / nullif(opportunities, 0) as {{ type_decimal(9, 4) }})
+        cast({{ divide('won_opportunities', 'nullif(opportunities, 0)') }} as {{ type_decimal(9, 4) }})
                                                                    as opportunity_to_won_rate,
-        cast(won_opportunities * 1.0 / nullif(closed_opportunities, 0) as {{ type_decimal(9, 4) }})
+        cast({{ divide('won_opportunities', 'nullif(closed_opportunities, 0)') }} as {{ type_decimal(9, 4) }})
                                                                    as win_rate_of_closed,
-        cast(won_opportunities * 1.0 / nullif(leads, 0) as {{ type_decimal(9, 4) }})
+        cast({{ divide('won_opportunities', 'nullif(leads, 0)') }} as {{ type_decimal(9, 4) }})
                                                                    as lead_to_won_rate,
 
         -- durations (days)

@@ -116,14 +116,14 @@ final as (
                                                                              as is_closed,
         case when opportunities.status = 'won' then true else false end      as is_won,
         -- the CRM's percent as a fraction; the seed's default where the CRM has none
-        cast(coalesce(opportunities.win_rate_pct / 100.0, stages.stage_probability)
+        cast(coalesce({{ divide('opportunities.win_rate_pct', '100') }}, stages.stage_probability)
              as {{ type_decimal(5, 4) }})                                    as stage_probability,
         coalesce(opportunities.forecast_category, stages.forecast_category)  as forecast_category,
 
         -- amounts (CNY)
         opportunities.amount,
         first_version.initial_amount,
-        cast(opportunities.amount * coalesce(opportunities.win_rate_pct / 100.0, stages.stage_probability)
+        cast(opportunities.amount * coalesce({{ divide('opportunities.win_rate_pct', '100') }}, stages.stage_probability)
              as {{ type_decimal() }})                                        as weighted_amount,
 
         -- dates

@@ -67,8 +67,8 @@ final as (
         -- (closed stages have no duration)
         case
             when with_exit.is_closed then null
-            else {{ dbt.datediff('with_exit.entered_at',
-                                 'coalesce(with_exit.exited_at, data_end.data_end_at)', 'second') }} / 86400.0
+            else {{ divide(dbt.datediff('with_exit.entered_at',
+                                        'coalesce(with_exit.exited_at, data_end.data_end_at)', 'second'), '86400') }}
         end                                                          as days_in_stage
 
     from with_exit

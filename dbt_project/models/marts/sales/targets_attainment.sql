@@ -86,7 +86,7 @@ final as (
         cast(combined.booked_amount as {{ type_decimal() }})            as booked_amount,
         combined.won_deals,
         cast(combined.booked_amount - combined.target_amount as {{ type_decimal() }}) as gap_amount,
-        cast(combined.booked_amount / nullif(combined.target_amount, 0) as {{ type_decimal(9, 4) }})
+        cast({{ divide('combined.booked_amount', 'nullif(combined.target_amount, 0)') }} as {{ type_decimal(9, 4) }})
                                                                         as attainment
 
     from combined

@@ -33,9 +33,9 @@ measured as (
         work_orders.status,
         work_orders.is_first_time_fix,
         case when work_orders.accepted_at >= work_orders.dispatched_at
-            then {{ dbt.datediff('work_orders.dispatched_at', 'work_orders.accepted_at', 'second') }} / 60.0 end as minutes_to_accept,
+            then {{ divide(dbt.datediff('work_orders.dispatched_at', 'work_orders.accepted_at', 'second'), '60') }} end as minutes_to_accept,
         case when work_orders.completed_at >= work_orders.arrived_at
-            then {{ dbt.datediff('work_orders.arrived_at', 'work_orders.completed_at', 'second') }} / 60.0 end as minutes_on_site,
+            then {{ divide(dbt.datediff('work_orders.arrived_at', 'work_orders.completed_at', 'second'), '60') }} end as minutes_on_site,
         case
             when work_orders.status = 'cancelled' then false
             when work_orders.completed_at is not null
@@ -69,8 +69,8 @@ final as (
         round(avg(measured.minutes_to_accept), 1) as avg_minutes_to_accept,
         round(avg(measured.minutes_on_site), 1) as avg_minutes_on_site,
         case when sum(case when measured.status = 'completed' then 1 else 0 end) > 0
-            then round(sum(case when measured.status = 'completed' and measured.is_first_time_fix then 1 else 0 end) * 1.0
-                       / sum(case when measured.status = 'completed' then 1 else 0 end), 4)
+            then round({{ divide("sum(case when measured.status = 'completed' and measured.is_first_time_fix then 1 else 0 end)",
+                                 "sum(case when measured.status = 'completed' then 1 else 0 end)") }}, 4)
         end as first_time_fix_rate
 
     from measured

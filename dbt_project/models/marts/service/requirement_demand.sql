@@ -130,7 +130,7 @@ scored as (
             {{ w['tickets'] }} * per_requirement.linked_tickets
             + {{ w['customers'] }} * coalesce(per_requirement_customers.distinct_customers, 0)
             + coalesce(per_requirement_customers.tier_weight_total, 0)
-            + {{ w['revenue_per_10k'] }} * coalesce(per_requirement_customers.revenue_at_stake, 0) / 10000.0,
+            + {{ divide(w['revenue_per_10k'] ~ ' * coalesce(per_requirement_customers.revenue_at_stake, 0)', '10000') }},
         2) as demand_score
     from requirements
     inner join per_requirement
