@@ -20,7 +20,8 @@ import duckdb
 import pytest
 from spark_fixtures import MART_SCHEMAS, run_pipeline
 
-pytestmark = pytest.mark.slow
+# Two whole pipelines (Spark pays a JVM start and ~1 s per dbt node on two cores).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 SCALE = float(os.environ.get("CRMLAKE_EQUIVALENCE_SCALE", "0.2"))
 
