@@ -3,6 +3,7 @@ action waits until the app is idle again before the next one looks at the page."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,16 @@ def fill(page, label: str, value: str) -> None:
     wait_idle(page)
 
 
+def type_date(page, label: str, day) -> None:
+    """Type a date into the date input labelled ``label`` (segments: year, month, day)."""
+    field = page.get_by_label(label, exact=True).first
+    segments = field.get_by_role("spinbutton")
+    target = segments.first if segments.count() else field
+    target.click()
+    page.keyboard.type(day.strftime("%Y%m%d"))
+    page.keyboard.press("Escape")
+
+
 def click(page, name: str) -> None:
     page.get_by_role("button", name=name).first.click()
     wait_idle(page)
@@ -39,7 +50,11 @@ def choose(page, label: str, option: str) -> None:
 
 def open_page(page, title: str) -> None:
     """Open a page through its sidebar link (a new URL would start a new, logged-out session)."""
-    page.get_by_role("link", name=title).first.click()
+    link = page.get_by_role("link", name=title).first
+    more = page.get_by_role("button", name=re.compile(r"View \d+ more"))
+    if not link.is_visible() and more.count():  # long sections are folded in the sidebar
+        more.first.click()
+    link.click()
     wait_idle(page)
 
 
