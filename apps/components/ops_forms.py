@@ -158,4 +158,4 @@ def table(rows: list[dict], columns: list[str], names: dict[str, dict[int, str]]
     for column, mapping in (names or {}).items():
         if column in frame.columns:
             frame[column] = frame[column].map(lambda v, m=mapping: m.get(v, v))
-    st.dataframe(frame, hide_index=True, use_container_width=True)
+    st.dataframe(frame, hide_index=True, width="stretch")

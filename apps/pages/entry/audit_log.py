@@ -41,4 +41,4 @@ if record_id is not None:
     except (PermissionDenied, NotFound) as exc:
         st.error(str(exc))
     else:
-        st.dataframe(history, hide_index=True, use_container_width=True)
+        st.dataframe(history, hide_index=True, width="stretch")
