@@ -24,8 +24,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 SCALE = float(os.environ.get("CRMLAKE_EQUIVALENCE_SCALE", "0.2"))
 
-# Run stamps, not data: a model version names the wall-clock time the model was trained.
+# Run stamps, not data: a model version names the wall-clock time the model was trained; a
+# load id and load time name the ingestion run (each engine's pipeline ingests on its own).
 RUN_STAMPS = {
+    "partner.reconciliation_lines": ["upload_load_id"],
+    "partner.statements": ["upload_load_id", "uploaded_at"],
     "sales.win_probability": ["model_version"],
     "sales.bookings_forecast_ml": ["model_version"],
     "sales.forecast": ["model_version"],
