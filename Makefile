@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster
 
-.PHONY: help install run test dagster apps bench status lint clean
+.PHONY: help install run test test-spark dagster apps bench status lint clean
 
 help:
 	@echo "make run    -- set up, generate demo data (SCALE=$(SCALE)), run the whole pipeline, publish"
@@ -46,6 +46,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+test-spark: install  # the DuckDB-vs-Spark equivalence of every mart (issue 8; slow on two cores)
+	CRMLAKE_TEST_SPARK=1 $(BIN)/python -m pytest tests/test_spark_equivalence.py
 
 dagster: install
 	$(BIN)/crmlake prepare >/dev/null  # DAGSTER_HOME with telemetry off and one run at a time
