@@ -15,6 +15,7 @@ from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm
 from pipelines.sources.erp import assets as erp
 from pipelines.sources.operational import assets as operational
+from pipelines.sources.operational import lead_pool
 from pipelines.sources.operational.sensors import store_sensor
 from pipelines.sources.partners import assets as partners
 from pipelines.sources.sensors import daily_schedule, landing_sensor
@@ -38,6 +39,7 @@ domains = dg.Definitions.merge(
 defs = dg.Definitions.merge(
     domains,
     publish_definitions(domains.assets),
+    lead_pool.defs,
     dg.Definitions(
         jobs=[everything_job, ingest_job],
         schedules=[daily_schedule],
