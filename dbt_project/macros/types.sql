@@ -41,3 +41,22 @@
 {% macro default__divide(numerator, denominator) -%}
     (cast({{ numerator }} as double) / cast({{ denominator }} as double))
 {%- endmacro %}
+
+
+{#
+    round_half_up(expr, scale): a double rounded to `scale` places, half away from zero, the same
+    on every engine; the result is a double.
+
+    round() on a double differs at ties: DuckDB rounds the binary value (0.78875 is stored as
+    0.78874999..., so 0.7887), Spark rounds its shortest decimal string (0.7888). Fixing the
+    value at 10 decimal places first makes both round the decimal, half up (0.7888; 2538.845 ->
+    2538.85), verified on DuckDB 1.4 and Spark 4. Use it wherever a double (a divide(), a
+    credit share) is rounded or cast to a money decimal.
+#}
+{% macro round_half_up(expr, scale) -%}
+    {{ return(adapter.dispatch('round_half_up', 'crmlake')(expr, scale)) }}
+{%- endmacro %}
+
+{% macro default__round_half_up(expr, scale) -%}
+    cast(round(cast({{ expr }} as decimal(38, 10)), {{ scale }}) as double)
+{%- endmacro %}

@@ -272,13 +272,13 @@ final as (
 
         -- amounts: credit share, target, the basis this rule applies to, the commission
         split_pct,
-        cast(round(credit_amount, 2) as {{ type_decimal() }}) as credit_amount,
-        cast(round(period_credit, 2) as {{ type_decimal() }}) as period_credit,
+        cast({{ round_half_up('credit_amount', 2) }} as {{ type_decimal() }}) as credit_amount,
+        cast({{ round_half_up('period_credit', 2) }} as {{ type_decimal() }}) as period_credit,
         target_amount,
-        case when target_amount > 0 then cast(round({{ divide('period_credit', 'target_amount') }}, 4) as {{ type_decimal(18, 4) }}) end
+        case when target_amount > 0 then cast({{ round_half_up(divide('period_credit', 'target_amount'), 4) }} as {{ type_decimal(18, 4) }}) end
             as attainment,
-        cast(round(basis_amount, 2) as {{ type_decimal() }})  as basis_amount,
-        cast(round(basis_amount * rate, 2) as {{ type_decimal() }}) as commission_amount,
+        cast({{ round_half_up('basis_amount', 2) }} as {{ type_decimal() }})  as basis_amount,
+        cast({{ round_half_up('basis_amount * rate', 2) }} as {{ type_decimal() }}) as commission_amount,
 
         -- why
         case

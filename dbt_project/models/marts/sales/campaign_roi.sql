@@ -56,14 +56,14 @@ final as (
         cast(coalesce(opportunities.pipeline_amount, 0) as {{ type_decimal() }})      as pipeline_amount,
         cast(coalesce(opportunities.open_pipeline_amount, 0) as {{ type_decimal() }}) as open_pipeline_amount,
         cast(coalesce(opportunities.won_amount, 0) as {{ type_decimal() }})           as won_amount,
-        cast({{ divide('campaigns.cost', 'nullif(leads.leads, 0)') }} as {{ type_decimal() }})         as cost_per_lead,
+        cast({{ round_half_up(divide('campaigns.cost', 'nullif(leads.leads, 0)'), 2) }} as {{ type_decimal() }})         as cost_per_lead,
 
         -- ratios (fractions; roi 1.5 = +150 %)
-        cast({{ divide('leads.converted_leads', 'nullif(leads.leads, 0)') }} as {{ type_decimal(9, 4) }})
+        cast({{ round_half_up(divide('leads.converted_leads', 'nullif(leads.leads, 0)'), 4) }} as {{ type_decimal(9, 4) }})
                                                                         as lead_conversion_rate,
-        cast({{ divide('opportunities.pipeline_amount', 'nullif(campaigns.cost, 0)') }} as {{ type_decimal(18, 4) }})
+        cast({{ round_half_up(divide('opportunities.pipeline_amount', 'nullif(campaigns.cost, 0)'), 4) }} as {{ type_decimal(18, 4) }})
                                                                         as pipeline_to_cost,
-        cast({{ divide('coalesce(opportunities.won_amount, 0) - campaigns.cost', 'nullif(campaigns.cost, 0)') }}
+        cast({{ round_half_up(divide('coalesce(opportunities.won_amount, 0) - campaigns.cost', 'nullif(campaigns.cost, 0)'), 4) }}
              as {{ type_decimal(18, 4) }})                              as roi
 
     from campaigns

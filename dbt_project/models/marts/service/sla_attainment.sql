@@ -61,8 +61,8 @@ final as (
         met + breached as measured,
 
         -- rates
-        case when met + breached > 0 then round({{ divide('met', 'met + breached') }}, 4) end as attainment_rate,
-        round({{ divide('business_minutes_total', 'tickets') }}, 2) as avg_business_minutes
+        case when met + breached > 0 then {{ round_half_up(divide('met', 'met + breached'), 4) }} end as attainment_rate,
+        {{ round_half_up(divide('business_minutes_total', 'tickets'), 2) }} as avg_business_minutes
 
     from grouped
 

@@ -118,12 +118,12 @@ final as (
         -- figures (business minutes)
         per_metric.target_minutes,
         per_metric.cycles,
-        round({{ divide('per_metric.used_seconds', '60') }}, 2) as business_minutes,
+        {{ round_half_up(divide('per_metric.used_seconds', '60'), 2) }} as business_minutes,
         case
             when per_metric.stopped_at is null and not per_metric.is_breached
-                then round(per_metric.target_minutes - {{ divide('per_metric.used_seconds', '60') }}, 2)
+                then {{ round_half_up('per_metric.target_minutes - ' ~ divide('per_metric.used_seconds', '60'), 2) }}
         end as remaining_minutes,
-        round({{ divide('per_metric.used_seconds', 'per_metric.target_minutes * 60') }}, 4) as target_share_used,
+        {{ round_half_up(divide('per_metric.used_seconds', 'per_metric.target_minutes * 60'), 4) }} as target_share_used,
 
         -- outcome
         per_metric.stopped_at is null as is_open,
