@@ -38,6 +38,8 @@ class RequirementMatcher:
 
     def fit(self, requirements: pd.DataFrame, links: pd.DataFrame, tickets: pd.DataFrame) -> RequirementMatcher:
         """requirements: requirement_id, title, description; links: ticket_no, requirement_id."""
+        requirements = requirements.sort_values("requirement_id", kind="stable")  # ties go to the lower id
+        links = links.sort_values(["ticket_no", "requirement_id"], kind="stable")
         linked = links.merge(tickets[["ticket_no", "subject", "description"]], on="ticket_no", how="inner")
         linked_text = (
             linked.assign(text=_ticket_text(linked)).groupby("requirement_id")["text"].agg(" ".join)
@@ -56,7 +58,7 @@ class RequirementMatcher:
             return pd.DataFrame(columns=["ticket_no", "suggestion_rank", "requirement_id", "score"])
         sims = linear_kernel(self.vectorizer.transform(_ticket_text(tickets).to_numpy()), self.matrix)
         k = min(top_k, sims.shape[1])
-        top = np.argsort(-sims, axis=1)[:, :k]
+        top = np.argsort(-sims, axis=1, kind="stable")[:, :k]  # equal scores: lower requirement_id first
         rows = pd.DataFrame({
             "ticket_no": np.repeat(tickets["ticket_no"].to_numpy(), k),
             "suggestion_rank": np.tile(np.arange(1, k + 1), len(tickets)),
@@ -69,12 +71,14 @@ class RequirementMatcher:
 def evaluate(requirements: pd.DataFrame, links: pd.DataFrame, tickets: pd.DataFrame,
              holdout_share: float = 0.25, seed: int = 7) -> dict:
     """Precision@1 (and @3) on held-out linked tickets; the model is fit on the rest."""
-    links = links.drop_duplicates("ticket_no")
+    # key order, not input order, decides the kept link and the held-out draw
+    links = links.sort_values(["ticket_no", "requirement_id"], kind="stable").drop_duplicates("ticket_no")
+    links = links.reset_index(drop=True)
     rng = np.random.default_rng(seed)
     held = rng.random(len(links)) < holdout_share
     train, test = links[~held], links[held]
     matcher = RequirementMatcher().fit(requirements, train, tickets)
-    test_tickets = tickets[tickets["ticket_no"].isin(test["ticket_no"])]
+    test_tickets = tickets[tickets["ticket_no"].isin(test["ticket_no"])].sort_values("ticket_no", kind="stable")
     top = matcher.suggest(test_tickets, top_k=3).merge(test, on="ticket_no", suffixes=("", "_true"))
     hit1 = top[(top["suggestion_rank"] == 1) & (top["requirement_id"] == top["requirement_id_true"])]
     hit3 = top[top["requirement_id"] == top["requirement_id_true"]]

@@ -49,9 +49,10 @@ def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
         messages = con.execute(
             f"select conversation_id, seq, channel, speaker, sent_at, text, agent_id, call_id"
-            f" from {STG}.stg_callcenter__transcripts"
+            f" from {STG}.stg_callcenter__transcripts order by conversation_id, seq"
         ).pl()
-        calls = con.execute(f"select call_id, queue, talk_seconds from {STG}.stg_callcenter__call_records").pl()
+        calls = con.execute(f"select call_id, queue, talk_seconds from {STG}.stg_callcenter__call_records"
+                            " order by call_id").pl()
         context.log.info(f"QA: {len(rules)} rules over {messages.height} messages, {calls.height} calls")
         hits = qa.evaluate(messages, calls, rules)
         scores = qa.score(messages, calls, hits, rules)
@@ -108,10 +109,13 @@ def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
 )
 def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+        # ordered by key: equal scores and the held-out draw must not depend on the engine's row order
         reqs = con.execute(f"select requirement_id, title, description from {STG}.stg_callcenter__requirements"
-                           " where status <> 'rejected'").df()
-        links = con.execute(f"select ticket_no, requirement_id from {STG}.stg_callcenter__ticket_requirement_links").df()
-        tickets = con.execute(f"select ticket_no, subject, description, category from {STG}.stg_callcenter__tickets").df()
+                           " where status <> 'rejected' order by requirement_id").df()
+        links = con.execute(f"select ticket_no, requirement_id from {STG}.stg_callcenter__ticket_requirement_links"
+                            " order by ticket_no, requirement_id").df()
+        tickets = con.execute(f"select ticket_no, subject, description, category from {STG}.stg_callcenter__tickets"
+                              " order by ticket_no").df()
         evaluation = requirement_matching.evaluate(reqs, links, tickets)
         context.log.info(f"requirement matching held-out evaluation: {evaluation}")
         matcher = requirement_matching.RequirementMatcher().fit(reqs, links, tickets)
