@@ -11,18 +11,25 @@ from pathlib import Path
 MART_SCHEMAS = ("sales", "finance", "service", "partner")
 
 
+# The Spark side of the equivalence builds models only: the DuckDB run over the same landing
+# zone runs every data test, and the comparison proves Spark's marts equal row for row.
+SPARK_ENV = {"CRMLAKE_SPARK_DATA_TESTS": "0", "CRMLAKE_SPARK_SHUFFLE_PARTITIONS": "2"}
+
+
 @contextmanager
 def engine_env(engine: str) -> Iterator[None]:
-    """``CRMLAKE_ENGINE`` set for one run, then restored (the switch is read from the env)."""
-    before = os.environ.get("CRMLAKE_ENGINE")
-    os.environ["CRMLAKE_ENGINE"] = engine
+    """``CRMLAKE_ENGINE`` (and, on Spark, ``SPARK_ENV``) set for one run, then restored."""
+    values = {"CRMLAKE_ENGINE": engine, **(SPARK_ENV if engine == "spark" else {})}
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("CRMLAKE_ENGINE", None)
-        else:
-            os.environ["CRMLAKE_ENGINE"] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_pipeline(home: Path, landing: Path, engine: str):

@@ -12,6 +12,7 @@ from pipelines.dbt.project import dbt_project
 from pipelines.dbt.translator import CrmlakeDbtTranslator
 from pipelines.engine import get_engine
 from pipelines.resources import LakehouseResource
+from pipelines.spark.dbt_args import spark_exclude_args
 from pipelines.spark.mirror import export_python_tables, refresh_mirror, remove_failed_writes
 
 
@@ -35,8 +36,9 @@ def dbt_models(
     export_python_tables(lakehouse.settings)
     # dbt unit tests prove SQL logic with fixture rows and run on DuckDB (make test); their
     # fixtures don't survive dbt-spark's typing, and tests/test_spark_equivalence.py proves
-    # Spark's results equal DuckDB's. Data tests (the publish gate) run on Spark as well.
-    args += ["--exclude", "resource_type:unit_test"]
+    # Spark's results equal DuckDB's. Data tests (the publish gate) run on Spark as well, unless
+    # CRMLAKE_SPARK_DATA_TESTS=0 (the equivalence test: its DuckDB run tests the same data).
+    args += spark_exclude_args()
     try:
         yield from dbt.cli(args, context=context, target_path=target).stream()
     finally:
