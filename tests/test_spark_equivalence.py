@@ -153,7 +153,7 @@ def test_spark_data_tests_switch():
 
     assert spark_exclude_args({}) == ["--exclude", "resource_type:unit_test"]
     assert spark_exclude_args({"CRMLAKE_SPARK_DATA_TESTS": "0"}) == [
-        "--exclude", "resource_type:unit_test", "resource_type:test"]
+        "--exclude", "resource_type:unit_test resource_type:test"]
     with pytest.raises(ValueError, match="CRMLAKE_SPARK_DATA_TESTS='maybe'"):
         spark_exclude_args({"CRMLAKE_SPARK_DATA_TESTS": "maybe"})
 

@@ -22,8 +22,12 @@ def spark_data_tests(env: Mapping[str, str] | None = None) -> bool:
 
 
 def spark_exclude_args(env: Mapping[str, str] | None = None) -> list[str]:
-    """The ``--exclude`` of a Spark dbt step: unit tests always, data tests when switched off."""
+    """The ``--exclude`` of a Spark dbt step: unit tests always, data tests when switched off.
+
+    One argument, selectors separated by a space (dbt's union): dagster-dbt moves ``--exclude``
+    and the one value after it next to its own ``--select``.
+    """
     excluded = ["resource_type:unit_test"]
     if not spark_data_tests(env):
         excluded.append("resource_type:test")
-    return ["--exclude", *excluded]
+    return ["--exclude", " ".join(excluded)]
