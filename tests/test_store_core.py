@@ -6,6 +6,8 @@ Runs on SQLite (a file per test) and, when ``CRMLAKE_TEST_POSTGRES_URL`` is set,
 from __future__ import annotations
 
 import multiprocessing as mp
+import sys
+import types
 from decimal import Decimal
 
 import pytest
@@ -158,6 +160,13 @@ def test_two_open_sessions_interleaved(store_url):
         second.close()
 
 
+@pytest.fixture
+def plain_main(monkeypatch):
+    """A blank ``__main__`` for spawned children: after an AppTest in the same session,
+    ``__main__`` is the last Streamlit page, which a spawned child would re-run on start."""
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
+
+
 def _race(url: str, lead_id: int, version: int, name: str, barrier) -> str:  # runs in a child process
     from operational import records
     from operational.db import session_scope
@@ -175,7 +184,7 @@ def _race(url: str, lead_id: int, version: int, name: str, barrier) -> str:  # r
         return "stale"
 
 
-def test_processes_racing_one_update_exactly_one_wins(store_url):
+def test_processes_racing_one_update_exactly_one_wins(store_url, plain_main):
     lead_id, version = _lead(store_url)
     ctx = mp.get_context("spawn")
     n = 4
@@ -211,7 +220,7 @@ def _first_use(url: str, barrier) -> int:  # runs in a child process
         return next_id(s)
 
 
-def test_processes_starting_on_an_empty_store_migrate_it_once(store_url):
+def test_processes_starting_on_an_empty_store_migrate_it_once(store_url, plain_main):
     ctx = mp.get_context("spawn")
     n = 3
     with ctx.Manager() as manager:
