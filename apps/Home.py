@@ -49,7 +49,7 @@ PAGES = {
         ("pages/entry/payments.py", "回款 Payments", "💳", "payments"),
         ("pages/entry/deal_registrations.py", "报备 Deal registrations", "📝", "deal_registrations"),
         ("pages/entry/special_prices.py", "特价申请 Special prices", "🏷️", "special_prices"),
-        ("pages/entry/channel_approvals.py", "渠道审批 Channel approvals", "🛂", "company_resolution"),
+        ("pages/entry/channel_approvals.py", "渠道审批 Channel approvals", "🛂", "channel_approvals"),
         ("pages/entry/tickets.py", "工单 Tickets", "🎫", "tickets"),
         ("pages/entry/audit_log.py", "审计日志 Audit log", "📜", "audit"),
     ],
@@ -65,7 +65,7 @@ sections = {
     section: [
         st.Page(path, title=title, icon=icon, default=path == "pages/pipeline_status.py")
         for path, title, icon, screen in pages
-        if auth.can_open(viewer, screen) and (HERE / path).exists()  # screens land one by one
+        if auth.can_open(viewer, screen) and (HERE / path).exists()
     ]
     for section, pages in PAGES.items()
 }

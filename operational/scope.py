@@ -47,6 +47,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "special_prices": ("partner_user", "channel_manager", "admin"),
     "partner_statements": ("partner_user", "channel_manager", "finance", "admin"),
     "company_resolution": ("channel_manager", "admin"),
+    "channel_approvals": ("channel_manager", "admin"),
     "tickets": ("service_agent", "service_manager", "admin"),
     "audit": ("sales_manager", "finance", "service_manager", "admin"),
     "users": ("admin",),

@@ -13,7 +13,7 @@ from operational.workflows import partners
 
 REG_FORM, PRICE_FORM = "registration_decision", "special_price_decision"
 
-viewer = require_screen("company_resolution")  # the same roles: channel managers and admins
+viewer = require_screen("channel_approvals")
 st.title("渠道审批 Channel approvals")
 partner_names = ops.partner_names()
 product_names = ops.product_names()
