@@ -1,8 +1,9 @@
 """Benchmark harness: every phase of the pipeline in a fresh directory, timed and measured.
 
-Writes ``bench/results/<date>-S<scale>.json`` with wall time and peak memory (this process plus
-its children, e.g. dbt) per phase, rows per table, and the floor: the time DuckDB alone needs
-to read every landing file once.
+Writes ``bench/results/<date>-S<scale>.json`` (``-S<scale>-spark.json`` under
+``CRMLAKE_ENGINE=spark``) with wall time and peak memory (this process plus its children, e.g.
+dbt and Spark's JVM) per phase, rows per table, and the floor: the time DuckDB alone needs to
+read every landing file once.
 """
 
 from __future__ import annotations
@@ -124,14 +125,33 @@ def read_floor(landing_dir: Path) -> dict:
     }
 
 
+def _spark_settings() -> dict:
+    """The Spark knobs a reader needs to repeat a Spark figure (profiles.yml reads the same)."""
+    import os
+
+    import pyspark
+
+    from pipelines.spark.dbt_args import spark_data_tests
+
+    return {
+        "pyspark": pyspark.__version__,
+        "master": os.environ.get("CRMLAKE_SPARK_MASTER", "local[2]"),
+        "dbt_threads": int(os.environ.get("CRMLAKE_SPARK_THREADS", "4")),
+        "shuffle_partitions": int(os.environ.get("CRMLAKE_SPARK_SHUFFLE_PARTITIONS", "2")),
+        "data_tests": spark_data_tests(),
+    }
+
+
 def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
     import dagster as dg
 
     from pipelines.demo import generate
+    from pipelines.engine import get_engine
     from pipelines.publish.assets import PUBLISHED_KEY
     from pipelines.runner import failed_checks, failed_steps, materialize
     from pipelines.runtime import export_settings_env
 
+    engine = get_engine()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     work = WORK_DIR / f"S{scale:g}-{stamp}"
     settings = export_settings_env(get_settings({"CRMLAKE_HOME": str(work)}))
@@ -168,6 +188,8 @@ def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
             "date": datetime.now(UTC).date().isoformat(),
             "scale": scale,
             "seed": seed,
+            "engine": engine,
+            **({"spark": _spark_settings()} if engine == "spark" else {}),
             "machine": {
                 "cpus": psutil.cpu_count(),
                 "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
@@ -182,7 +204,8 @@ def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
             "published_rows_by_table": manifest["tables"],
         }
         RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-        out = RESULTS_DIR / f"{payload['date']}-S{scale:g}.json"
+        suffix = "" if engine == "duckdb" else f"-{engine}"
+        out = RESULTS_DIR / f"{payload['date']}-S{scale:g}{suffix}.json"
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
         return out
     finally:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +16,26 @@ MART_SCHEMAS = ("sales", "finance", "service", "partner")
 # The Spark side of the equivalence builds models only: the DuckDB run over the same landing
 # zone runs every data test, and the comparison proves Spark's marts equal row for row.
 SPARK_ENV = {"CRMLAKE_SPARK_DATA_TESTS": "0", "CRMLAKE_SPARK_SHUFFLE_PARTITIONS": "2"}
+
+
+def require_java() -> None:
+    """Spark needs a Java runtime: skip without one on a developer's machine, fail in CI.
+
+    ``.ci/run`` installs Debian's ``default-jre-headless`` (Java 17), so under ``CI=true`` a
+    missing Java is a broken setup, not a reason to pass without the equivalence proof.
+    """
+    import pytest
+
+    java = (Path(os.environ["JAVA_HOME"]) / "bin" / "java") if os.environ.get("JAVA_HOME") else None
+    java = str(java) if java and java.exists() else shutil.which("java")
+    ok = java is not None and subprocess.run([java, "-version"], capture_output=True).returncode == 0
+    if ok:
+        return
+    message = ("Spark needs a Java runtime (17+): `apt-get install default-jre-headless`, "
+               "or set JAVA_HOME")
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @contextmanager

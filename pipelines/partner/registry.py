@@ -55,6 +55,10 @@ class LocalRegistry:
         self._table = (
             table.select("unified_social_credit_code", "legal_name", "city", "short_names")
             .filter(pl.col("legal_name").is_not_null())
+            # in code order, not the order the table arrived in: the fuzzy match keeps the first
+            # of equally good registered names, and Spark hands the extract over in another
+            # order than DuckDB (3 suggestions differed at S=1)
+            .sort("unified_social_credit_code", "legal_name")
             .with_columns(
                 pl.col("legal_name").map_elements(normalize, return_dtype=pl.String).alias("_norm")
             )
