@@ -214,7 +214,11 @@ credited as (
         events.*,
         credit_shares.user_id,
         credit_shares.split_pct,
-        {{ divide('events.source_amount * credit_shares.split_pct', '100') }} as credit_amount
+        -- an exact decimal at 6 places (half up), so the period totals and running totals summed
+        -- from it are exact and the same in any order on any engine (summed as doubles, a
+        -- period's credit ended 4,022,044.075 +- noise: .08 on DuckDB, .07 on Spark)
+        cast({{ round_half_up(divide('events.source_amount * credit_shares.split_pct', '100'), 6) }}
+             as {{ type_decimal(24, 6) }}) as credit_amount
     from events
     inner join credit_shares
         on events.order_id = credit_shares.order_id

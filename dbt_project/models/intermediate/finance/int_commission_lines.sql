@@ -278,7 +278,10 @@ final as (
         case when target_amount > 0 then cast({{ round_half_up(divide('period_credit', 'target_amount'), 4) }} as {{ type_decimal(18, 4) }}) end
             as attainment,
         cast({{ round_half_up('basis_amount', 2) }} as {{ type_decimal() }})  as basis_amount,
-        cast({{ round_half_up('basis_amount * rate', 2) }} as {{ type_decimal() }}) as commission_amount,
+        -- narrow decimals, so the product is exact on Spark too (decimal(38, x) x decimal(18, 4)
+        -- would exceed 38 digits and Spark would round it at 6 places before the cent)
+        cast({{ round_half_up('cast(basis_amount as ' ~ type_decimal(24, 6) ~ ') * cast(rate as ' ~ type_decimal(10, 6) ~ ')', 2) }}
+             as {{ type_decimal() }}) as commission_amount,
 
         -- why
         case

@@ -50,8 +50,8 @@ final as (
         installments_paid,
         installments_late,
         installments_late_30,
-        cast(round(avg_days_late, 1) as {{ type_decimal(18, 1) }})              as avg_days_late,
-        cast(round({{ divide('installments_late', 'installments_due') }}, 4) as {{ type_decimal(18, 4) }}) as share_paid_late,
+        cast({{ round_half_up('avg_days_late', 1) }} as {{ type_decimal(18, 1) }})              as avg_days_late,
+        cast({{ round_half_up(divide('installments_late', 'installments_due'), 4) }} as {{ type_decimal(18, 4) }}) as share_paid_late,
         max_days_late,
         cast(open_amount_due as {{ type_decimal() }})                           as open_amount_due,
         case

@@ -48,10 +48,10 @@ final as (
         cast(receivables.total_open as {{ type_decimal() }})      as total_open,
         cast(receivables.overdue_amount as {{ type_decimal() }})  as overdue_amount,
         cast(coalesce(billed.billed_amount, 0) as {{ type_decimal() }}) as billed_amount,
-        cast(round(case when billed.billed_amount > 0
-            then {{ divide('receivables.billed_receivables', 'billed.billed_amount') }}
+        cast({{ round_half_up("case when billed.billed_amount > 0
+            then " ~ divide('receivables.billed_receivables', 'billed.billed_amount') ~ "
                  * extract(day from receivables.as_of_date)
-        end, 1) as {{ type_decimal(18, 1) }}) as dso_days
+        end", 1) }} as {{ type_decimal(18, 1) }}) as dso_days
     from receivables
     left join billed
         on receivables.as_of_date = billed.month_end

@@ -123,7 +123,8 @@ final as (
         -- amounts (CNY)
         opportunities.amount,
         first_version.initial_amount,
-        cast(opportunities.amount * coalesce({{ divide('opportunities.win_rate_pct', '100') }}, stages.stage_probability)
+        -- half up to the cent on both engines (6,219,510.30 x 0.75 = 4,664,632.725 -> .73)
+        cast({{ round_half_up("opportunities.amount * coalesce(" ~ divide('opportunities.win_rate_pct', '100') ~ ", stages.stage_probability)", 2) }}
              as {{ type_decimal() }})                                        as weighted_amount,
 
         -- dates

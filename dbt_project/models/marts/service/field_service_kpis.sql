@@ -66,11 +66,11 @@ final as (
         sum(case when measured.is_overtime then 1 else 0 end) as overtime_orders,
 
         -- times (minutes) and rates
-        round(avg(measured.minutes_to_accept), 1) as avg_minutes_to_accept,
-        round(avg(measured.minutes_on_site), 1) as avg_minutes_on_site,
+        {{ round_half_up('avg(measured.minutes_to_accept)', 1) }} as avg_minutes_to_accept,
+        {{ round_half_up('avg(measured.minutes_on_site)', 1) }} as avg_minutes_on_site,
         case when sum(case when measured.status = 'completed' then 1 else 0 end) > 0
-            then round({{ divide("sum(case when measured.status = 'completed' and measured.is_first_time_fix then 1 else 0 end)",
-                                 "sum(case when measured.status = 'completed' then 1 else 0 end)") }}, 4)
+            then {{ round_half_up(divide("sum(case when measured.status = 'completed' and measured.is_first_time_fix then 1 else 0 end)",
+                                 "sum(case when measured.status = 'completed' then 1 else 0 end)"), 4) }}
         end as first_time_fix_rate
 
     from measured

@@ -116,6 +116,12 @@ per_requirement_customers as (
 
 scored as (
 
+    {%- set demand_score_expr %}
+            {{ w['tickets'] }} * per_requirement.linked_tickets
+            + {{ w['customers'] }} * coalesce(per_requirement_customers.distinct_customers, 0)
+            + coalesce(per_requirement_customers.tier_weight_total, 0)
+            + {{ divide(w['revenue_per_10k'] ~ ' * coalesce(per_requirement_customers.revenue_at_stake, 0)', '10000') }}
+    {%- endset %}
     select
         requirements.requirement_id,
         requirements.title,
@@ -126,12 +132,7 @@ scored as (
         coalesce(per_requirement_customers.distinct_customers, 0) as distinct_customers,
         coalesce(per_requirement_customers.tier_a_customers, 0) as tier_a_customers,
         cast(coalesce(per_requirement_customers.revenue_at_stake, 0) as {{ type_decimal(18, 2) }}) as revenue_at_stake,
-        round(
-            {{ w['tickets'] }} * per_requirement.linked_tickets
-            + {{ w['customers'] }} * coalesce(per_requirement_customers.distinct_customers, 0)
-            + coalesce(per_requirement_customers.tier_weight_total, 0)
-            + {{ divide(w['revenue_per_10k'] ~ ' * coalesce(per_requirement_customers.revenue_at_stake, 0)', '10000') }},
-        2) as demand_score
+        {{ round_half_up(demand_score_expr, 2) }} as demand_score
     from requirements
     inner join per_requirement
         on requirements.requirement_id = per_requirement.requirement_id
