@@ -49,14 +49,18 @@
 
     round() on a double differs at ties: DuckDB rounds the binary value (0.78875 is stored as
     0.78874999..., so 0.7887), Spark rounds its shortest decimal string (0.7888). Fixing the
-    value at 10 decimal places first makes both round the decimal, half up (0.7888; 2538.845 ->
-    2538.85), verified on DuckDB 1.4 and Spark 4. Use it wherever a double (a divide(), a
-    credit share) is rounded or cast to a money decimal.
+    value at `scale` + 4 places first makes both round the decimal, half up (0.7888; 2538.845 ->
+    2538.85; 905,420.775 -> 905,420.78). Not at a fixed 10 places: a cast to decimal reads the
+    exact binary value on DuckDB (905420.77499999996... -> .7750000000) but the shortest string
+    on Spark (905420.7749999999 -> .7749999999), so large amounts fell a cent apart at S=10.
+    Four guard digits sit far above a double's error at money magnitudes (< 1e-7 below 1e9).
+    Use it wherever a double (a divide(), a credit share) is rounded or cast to a money decimal;
+    better still keep money in decimals, whose products and sums are exact on both engines.
 #}
 {% macro round_half_up(expr, scale) -%}
     {{ return(adapter.dispatch('round_half_up', 'crmlake')(expr, scale)) }}
 {%- endmacro %}
 
 {% macro default__round_half_up(expr, scale) -%}
-    cast(round(cast({{ expr }} as decimal(38, 10)), {{ scale }}) as double)
+    cast(round(cast({{ expr }} as decimal(38, {{ scale + 4 }})), {{ scale }}) as double)
 {%- endmacro %}

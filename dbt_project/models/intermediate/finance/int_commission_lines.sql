@@ -145,7 +145,8 @@ marginal as (
         case when tier_running.credit_amount >= 0 then 1 else -1 end * greatest(0,
             least(
                 greatest(tier_running.running_after, tier_running.running_after - tier_running.credit_amount),
-                coalesce(rules.tier_to * tier_running.target_amount, 1e18)
+                -- an open top tier: a decimal bound keeps the basis an exact decimal
+                coalesce(rules.tier_to * tier_running.target_amount, cast(1e18 as {{ type_decimal(38, 6) }}))
             )
             - greatest(
                 least(tier_running.running_after, tier_running.running_after - tier_running.credit_amount),

@@ -123,8 +123,10 @@ final as (
         -- amounts (CNY)
         opportunities.amount,
         first_version.initial_amount,
-        -- half up to the cent on both engines (6,219,510.30 x 0.75 = 4,664,632.725 -> .73)
-        cast({{ round_half_up("opportunities.amount * coalesce(" ~ divide('opportunities.win_rate_pct', '100') ~ ", stages.stage_probability)", 2) }}
+        -- decimal x decimal: exact, then half up to the cent on both engines
+        -- (6,219,510.30 x 0.75 = 4,664,632.725 -> .73)
+        cast(opportunities.amount
+             * cast(coalesce({{ divide('opportunities.win_rate_pct', '100') }}, stages.stage_probability) as {{ type_decimal(5, 4) }})
              as {{ type_decimal() }})                                        as weighted_amount,
 
         -- dates
