@@ -126,19 +126,20 @@ def read_floor(landing_dir: Path) -> dict:
 
 
 def _spark_settings() -> dict:
-    """The Spark knobs a reader needs to repeat a Spark figure (profiles.yml reads the same)."""
+    """What a reader needs to repeat a Spark figure: pyspark's version, whether data tests ran,
+    and every ``CRMLAKE_SPARK_*`` override (unset ones take dbt_project/profiles.yml's defaults)."""
     import os
 
     import pyspark
 
     from pipelines.spark.dbt_args import spark_data_tests
 
+    overrides = {k: v for k, v in sorted(os.environ.items()) if k.startswith("CRMLAKE_SPARK_")}
     return {
         "pyspark": pyspark.__version__,
-        "master": os.environ.get("CRMLAKE_SPARK_MASTER", "local[2]"),
-        "dbt_threads": int(os.environ.get("CRMLAKE_SPARK_THREADS", "4")),
-        "shuffle_partitions": int(os.environ.get("CRMLAKE_SPARK_SHUFFLE_PARTITIONS", "2")),
         "data_tests": spark_data_tests(),
+        "overrides": overrides,
+        "defaults": "dbt_project/profiles.yml (spark target)",
     }
 
 

@@ -19,23 +19,15 @@ SPARK_ENV = {"CRMLAKE_SPARK_DATA_TESTS": "0", "CRMLAKE_SPARK_SHUFFLE_PARTITIONS"
 
 
 def require_java() -> None:
-    """Spark needs a Java runtime: skip without one on a developer's machine, fail in CI.
-
-    ``.ci/run`` installs Debian's ``default-jre-headless`` (Java 17), so under ``CI=true`` a
-    missing Java is a broken setup, not a reason to pass without the equivalence proof.
-    """
-    import pytest
+    """Spark needs a Java runtime (``.ci/run`` installs Java 17): skip locally, fail in CI."""
+    from ci_requirements import unavailable
 
     java = (Path(os.environ["JAVA_HOME"]) / "bin" / "java") if os.environ.get("JAVA_HOME") else None
     java = str(java) if java and java.exists() else shutil.which("java")
     ok = java is not None and subprocess.run([java, "-version"], capture_output=True).returncode == 0
     if ok:
         return
-    message = ("Spark needs a Java runtime (17+): `apt-get install default-jre-headless`, "
-               "or set JAVA_HOME")
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable("Spark needs a Java runtime (17+): `apt-get install default-jre-headless`, or set JAVA_HOME")
 
 
 @contextmanager

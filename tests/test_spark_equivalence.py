@@ -214,3 +214,46 @@ def test_company_resolution_ignores_registry_order():
         suggestions.add((got["status"], got["score"], got["suggested_company_key"]))
     # both candidates score the same: the lower code wins in every order
     assert suggestions == {("review", 92.0, "9134CP900KH8JKG4RA")}
+
+
+# Half-up cases worked by hand: the decimal value, rounded half away from zero. The inputs are
+# doubles computed as the models compute them (a decimal amount times a double probability).
+HALF_UP_CASES = [
+    ("cast(1207227.70 as decimal(18,2)) * cast(0.75 as double)", 2, 905420.78),   # .775, S=10 bug
+    ("cast(6219510.30 as decimal(18,2)) * cast(0.75 as double)", 2, 4664632.73),  # .725
+    ("cast(0.78875 as double)", 4, 0.7888),                                       # SLA share
+    ("cast(2538.845 as double)", 2, 2538.85),                                     # campaign ROI
+    ("cast(-2.345 as double)", 2, -2.35),                                         # away from zero
+    ("cast(0.788749 as double)", 4, 0.7887),                                      # not a tie
+]
+
+
+def _round_half_up_sql() -> str:
+    """One SELECT of every case through the project's own ``round_half_up`` macro."""
+    import jinja2
+
+    from pipelines.dbt.project import DBT_PROJECT_DIR
+
+    macros = jinja2.Environment().from_string(
+        (DBT_PROJECT_DIR / "macros" / "types.sql").read_text(encoding="utf-8")).module
+    return "select " + ", ".join(
+        f"{macros.default__round_half_up(expr, scale)} as c{i}"
+        for i, (expr, scale, _) in enumerate(HALF_UP_CASES))
+
+
+def test_round_half_up_agrees_on_both_engines_at_ties():
+    """The macro every double rounding goes through gives the hand-worked figure on DuckDB and
+    on Spark (fixed at 10 places, Spark rounded 905,420.775 to .77: its cast reads the double's
+    shortest string, 905420.7749999999)."""
+    require_java()
+    from pyspark.sql import SparkSession
+
+    expected = [value for _, _, value in HALF_UP_CASES]
+    sql = _round_half_up_sql()
+    assert list(duckdb.connect().execute(sql).fetchone()) == expected
+    spark = (SparkSession.builder.master("local[1]").appName("crmlake-round-half-up")
+             .config("spark.ui.enabled", "false").getOrCreate())
+    try:
+        assert list(spark.sql(sql).collect()[0]) == expected
+    finally:
+        spark.stop()
