@@ -137,3 +137,19 @@ def test_campaign_roi_hand_computed(con):
     row = con.execute("select leads, converted_leads, won_amount, cost, roi, lead_conversion_rate from sales.campaign_roi").fetchone()
     # campaign 900: 4 leads, 2 converted (D won 80000, E open), cost 20000 -> ROI (80000-20000)/20000 = 3
     assert row == (4, 2, Decimal("80000.00"), Decimal("20000.00"), Decimal("3.0000"), Decimal("0.5000"))
+
+
+def test_weighted_amount_is_amount_times_win_rate(con):
+    """Hand-computed from the fixture: amount x the CRM's win rate, to the cent (an exact decimal
+    product since issue 8, so DuckDB and Spark agree at half cents)."""
+    rows = dict(con.execute(
+        "select opportunity_id, weighted_amount from sales.opportunities order by 1").fetchall())
+    assert rows == {
+        1: Decimal("30000.00"),   # 120,000 x 25 %
+        2: Decimal("75000.00"),   # 150,000 x 50 %
+        3: Decimal("150000.00"),  # 200,000 x 75 %
+        4: Decimal("80000.00"),   # won: 80,000 x 100 %
+        5: Decimal("12500.00"),   # 50,000 x 25 %
+        6: Decimal("0.00"),       # lost: x 0 %
+        7: Decimal("45000.00"),   # 60,000 x 75 %
+    }
