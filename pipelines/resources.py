@@ -16,11 +16,12 @@ from pipelines.settings import Settings, get_settings
 
 
 class LakehouseResource(dg.ConfigurableResource):
-    """Paths of the landing zone, the lakehouse and the published snapshot."""
+    """Paths of the landing zone, the lakehouse, the published snapshot and the settings folder."""
 
     landing_dir: str
     lakehouse_dir: str
     published_dir: str
+    config_dir: str = ""  # business settings folder (CRMLAKE_CONFIG_DIR); empty: the default
     engine: str = "duckdb"  # CRMLAKE_ENGINE: duckdb | spark (pipelines/engine.py)
 
     @classmethod
@@ -30,6 +31,7 @@ class LakehouseResource(dg.ConfigurableResource):
             landing_dir=str(settings.landing_dir),
             lakehouse_dir=str(settings.lakehouse_dir),
             published_dir=str(settings.published_dir),
+            config_dir=str(settings.config_dir),
             engine=get_engine(),
         )
 
@@ -48,4 +50,5 @@ class LakehouseResource(dg.ConfigurableResource):
             published_dir=Path(self.published_dir),
             operational_url=base.operational_url,
             dagster_home=base.dagster_home,
+            config_dir=Path(self.config_dir) if self.config_dir else base.config_dir,
         )

@@ -23,6 +23,7 @@ class Settings:
     published_dir: Path
     operational_url: str
     dagster_home: Path
+    config_dir: Path  # business settings (calendar, SLA, aging, commission...): `crmlake init`
 
     # -- derived paths: one place, so no module builds them by hand
     @property
@@ -88,4 +89,5 @@ def get_settings(env: dict[str, str] | None = None) -> Settings:
         operational_url=env.get(f"{ENV_PREFIX}OPERATIONAL_URL")
         or f"sqlite:///{home / 'operational.sqlite'}",
         dagster_home=_path(env, "DAGSTER_HOME", home / "dagster"),
+        config_dir=_path(env, "CONFIG_DIR", home / "config"),
     )
