@@ -21,6 +21,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 MODEL_VERSION = "payment_delay_v1_logreg"
+BASELINE_VERSION = "baseline: base rate"
+# Fewer labelled installments than this of either outcome (late / on time) and the model is not
+# trained: every open installment gets the base rate of late payment instead.
+MIN_PER_OUTCOME = 10
 LATE_DAYS = 30
 FEATURES = [
     "log_amount", "batch_no", "installment_count", "prior_count", "prior_share_late30",
@@ -88,6 +92,23 @@ def features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame
 
 
+class NotEnoughHistory(ValueError):
+    """Too few settled installments of one outcome to train or backtest the model."""
+
+
+def readiness(frame: pd.DataFrame) -> str | None:
+    """Why the model cannot be trained on ``frame`` (None: it can)."""
+    known = frame[frame["late30"].notna()]
+    late = int(known["late30"].astype(bool).sum())
+    on_time = len(known) - late
+    if late < MIN_PER_OUTCOME or on_time < MIN_PER_OUTCOME:
+        return (
+            f"{late} installments paid more than {LATE_DAYS} days late and {on_time} on time are settled; "
+            f"the model needs at least {MIN_PER_OUTCOME} of each"
+        )
+    return None
+
+
 def _model():
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, C=1.0))
 
@@ -102,7 +123,7 @@ def backtest(frame: pd.DataFrame, test_months: int = 6) -> Backtest:
     y_train = train["late30"].astype(int)
     y_test = test["late30"].astype(int)
     if y_train.nunique() < 2 or y_test.nunique() < 2:
-        raise ValueError(
+        raise NotEnoughHistory(
             f"payment-delay backtest needs both outcomes in train and test (cutoff {cutoff}): "
             f"train {y_train.value_counts().to_dict()}, test {y_test.value_counts().to_dict()}"
         )
@@ -123,19 +144,38 @@ def backtest(frame: pd.DataFrame, test_months: int = 6) -> Backtest:
     )
 
 
+SCORE_COLUMNS = [
+    "installment_id", "account_id", "account_name", "owner_id", "owner_name", "department_name",
+    "contract_no", "order_no", "batch_no", "due_date", "amount", "open_amount", "status",
+    "prior_count", "prior_share_late30", "late30_probability", "risk_band", "model_version",
+]
+RISK_BANDS = ([-0.01, 0.2, 0.5, 1.0], ["low 低", "medium 中", "high 高"])
+
+
+def _scored(open_: pd.DataFrame, probability, version: str) -> pd.DataFrame:
+    open_ = open_.copy()
+    open_["late30_probability"] = pd.Series(probability, index=open_.index, dtype="float64").round(4)
+    open_["risk_band"] = (
+        pd.cut(open_["late30_probability"], RISK_BANDS[0], labels=RISK_BANDS[1])
+        .astype(object).where(open_["late30_probability"].notna(), "unknown 未知").astype(str)
+    )
+    open_["model_version"] = version
+    return open_[SCORE_COLUMNS].sort_values(["late30_probability", "installment_id"], ascending=[False, True])
+
+
 def score(frame: pd.DataFrame) -> pd.DataFrame:
     """Fit on every labelled installment; score the open ones (not yet paid)."""
     known = frame[frame["late30"].notna()]
     model = _model().fit(known[FEATURES], known["late30"].astype(int))
-    open_ = frame[frame["status"] != "paid"].copy()
-    open_["late30_probability"] = model.predict_proba(open_[FEATURES])[:, 1].round(4)
-    open_["risk_band"] = pd.cut(
-        open_["late30_probability"], [-0.01, 0.2, 0.5, 1.0], labels=["low 低", "medium 中", "high 高"]
-    ).astype(str)
-    open_["model_version"] = MODEL_VERSION
-    cols = [
-        "installment_id", "account_id", "account_name", "owner_id", "owner_name", "department_name",
-        "contract_no", "order_no", "batch_no", "due_date", "amount", "open_amount", "status",
-        "prior_count", "prior_share_late30", "late30_probability", "risk_band", "model_version",
-    ]
-    return open_[cols].sort_values(["late30_probability", "installment_id"], ascending=[False, True])
+    open_ = frame[frame["status"] != "paid"]
+    probability = model.predict_proba(open_[FEATURES])[:, 1] if len(open_) else []
+    return _scored(open_, probability, MODEL_VERSION)
+
+
+def score_base_rate(frame: pd.DataFrame) -> pd.DataFrame:
+    """The baseline: every open installment gets the share of settled installments paid >30 days
+    late (unknown when none is settled yet)."""
+    known = frame[frame["late30"].notna()]
+    rate = float(known["late30"].astype(bool).mean()) if len(known) else float("nan")
+    open_ = frame[frame["status"] != "paid"]
+    return _scored(open_, [rate] * len(open_), BASELINE_VERSION)

@@ -132,7 +132,8 @@ def outcomes(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_
     ).df()
 
 
-def data_end(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_versions") -> dt.date:
+def data_end(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_versions") -> dt.date | None:
+    """The last day the opportunity history covers (None: no opportunities at all)."""
     return con.execute(f"select cast(max(valid_from) as date) from {versions}").fetchone()[0]
 
 
@@ -150,6 +151,24 @@ def labelled_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     labelled = feats.merge(outcomes(con), on="opportunity_id", how="inner")
     labelled["as_of_date"] = pd.to_datetime(labelled["as_of_date"])
     return labelled
+
+
+# Enough history to learn from and to check against the stage baseline: fewer closed deals than
+# this of either outcome and the model would mostly memorise noise; the stage probability is used.
+MIN_DEALS_PER_OUTCOME = 10
+
+
+def readiness(labelled: pd.DataFrame) -> str | None:
+    """Why the model cannot be trained on ``labelled`` (None: it can)."""
+    closed = labelled.drop_duplicates("opportunity_id")
+    won = int(closed["won"].sum()) if len(closed) else 0
+    lost = len(closed) - won
+    if won < MIN_DEALS_PER_OUTCOME or lost < MIN_DEALS_PER_OUTCOME:
+        return (
+            f"{won} won and {lost} lost deals in the history; the model needs at least "
+            f"{MIN_DEALS_PER_OUTCOME} of each"
+        )
+    return None
 
 
 def _pipeline() -> Pipeline:

@@ -7,14 +7,13 @@ import time
 import dagster as dg
 import duckdb
 
-from models_ml import payment_delay
 from pipelines.finance.commission import CommissionConfig, build_statements
+from pipelines.finance.payment_risk import payment_risk
 from pipelines.resources import LakehouseResource
 
 COMMISSION_LINES = dg.AssetKey(["intermediate", "int_commission_lines"])
 USERS = dg.AssetKey(["staging", "stg_crm__users"])
 DEPARTMENTS = dg.AssetKey(["staging", "stg_crm__departments"])
-INSTALLMENTS = dg.AssetKey(["finance", "installments"])
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
@@ -56,29 +55,6 @@ def commission_statements(context: dg.AssetExecutionContext, lakehouse: Lakehous
     meta = {"lines": len(lines), "statements": len(statements), "seconds": seconds}
     yield dg.MaterializeResult(asset_key=["finance", "commission_statement_lines"], metadata=meta)
     yield dg.MaterializeResult(asset_key=["finance", "commission_statements"], metadata=meta)
-
-
-@dg.multi_asset(
-    specs=[
-        dg.AssetSpec(["finance", "payment_risk"], deps=[INSTALLMENTS], group_name="finance",
-                     description="Probability each open installment is paid >30 days late."),
-        dg.AssetSpec(["finance", "payment_risk_backtest"], deps=[INSTALLMENTS], group_name="finance",
-                     description="Out-of-time backtest of the payment-delay model."),
-    ],
-)
-def payment_risk(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
-        frame = payment_delay.features(con)
-        bt = payment_delay.backtest(frame)
-        scores = payment_delay.score(frame)
-        _write(con, "payment_risk", scores)
-        _write(con, "payment_risk_backtest", bt.as_frame())
-    context.log.info(f"payment risk: {bt}")
-    yield dg.MaterializeResult(asset_key=["finance", "payment_risk"], metadata={"scored": len(scores)})
-    yield dg.MaterializeResult(
-        asset_key=["finance", "payment_risk_backtest"],
-        metadata={"auc": round(bt.auc, 4), "brier": round(bt.brier, 4), "n_test": bt.n_test},
-    )
 
 
 defs = dg.Definitions(assets=[commission_statements, payment_risk])

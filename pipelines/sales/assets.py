@@ -16,24 +16,71 @@ import pandas as pd
 
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
+from pipelines.outcomes import record_outcome
 from pipelines.resources import LakehouseResource
 
 BACKTEST_QUARTERS = 4
+CAPABILITY = "sales.win_probability"
 
 
 def _version(end: dt.date) -> str:
     return f"wp-{end:%Y%m%d}-{dt.datetime.now():%H%M%S}"
 
 
+SCORE_COLUMNS = {
+    "opportunity_id": "bigint", "as_of_date": "date", "win_probability": "double",
+    "stage_probability": "double", "model_version": "varchar",
+}
+RUN_RATE_COLUMNS = {
+    "quarter_start": "date", "owner_id": "bigint", "department_id": "bigint",
+    "run_rate_amount": "double", "model_version": "varchar",
+}
+BASELINE_VERSION = "baseline: stage probability"
+
+
+def baseline(con: duckdb.DuckDBPyConnection, end: dt.date | None, reason: str) -> dict:
+    """Stage probability as the win probability of every open deal; no run-rate.
+
+    The forecast then equals the plain weighted pipeline, the product's baseline.
+    """
+    if end is None:
+        scores = pd.DataFrame(columns=list(SCORE_COLUMNS))
+    else:
+        feats = wp.features_as_of(con, [end])
+        scores = pd.DataFrame(
+            {
+                "opportunity_id": feats["opportunity_id"].astype("int64"),
+                "as_of_date": pd.to_datetime(feats["as_of_date"]).dt.date,
+                "win_probability": feats["stage_probability"],
+                "stage_probability": feats["stage_probability"],
+                "model_version": BASELINE_VERSION,
+            }
+        )
+    return {"status": "baseline", "reason": reason, "card": None, "folder": None, "scores": scores,
+            "run_rates": pd.DataFrame(columns=list(RUN_RATE_COLUMNS))}
+
+
 def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dict:
-    """Backtest on the last quarters, train on everything known, score open deals, write results."""
+    """Backtest on the last quarters, train on everything known, score open deals.
+
+    With too little history (no opportunities, too few won or lost deals, or no recent quarter
+    to backtest on) the result is the stage-probability baseline, with the reason.
+    """
     log = log or (lambda msg: None)
     end = wp.data_end(con)
+    if end is None:
+        return baseline(con, None, "no opportunities")
     current = wp.quarter_start(end)
     labelled = wp.labelled_frame(con)
     log(f"{len(labelled)} labelled weekly snapshot rows up to {end}")
+    if reason := wp.readiness(labelled):
+        return baseline(con, end, reason)
     quarters = [wp.add_quarters(current, -k) for k in range(BACKTEST_QUARTERS, 0, -1)]
     report, models = wp.backtest(labelled, quarters)
+    if not report.quarters:
+        return baseline(
+            con, end, f"none of the last {BACKTEST_QUARTERS} quarters has both won and lost deals to backtest on"
+        )
     log(f"win probability backtest pooled: {report.pooled}")
     forecast_rows, forecast_summary = bf.backtest(con, models)
     log(f"bookings forecast backtest: {forecast_summary}")
@@ -80,14 +127,17 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
         quarter_start=current,
         run_rate_amount=(run_rates["run_rate_amount"] * share).round(2),
         model_version=version,
-    )[["quarter_start", "owner_id", "department_id", "run_rate_amount", "model_version"]]
-    return {"card": card, "folder": folder, "scores": scores, "run_rates": run_rates}
+    )[list(RUN_RATE_COLUMNS)]
+    return {"status": "computed", "reason": "", "card": card, "folder": folder, "scores": scores,
+            "run_rates": run_rates}
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """Write ``frame`` with fixed column types, so an empty result has the same table shape."""
     con.execute("create schema if not exists sales")
     con.register("_frame", frame)
-    con.execute(f"create or replace table {table} as select * from _frame")
+    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
+    con.execute(f"create or replace table {table} as select {select} from _frame")
     con.unregister("_frame")
 
 
@@ -104,11 +154,18 @@ def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResou
     con = duckdb.connect(str(settings.warehouse_path))
     try:
         result = train_and_score(con, models_dir, log=context.log.info)
-        _write(con, "sales.win_probability", result["scores"])
-        _write(con, "sales.bookings_forecast_ml", result["run_rates"])
+        _write(con, "sales.win_probability", result["scores"], SCORE_COLUMNS)
+        _write(con, "sales.bookings_forecast_ml", result["run_rates"], RUN_RATE_COLUMNS)
+        record_outcome(con, CAPABILITY, result["status"], result["reason"], scored=len(result["scores"]))
     finally:
         con.close()
     card = result["card"]
+    if card is None:
+        context.log.warning(f"win probability not computed: {result['reason']}; scores are the stage probability")
+        return dg.MaterializeResult(
+            metadata={"outcome": "baseline: stage probability", "reason": result["reason"],
+                      "scored": len(result["scores"])}
+        )
     return dg.MaterializeResult(
         metadata={
             "model_version": card["version"],

@@ -1,0 +1,79 @@
+"""The payment-risk asset: scores every open installment with the payment-delay model
+(models_ml/payment_delay.py) and keeps its out-of-time backtest; with too little settled
+history it scores the base rate instead and says why."""
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from models_ml import payment_delay
+from pipelines.outcomes import missing_inputs, record_outcome
+from pipelines.resources import LakehouseResource
+
+CAPABILITY = "finance.payment_risk"
+INSTALLMENTS = dg.AssetKey(["finance", "installments"])
+
+SCORE_COLUMNS = {
+    "installment_id": "bigint", "account_id": "bigint", "account_name": "varchar", "owner_id": "bigint",
+    "owner_name": "varchar", "department_name": "varchar", "contract_no": "varchar", "order_no": "varchar",
+    "batch_no": "bigint", "due_date": "date", "amount": "decimal(18, 2)", "open_amount": "decimal(18, 2)",
+    "status": "varchar", "prior_count": "bigint", "prior_share_late30": "double",
+    "late30_probability": "double", "risk_band": "varchar", "model_version": "varchar",
+}
+BACKTEST_COLUMNS = {
+    "cutoff": "date", "n_train": "bigint", "n_test": "bigint", "base_rate_test": "double", "auc": "double",
+    "brier": "double", "brier_base": "double", "precision_top_decile": "double",
+    "recall_top_decile": "double", "model_version": "varchar",
+}
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """Write with fixed column types, so a baseline or empty result has the same table shape."""
+    con.execute("create schema if not exists finance")
+    con.register("frame_in", frame.reindex(columns=list(columns)))
+    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
+    con.execute(f"create or replace table finance.{table} as select {select} from frame_in")
+    con.unregister("frame_in")
+
+
+def score_installments(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """(scores, backtest, reason): the model's, or the base rate's with the reason it was used."""
+    frame = payment_delay.features(con)
+    reason = "; ".join(missing_inputs(con, CAPABILITY)) or payment_delay.readiness(frame)
+    if not reason:
+        try:
+            backtest = payment_delay.backtest(frame)
+        except payment_delay.NotEnoughHistory as exc:
+            reason = str(exc)
+        else:
+            return payment_delay.score(frame), backtest.as_frame(), ""
+    return payment_delay.score_base_rate(frame), pd.DataFrame(columns=list(BACKTEST_COLUMNS)), reason
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(["finance", "payment_risk"], deps=[INSTALLMENTS], group_name="finance",
+                     description="Probability each open installment is paid >30 days late."),
+        dg.AssetSpec(["finance", "payment_risk_backtest"], deps=[INSTALLMENTS], group_name="finance",
+                     description="Out-of-time backtest of the payment-delay model."),
+    ],
+)
+def payment_risk(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+        scores, backtest, reason = score_installments(con)
+        _write(con, "payment_risk", scores, SCORE_COLUMNS)
+        _write(con, "payment_risk_backtest", backtest, BACKTEST_COLUMNS)
+        record_outcome(con, CAPABILITY, "baseline" if reason else "computed", reason, scored=len(scores))
+    if reason:
+        context.log.warning(f"payment-delay model not computed: {reason}; open installments get the base rate")
+        meta = {"outcome": payment_delay.BASELINE_VERSION, "reason": reason}
+        yield dg.MaterializeResult(asset_key=["finance", "payment_risk"], metadata={**meta, "scored": len(scores)})
+        yield dg.MaterializeResult(asset_key=["finance", "payment_risk_backtest"], metadata=meta)
+        return
+    bt = backtest.iloc[0]
+    context.log.info(f"payment risk: {bt.to_dict()}")
+    yield dg.MaterializeResult(asset_key=["finance", "payment_risk"], metadata={"scored": len(scores)})
+    yield dg.MaterializeResult(
+        asset_key=["finance", "payment_risk_backtest"],
+        metadata={"auc": round(float(bt.auc), 4), "brier": round(float(bt.brier), 4), "n_test": int(bt.n_test)},
+    )
