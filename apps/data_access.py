@@ -62,3 +62,26 @@ def loads_frame(status: dict) -> pd.DataFrame:
 
 def quarantine_frame(status: dict) -> pd.DataFrame:
     return pd.DataFrame(status["quarantine"]["by_entity"], columns=["entity", "rows", "files"])
+
+
+def entities_frame(status: dict) -> pd.DataFrame:
+    """Every contract entity, delivered or not (status["entities"])."""
+    frame = pd.DataFrame(
+        status.get("entities", []),
+        columns=["entity", "delivered", "files", "rows_loaded", "rows_quarantined", "staging_rows",
+                 "last_loaded_at", "needed_by"],
+    )
+    frame["delivered"] = frame["delivered"].map({True: "yes 已交付", False: "no 未交付"})
+    return frame
+
+
+def capabilities_frame(status: dict) -> pd.DataFrame:
+    """Every capability: computed, a baseline, or not computed and why (status["capabilities"])."""
+    from pipelines.outcomes import STATUS_LABELS
+
+    frame = pd.DataFrame(
+        status.get("capabilities", []),
+        columns=["area", "label", "status", "reason", "output_rows", "needs", "capability"],
+    )
+    frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+    return frame

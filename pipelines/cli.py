@@ -3,9 +3,11 @@
     crmlake demo   --scale 1 --seed 42      write a demo landing zone
     crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection)
     crmlake status [--json]                   what is loaded and published
+    crmlake check  [LANDING_DIR] [--json]     would a landing zone load? (reads, writes nothing)
     crmlake bench  --scale 1                  time every phase in a fresh directory
     crmlake prepare                           build the dbt manifest (install step)
     crmlake store upgrade|seed-demo-users|users|return-stale-leads  operational store upkeep
+    crmlake users  add|passwd|disable|enable|list  logins of the apps (passwords never on the command line)
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from pipelines.dbt.project import ensure_manifest
-    from pipelines.runner import failed_checks, failed_steps, materialize
+    from pipelines.publish.status import write_last_run
+    from pipelines.runner import failure_reasons, materialize
 
     settings = export_settings_env()
     ensure_dagster_home(settings)
@@ -59,14 +62,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     with dg.DagsterInstance.get() as instance:
         result = materialize(settings, args.select, instance=instance)
     elapsed = time.perf_counter() - started
+    reasons = [] if result.success else failure_reasons(result)
+    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons)
     if not result.success:
-        print(f"run {result.run_id} FAILED after {elapsed:.0f}s")
-        print(f"  failed steps : {failed_steps(result)}")
-        print(f"  failed checks: {failed_checks(result)}")
-        print("The previously published snapshot (if any) is still serving.")
+        print(f"\nrun {result.run_id} FAILED after {elapsed:.0f}s; nothing new was published.")
+        print("Why:")
+        for reason in reasons or ["(no step reported an error; see the log above)"]:
+            print(f"  - {reason}")
+        print("The previously published snapshot (if any) is still serving: `crmlake status`.")
         return 1
     print(f"run {result.run_id} succeeded in {elapsed:.0f}s")
-    if args.select is None:  # a full run published users and partners: demo logins follow them
+    if args.select is None and _is_demo(settings):  # demo data only: demo logins follow its people
         cmd_store(argparse.Namespace(action="seed-demo-users"))
     return cmd_status(argparse.Namespace(json=False))
 
@@ -80,6 +86,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     else:
         print(format_status(status))
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a landing zone against the contract without loading it (exit 1: a file rejected)."""
+    from pipelines.ingest.check import check_landing, format_report
+    from pipelines.settings import get_settings
+
+    landing = Path(args.landing_dir) if args.landing_dir else get_settings().landing_dir
+    try:
+        report = check_landing(landing)
+    except FileNotFoundError as exc:
+        print(f"crmlake check: {exc}; pass the folder that holds crm/, erp/, callcenter/, partners/",
+              file=sys.stderr)
+        return 2
+    print(report.to_json() if args.json else format_report(report))
+    return report.exit_code
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -105,15 +127,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _is_demo(settings) -> bool:
+    """Whether the settings folder is the demo's (``company.demo``, written only by ``crmlake demo``)."""
+    from pipelines.config import load_business_settings
+
+    return load_business_settings(settings.config_dir).company.demo
+
+
 def cmd_store(args: argparse.Namespace) -> int:
     """Operational store: migrations, demo logins, list logins, return stale leads to the pool."""
-    import sqlalchemy as sa
-
     from operational.db import session_scope
     from operational.migrate import current_revision, upgrade
-    from operational.models import AppUser
 
-    url = export_settings_env().operational_url
+    settings = export_settings_env()
+    url = settings.operational_url
     if args.action == "upgrade":
         upgrade(url)
         print(f"operational store {url} at revision {current_revision(url)}")
@@ -122,6 +149,11 @@ def cmd_store(args: argparse.Namespace) -> int:
         from operational.demo_users import DEMO_PASSWORD, seed_demo_users
         from operational.reference import Reference
 
+        if not _is_demo(settings):
+            print(f"demo logins not seeded: {settings.config_dir} is not the demo's settings folder "
+                  "(company.demo is false), and demo logins share a published password. "
+                  "Add real logins with `crmlake users add`.")
+            return 1
         try:
             reference = Reference.load()
             with session_scope(url) as session:
@@ -129,7 +161,8 @@ def cmd_store(args: argparse.Namespace) -> int:
         except (LookupError, FileNotFoundError) as exc:
             print(f"demo logins not seeded: {exc}")
             return 1
-        print(f"demo logins in {url} (password {DEMO_PASSWORD!r}, demo only: change it):")
+        print(f"demo logins in {url} (password {DEMO_PASSWORD!r}, demo only: change it; "
+              "each is seeded once, a deleted or changed one stays so):")
         for demo, state in seeded:
             print(f"  {demo.username:<13} {demo.role:<16} {demo.display_name}  [{state}]")
         return 0
@@ -140,14 +173,9 @@ def cmd_store(args: argparse.Namespace) -> int:
             returned = auto_return_stale(session)
         print(f"{len(returned)} lead(s) without follow-up for {pool_days()} days returned to the pool")
         return 0
-    with session_scope(url, readonly=True) as session:
-        users = session.scalars(sa.select(AppUser).order_by(AppUser.id)).all()
-    for u in users:
-        locked = f" locked until {u.locked_until:%H:%M}" if u.locked_until else ""
-        active = "" if u.is_active else " inactive"
-        print(f"  {u.username:<13} {u.role:<16} crm_user={u.crm_user_id} partner={u.partner_id}{active}{locked}")
-    print(f"{len(users)} login(s) in {url}")
-    return 0
+    from pipelines.users_cli import cmd_users  # `store users` = `users list`
+
+    return cmd_users(argparse.Namespace(users_action="list", json=False))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -173,6 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=cmd_status)
 
+    check = sub.add_parser(
+        "check", help="validate a landing zone against the contract without loading anything"
+    )
+    check.add_argument("landing_dir", nargs="?", help="default: CRMLAKE_LANDING_DIR or ./data/landing")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=cmd_check)
+
     prepare = sub.add_parser("prepare", help="install step: parse the dbt project (manifest)")
     prepare.set_defaults(func=cmd_prepare)
 
@@ -185,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     store = sub.add_parser("store", help="operational store: migrations and logins")
     store.add_argument("action", choices=["upgrade", "seed-demo-users", "users", "return-stale-leads"])
     store.set_defaults(func=cmd_store)
+
+    from pipelines.users_cli import add_parser as add_users_parser
+
+    add_users_parser(sub)
     return parser
 
 

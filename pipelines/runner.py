@@ -60,3 +60,25 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
         for event in result.get_asset_check_evaluations()
         if not event.passed and event.severity == dg.AssetCheckSeverity.ERROR
     ]
+
+
+def _innermost(error) -> str:
+    """The message of the exception that caused a step failure (Dagster wraps it)."""
+    while error.cause is not None:
+        error = error.cause
+    lines = [line for line in error.message.strip().splitlines() if line.strip()]
+    return " ".join(line.strip() for line in lines[:6])
+
+
+def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Why a run failed, one line per failed step or check, for people (not a stack trace)."""
+    reasons = [
+        f"{e.step_key}: {_innermost(e.event_specific_data.error)}"
+        for e in result.all_events
+        if e.is_step_failure and e.event_specific_data and e.event_specific_data.error
+    ]
+    for event in result.get_asset_check_evaluations():
+        if not event.passed and event.severity == dg.AssetCheckSeverity.ERROR:
+            detail = event.description or ""
+            reasons.append(f"check {event.asset_key.to_user_string()}:{event.check_name} failed {detail}".strip())
+    return reasons

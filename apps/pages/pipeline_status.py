@@ -8,10 +8,20 @@ viewer = auth.require_screen("pipeline_status")
 st.title("Pipeline status 数据状态")
 status = data.load_status(data.snapshot_version())
 
+last_run = status.get("last_run") or {}
+if last_run and not last_run.get("success"):
+    published_at = (status.get("last_publish") or {}).get("published_at") or ""
+    if last_run["finished_at"] >= published_at:
+        st.error(
+            f"The last run ({last_run['finished_at']}) failed; the snapshot below is the last good one.\n\n"
+            + "\n".join(f"- {reason}" for reason in last_run.get("reasons") or [])
+        )
+
 if not status["published"]:
     st.warning(
-        f"Nothing is published yet at `{status['published_database']}`. "
-        "Run `make run` to generate demo data and run the pipeline."
+        f"Nothing is published yet at `{status['published_database']}`. Put your extracts in "
+        f"`{status['landing_dir']}` (docs/sources.md; `crmlake check` validates them) and run "
+        "`crmlake run`, or try the demo: `crmlake demo && crmlake run`."
     )
     st.stop()
 
@@ -26,15 +36,24 @@ c3.metric("Rows loaded 已入库行", f"{int(loads['rows_loaded'].sum()):,}")
 c4.metric("Rows quarantined 隔离行", f"{status['quarantine']['rows']:,}")
 st.caption(f"Analysts: open `{status['published_database']}` read-only in DuckDB or any SQL client.")
 
+capabilities = data.capabilities_frame(status)
+if not capabilities.empty:
+    st.subheader("Capabilities 功能")
+    done = sum(c["status"] == "computed" for c in status["capabilities"])
+    st.caption(f"{done} of {len(capabilities)} computed; the others say why (missing or thin input).")
+    st.dataframe(capabilities.drop(columns=["capability"]), hide_index=True, width="stretch")
+
+st.subheader("Source entities 数据源")
+entities = data.entities_frame(status)
+st.caption(f"{int((entities['delivered'] == 'yes 已交付').sum())} of {len(entities)} contract entities delivered.")
+st.dataframe(entities, hide_index=True, width="stretch")
+
 st.subheader("Rows per published table 各表行数")
 schemas = sorted(tables["schema"].unique())
 chosen = st.multiselect("Schemas", schemas, default=schemas)
 shown = tables[tables["schema"].isin(chosen)]
 st.bar_chart(shown.set_index("table")["rows"], horizontal=True, height=max(300, 18 * len(shown)))
 st.dataframe(shown, hide_index=True, width="stretch")
-
-st.subheader("Loads per source entity 各来源入库")
-st.dataframe(loads, hide_index=True, width="stretch")
 
 st.subheader("Quarantine 隔离区")
 if quarantine.empty:

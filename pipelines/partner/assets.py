@@ -15,6 +15,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.partner.decisions import load_decisions
 from pipelines.partner.registry import BusinessRegistry, HttpRegistry, LocalRegistry
 from pipelines.partner.resolution import ResolutionConfig, resolve
@@ -85,6 +86,9 @@ def company_resolution(
         con.register("resolution_frame", result.to_arrow())
         con.execute("create or replace table partner.company_resolution as select * from resolution_frame")
         con.unregister("resolution_frame")
+        missing = missing_inputs(con, "partner.company_resolution")
+        record_outcome(con, "partner.company_resolution", "not_computed" if missing else "computed",
+                       "; ".join(missing), typed_names=result.height)
     finally:
         con.close()
     counts = result.group_by("status").len().to_dicts()

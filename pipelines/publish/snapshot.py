@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.engine import Engine
+from pipelines.outcomes import refresh_capability_tables
 from pipelines.settings import Settings
 from pipelines.spark.publish import materialize_mirror, relation_counts
 
@@ -136,6 +137,7 @@ def publish_snapshot(settings: Settings, run_id: str, engine: Engine = "duckdb")
     tmp = settings.published_dir / f".crmlake.duckdb.{run_id}.tmp"
     with duckdb.connect(str(settings.warehouse_path)) as con:
         refresh_meta_tables(con, settings)
+        refresh_capability_tables(con)
         counts = relation_counts(con) if engine == "spark" else table_counts(con)
         con.execute(
             "insert into meta.publish_log values (?, ?, ?, ?)",

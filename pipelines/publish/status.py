@@ -5,11 +5,41 @@ works while a run is in progress."""
 from __future__ import annotations
 
 import json
+import os
+from datetime import UTC, datetime
 
 import duckdb
 
+from pipelines.contracts import load_contract
+from pipelines.outcomes import STATUS_LABELS
 from pipelines.publish.snapshot import MANIFEST_NAME
 from pipelines.settings import Settings
+
+LAST_RUN_NAME = "last_run.json"
+
+
+def write_last_run(settings: Settings, run_id: str, success: bool, seconds: float, reasons: list[str]) -> None:
+    """Remember how the last run ended, so `crmlake status` can say why nothing new was published."""
+    settings.lakehouse_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.lakehouse_dir / LAST_RUN_NAME
+    tmp = path.with_name(f".{path.name}.tmp")
+    payload = {
+        "run_id": run_id,
+        "finished_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z",
+        "success": success,
+        "seconds": seconds,
+        "reasons": reasons,
+    }
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_last_run(settings: Settings) -> dict | None:
+    path = settings.lakehouse_dir / LAST_RUN_NAME
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def open_published(settings: Settings) -> duckdb.DuckDBPyConnection | None:
@@ -47,9 +77,13 @@ def collect_status(settings: Settings) -> dict:
         "tables": manifest.get("tables", {}),
         "loads": [],
         "quarantine": {"rows": 0, "by_entity": []},
+        "last_run": read_last_run(settings),
+        "entities": [],
+        "capabilities": [],
     }
     con = open_published(settings)
     if con is None:
+        status["entities"] = _entities(status["loads"], {})
         return status
     with con:
         if _has_table(con, "meta", "loads"):
@@ -79,29 +113,93 @@ def collect_status(settings: Settings) -> dict:
                 """,
             )
             status["quarantine"] = {"rows": sum(r["rows"] for r in by_entity), "by_entity": by_entity}
+        staged = {}
+        if _has_table(con, "meta", "entities"):
+            staged = {r["entity"]: r for r in _rows(con, "select * from meta.entities")}
+        status["entities"] = _entities(status["loads"], staged)
+        if _has_table(con, "meta", "capabilities"):
+            status["capabilities"] = _rows(con, "select * from meta.capabilities")
     return status
 
 
+def _entities(loads: list[dict], staged: dict[str, dict]) -> list[dict]:
+    """Every contract entity, delivered or not: landing files and rows, staging rows, last load."""
+    by_entity = {row["entity"]: row for row in loads}
+    out = []
+    for name in load_contract():
+        load = by_entity.get(name, {})
+        stage = staged.get(name, {})
+        staging_rows = stage.get("staging_rows")
+        out.append({
+            "entity": name,
+            "delivered": bool(load.get("rows_loaded")) or bool(staging_rows),
+            "files": load.get("files", 0),
+            "files_rejected": load.get("files_rejected", 0),
+            "rows_read": load.get("rows_read", 0),
+            "rows_loaded": load.get("rows_loaded", 0),
+            "rows_quarantined": load.get("rows_quarantined", 0),
+            "staging_rows": staging_rows,
+            "last_loaded_at": load.get("last_loaded_at"),
+            "needed_by": stage.get("needed_by", ""),
+        })
+    return out
+
+
+def _last_run_lines(status: dict) -> list[str]:
+    run = status.get("last_run")
+    if not run or run.get("success"):
+        return []
+    published_at = (status.get("last_publish") or {}).get("published_at") or ""
+    if published_at and run["finished_at"] < published_at:
+        return []
+    lines = [f"LAST RUN FAILED    : {run['finished_at']} (run {run['run_id']}, {run['seconds']:.0f}s); nothing new was published"]
+    lines += [f"  why: {reason}" for reason in run.get("reasons") or ["see the run's log"]]
+    return lines
+
+
 def format_status(status: dict) -> str:
-    """A short human-readable report."""
+    """A short human-readable report: sources, capabilities, published tables."""
     if not status["published"]:
-        return (
-            f"Nothing published yet at {status['published_database']}.\n"
-            "Run `make run` (or `crmlake demo && crmlake run`)."
+        lines = [f"Nothing published yet at {status['published_database']}.", *_last_run_lines(status), ""]
+        lines.append(
+            f"Put your extracts in {status['landing_dir']} (the contract: docs/sources.md; "
+            "`crmlake check` validates them) and run `crmlake run`, or try the demo: "
+            "`crmlake demo && crmlake run`."
         )
+        return "\n".join(lines)
     lines = [
         f"published database : {status['published_database']}",
         f"last publish       : {status['last_publish']['published_at']} (run {status['last_publish']['run_id']})",
+        *_last_run_lines(status),
         f"landing zone       : {status['landing_dir']}",
+        *[f"WARNING            : {w}" for w in status.get("warnings", [])],
         "",
-        f"{'entity':<40} {'files':>6} {'rejected':>8} {'read':>10} {'loaded':>10} {'quarant.':>8}  last loaded",
     ]
-    for row in status["loads"]:
+    entities = status["entities"]
+    delivered = sum(e["delivered"] for e in entities)
+    lines += [
+        f"Sources 数据源: {delivered} of {len(entities)} contract entities delivered",
+        f"  {'entity':<40} {'files':>5} {'rejected':>8} {'read':>10} {'loaded':>10} {'quarant.':>8} "
+        f"{'in staging':>10}  last loaded",
+    ]
+    for row in entities:
+        if not row["delivered"] and not row["files"]:
+            lines.append(f"  {row['entity']:<40} {'-':>5} {'':>8} {'':>10} {'':>10} {'':>8} {'-':>10}  not delivered")
+            continue
+        staged = "" if row["staging_rows"] is None else f"{row['staging_rows']:,}"
         lines.append(
-            f"{row['entity']:<40} {row['files']:>6} {row['files_rejected']:>8} {row['rows_read']:>10,} "
-            f"{row['rows_loaded']:>10,} {row['rows_quarantined']:>8,}  {row['last_loaded_at']}"
+            f"  {row['entity']:<40} {row['files']:>5} {row['files_rejected']:>8} {row['rows_read']:>10,} "
+            f"{row['rows_loaded']:>10,} {row['rows_quarantined']:>8,} {staged:>10}  {row['last_loaded_at'] or ''}"
         )
-    lines += ["", f"quarantined rows   : {status['quarantine']['rows']:,}", "", "published tables:"]
+    lines += ["", f"quarantined rows   : {status['quarantine']['rows']:,}"]
+    if status["capabilities"]:
+        computed = sum(c["status"] == "computed" for c in status["capabilities"])
+        lines += ["", f"Capabilities 功能: {computed} of {len(status['capabilities'])} computed"]
+        for cap in status["capabilities"]:
+            label = STATUS_LABELS.get(cap["status"], cap["status"])
+            reason = f": {cap['reason']}" if cap["reason"] else ""
+            lines.append(f"  {label:<22} {cap['capability']:<38} {cap['label']}{reason}")
+    lines += ["", "published tables:"]
     for name, rows in sorted(status["tables"].items()):
         lines.append(f"  {name:<50} {rows:>12,}")
     return "\n".join(lines)

@@ -7,13 +7,20 @@ the ``service`` schema; the warehouse is opened read-write only inside the asset
 
 import dagster as dg
 import duckdb
+import pandas as pd
 import polars as pl
 
 from models_ml import requirement_matching
+from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
 from pipelines.service import qa
 
 STG = "staging"
+SUGGESTIONS = "service.requirement_link_suggestions"
+SUGGESTION_COLUMNS = {"ticket_no": "varchar", "suggestion_rank": "bigint", "requirement_id": "varchar",
+                      "score": "double"}
+EVALUATION_COLUMNS = {"held_out_tickets": "bigint", "train_links": "bigint", "precision_at_1": "double",
+                      "recall_at_3": "double", "evaluated_at": "timestamptz"}
 
 
 def _key(*parts: str) -> dg.AssetKey:
@@ -94,6 +101,8 @@ def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
             where s.rules_hit > 0
         """)
         counts = {t: con.execute(f"select count(*) from service.{t}").fetchone()[0] for t in QA_TABLES}
+        missing = missing_inputs(con, "service.qa")
+        record_outcome(con, "service.qa", "not_computed" if missing else "computed", "; ".join(missing), **counts)
     context.log.info(f"QA done: {counts}")
     for name in QA_TABLES:
         yield dg.MaterializeResult(asset_key=_key("service", name), metadata={"rows": counts[name]})
@@ -116,21 +125,42 @@ def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: L
                             " order by ticket_no, requirement_id").df()
         tickets = con.execute(f"select ticket_no, subject, description, category from {STG}.stg_callcenter__tickets"
                               " order by ticket_no").df()
-        evaluation = requirement_matching.evaluate(reqs, links, tickets)
-        context.log.info(f"requirement matching held-out evaluation: {evaluation}")
-        matcher = requirement_matching.RequirementMatcher().fit(reqs, links, tickets)
         linked_categories = tickets.loc[tickets["ticket_no"].isin(links["ticket_no"]), "category"].unique()
         unlinked = tickets[~tickets["ticket_no"].isin(links["ticket_no"])
                            & tickets["category"].isin(linked_categories)]
-        suggestions = matcher.suggest(unlinked, top_k=3, min_score=0.05)
-        con.execute("create schema if not exists service")
-        con.register("suggestions_df", suggestions)
-        con.execute("create or replace table service.requirement_link_suggestions as select * from suggestions_df")
-        con.register("evaluation_df", pl.DataFrame([evaluation]).to_arrow())
-        con.execute("create or replace table service.requirement_matching_evaluation as "
-                    "select *, current_timestamp as evaluated_at from evaluation_df")
+        reason = "; ".join(missing_inputs(con, SUGGESTIONS))
+        if not reason and reqs.empty:
+            reason = "every requirement is rejected"
+        evaluation = {"held_out_tickets": 0, "train_links": 0, "precision_at_1": None, "recall_at_3": None}
+        suggestions = pd.DataFrame(columns=SUGGESTION_COLUMNS)
+        if not reason:
+            try:
+                evaluation = requirement_matching.evaluate(reqs, links, tickets)
+                matcher = requirement_matching.RequirementMatcher().fit(reqs, links, tickets)
+            except ValueError as exc:  # e.g. requirements without any text: an empty vocabulary
+                reason = f"requirement texts give nothing to match on ({exc})"
+            else:
+                context.log.info(f"requirement matching held-out evaluation: {evaluation}")
+                suggestions = matcher.suggest(unlinked, top_k=3, min_score=0.05)
+        _write_typed(con, "service.requirement_link_suggestions", suggestions, SUGGESTION_COLUMNS)
+        evaluation_frame = pd.DataFrame([{**evaluation, "evaluated_at": pd.Timestamp.now(tz="UTC")}])
+        _write_typed(con, "service.requirement_matching_evaluation", evaluation_frame, EVALUATION_COLUMNS)
+        record_outcome(con, SUGGESTIONS, "not_computed" if reason else "computed", reason,
+                       suggestions=len(suggestions), unlinked_tickets=len(unlinked))
+    if reason:
+        context.log.warning(f"requirement link suggestions not computed: {reason}")
     return dg.MaterializeResult(metadata={"suggestions": len(suggestions), "unlinked_tickets": len(unlinked),
+                                          **({"not_computed": reason} if reason else {}),
                                           **{k: v for k, v in evaluation.items() if v is not None}})
+
+
+def _write_typed(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
+    """Write with fixed column types, so an empty result has the same table shape."""
+    con.execute("create schema if not exists service")
+    con.register("typed_in", frame.reindex(columns=list(columns)))
+    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
+    con.execute(f"create or replace table {table} as select {select} from typed_in")
+    con.unregister("typed_in")
 
 
 defs = dg.Definitions(assets=[qa_scores, requirement_link_suggestions])

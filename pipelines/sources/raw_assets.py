@@ -7,6 +7,7 @@ Each asset loads the entity's new or corrected landing files into Parquet (see
 
 import dagster as dg
 
+from pipelines.capabilities import capabilities_needing
 from pipelines.checks.raw_checks import raw_quality_check
 from pipelines.contracts import EntitySpec, entities_of
 from pipelines.ingest import load_entity
@@ -27,7 +28,13 @@ def _raw_asset(spec: EntitySpec) -> dg.AssetsDefinition:
     )
     def _load(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
         report = load_entity(spec, lakehouse.settings, log=context.log)
-        return dg.MaterializeResult(metadata=report.to_metadata())
+        if not report.files:
+            needed_by = ", ".join(c.key for c in capabilities_needing(spec.qualified_name)) or "none"
+            context.log.warning(
+                f"{spec.qualified_name}: not delivered (no landing file matches {spec.path}); "
+                f"capabilities that need it: {needed_by}"
+            )
+        return dg.MaterializeResult(metadata={**report.to_metadata(), "delivered": bool(report.files)})
 
     return _load
 
