@@ -25,7 +25,9 @@ from operational.scope import Viewer
 MAX_FAILED_LOGINS = 5
 LOCKOUT = dt.timedelta(minutes=15)
 DEFAULT_SESSION_TIMEOUT_MINUTES = 30
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 12
+# the demo logins' shared, published password (operational.demo_users): refused for any other login
+DEMO_PASSWORD = "crmlake-demo"
 LOGIN_FAILED = (
     "用户名或密码错误（连续失败 5 次将锁定 15 分钟） "
     "Wrong username or password (5 failures lock the login for 15 minutes)"
@@ -47,16 +49,23 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _password_errors(password: str, field_name: str = "password") -> dict[str, str]:
+def password_errors(password: str, field_name: str = "password", *, allow_demo: bool = False) -> dict[str, str]:
+    """The password rule of every login: at least ``MIN_PASSWORD_LENGTH`` characters, not the demo password."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return {field_name: f"密码至少 {MIN_PASSWORD_LENGTH} 位 Password needs at least {MIN_PASSWORD_LENGTH} characters"}
+    if password == DEMO_PASSWORD and not allow_demo:
+        return {field_name: "不能使用演示密码 The demo password is published: choose another one"}
     return {}
 
 
 def create_user(session: Session, username: str, password: str, role: str, *,
                 display_name: str | None = None, crm_user_id: int | None = None,
-                department_id: int | None = None, partner_id: int | None = None) -> AppUser:
-    """A new active login; ``ValidationError`` names each bad field."""
+                department_id: int | None = None, partner_id: int | None = None,
+                allow_demo_password: bool = False) -> AppUser:
+    """A new active login; ``ValidationError`` names each bad field.
+
+    ``allow_demo_password`` is for ``operational.demo_users`` only (demo data, demo logins).
+    """
     errors: dict[str, str] = {}
     if not _USERNAME.match(username or ""):
         errors["username"] = "用户名为 3–64 位字母、数字或 _.- Username: 3–64 letters, digits or _.-"
@@ -66,7 +75,7 @@ def create_user(session: Session, username: str, password: str, role: str, *,
         errors["role"] = f"Role must be one of {', '.join(ROLES)}"
     if role == "partner_user" and partner_id is None:
         errors["partner_id"] = "合作伙伴用户须关联合作伙伴 A partner user needs a partner"
-    errors |= _password_errors(password)
+    errors |= password_errors(password, allow_demo=allow_demo_password)
     if errors:
         raise ValidationError(errors)
     now = now_local()
@@ -122,7 +131,7 @@ def change_password(session: Session, user_id: int, old_password: str, new_passw
     user = session.get(AppUser, user_id)
     if user is None or not verify_password(user.password_hash, old_password or ""):
         raise ValidationError({"old_password": "原密码不正确 The current password is wrong"})
-    errors = _password_errors(new_password, "new_password")
+    errors = password_errors(new_password, "new_password")
     if not errors and new_password == old_password:
         errors["new_password"] = "新密码须与原密码不同 Choose a password different from the current one"
     if errors:
@@ -134,7 +143,7 @@ def change_password(session: Session, user_id: int, old_password: str, new_passw
 
 def set_password(session: Session, user_id: int, new_password: str) -> None:
     """Admin reset (no old password); also lifts a lockout."""
-    errors = _password_errors(new_password)
+    errors = password_errors(new_password)
     if errors:
         raise ValidationError(errors)
     user = session.get(AppUser, user_id)

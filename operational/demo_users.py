@@ -3,21 +3,29 @@
 Deterministic: the same demo data always gives the same mapping. rep1 and rep2 are two sales
 reps of one team and manager1 is that team's manager (``users.manager_id``), so the row rules
 can be tried out: rep1 cannot see rep2's leads, manager1 sees both.
+
+Each demo login is seeded at most once per store: the first seeding writes an ``audit_log`` row
+(table ``app_users``, action ``demo_seed``) naming it, and later seedings leave every name so
+marked alone, so a demo login someone deleted, disabled or gave another role stays that way.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from operational.auth import create_user
-from operational.models import AppUser
+from operational.auth import DEMO_PASSWORD, create_user
+from operational.db import now_local
+from operational.models import AppUser, AuditLog
 from operational.reference import Reference
 
-DEMO_PASSWORD = "crmlake-demo"  # demo only: change it (or delete the demo logins) anywhere real
+__all__ = ["DEMO_PASSWORD", "DemoUser", "demo_users", "seed_demo_users", "seeded_names"]
+
+SEED_ACTION = "demo_seed"  # audit_log.action of the row that marks a demo login as seeded
 
 
 @dataclass(frozen=True)
@@ -80,23 +88,49 @@ def demo_users(reference: Reference) -> list[DemoUser]:
     ]
 
 
-def seed_demo_users(session: Session, reference: Reference) -> list[tuple[DemoUser, str]]:
-    """Create missing demo logins; existing ones keep their password but get the mapping refreshed.
+def seeded_names(session: Session) -> set[str]:
+    """Usernames the demo seeding has handled before in this store (created or found taken)."""
+    rows = session.scalars(
+        sa.select(AuditLog.after_json).where(AuditLog.table_name == AppUser.__tablename__,
+                                             AuditLog.action == SEED_ACTION)
+    )
+    return {json.loads(row)["username"] for row in rows if row}
 
-    Returns each demo user with ``created`` or ``kept``.
+
+def _mark(session: Session, demo: DemoUser, user: AppUser, state: str) -> None:
+    after = {"username": demo.username, "role": user.role, "crm_user_id": user.crm_user_id,
+             "partner_id": user.partner_id, "demo": state == "created"}
+    session.add(AuditLog(
+        table_name=AppUser.__tablename__, record_id=user.id, action=SEED_ACTION, changed_by=None,
+        changed_by_name="system", changed_at=now_local(), before_json=None,
+        after_json=json.dumps(after, ensure_ascii=False, sort_keys=True),
+        comment=(f"demo login {demo.username} created (password {DEMO_PASSWORD!r}, demo only)" if state == "created"
+                 else f"login {demo.username} existed before this seeding: left as it is, never seeded"),
+    ))
+
+
+def seed_demo_users(session: Session, reference: Reference) -> list[tuple[DemoUser, str]]:
+    """Create each demo login the first time only; returns each demo user with its state.
+
+    ``created``: new now; ``kept``: seeded before, left exactly as it is now (deleted, disabled,
+    password or role changed: never undone); ``taken``: a login of that name existed before the
+    first seeding (a real one, or one an older version seeded), left alone and never seeded later.
     """
+    done = seeded_names(session)
     out = []
     for demo in demo_users(reference):
+        if demo.username in done:
+            out.append((demo, "kept"))
+            continue
         user = session.scalar(sa.select(AppUser).where(AppUser.username == demo.username))
+        state = "taken" if user is not None else "created"
         if user is None:
-            create_user(
+            user = create_user(
                 session, demo.username, DEMO_PASSWORD, demo.role, display_name=demo.display_name,
                 crm_user_id=demo.crm_user_id, department_id=demo.department_id, partner_id=demo.partner_id,
+                allow_demo_password=True,
             )
-            out.append((demo, "created"))
-        else:
-            user.role, user.display_name = demo.role, demo.display_name
-            user.crm_user_id, user.department_id, user.partner_id = demo.crm_user_id, demo.department_id, demo.partner_id
-            out.append((demo, "kept"))
+        _mark(session, demo, user, state)
+        out.append((demo, state))
     session.flush()
     return out
