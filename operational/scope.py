@@ -43,6 +43,7 @@ SCREENS: dict[str, tuple[str, ...]] = {
     "orders": (*SALES, "finance"),
     "deliveries": (*SALES, "finance"),
     "payments": ("finance", "admin"),
+    "commission_adjustments": ("finance", "admin"),
     "deal_registrations": ("partner_user", "channel_manager", "admin"),
     "special_prices": ("partner_user", "channel_manager", "admin"),
     "partner_statements": ("partner_user", "channel_manager", "finance", "admin"),
