@@ -44,11 +44,40 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     since: str | None = None
     scale: int = 2  # decimals only: digits after the point (money 2, rates 4, quantities 3)
+    # what the value means (unit, sign, period) for the people delivering it; not for loading
+    description: str = field(default="", compare=False, repr=False)
 
     @property
     def header(self) -> str:
         """The key or column header this field has in the landing file."""
         return self.source or self.name
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A range a field must keep when another field has a given value; a failing row is quarantined.
+
+    Plain ``min``/``max`` on a field are warnings of the quality suites (odd values are facts
+    about the business); a row check is for a value that cannot mean anything at all, e.g. a
+    percent tolerance of 150.
+    """
+
+    field: str
+    when: tuple[tuple[str, str], ...] = ()  # (field, value) pairs that must all hold
+    min: float | None = None
+    max: float | None = None
+    why: str = ""
+
+    def describe(self) -> str:
+        """``toleranceValue <= 100 when toleranceType = percent``"""
+        if self.min is not None and self.max is not None:
+            rule = f"{self.min:g} <= {self.field} <= {self.max:g}"
+        elif self.min is not None:
+            rule = f"{self.field} >= {self.min:g}"
+        else:
+            rule = f"{self.field} <= {self.max:g}"
+        cond = " and ".join(f"{k} = {v}" for k, v in self.when)
+        return rule + (f" when {cond}" if cond else "")
 
 
 @dataclass(frozen=True)
@@ -62,6 +91,7 @@ class EntitySpec:
     encoding: str = "utf-8"
     version: str | None = None
     path_fields: str | None = None
+    row_checks: tuple[RowCheck, ...] = ()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -115,12 +145,14 @@ def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
                 values=tuple(str(v) for v in spec.get("values", ())),
                 since=str(spec["since"]) if spec.get("since") else None,
                 scale=int(spec.get("scale", 2)),
+                description=" ".join(str(spec.get("description", "")).split()),
             )
         )
     known = {f.name for f in fields}
     for k in body["key"]:
         if k not in known and k not in _path_groups(body.get("path_fields")):
             raise ValueError(f"{qualified_name}: key column {k!r} is not a field")
+    checks = tuple(_parse_row_check(qualified_name, c, known) for c in body.get("row_checks", ()))
     return EntitySpec(
         qualified_name=qualified_name,
         path=body["path"],
@@ -131,6 +163,23 @@ def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
         encoding=body.get("encoding", "utf-8"),
         version=body.get("version"),
         path_fields=body.get("path_fields"),
+        row_checks=checks,
+    )
+
+
+def _parse_row_check(qualified_name: str, body: dict, known: set[str]) -> RowCheck:
+    when = tuple((str(k), str(v)) for k, v in (body.get("when") or {}).items())
+    for name in (body["field"], *(k for k, _ in when)):
+        if name not in known:
+            raise ValueError(f"{qualified_name}: row check names {name!r}, which is not a field")
+    if body.get("min") is None and body.get("max") is None:
+        raise ValueError(f"{qualified_name}: row check on {body['field']} needs min or max")
+    return RowCheck(
+        field=body["field"],
+        when=when,
+        min=body.get("min"),
+        max=body.get("max"),
+        why=" ".join(str(body.get("why", "")).split()),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pipelines.capabilities import AREAS, CAPABILITIES
 from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_contract, systems
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
@@ -95,6 +96,25 @@ loaded. A required field that is empty quarantines its row the same way. A CSV l
 (a transfer that broke off) is quarantined as a row. A file in another encoding than promised is
 decoded with the declared codec, then UTF-8, then GB18030, and the fallback is recorded as a
 warning; a file no codec decodes, or a JSON page that does not parse, is rejected as a whole.
+
+The "allowed values / range" column is checked after loading and only *warns* (a return can
+carry a negative quantity, a CRM admin can add a stage before the contract knows it). A value
+that cannot mean anything at all is stopped at the door instead: the "row checks" an entity
+lists (e.g. a percent tolerance above 100) quarantine the row with the reason.
+
+### Checking a delivery before a run: `crmlake check`
+
+`crmlake check [LANDING_DIR] [--json]` reads and types every file exactly as a load would, and
+writes nothing (no raw data, quarantine or ledger). It lists, per entity, whether it is delivered
+(at least one row would load), its files, rows read, rows that would be quarantined and files
+that would be rejected, and the capabilities an undelivered entity switches off (table below);
+per file, the reason a file would be rejected (file, field, file line) and the first five rows
+that would be quarantined (row, field, value, reason) with their total; and the files under the
+landing directory that no contract path matches (a misspelled folder or extension), ignoring
+hidden files and `_truth/`. Symbolic links are never followed, by the check or the loader: a
+linked file is skipped, so deliver the file itself. Exit code 1 when a file would be rejected or
+skipped as a whole, 0 otherwise (quarantined rows are reported, not an error), 2 when the
+directory does not exist. The ledger is not consulted: every file is judged as a first delivery.
 """
 
 LINEAGE_MEANING = {
@@ -157,7 +177,7 @@ def _allowed(f: FieldSpec) -> str:
 
 
 def _notes(spec: EntitySpec, f: FieldSpec) -> str:
-    notes = []
+    notes = [f.description] if f.description else []
     if f.name in spec.key:
         notes.append("key")
     if spec.version == f.name:
@@ -184,6 +204,11 @@ def _entity_section(spec: EntitySpec) -> str:
         meta.append(
             f"- from the path: {', '.join(f'`{g}`' for g in spec.path_field_names)} (pattern `{spec.path_fields}`)"
         )
+    for check in spec.row_checks:
+        meta.append(
+            f"- row check (a row breaking it is quarantined): `{check.describe()}`"
+            + (f": {check.why}" if check.why else "")
+        )
     lines += meta + [""]
     lines += [
         "| raw column | header / key in file | type | required | allowed values / range | notes |",
@@ -192,6 +217,39 @@ def _entity_section(spec: EntitySpec) -> str:
     for f in spec.fields:
         lines.append(
             f"| `{f.name}` | {f.header} | {_type(f)} | {'yes' if f.required else ''} | {_allowed(f)} | {_notes(spec, f)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _entity_list(names: tuple[str, ...]) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _deliver_section() -> str:
+    """The "what must I deliver for X" table: every capability and the entities it needs.
+
+    From pipelines/capabilities.py, the table the pipeline, ``crmlake status`` and
+    ``crmlake check`` use.
+    """
+    lines = [
+        "## What must I deliver for X",
+        "",
+        "Any subset of the four systems can be delivered. Each capability below needs the",
+        'entities in "required" (all of them), at least one entity of each "one of" group, and',
+        'uses the "optional" ones when they are there (names, departments, better matches). A',
+        "capability whose required entities are missing is not computed, with the reason, and",
+        "`crmlake check` lists which ones a landing zone switches off. Entities entered on the",
+        "entry screens (operational store) count as delivered too.",
+        "",
+        "| area | capability | published tables | required | one of | optional | when not computed |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for c in CAPABILITIES:
+        one_of = "; ".join(_entity_list(g) for g in c.needs_any)
+        lines.append(
+            f"| {AREAS[c.area]} | {c.label} (`{c.key}`) | {_entity_list(c.outputs)} | "
+            f"{_entity_list(c.needs)} | {one_of} | {_entity_list(c.improves)} | "
+            f"{c.fallback or 'not computed, with the reason'} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -209,7 +267,7 @@ def render_sources_markdown() -> str:
         "| --- | --- |",
     ]
     lineage += [f"| `{c}` | {LINEAGE_MEANING[c]} |" for c in LINEAGE_COLUMNS]
-    parts = [INTRO, LAYOUT, TYPING, "\n".join(lineage) + "\n"]
+    parts = [INTRO, _deliver_section(), LAYOUT, TYPING, "\n".join(lineage) + "\n"]
     crm_common = [f.name for f in next(iter(contract.values())).fields[:5]]
     for system, info in sys_doc.items():
         parts.append(

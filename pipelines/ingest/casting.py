@@ -4,14 +4,15 @@ Every field type has one polars expression that yields the typed value or null, 
 that was present but came out null failed typing: that row goes to quarantine with a reason
 such as "amount: 'N/A' is not a decimal". Range and enum checks are *not* done here (the
 quality suites do them on the loaded data); a row is only refused when its values cannot be
-represented at all, or a required value is missing.
+represented at all, or a required value is missing, or it breaks one of the entity's row
+checks (a range that must hold, such as a percent tolerance within 0..100).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from pipelines.contracts import EntitySpec, FieldSpec
+from pipelines.contracts import EntitySpec, FieldSpec, RowCheck
 
 DECIMAL_PRECISION = 18
 DECIMAL_SCALE = 2  # the contract's default: money; rates and quantities declare their own scale
@@ -199,6 +200,30 @@ def error_expr(f: FieldSpec, column: str | None, value: pl.Expr) -> pl.Expr | No
         )
         bad = missing if bad is None else pl.coalesce(bad, missing)
     return bad
+
+
+def row_check_expr(check: RowCheck, typed: dict[str, pl.Expr]) -> pl.Expr:
+    """Why the row fails ``check`` (null when it holds); ``typed``: field name -> typed value.
+
+    Only a value that typed and whose conditions hold is judged: an untyped value already has
+    its own reason, and a row check never makes a missing value an error.
+    """
+    value = typed[check.field]
+    below = pl.lit(False) if check.min is None else value < check.min
+    above = pl.lit(False) if check.max is None else value > check.max
+    applies = pl.all_horizontal([typed[k] == v for k, v in check.when] or [pl.lit(True)])
+    cond = " and ".join(f"{k} {v}" for k, v in check.when)
+    suffix = (f" for {cond}" if cond else "") + (f" ({check.why})" if check.why else "")
+    bound = (
+        pl.when(below)
+        .then(pl.lit(f"below {check.min:g}" if check.min is not None else ""))
+        .otherwise(pl.lit(f"above {check.max:g}" if check.max is not None else ""))
+    )
+    reason = pl.format(
+        "{}: {} is {}{}", pl.lit(check.field), value.cast(pl.Utf8), bound, pl.lit(suffix)
+    )
+    outside = below | above
+    return pl.when(value.is_not_null() & applies & outside).then(reason)
 
 
 def typed_value(f: FieldSpec, column: str | None) -> tuple[pl.Expr, pl.Expr | None]:

@@ -38,6 +38,8 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
 def contract_fingerprint(spec: EntitySpec) -> str:
     """Changes whenever what the loader accepts for ``spec`` changes (fields, types, synonyms)."""
     material = repr((spec.path, spec.format, spec.encoding, spec.fields, spec.path_fields))
+    if spec.row_checks:  # only then, so entities without any keep their fingerprint
+        material += repr(spec.row_checks)
     return hashlib.sha256(material.encode("utf-8")).hexdigest()[:16]
 
 

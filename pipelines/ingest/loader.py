@@ -33,7 +33,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
-from pipelines.ingest.casting import error_expr, value_expr
+from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
 from pipelines.ingest.encoding import decode
 from pipelines.ingest.errors import ContractError, InvariantError
 from pipelines.ingest.layout import (
@@ -97,6 +97,7 @@ class EntityLoadReport:
     load_id: str
     files: list[FileLoadResult] = field(default_factory=list)
     elapsed_seconds: float = 0.0
+    symlinks: list[str] = field(default_factory=list)  # matching paths skipped: links
 
     def _count(self, *statuses: str) -> int:
         return sum(1 for f in self.files if f.status in statuses)
@@ -136,7 +137,7 @@ class EntityLoadReport:
             f"{f.source_file}: {f.message}"
             for f in self.files
             if f.message and f.status in ("loaded", "superseded")
-        ]
+        ] + [f"{rel}: symbolic link, not followed" for rel in self.symlinks]
 
     def to_metadata(self) -> dict[str, str | int | float]:
         """Plain values for Dagster output metadata."""
@@ -191,21 +192,40 @@ def _entity_lock(spec: EntitySpec, settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def discover(spec: EntitySpec, settings: Settings) -> list[tuple[Path, str]]:
-    """(absolute path, landing-relative posix path) of every file matching ``spec.path``.
+@dataclass(frozen=True)
+class Discovery:
+    """The landing files of one entity, and the matching paths that are never read."""
+
+    files: list[tuple[Path, str]]  # (absolute path, landing-relative posix path), sorted
+    symlinks: list[str]  # relative paths that are, or pass through, a symbolic link
+
+
+def scan(spec: EntitySpec, root: Path) -> Discovery:
+    """Every file under ``root`` matching ``spec.path``; symbolic links are never followed.
 
     Hidden files and Office lock files (``.name``, ``~$name.xlsx``) are never deliveries: an
-    upload tool's temporary file or a partner's open workbook must not be loaded.
+    upload tool's temporary file or a partner's open workbook must not be loaded. A link (to a
+    file, or a folder on the way to it) is listed in ``symlinks`` and not read: a landing zone is
+    an upload area, and a link could make the loader read any file the pipeline can see.
     """
-    root = settings.landing_dir
     if not root.is_dir():
-        return []
-    found = [
-        (p, p.relative_to(root).as_posix())
-        for p in root.glob(spec.path)
-        if p.is_file() and not p.name.startswith((".", "~$"))
-    ]
-    return sorted(found, key=lambda item: item[1])
+        return Discovery([], [])
+    files: list[tuple[Path, str]] = []
+    links: list[str] = []
+    for p in root.glob(spec.path):
+        if p.name.startswith((".", "~$")):
+            continue
+        rel = p.relative_to(root)
+        if any((root / Path(*rel.parts[:i])).is_symlink() for i in range(1, len(rel.parts) + 1)):
+            links.append(rel.as_posix())
+        elif p.is_file():
+            files.append((p, rel.as_posix()))
+    return Discovery(sorted(files, key=lambda item: item[1]), sorted(links))
+
+
+def discover(spec: EntitySpec, settings: Settings) -> list[tuple[Path, str]]:
+    """(absolute path, landing-relative posix path) of every landing file of ``spec`` (see scan)."""
+    return scan(spec, settings.landing_dir).files
 
 
 def load_entity(
@@ -241,8 +261,12 @@ def load_entity(
         con = duckdb.connect()
         last_flush = time.monotonic()
         keys: dict[str, str] = {}
+        found = scan(spec, settings.landing_dir)
+        report.symlinks = found.symlinks
+        for rel in found.symlinks:
+            logger.warning("%s: symbolic link, not followed; deliver the file itself", rel)
         try:
-            for path, rel in discover(spec, settings):
+            for path, rel in found.files:
                 clash = keys.setdefault(file_key(rel), rel)
                 result = _load_file(ctx, ledger, con, path, rel, clash if clash != rel else None)
                 report.files.append(result)
@@ -292,7 +316,7 @@ def _log_result(logger: logging.Logger, r: FileLoadResult) -> None:
 @dataclass(frozen=True)
 class _LoadContext:
     spec: EntitySpec
-    settings: Settings
+    settings: Settings | None  # None: evaluating only (crmlake check), nothing is written
     load_id: str
     loaded_at: datetime  # naive UTC
     fingerprint: str
@@ -325,20 +349,9 @@ def _load_file(
 
     data = path.read_bytes()  # hash what is actually loaded, in case the file just changed
     file_hash = hashlib.sha256(data).hexdigest()
-    landing = LandingFile(path=path, rel=rel, data=data)
-    try:
-        if clashes_with is not None:
-            outcome = _Outcome.rejected_file(
-                ctx,
-                landing,
-                file_hash,
-                f"{rel}: its raw file name {file_key(rel)} clashes with {clashes_with}; "
-                "rename one of the landing files",
-            )
-        else:
-            outcome = _ingest(ctx, landing, file_hash, con)
-    finally:
-        landing.close()
+    outcome = _evaluate(
+        ctx, con, LandingFile(path=path, rel=rel, data=data), file_hash, clashes_with
+    )
 
     key = file_key(rel)
     if clashes_with is not None:  # the raw name belongs to the other file: leave its output
@@ -393,14 +406,64 @@ def _load_file(
     return result
 
 
+def _evaluate(
+    ctx: _LoadContext,
+    con: duckdb.DuckDBPyConnection,
+    landing: LandingFile,
+    file_hash: str,
+    clashes_with: str | None,
+) -> FileOutcome:
+    """Read and type one landing file; nothing is written (the caller decides)."""
+    try:
+        if clashes_with is not None:
+            return FileOutcome.rejected_file(
+                ctx,
+                landing,
+                file_hash,
+                f"{landing.rel}: its raw file name {file_key(landing.rel)} clashes with "
+                f"{clashes_with}; rename one of the landing files",
+            )
+        return _ingest(ctx, landing, file_hash, con)
+    finally:
+        landing.close()
+
+
+def evaluate_file(
+    spec: EntitySpec,
+    path: Path,
+    rel: str,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    clashes_with: str | None = None,
+) -> FileOutcome:
+    """What loading landing file ``path`` (``rel`` under the landing root) would give, writing
+    nothing: the same reading, decoding, column mapping and typing as :func:`load_entity`, without
+    the ledger (every file is evaluated as a first delivery). ``clashes_with``: the earlier file
+    whose raw name this one's collides with (see :func:`file_key`). For ``crmlake check``.
+    """
+    data = path.read_bytes()
+    ctx = _LoadContext(
+        spec=spec,
+        settings=None,
+        load_id="check",
+        loaded_at=datetime.now(UTC).replace(tzinfo=None),
+        fingerprint=contract_fingerprint(spec),
+    )
+    landing = LandingFile(path=path, rel=rel, data=data)
+    return _evaluate(ctx, con, landing, hashlib.sha256(data).hexdigest(), clashes_with)
+
+
 @dataclass
-class _Outcome:
+class FileOutcome:
+    """One landing file read and typed: the rows for raw and for quarantine, nothing written yet."""
+
     raw: pl.DataFrame | None  # None: nothing to keep in raw (file rejected)
     quarantine: pl.DataFrame
     rows_read: int
     encoding: str | None = None
     warning: str | None = None
     error: str | None = None  # file-level rejection reason
+    columns: dict[str, str | None] | None = None  # contract field -> landing column, once mapped
 
     @property
     def rows_loaded(self) -> int:
@@ -421,7 +484,7 @@ class _Outcome:
         field_name: str | None = None,
         encoding: str | None = None,
         warning: str | None = None,
-    ) -> _Outcome:
+    ) -> FileOutcome:
         row = {
             "_source_file": f.rel,
             "_row_number": 0,
@@ -471,7 +534,7 @@ def _raw_record(columns: list[str]) -> pl.Expr:
 
 def _ingest(
     ctx: _LoadContext, f: LandingFile, file_hash: str, con: duckdb.DuckDBPyConnection
-) -> _Outcome:
+) -> FileOutcome:
     spec = ctx.spec
     encoding = warning = None
     try:
@@ -481,7 +544,7 @@ def _ingest(
             encoding, warning = f.decoded.encoding, f.decoded.warning
         raw = read_file(spec, f, con)
     except ContractError as exc:
-        return _Outcome.rejected_file(
+        return FileOutcome.rejected_file(
             ctx, f, file_hash, str(exc), encoding=encoding, warning=warning
         )
 
@@ -503,7 +566,7 @@ def _ingest(
         missing = exc.missing if isinstance(exc, MissingColumnsError) else []
         field_name = ", ".join(missing) or None
         if raw.height == 0:
-            return _Outcome.rejected_file(
+            return FileOutcome.rejected_file(
                 ctx, f, file_hash, str(exc), field_name, encoding=encoding, warning=warning
             )
         quarantine = raw.frame.select(
@@ -512,7 +575,7 @@ def _ingest(
             pl.lit(str(exc), pl.Utf8).alias("reason"),
             _raw_record(raw.columns),
         )
-        return _Outcome(
+        return FileOutcome(
             None, quarantine, raw.height, encoding=encoding, warning=warning, error=str(exc)
         )
 
@@ -543,7 +606,14 @@ def _ingest(
             ),
         ]
     )
-    return _Outcome(loaded, quarantine, raw.height, encoding=encoding, warning=warning)
+    return FileOutcome(
+        loaded,
+        quarantine,
+        raw.height,
+        encoding=encoding,
+        warning=warning,
+        columns=mapping.fields,
+    )
 
 
 @dataclass(frozen=True)
@@ -568,6 +638,10 @@ def _typing_plan(spec: EntitySpec, columns: tuple[tuple[str, str | None], ...]) 
         if bad is not None:
             errors.append((fs.name, f"__ingest_error_{i}"))
             error_exprs.append(bad.alias(f"__ingest_error_{i}"))
+    typed = {fs.name: pl.col(value_columns[i]) for i, fs in enumerate(spec.fields)}
+    for j, check in enumerate(spec.row_checks):
+        errors.append((check.field, f"__ingest_check_{j}"))
+        error_exprs.append(row_check_expr(check, typed).alias(f"__ingest_check_{j}"))
     values = tuple(
         value_expr(fs, mapped[fs.name]).alias(value_columns[i]) for i, fs in enumerate(spec.fields)
     )

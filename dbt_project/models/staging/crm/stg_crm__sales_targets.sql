@@ -1,5 +1,6 @@
--- crm.sales_targets: Monthly sales targets per rep (ownerId) and department. One row per
--- sales_target_id: the latest version, i.e. the highest updatedAt, then the latest load.
+-- crm.sales_targets: Monthly sales targets (销售目标), one row per rep (userId) and calendar
+-- month. One row per sales_target_id: the latest version, i.e. the highest updatedAt, then the
+-- latest load.
 
 with
 
