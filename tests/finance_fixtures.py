@@ -1,5 +1,5 @@
 """Hand-computed finance cases (AR aging A1-A3, commission C1-C5, plans by position,
-delivery/revenue) as a tiny staging warehouse, and a helper that builds the finance dbt models on it.
+delivery/revenue, refund signs RF1-RF2) as a tiny staging warehouse, and a helper that builds the finance dbt models on it.
 
 The staging tables are created with the real staging column types; only the columns the
 cases need are filled. dbt then runs exactly the finance seeds and models (intermediate and
@@ -70,6 +70,9 @@ ROWS: dict[str, list[dict]] = {
         dict(account_id=402, account_name="C4客户有限公司"),
         dict(account_id=403, account_name="矿石客户有限公司"),
         dict(account_id=404, account_name="K客户有限公司"),
+        # refund sign cases (RF1: refund written +1,500.00; RF2: written -1,500.00, and a negative receipt)
+        dict(account_id=405, account_name="东海退款测试有限公司"),
+        dict(account_id=406, account_name="西岭负号测试有限公司"),
     ],
     "stg_crm__products": [
         dict(product_id=201, product_line="hardware", is_bulk=False),
@@ -165,10 +168,14 @@ ROWS: dict[str, list[dict]] = {
     "stg_crm__contracts": [
         dict(contract_id=601, contract_no="HT-A1", account_id=401, status="active", sign_date=D("2025-11-01")),
         dict(contract_id=602, contract_no="HT-A2", account_id=404, status="active", sign_date=D("2026-01-01")),
+        dict(contract_id=603, contract_no="HT-RF1", account_id=405, status="active", sign_date=D("2026-04-01")),
+        dict(contract_id=604, contract_no="HT-RF2", account_id=406, status="active", sign_date=D("2026-04-01")),
     ],
     "stg_crm__payment_plans": [
         dict(payment_plan_id=650, plan_no="HKJH-A1", contract_id=601, order_id=330, account_id=401, total_amount=265_000, installment_count=6),
         dict(payment_plan_id=651, plan_no="HKJH-A2", contract_id=602, order_id=331, account_id=404, total_amount=80_000, installment_count=2),
+        dict(payment_plan_id=652, plan_no="HKJH-RF1", contract_id=603, order_id=None, account_id=405, total_amount=10_000, installment_count=1),
+        dict(payment_plan_id=653, plan_no="HKJH-RF2", contract_id=604, order_id=None, account_id=406, total_amount=10_000, installment_count=1),
     ],
     "stg_crm__payment_installments": [
         dict(installment_id=iid, owner_id=20, payment_plan_id=plan, contract_id=c, order_id=o, account_id=acc,
@@ -182,6 +189,9 @@ ROWS: dict[str, list[dict]] = {
             (706, 650, 601, 330, 401, 6, 5_000, "2026-06-30", "2025-11-01"),  # I6
             (711, 651, 602, 331, 404, 1, 40_000, "2026-05-01", "2026-01-01"),  # J1
             (712, 651, 602, 331, 404, 2, 40_000, "2026-06-01", "2026-01-01"),  # J2
+            # due after the as-of date: open but not overdue, so no warning
+            (713, 652, 603, None, 405, 1, 10_000, "2026-08-31", "2026-04-01"),  # RF1
+            (714, 653, 604, None, 406, 1, 10_000, "2026-08-31", "2026-04-01"),  # RF2
         ]
     ],
     "stg_crm__receipts": [
@@ -197,6 +207,12 @@ ROWS: dict[str, list[dict]] = {
             (823, "R-O4-3", 402, None, 308, None, "refund", -50_000, "2026-04-05", None),
             (831, "R-O4N", 400, None, 311, None, "receipt", 50_000, "2026-02-20", None),
             (841, "R-BAD", 400, 999, 311, None, "receipt", 1_000, "2026-03-01", None),
+            # refunds: money paid back, whichever sign the file used; a negative receipt is reviewed
+            (851, "R-RF1", 405, 603, None, 713, "receipt", 10_000, "2026-05-20", None),
+            (852, "R-RF1-BACK", 405, 603, None, 713, "refund", 1_500, "2026-06-10", None),
+            (853, "R-RF2", 406, 604, None, 714, "receipt", 10_000, "2026-05-20", None),
+            (854, "R-RF2-BACK", 406, 604, None, 714, "refund", -1_500, "2026-06-10", None),
+            (855, "R-NEG", 406, 604, None, 714, "receipt", -2_000, "2026-06-15", None),
         ]
     ],
     "stg_erp__bank_receipts": [

@@ -113,6 +113,31 @@ def test_receipt_for_unknown_contract_is_reviewed_not_applied(case_db):
     assert rows(case_db, "select count(*) from finance.receipt_allocations where receipt_no = 'R-BAD'") == [(0,)]
 
 
+# ---------------------------------------------------------------- refund signs (RF1, RF2)
+# An installment of 10,000.00, a receipt of 10,000.00, then 1,500.00 paid back: the refund
+# reopens 1,500.00 whether the file wrote it +1,500.00 (RF1) or -1,500.00 (RF2). A receipt (not a
+# refund) with a negative amount is ambiguous: reviewed, never applied (RF2's R-NEG).
+
+@pytest.mark.parametrize(("installment_id", "refund_no"), [(713, "R-RF1-BACK"), (714, "R-RF2-BACK")])
+def test_refund_reopens_its_slice_whichever_sign_it_was_written_with(case_db, installment_id, refund_no):
+    assert rows(case_db, "select status, open_amount from finance.installments where installment_id = ?",
+                [installment_id]) == [("open", Decimal("1500.00"))]
+    assert rows(case_db, """select receipt_type, receipt_amount, allocated_amount from finance.receipt_allocations
+                            where receipt_no = ?""", [refund_no]) == [
+        ("refund", Decimal("-1500.00"), Decimal("-1500.00"))]
+    aged = rows(case_db, """select open_amount, bucket from finance.ar_aging
+                            where installment_id = ? and as_of_date = '2026-06-30'""", [installment_id])
+    assert aged == [(Decimal("1500.00"), "current")]
+
+
+def test_negative_receipt_is_reviewed_not_applied(case_db):
+    ((problem, message),) = rows(case_db, "select problem, problem_message from finance.receipt_review "
+                                          "where receipt_no = 'R-NEG'")
+    assert problem == "negative_receipt"
+    assert "R-NEG" in message and "855" in message and "-2000.00" in message and "refund" in message
+    assert rows(case_db, "select count(*) from finance.receipt_allocations where receipt_no = 'R-NEG'") == [(0,)]
+
+
 # ---------------------------------------------------------------- commission
 
 def commission(con, user: str, period: str | None = None) -> Decimal:

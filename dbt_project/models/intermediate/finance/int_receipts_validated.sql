@@ -1,6 +1,10 @@
 -- Every CRM receipt (and refund) with its customer resolved and a validation verdict:
 -- a receipt naming an order, contract or installment that does not exist is not applied
 -- anywhere; it goes to finance.receipt_review with the reason.
+-- The sign of money follows its type (docs/sources.md, crm.receipts.amount): a refund is money
+-- paid back, negative whichever sign the source wrote (1500.00 and -1500.00 both mean 1,500.00
+-- paid back); a receipt is money received, so a negative one is ambiguous (a refund typed as a
+-- receipt, or a typo) and goes to review as negative_receipt instead of being applied.
 
 with
 
@@ -67,8 +71,8 @@ final as (
         receipt_type,
         payment_method,
 
-        -- amounts (refunds are negative)
-        amount,
+        -- amounts (refunds are negative, whichever sign the source wrote)
+        case when receipt_type = 'refund' then -abs(amount) else amount end as amount,
 
         -- dates
         receipt_date,
@@ -83,6 +87,8 @@ final as (
                 then 'unknown_installment'
             when customer_id is null
                 then 'unknown_customer'
+            when coalesce(receipt_type, '') <> 'refund' and amount < 0
+                then 'negative_receipt'
         end as problem,
         case
             when contract_id is not null and known_contract_id is null
@@ -97,6 +103,11 @@ final as (
             when customer_id is null
                 then concat('回款 ', receipt_no, ' (receipt_id ', cast(receipt_id as {{ dbt.type_string() }}),
                             '): no customer (account_id, order and contract all empty)')
+            when coalesce(receipt_type, '') <> 'refund' and amount < 0
+                then concat('回款 ', receipt_no, ' (receipt_id ', cast(receipt_id as {{ dbt.type_string() }}),
+                            '): amount ', cast(amount as {{ dbt.type_string() }}),
+                            ' is negative on a receipt (receiptType ', coalesce(receipt_type, 'empty'),
+                            '); money paid back is written as receiptType refund')
         end as problem_message
 
     from joined

@@ -1,5 +1,6 @@
--- Receipts that could not be applied (unknown contract, order, installment or customer),
--- each with a message naming the record and the field. They are not in the allocations.
+-- Receipts that could not be applied (unknown contract, order, installment or customer, or a
+-- negative amount on a receipt, which is ambiguous: refunds are typed refund), each with a
+-- message naming the record and the field. They are not in the allocations.
 
 with
 
