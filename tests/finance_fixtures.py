@@ -46,11 +46,20 @@ STAGING_COLUMNS = {
     "stg_crm__accounts": "account_id BIGINT, owner_id BIGINT, partner_id BIGINT, unified_social_credit_code VARCHAR, entity_type VARCHAR, account_name VARCHAR, short_name VARCHAR, industry VARCHAR, level VARCHAR, province VARCHAR, city VARCHAR, address VARCHAR, phone VARCHAR, is_in_pool BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__products": "product_id BIGINT, owner_id BIGINT, product_code VARCHAR, entity_type VARCHAR, product_name VARCHAR, product_line VARCHAR, unit VARCHAR, is_bulk BOOLEAN, is_active BOOLEAN, list_price DECIMAL(18,2), created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_erp__shipments": "shipment_no VARCHAR, line_no BIGINT, crm_order_no VARCHAR, crm_order_line_id BIGINT, material_code VARCHAR, tracking_no VARCHAR, customer_name VARCHAR, unit VARCHAR, warehouse VARCHAR, quantity DECIMAL(18,3), ship_date DATE, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "stg_ops__commission_adjustments": "commission_adjustment_id BIGINT, user_id BIGINT, period VARCHAR, reason VARCHAR, author VARCHAR, source_system VARCHAR, version BIGINT, amount DECIMAL(18,2), created_by BIGINT, updated_by BIGINT, created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
 }
 
 D = date.fromisoformat
 
 ROWS: dict[str, list[dict]] = {
+    # manual commission adjustments entered in the store (staging leaves voided ones out): one for
+    # A (E003), one naming a person the CRM users do not have (reviewed, not applied)
+    "stg_ops__commission_adjustments": [
+        dict(commission_adjustment_id=9_000_000_000_000_001, user_id=3, period="2026-05", amount=800,
+             reason="季度激励", author="财务 李", source_system="ops", version=1),
+        dict(commission_adjustment_id=9_000_000_000_000_002, user_id=999, period="2026-05", amount=300,
+             reason="离职人员补发", author="财务 李", source_system="ops", version=2),
+    ],
     "stg_crm__departments": [dict(department_id=1, department_name="华东销售部")],
     "stg_crm__users": [
         dict(user_id=uid, employee_code=f"E{uid:03d}", user_name=name, department_id=1, position="sales_rep")

@@ -4,14 +4,17 @@ with their exact figures, on a tiny staging warehouse built by the real finance 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 from finance_fixtures import AGING_AS_OF_SQL, create_case_warehouse, run_finance_dbt
 
-from pipelines.finance.commission import CommissionConfig, build_statements
+from pipelines.finance.commission import ADJUSTMENT_TYPES, build_statements
 
 D = dt.date.fromisoformat
 
@@ -275,15 +278,25 @@ def _users(con) -> pd.DataFrame:
                           from staging.stg_crm__users""").df()
 
 
+def _applied_adjustments(con):
+    """What the asset hands over: the adjustments finance.commission_adjustments marks applied."""
+    return con.execute(f"""select {', '.join(ADJUSTMENT_TYPES)} from finance.commission_adjustments
+                           where status = 'applied'""").fetch_arrow_table()
+
+
+def _statements(fresh, con, lock_dir, lock_through=None):
+    lines, statements = build_statements(fresh, _users(con), lock_dir, lock_through=lock_through,
+                                         adjustments=_applied_adjustments(con))
+    return lines.to_pandas(), statements.to_pandas()
+
+
 def test_rerun_is_identical_and_closed_period_is_locked(case_db, tmp_path):
     fresh = case_db.execute("select * from intermediate.int_commission_lines").df()
-    config = CommissionConfig(lock_through=D("2026-03-31"), adjustments=[
-        {"employee_code": "E003", "period": "2026-05", "amount": 800.0, "reason": "季度激励", "author": "财务 李"}])
-    lines1, statements1 = build_statements(fresh, _users(case_db), config, tmp_path)
-    lines2, statements2 = build_statements(fresh, _users(case_db), config, tmp_path)
+    lines1, statements1 = _statements(fresh, case_db, tmp_path, D("2026-03-31"))
+    lines2, statements2 = _statements(fresh, case_db, tmp_path, D("2026-03-31"))
     pd.testing.assert_frame_equal(lines1, lines2)
     pd.testing.assert_frame_equal(statements1, statements2)
-    e_march = statements1[(statements1.user_name == "E") & (statements1.period_start == pd.Timestamp("2026-03-01"))]
+    e_march = statements1[(statements1.user_name == "E") & (statements1.period_start == D("2026-03-01"))]
     assert e_march[["total_amount", "status"]].values.tolist() == [[5000.0, "locked"]]
     manual = lines1[lines1.line_kind == "manual_adjustment"]
     assert manual[["user_name", "commission_amount", "adjustment_reason", "adjustment_author"]].values.tolist() == [
@@ -294,21 +307,85 @@ def test_rerun_is_identical_and_closed_period_is_locked(case_db, tmp_path):
     mask = changed.source_no == "O-5a"
     changed.loc[mask, ["credit_amount", "basis_amount"]] = 120000.0
     changed.loc[mask, "commission_amount"] = 6000.0
-    lines3, statements3 = build_statements(changed, _users(case_db), config, tmp_path)
+    lines3, statements3 = _statements(changed, case_db, tmp_path, D("2026-03-31"))
     s3 = statements3.set_index(["user_name", "period_start"])
-    assert s3.loc[("E", pd.Timestamp("2026-03-01")), "total_amount"] == 5000.0
-    assert s3.loc[("E", pd.Timestamp("2026-04-01")), "total_amount"] == 16200.0
-    assert s3.loc[("E", pd.Timestamp("2026-04-01")), "adjustment_amount"] == 1000.0
+    assert s3.loc[("E", D("2026-03-01")), "total_amount"] == 5000.0
+    assert s3.loc[("E", D("2026-04-01")), "total_amount"] == 16200.0
+    assert s3.loc[("E", D("2026-04-01")), "adjustment_amount"] == 1000.0
     adj = lines3[lines3.line_kind == "locked_period_change"]
     assert len(adj) == 1 and "2026-03" in adj.iloc[0].adjustment_reason and adj.iloc[0].source_no == "O-5a"
 
 
-def test_unknown_employee_in_adjustments_is_a_clear_error(case_db, tmp_path):
+def test_adjustment_for_a_person_the_crm_lacks_is_reviewed_not_applied(case_db, tmp_path):
+    got = rows(case_db, """select user_id, user_name, period, period_start, period_end, amount, status
+                           from finance.commission_adjustments order by commission_adjustment_id""")
+    assert got == [(3, "A", "2026-05", D("2026-05-01"), D("2026-05-31"), Decimal("800.00"), "applied"),
+                   (999, None, "2026-05", D("2026-05-01"), D("2026-05-31"), Decimal("300.00"), "unknown_employee")]
+    ((record_id, user_id, message),) = rows(case_db, """select record_id, user_id, message from finance.commission_review
+                                                        where problem = 'unknown_employee_adjustment'""")
+    assert (record_id, user_id) == ("9000000000000002", 999)
+    assert "999" in message and "2026-05" in message and "300.00" in message and "not applied" in message
+    # the run goes on, and the statements carry only the applied adjustment
     fresh = case_db.execute("select * from intermediate.int_commission_lines").df()
-    config = CommissionConfig(lock_through=None, adjustments=[
-        {"employee_code": "NOPE", "period": "2026-05", "amount": 1, "reason": "r", "author": "a"}])
-    with pytest.raises(ValueError, match="NOPE"):
-        build_statements(fresh, _users(case_db), config, tmp_path)
+    lines, _ = _statements(fresh, case_db, tmp_path)
+    manual = lines[lines.line_kind == "manual_adjustment"]
+    assert manual[["user_id", "source_id", "commission_amount"]].values.tolist() == [[3, 9_000_000_000_000_001, 800]]
+
+
+def test_without_adjustments_statements_are_the_computed_lines(case_db, tmp_path):
+    fresh = case_db.execute("select * from intermediate.int_commission_lines").fetch_arrow_table()
+    lines, statements = build_statements(fresh, _users(case_db), tmp_path)
+    assert "manual_adjustment" not in lines.column("line_kind").to_pylist()
+    assert sum(statements.column("total_amount").to_pylist()) == sum(fresh.column("commission_amount").to_pylist())
+
+
+# ---------------------------------------------------------------- statements: credited amount and types
+
+def test_credited_amount_of_a_statement_with_only_marginal_lines():
+    """One credit of 700,000.00 on a marginal plan, target 500,000, tiers 0-100% 3%, 100-120% 5%,
+    120%+ 8%: it runs from 0 to 700,000, so the tiers take 500,000 / 100,000 / 100,000 of it and
+    earn 15,000 + 5,000 + 8,000 = 28,000.00; credited is the 700,000.00 (was NULL)."""
+    tiers = [(0, 1.0, "0.03", 500_000), (1.0, 1.2, "0.05", 100_000), (1.2, None, "0.08", 100_000)]
+    fresh = pd.DataFrame([
+        dict(line_key=f"1|order|1|-|{low}|P-m", user_id=1, source_type="order", source_id=1, source_no="O-7",
+             order_no="O-7", plan_code="P-m", plan_version=1, basis="booking", rule_kind="marginal tier",
+             product_line=None, tier_from=low, tier_to=high, rate=Decimal(rate), period_start=D("2026-09-01"),
+             period_end=D("2026-09-30"), event_date=D("2026-09-10"), split_pct=Decimal(100),
+             credit_amount=Decimal(700_000), period_credit=Decimal(700_000), target_amount=Decimal(500_000),
+             attainment=Decimal("1.4"), basis_amount=Decimal(basis), commission_amount=Decimal(basis) * Decimal(rate),
+             rule_description="marginal tier")
+        for low, high, rate, basis in tiers
+    ])
+    users = pd.DataFrame([dict(user_id=1, employee_code="E1", user_name="X", department_name="销售")])
+    with tempfile.TemporaryDirectory() as lock_dir:
+        _, statements = build_statements(fresh, users, Path(lock_dir))
+    (row,) = statements.to_pylist()
+    assert (row["credited_amount"], row["commission_amount"], row["total_amount"]) == (
+        Decimal("700000.00"), Decimal("28000.00"), Decimal("28000.00"))
+
+
+def test_credited_amount_of_the_marginal_cases(case_db, tmp_path):
+    fresh = case_db.execute("select * from intermediate.int_commission_lines").fetch_arrow_table()
+    _, statements = build_statements(fresh, _users(case_db), tmp_path)
+    got = {(r["user_name"], r["period_start"]): r["credited_amount"] for r in statements.to_pylist()}
+    assert got[("A", D("2026-03-01"))] == Decimal("800000.00")  # O-2A, all in the first tier
+    assert got[("B", D("2026-03-01"))] == Decimal("800000.00")  # O-2B: 600,000 + 120,000 + 80,000
+    assert got[("E", D("2026-04-01"))] == Decimal("400000.00")  # O-5b: 300,000 + 60,000 + 40,000
+    assert got[("E", D("2026-03-01"))] == Decimal("100000.00")  # flat plan: the credit itself
+
+
+def test_statement_money_is_decimal_and_periods_are_dates(case_db, tmp_path):
+    fresh = case_db.execute("select * from intermediate.int_commission_lines").fetch_arrow_table()
+    lines, statements = build_statements(fresh, _users(case_db), tmp_path, adjustments=_applied_adjustments(case_db))
+    money = pa.decimal128(18, 2)
+    for name in ("credit_amount", "period_credit", "target_amount", "basis_amount", "commission_amount"):
+        assert lines.schema.field(name).type == money, name
+    for name in ("credited_amount", "commission_amount", "adjustment_amount", "total_amount"):
+        assert statements.schema.field(name).type == money, name
+    for name in ("period_start", "period_end", "event_date"):
+        assert lines.schema.field(name).type == pa.date32(), name
+    for name in ("period_start", "period_end"):
+        assert statements.schema.field(name).type == pa.date32(), name
 
 
 # ---------------------------------------------------------------- delivery / revenue

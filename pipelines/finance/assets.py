@@ -1,5 +1,5 @@
 """Finance assets written in Python after dbt: commission statements (locked periods,
-adjustments) and payment-delay risk scores with their backtest."""
+manual adjustments from the store) and payment-delay risk scores with their backtest."""
 
 
 import time
@@ -7,13 +7,18 @@ import time
 import dagster as dg
 import duckdb
 
-from pipelines.finance.commission import CommissionConfig, build_statements
+from pipelines.config import load_business_settings
+from pipelines.finance.commission import ADJUSTMENT_TYPES, build_statements
 from pipelines.finance.payment_risk import payment_risk
+from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
 
+CAPABILITY = "finance.commission"
 COMMISSION_LINES = dg.AssetKey(["intermediate", "int_commission_lines"])
 USERS = dg.AssetKey(["staging", "stg_crm__users"])
 DEPARTMENTS = dg.AssetKey(["staging", "stg_crm__departments"])
+ADJUSTMENTS = dg.AssetKey(["finance", "commission_adjustments"])  # dbt mart over the store's adjustments
+DEPS = [COMMISSION_LINES, USERS, DEPARTMENTS, ADJUSTMENTS]
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
@@ -25,34 +30,61 @@ def _write(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["finance", "commission_statement_lines"], deps=[COMMISSION_LINES, USERS, DEPARTMENTS],
-                     description="One line per person x order/receipt x rule, with why; locked periods frozen.",
+        dg.AssetSpec(["finance", "commission_statement_lines"], deps=DEPS,
+                     description="One line per person x order/receipt x rule, with why; locked periods frozen; "
+                                 "manual adjustments from the store.",
                      group_name="finance"),
-        dg.AssetSpec(["finance", "commission_statements"], deps=[COMMISSION_LINES, USERS, DEPARTMENTS],
+        dg.AssetSpec(["finance", "commission_statements"], deps=DEPS,
                      description="Totals per person per period with status (locked/open).",
                      group_name="finance"),
     ],
 )
 def commission_statements(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     settings = lakehouse.settings
-    config = CommissionConfig.load()
+    lock_through = load_business_settings(settings.config_dir).commission.lock_through
     started = time.perf_counter()
     with duckdb.connect(str(settings.warehouse_path)) as con:
-        fresh = con.execute("select * from intermediate.int_commission_lines").df()
+        fresh = con.execute("select * from intermediate.int_commission_lines").fetch_arrow_table()
         users = con.execute(
             """select u.user_id, u.employee_code, u.user_name, d.department_name
                from staging.stg_crm__users u
                left join staging.stg_crm__departments d using (department_id)"""
-        ).df()
-        context.log.info(f"commission: {len(fresh)} computed lines, lock_through {config.lock_through}")
+        ).fetch_arrow_table()
+        adjustments = con.execute(
+            f"""select {", ".join(ADJUSTMENT_TYPES)} from finance.commission_adjustments
+                where status = 'applied' order by commission_adjustment_id"""
+        ).fetch_arrow_table()
+        not_applied = [
+            f"adjustment {i} ({period}, {amount} CNY by {author}): {status} user_id {user_id}"
+            for i, user_id, period, amount, author, status in con.execute(
+                """select commission_adjustment_id, user_id, period, amount, author, status
+                   from finance.commission_adjustments where status <> 'applied' order by 1"""
+            ).fetchall()
+        ]
+        context.log.info(f"commission: {fresh.num_rows} computed lines, lock_through {lock_through}, "
+                         f"{adjustments.num_rows} manual adjustment(s)")
         lines, statements = build_statements(
-            fresh, users, config, settings.lakehouse_dir / "finance" / "locked_commission"
+            fresh, users, settings.lakehouse_dir / "finance" / "locked_commission",
+            lock_through=lock_through, adjustments=adjustments,
         )
         _write(con, "commission_statement_lines", lines)
         _write(con, "commission_statements", statements)
+        reason = "; ".join(missing_inputs(con, CAPABILITY))
+        record_outcome(con, CAPABILITY, "not_computed" if reason else "computed", reason,
+                       lines=lines.num_rows, statements=statements.num_rows,
+                       adjustments_applied=adjustments.num_rows, adjustments_not_applied=not_applied)
+    if not_applied:  # never fatal: listed in finance.commission_review until corrected or voided
+        context.log.warning("commission: manual adjustments NOT applied (see finance.commission_review): "
+                            + "; ".join(not_applied))
     seconds = round(time.perf_counter() - started, 2)
-    context.log.info(f"commission: {len(lines)} lines, {len(statements)} statements in {seconds}s")
-    meta = {"lines": len(lines), "statements": len(statements), "seconds": seconds}
+    context.log.info(f"commission: {lines.num_rows} lines, {statements.num_rows} statements in {seconds}s")
+    meta = {
+        "lines": lines.num_rows, "statements": statements.num_rows, "seconds": seconds,
+        "lock_through": str(lock_through) if lock_through else "none",
+        "adjustments_applied": adjustments.num_rows, "adjustments_not_applied": len(not_applied),
+    }
+    if not_applied:
+        meta["adjustments_not_applied_detail"] = dg.MetadataValue.md("\n".join(f"- {n}" for n in not_applied))
     yield dg.MaterializeResult(asset_key=["finance", "commission_statement_lines"], metadata=meta)
     yield dg.MaterializeResult(asset_key=["finance", "commission_statements"], metadata=meta)
 

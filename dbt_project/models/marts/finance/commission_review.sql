@@ -95,6 +95,14 @@ no_target as (
 
 ),
 
+-- manual adjustments naming a person the CRM data does not (or no longer) have: not applied
+unknown_adjustment_people as (
+
+    select * from {{ ref('commission_adjustments') }}
+    where status = 'unknown_employee'
+
+),
+
 final as (
 
     select
@@ -145,6 +153,17 @@ final as (
                        "' from '", "cast(effective_from as " ~ dbt.type_string() ~ ")",
                        "' names no CRM commission plan; nobody is assigned by this rule'"]) }}
     from unknown_position_plans
+    union all
+    select
+        'unknown_employee_adjustment',
+        'commission_adjustment',
+        cast(commission_adjustment_id as {{ dbt.type_string() }}),
+        user_id,
+        {{ dbt.concat(["'提成调整 manual adjustment '", "cast(commission_adjustment_id as " ~ dbt.type_string() ~ ")",
+                       "' (period '", "period", "', '", "cast(amount as " ~ dbt.type_string() ~ ")", "' CNY, by '", "author",
+                       "'): user_id '", "cast(user_id as " ~ dbt.type_string() ~ ")",
+                       "' is not a CRM user; not applied: correct or void it on the commission adjustments screen'"]) }}
+    from unknown_adjustment_people
 
 )
 
