@@ -6,7 +6,24 @@ This package imports nothing else of the project but :mod:`pipelines.settings`, 
 pipeline, the operational store and the apps can all read it.
 """
 
-from pipelines.config.loader import ConfigError, load_business_settings
+from pipelines.config.calendar import (
+    calendar_coverage_warning,
+    calendar_exceptions,
+    known_through_year,
+)
+from pipelines.config.loader import ConfigError, current_business_settings, load_business_settings
 from pipelines.config.model import FILES, BusinessSettings
+from pipelines.config.render import write_default_settings, write_settings
 
-__all__ = ["FILES", "BusinessSettings", "ConfigError", "load_business_settings"]
+__all__ = [
+    "FILES",
+    "BusinessSettings",
+    "ConfigError",
+    "calendar_coverage_warning",
+    "calendar_exceptions",
+    "current_business_settings",
+    "known_through_year",
+    "load_business_settings",
+    "write_default_settings",
+    "write_settings",
+]

@@ -64,11 +64,23 @@ def _problem(model: type, error: dict) -> tuple[str, str]:
     return _key(loc), message
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit dates: ``2026-13-01`` reaches the model as text, whose error
+    names the key (PyYAML's own date parsing would fail with a bare ValueError, and would turn a
+    name such as ``2027-01-01`` into a date)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_yaml(path: Path) -> dict:
     if path.is_symlink():
         raise ConfigError(path, "", "is a symbolic link; settings files must be regular files")
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except UnicodeDecodeError as exc:
         raise ConfigError(path, "", f"is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except yaml.YAMLError as exc:
@@ -114,3 +126,31 @@ def load_business_settings(config_dir: Path | None = None) -> BusinessSettings:
             more = f" (also {others}{' ...' if len(problems) > 4 else ''})" if others else ""
             raise ConfigError(path, first_key, first_message + more) from None
     return BusinessSettings(**values)
+
+
+_cache: dict[Path, tuple[tuple, BusinessSettings]] = {}
+
+
+def _fingerprint(config_dir: Path) -> tuple:
+    if not config_dir.is_dir():
+        return ()
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(config_dir.glob("*.y*ml")))
+
+
+def current_business_settings(config_dir: Path | None = None) -> BusinessSettings:
+    """:func:`load_business_settings`, re-read only when a file of the folder changed.
+
+    For long-running readers (the entry screens' store workflows): a changed file takes effect
+    on the next call, without reading YAML on every request.
+    """
+    if config_dir is None:
+        from pipelines.settings import get_settings
+
+        config_dir = get_settings().config_dir
+    config_dir = Path(config_dir).resolve()
+    fingerprint = _fingerprint(config_dir)
+    cached = _cache.get(config_dir)
+    if cached is None or cached[0] != fingerprint:
+        cached = (fingerprint, load_business_settings(config_dir))
+        _cache[config_dir] = cached
+    return cached[1]

@@ -3,7 +3,8 @@
 One YAML file per topic in the settings folder (``CRMLAKE_CONFIG_DIR``); every field has a
 neutral default, so a missing file or key means "the product default". These models are the
 only definition of what is allowed: the loader turns their validation errors into messages
-naming the file and the key.
+naming the file and the key, and ``pipelines.config.render`` writes each field's description
+as the comment above its key in the files ``crmlake init`` writes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -41,17 +42,24 @@ IsoWeekday = Annotated[int, Field(ge=1, le=7, description="1 = Monday ... 7 = Su
 # ---------------------------------------------------------------- company.yml
 
 class Company(_Strict):
-    name: str = "我的公司 My company"
-    demo: bool = False  # written only by `crmlake demo`: demo logins follow demo data
+    """Who the settings belong to."""
+
+    name: str = Field("我的公司 My company", description="The company's name, shown in the apps and the published `settings.parameters`.")
+    demo: bool = Field(False, description=(
+        "true only in the settings `crmlake demo` writes: demo logins follow demo data, and "
+        "`crmlake demo` overwrites only a demo settings folder. Leave false for your own data."))
 
 
 # ---------------------------------------------------------------- calendar.yml
 
 class CalendarOverride(_Strict):
-    date: dt.date
-    type: Literal["holiday", "workday"]
-    name: str = ""
-    hours: list[Interval] | None = None  # a workday's intervals; default: makeup_workday_hours
+    date: dt.date = Field(description="The day, YYYY-MM-DD.")
+    type: Literal["holiday", "workday"] = Field(description=(
+        "holiday: no working time that day; workday: a working day (a company make-up day, "
+        "or working through a public holiday)."))
+    name: str = Field("", description="What the day is, e.g. 公司年会 (shown in the calendar table).")
+    hours: list[Interval] | None = Field(None, description=(
+        "A workday's working intervals, e.g. ['09:00-12:00', '13:00-18:00']; empty: makeup_workday_hours."))
 
     @field_validator("hours")
     @classmethod
@@ -66,12 +74,38 @@ class CalendarOverride(_Strict):
 
 
 class Calendar(_Strict):
-    china_public_holidays: bool = True  # 国务院 holidays and 调休 make-up days (chinese-calendar)
+    """The company's working calendar: weekly working hours, China's public holidays and
+    make-up working days (调休), and the company's own days. SLA business time is measured on it."""
+
+    china_public_holidays: bool = Field(True, description=(
+        "true: mainland China's public holidays and make-up working days (国务院 notice, from the "
+        "chinese-calendar package, every year it knows) are part of the calendar; false: only "
+        "the weekly hours and your overrides."))
     working_hours: dict[IsoWeekday, list[Interval]] = Field(
-        default_factory=lambda: {d: ["09:00-18:00"] for d in range(1, 6)}
+        default_factory=lambda: {d: ["09:00-18:00"] for d in range(1, 6)},
+        description=(
+            "Working intervals per ISO weekday (1 = Monday ... 7 = Sunday), local time HH:MM-HH:MM; "
+            "several intervals make a split shift (lunch break); a weekday left out is not worked."),
     )
-    makeup_workday_hours: list[Interval] = Field(default_factory=lambda: ["09:00-18:00"])
-    overrides: list[CalendarOverride] = Field(default_factory=list)
+    makeup_workday_hours: list[Interval] = Field(
+        default_factory=lambda: ["09:00-18:00"],
+        description="Working intervals of a make-up working day (调休) and of a workday override without its own hours.",
+    )
+    overrides: list[CalendarOverride] = Field(
+        default_factory=list,
+        description=(
+            "The company's own days; they win over the weekly hours and the public holidays. "
+            "Also where a year's holidays go before chinese-calendar knows them (see holidays_known_through)."),
+        json_schema_extra={"example": [
+            {"date": "2027-01-29", "type": "holiday", "name": "公司年会 annual meeting"},
+            {"date": "2027-02-06", "type": "workday", "name": "调休", "hours": ["09:00-17:00"]},
+        ]},
+    )
+    holidays_known_through: int | None = Field(None, ge=2000, le=2100, description=(
+        "The last year whose public holidays you entered yourself as overrides, when it is later "
+        "than chinese-calendar knows (e.g. the State Council published next year's notice and the "
+        "package has no release yet). Each such year needs at least one holiday override. "
+        "Empty: the package's last year. `crmlake status` warns when data runs past this year."))
 
     @field_validator("working_hours")
     @classmethod
@@ -81,6 +115,8 @@ class Calendar(_Strict):
     @field_validator("makeup_workday_hours")
     @classmethod
     def _makeup(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one interval such as '09:00-18:00'")
         return [_check_interval(v) for v in value]
 
     @field_validator("overrides")
@@ -93,6 +129,26 @@ class Calendar(_Strict):
             seen.add(item.date)
         return value
 
+    @field_validator("holidays_known_through")
+    @classmethod
+    def _entered_years_have_holidays(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """A year declared known must hold the holidays someone entered (not just a promise)."""
+        if value is None or "overrides" not in info.data:
+            return value
+        from pipelines.config import china
+
+        china_days = info.data.get("china_public_holidays", True)
+        first = china.last_year() + 1 if china_days else value
+        entered = {o.date.year for o in info.data["overrides"] if o.type == "holiday"}
+        missing = [y for y in range(first, value + 1) if y not in entered]
+        if missing:
+            raise ValueError(
+                f"overrides has no holiday in {', '.join(map(str, missing))}: enter that year's "
+                f"public holidays and make-up days (国务院 notice) as overrides first"
+                + (f" (chinese-calendar knows up to {china.last_year()})" if china_days else "")
+            )
+        return value
+
 
 # ---------------------------------------------------------------- service.yml
 
@@ -100,21 +156,21 @@ SlaMetric = Literal["first_response", "next_response", "resolution"]
 
 
 class SlaPolicy(_Strict):
-    id: str
-    name: str
-    customer_tier: str = "*"  # "*" matches every value
-    channel: str = "*"
-    priority: str = "*"
-    first_response_minutes: int = Field(gt=0)
-    next_response_minutes: int = Field(gt=0)
-    resolution_minutes: int = Field(gt=0)
+    id: str = Field(description="Short unique id, e.g. vip_p1 (published in service.ticket_sla.policy_id).")
+    name: str = Field(description="Display name.")
+    customer_tier: str = Field("*", description="CRM account level (A, B, C, D, unknown) this policy applies to; * = any.")
+    channel: str = Field("*", description="Ticket channel (phone, wechat, email, web ...); * = any.")
+    priority: str = Field("*", description="Ticket priority (P1 ... P4); * = any.")
+    first_response_minutes: int = Field(gt=0, description="Target for the first agent reply, business minutes.")
+    next_response_minutes: int = Field(gt=0, description="Target for the agent reply after each customer reply, business minutes.")
+    resolution_minutes: int = Field(gt=0, description="Target for resolution, business minutes.")
 
 
 class SlaEscalation(_Strict):
-    policy_id: str = "*"
-    metric: SlaMetric | Literal["*"] = "*"
-    at_share: float = Field(gt=0, le=10)  # of the target: 0.75 = at 75 % of the target time
-    action: Literal["notify_team_lead", "raise_priority"]
+    policy_id: str = Field("*", description="Policy id, or * for every policy.")
+    metric: SlaMetric | Literal["*"] = Field("*", description="Which clock, or * for all three.")
+    at_share: float = Field(gt=0, le=10, description="When: a share of the target, 0.75 = at 75 % of the target time.")
+    action: Literal["notify_team_lead", "raise_priority"] = Field(description="What happens (recorded once per ticket and clock).")
 
 
 DEFAULT_SLA_POLICIES = [
@@ -132,29 +188,48 @@ DEFAULT_SLA_POLICIES = [
               first_response_minutes=15, next_response_minutes=30, resolution_minutes=180),
 ]
 
+Weight = Annotated[Decimal, Field(ge=0, decimal_places=4)]
+
 
 class DemandWeights(_Strict):
-    tickets: float = Field(1.0, ge=0)
-    customers: float = Field(2.0, ge=0)
-    revenue_per_10k: float = Field(0.1, ge=0)
-    tier: dict[str, float] = Field(
-        default_factory=lambda: {"A": 5.0, "B": 3.0, "C": 1.5, "D": 1.0, "unknown": 0.5}
+    tickets: Weight = Field(Decimal("1.0"), description="Points per ticket linked to the requirement.")
+    customers: Weight = Field(Decimal("2.0"), description="Points per distinct customer behind those tickets.")
+    revenue_per_10k: Weight = Field(Decimal("0.1"), description=(
+        "Points per CNY 10,000 of those customers' order value in the 12 months before the as-of."))
+    tier: dict[str, Weight] = Field(
+        default_factory=lambda: {"A": Decimal("5.0"), "B": Decimal("3.0"), "C": Decimal("1.5"),
+                                 "D": Decimal("1.0"), "unknown": Decimal("0.5")},
+        description="Points per distinct customer by CRM account level; a level not listed counts 0.",
     )
 
 
 class Service(_Strict):
-    sla_policies: list[SlaPolicy] = Field(default_factory=lambda: list(DEFAULT_SLA_POLICIES))
+    """Service levels: SLA policies and what pauses or escalates their clocks, field-service
+    overtime, and how requirement demand is scored."""
+
+    sla_policies: list[SlaPolicy] = Field(
+        default_factory=lambda: list(DEFAULT_SLA_POLICIES),
+        description=(
+            "SLA targets. A ticket gets the most specific matching policy (a customer_tier match "
+            "weighs most, then channel, then priority; ties: the lower id); one policy must "
+            "match every ticket (all three *)."),
+    )
     sla_pause_statuses: dict[SlaMetric, list[str]] = Field(
-        default_factory=lambda: {"resolution": ["waiting_on_customer"]}
+        default_factory=lambda: {"resolution": ["waiting_on_customer"]},
+        description="Ticket statuses that stop a clock while the ticket is in them, per clock (first_response, next_response, resolution).",
     )
     sla_escalations: list[SlaEscalation] = Field(
         default_factory=lambda: [
             SlaEscalation(at_share=0.75, action="notify_team_lead"),
             SlaEscalation(at_share=1.0, action="raise_priority"),
-        ]
+        ],
+        description="Escalation steps at a share of an SLA target (service.ticket_sla_escalations).",
     )
-    field_overtime_hours: float = Field(24, gt=0)
-    demand_weights: DemandWeights = Field(default_factory=DemandWeights)
+    field_overtime_hours: float = Field(24, gt=0, description=(
+        "A field-service work order is overtime when creation to completion (or to the as-of, "
+        "while open) takes longer than this many clock hours."))
+    demand_weights: DemandWeights = Field(default_factory=DemandWeights, description=(
+        "Weights of the requirement demand score (service.requirement_demand)."))
 
     @field_validator("sla_policies")
     @classmethod
@@ -170,28 +245,39 @@ class Service(_Strict):
 # ---------------------------------------------------------------- finance.yml
 
 class AgingBucket(_Strict):
-    name: str
-    min_days: int | None = None  # days past due, inclusive; empty: open below
-    max_days: int | None = None  # inclusive; empty: open above
+    name: str = Field(description="Bucket label shown in the aging report, e.g. 31-60.")
+    min_days: int | None = Field(None, description="Days past due, inclusive; empty: open below (the first bucket).")
+    max_days: int | None = Field(None, description="Days past due, inclusive; empty: open above (the last bucket).")
 
 
 class PositionPlan(_Strict):
-    position: str
-    plan_code: str
-    plan_version: int | None = None  # empty: whichever version is effective
-    effective_from: dt.date = dt.date(2000, 1, 1)
-    effective_to: dt.date | None = None
+    position: str = Field(description="CRM position (users.position), e.g. sales_rep.")
+    plan_code: str = Field(description="A CRM commission plan code (commission_plans.planCode).")
+    plan_version: int | None = Field(None, description="Plan version; empty: the highest version the CRM has.")
+    effective_from: dt.date = Field(dt.date(2000, 1, 1), description="First day the rule applies (a person's hire date if later).")
+    effective_to: dt.date | None = Field(None, description="Last day it applies, inclusive; empty: open-ended.")
 
 
 class Commission(_Strict):
-    lock_through: dt.date | None = None  # periods ending on or before are closed and frozen
-    position_plans: list[PositionPlan] = Field(default_factory=list)
+    lock_through: dt.date | None = Field(None, description=(
+        "Commission periods ending on or before this date are closed: their statements are "
+        "frozen and later changes go into the next open period. Empty: nothing is locked."))
+    position_plans: list[PositionPlan] = Field(
+        default_factory=list,
+        description=(
+            "Commission plan by CRM position, for people without their own CRM commission "
+            "assignment on a date (their own assignment always wins). A rule naming a plan the "
+            "CRM does not have is listed in finance.commission_review."),
+        json_schema_extra={"example": [
+            {"position": "sales_rep", "plan_code": "FLAT-STD", "plan_version": 1, "effective_from": "2024-01-01"},
+        ]},
+    )
 
 
 class PaymentRating(_Strict):
-    a_max_days_late: int = Field(5, ge=0)
-    b_max_days_late: int = Field(15, ge=0)
-    c_max_days_late: int = Field(45, ge=0)
+    a_max_days_late: int = Field(5, ge=0, description="Rating A: average days late at most this, and at most 20 % of installments paid late.")
+    b_max_days_late: int = Field(15, ge=0, description="Rating B: average days late at most this.")
+    c_max_days_late: int = Field(45, ge=0, description="Rating C: average days late at most this; above: D.")
 
     @model_validator(mode="after")
     def _ordered(self) -> PaymentRating:
@@ -211,10 +297,20 @@ DEFAULT_AGING_BUCKETS = [
 
 
 class Finance(_Strict):
-    aging_buckets: list[AgingBucket] = Field(default_factory=lambda: list(DEFAULT_AGING_BUCKETS))
-    overdue_warning_days: int = Field(0, ge=0)  # warn when more days past due than this
-    payment_rating: PaymentRating = Field(default_factory=PaymentRating)
-    commission: Commission = Field(default_factory=Commission)
+    """Receivables and commission: aging buckets, overdue warnings, payment ratings, locked
+    commission periods and commission plans by position."""
+
+    aging_buckets: list[AgingBucket] = Field(
+        default_factory=lambda: list(DEFAULT_AGING_BUCKETS),
+        description=(
+            "AR aging buckets by days past due (as-of date minus due date), in order: the first "
+            "without min_days, the last without max_days, each starting the day after the previous ends."),
+    )
+    overdue_warning_days: int = Field(0, ge=0, description=(
+        "An overdue warning goes to the owner when an installment is more than this many days past due."))
+    payment_rating: PaymentRating = Field(default_factory=PaymentRating, description=(
+        "Customer credit rating from payment history (finance.customer_payment_behavior)."))
+    commission: Commission = Field(default_factory=Commission, description="Commission statements.")
 
     @field_validator("aging_buckets")
     @classmethod
@@ -243,12 +339,15 @@ class Finance(_Strict):
 # ---------------------------------------------------------------- sales.yml
 
 class Stage(_Strict):
-    name: str  # the stage exactly as the CRM writes it
-    order: int
-    probability: Decimal = Field(ge=0, le=1)
-    forecast_category: Literal["pipeline", "best_case", "commit", "closed", "omitted"]
-    is_closed: bool = False
-    is_won: bool = False
+    name: str = Field(description="The stage exactly as the CRM writes it (销售阶段).")
+    order: int = Field(description="Position in the sales process (funnel order); lost stages usually 0.")
+    probability: Decimal = Field(ge=0, le=1, decimal_places=4, description=(
+        "Default win probability as a FRACTION 0-1 (0.25 = 25 %), used where the CRM has none "
+        "and for past snapshots."))
+    forecast_category: Literal["pipeline", "best_case", "commit", "closed", "omitted"] = Field(
+        description="The forecast category a deal in this stage counts toward.")
+    is_closed: bool = Field(False, description="The deal is over (won or lost).")
+    is_won: bool = Field(False, description="The deal is won (also is_closed).")
 
 
 DEFAULT_STAGES = [
@@ -263,10 +362,18 @@ DEFAULT_STAGES = [
 
 
 class Sales(_Strict):
-    stages: list[Stage] = Field(default_factory=lambda: list(DEFAULT_STAGES))
-    quote_discount_threshold_pct: Decimal = Field(Decimal(15), ge=0, le=100)
-    lead_pool_days: int = Field(30, ge=1)
-    daily_snapshot_days: int = Field(92, ge=1)
+    """The sales process: stages and their probabilities, quote approval, the lead pool and
+    pipeline snapshots."""
+
+    stages: list[Stage] = Field(default_factory=lambda: list(DEFAULT_STAGES), description=(
+        "The sales stages: one won stage and at least one lost stage. The entry screens know "
+        "the six default stage names; renaming stages there needs a code change."))
+    quote_discount_threshold_pct: Decimal = Field(Decimal(15), ge=0, le=100, decimal_places=2, description=(
+        "A quote line discounted more than this many percent waits for a sales manager's approval (entry screens)."))
+    lead_pool_days: int = Field(30, ge=1, description=(
+        "Days without follow-up after which a lead returns to the lead pool (公海) (entry screens)."))
+    daily_snapshot_days: int = Field(92, ge=1, description=(
+        "sales.pipeline_snapshots is daily for this many days back from the data's end, weekly and month-end before."))
 
     @field_validator("stages")
     @classmethod
@@ -285,7 +392,11 @@ class Sales(_Strict):
 # ---------------------------------------------------------------- partner.yml
 
 class Partner(_Strict):
-    registration_protection_days: int = Field(90, ge=1, le=365)
+    """Channel partners: deal registration (报备) protection."""
+
+    registration_protection_days: int = Field(90, ge=1, le=365, description=(
+        "Days an approved deal registration protects the deal from other partners' registrations, "
+        "when the registration does not carry its own protection days."))
 
 
 # ---------------------------------------------------------------- all of it
