@@ -47,6 +47,7 @@ PAGES = {
         ("pages/entry/orders.py", "订单 Orders", "📦", "orders"),
         ("pages/entry/deliveries.py", "交付 Deliveries", "🚚", "deliveries"),
         ("pages/entry/payments.py", "回款 Payments", "💳", "payments"),
+        ("pages/entry/commission_adjustments.py", "提成调整 Commission adjustments", "🧮", "commission_adjustments"),
         ("pages/entry/deal_registrations.py", "报备 Deal registrations", "📝", "deal_registrations"),
         ("pages/entry/special_prices.py", "特价申请 Special prices", "🏷️", "special_prices"),
         ("pages/entry/channel_approvals.py", "渠道审批 Channel approvals", "🛂", "channel_approvals"),

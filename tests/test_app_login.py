@@ -94,8 +94,10 @@ def test_login_opens_the_pages_of_the_role_and_logout_ends_it(env):
 @pytest.mark.parametrize(
     ("role", "opens", "not_opens"),
     [
-        ("sales_manager", {"pages/entry/approvals.py", "pages/sales/forecast.py"}, {"pages/finance/dso.py"}),
-        ("finance", {"pages/finance/dso.py", "pages/finance/aging.py", "pages/sales/forecast.py"},
+        ("sales_manager", {"pages/entry/approvals.py", "pages/sales/forecast.py"},
+         {"pages/finance/dso.py", "pages/entry/commission_adjustments.py"}),
+        ("finance", {"pages/finance/dso.py", "pages/finance/aging.py", "pages/sales/forecast.py",
+                     "pages/entry/commission_adjustments.py"},
          {"pages/entry/leads.py", "pages/service/qa_inspection.py"}),
         ("service_agent", {"pages/service/sla_board.py"}, {"pages/sales/forecast.py", "pages/finance/aging.py"}),
         ("partner_user", {"pages/partner/reconciliation.py"}, {"pages/partner/conflicts.py", "pages/sales/forecast.py"}),
