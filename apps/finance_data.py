@@ -2,7 +2,7 @@
 
 ``AGING_AS_OF_SQL`` is the on-demand twin of the ``finance.ar_aging`` mart: the same rule
 (receipts dated after the as-of date don't count; installments created after it don't exist;
-buckets from the ``finance_aging_buckets`` seed) for any date, not only month-ends.
+buckets from ``settings.aging_buckets``, i.e. finance.yml) for any date, not only month-ends.
 
 Row rules: every loader takes the logged-in viewer and filters in SQL on the owner of the
 receivable (``installments.owner_id``) or the person of a commission statement (``user_id``);
@@ -43,7 +43,7 @@ select b.aging_date as as_of_date, b.installment_id, b.account_id, b.account_nam
        b.days_overdue_as_of as days_overdue, k.bucket, k.sort_order as bucket_order,
        b.days_overdue_as_of > 0 as is_overdue
 from balances b
-left join finance.finance_aging_buckets k
+left join settings.aging_buckets k
   on (k.min_days is null or b.days_overdue_as_of >= k.min_days)
  and (k.max_days is null or b.days_overdue_as_of <= k.max_days)
 where b.open_as_of > 0
@@ -76,7 +76,7 @@ def aging_as_of(viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
 
 
 def bucket_order() -> list[str]:
-    return query("select bucket from finance.finance_aging_buckets order by sort_order")["bucket"].tolist()
+    return query("select bucket from settings.aging_buckets order by sort_order")["bucket"].tolist()
 
 
 def aging_rollup(aging: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from pipelines.sources.operational import lead_pool
 from pipelines.sources.operational.sensors import store_sensor
 from pipelines.sources.partners import assets as partners
 from pipelines.sources.sensors import daily_schedule, landing_sensor
+from pipelines.sources.settings import assets as business_settings
 
 settings = export_settings_env()
 
@@ -29,6 +30,7 @@ domains = dg.Definitions.merge(
     callcenter.defs,
     partners.defs,
     operational.defs,
+    business_settings.defs,
     dbt_assets.defs,
     partner_assets.defs,
     finance_assets.defs,

@@ -2,9 +2,10 @@
 delivery/revenue, refund signs RF1-RF2) as a tiny staging warehouse, and a helper that builds the finance dbt models on it.
 
 The staging tables are created with the real staging column types; only the columns the
-cases need are filled. dbt then runs exactly the finance seeds and models (intermediate and
-marts) against this warehouse, as of 2026-07-31. Seeds whose rows the cases fix
-(``SEED_ROWS``) are replaced after ``dbt seed``, so the shipped seed content never changes a case.
+cases need are filled. dbt then runs exactly the finance models (intermediate and marts)
+against this warehouse, as of 2026-07-31, with the business settings of the cases
+(``CASE_SETTINGS``: the product defaults plus the cases' position plans) written as the
+``settings`` tables the pipeline's settings asset writes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from company_fixtures import COMPANY_MODELS, write_company_resolution
+
+from pipelines.config import BusinessSettings
+from pipelines.config.model import Commission, Finance, PositionPlan
+from pipelines.sources.settings.tables import write_settings_tables
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO / "apps") not in sys.path:  # the apps' modules import each other top-level
@@ -69,7 +74,7 @@ ROWS: dict[str, list[dict]] = {
         ]
     ]
     + [
-        # plans by position (seed finance_position_plans, SEED_ROWS below)
+        # plans by position (finance.yml commission.position_plans: CASE_SETTINGS below)
         dict(user_id=uid, employee_code=f"E{uid:03d}", user_name=name, department_id=1, position=pos)
         for uid, name, pos in [(12, "H", "key_account_rep"), (13, "J", "key_account_rep"), (14, "M", "regional_rep")]
     ],
@@ -232,22 +237,21 @@ ROWS: dict[str, list[dict]] = {
 }
 
 
-# seed rows the cases fix (replacing the shipped CSV's rows in the case warehouse)
-SEED_ROWS: dict[str, list[dict]] = {
-    "finance_position_plans": [
-        dict(position=pos, plan_code=code, plan_version=ver, effective_from=D(f), effective_to=D(t) if t else None)
-        for pos, code, ver, f, t in [
-            # key_account_rep: P-flat up to and including 2026-05-15, P-prod (latest version) from 05-16
-            ("key_account_rep", "P-flat", 1, "2026-01-01", "2026-05-15"),
-            ("key_account_rep", "P-prod", None, "2026-05-16", None),
-            # regional_rep: two rules on the same dates -> overlapping plans, reviewed
-            ("regional_rep", "P-flat", 1, "2026-01-01", None),
-            ("regional_rep", "P-flat8", 1, "2026-01-01", None),
-            # a plan code the CRM does not have: assigns nobody (F stays without a plan), reviewed
-            ("sales_rep", "P-nope", None, "2026-01-01", None),
-        ]
-    ],
-}
+# the cases' business settings: defaults, plus commission plans by position
+CASE_POSITION_PLANS = [
+    PositionPlan(position=pos, plan_code=code, plan_version=ver, effective_from=D(f), effective_to=D(t) if t else None)
+    for pos, code, ver, f, t in [
+        # key_account_rep: P-flat up to and including 2026-05-15, P-prod (latest version) from 05-16
+        ("key_account_rep", "P-flat", 1, "2026-01-01", "2026-05-15"),
+        ("key_account_rep", "P-prod", None, "2026-05-16", None),
+        # regional_rep: two rules on the same dates -> overlapping plans, reviewed
+        ("regional_rep", "P-flat", 1, "2026-01-01", None),
+        ("regional_rep", "P-flat8", 1, "2026-01-01", None),
+        # a plan code the CRM does not have: assigns nobody (F stays without a plan), reviewed
+        ("sales_rep", "P-nope", None, "2026-01-01", None),
+    ]
+]
+CASE_SETTINGS = BusinessSettings(finance=Finance(commission=Commission(position_plans=CASE_POSITION_PLANS)))
 
 
 def create_case_warehouse(path: Path) -> Path:
@@ -266,8 +270,10 @@ def create_case_warehouse(path: Path) -> Path:
     return path
 
 
-def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF) -> None:
-    """dbt seed + run of the finance folders only (staging is already there)."""
+def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF,
+                    settings: BusinessSettings = CASE_SETTINGS) -> None:
+    """The ``settings`` tables of ``settings``, then dbt run of the finance folders only
+    (staging is already there)."""
     dbt = Path(sys.executable).parent / "dbt"
     env = {
         **os.environ,
@@ -283,15 +289,7 @@ def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF) -> None:
         done = subprocess.run([str(dbt), *args, *common], env=env, capture_output=True, text=True, cwd=REPO)
         assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
 
-    dbt_run("seed", "--select", "path:seeds/finance")
     with duckdb.connect(str(warehouse)) as con:
-        for seed, seed_rows in SEED_ROWS.items():
-            frame = pd.DataFrame(seed_rows).astype(object)
-            frame = frame.where(frame.notna(), None)  # empty cells stay NULL, not NaN
-            con.register("rows_in", frame)
-            cols = ", ".join(frame.columns)
-            con.execute(f"delete from finance.{seed}")
-            con.execute(f"insert into finance.{seed} ({cols}) select {cols} from rows_in")
-            con.unregister("rows_in")
+        write_settings_tables(con, settings)
     dbt_run("run", "--select", "path:models/intermediate/finance", "path:models/marts/finance", *COMPANY_MODELS,
             "--vars", f"{{finance_as_of_date: '{as_of}'}}")

@@ -17,8 +17,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.config import BusinessSettings
 from pipelines.partner.registry import LocalRegistry
 from pipelines.partner.resolution import resolve
+from pipelines.sources.settings.tables import write_settings_tables
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 AS_OF = "2026-10-31"
@@ -159,6 +161,7 @@ def build_case_warehouse(tmp: Path) -> Path:
     resolution = resolve(names, LocalRegistry(REGISTRY))
     con.register("resolution_frame", resolution.to_arrow())
     con.execute("create table partner.company_resolution as select * from resolution_frame")
+    write_settings_tables(con, BusinessSettings())  # registration protection: the default 90 days
     con.close()
     # raw report uploads (lineage columns): P1 uploaded twice, the second supersedes
     (raw_dir / "partners" / "sales_reports").mkdir(parents=True, exist_ok=True)

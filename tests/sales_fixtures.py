@@ -22,6 +22,9 @@ from pathlib import Path
 import duckdb
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
+from pipelines.config import BusinessSettings
+from pipelines.sources.settings.tables import write_settings_tables
+
 REPO = Path(__file__).resolve().parents[1]
 
 HISTORY = [
@@ -63,7 +66,6 @@ LEADS = [
 ]
 
 SALES_MODELS = [
-    "sales_stage_probabilities",
     "opportunity_versions",
     "opportunities",
     "opportunity_stage_history",
@@ -107,6 +109,7 @@ def write_staging(path: Path) -> None:
     con.executemany("insert into staging.stg_crm__leads values (?, ?, ?, ?, ?, ?, ?, ?)", LEADS)
     con.execute("create table staging.stg_crm__accounts as select 1::bigint as account_id, '客户甲' as account_name")
     write_company_resolution(con)
+    write_settings_tables(con, BusinessSettings())  # default stages and probabilities
     con.execute(
         """create table staging.stg_crm__users as
            select * from (values (11::bigint, '张三', 77::bigint), (12::bigint, '李四', 77::bigint))

@@ -3,6 +3,7 @@ the SLA models over them in a throwaway DuckDB warehouse (own target and log pat
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 from pathlib import Path
@@ -10,10 +11,15 @@ from pathlib import Path
 import duckdb
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
+from pipelines.config import BusinessSettings
+from pipelines.config.model import Calendar, CalendarOverride, Service, SlaPolicy
+from pipelines.sources.settings.tables import write_settings_tables
+
 REPO = Path(__file__).resolve().parents[1]
 DBT = REPO / ".venv" / "bin" / "dbt"
 
 SLA_MODELS = [
+    "int_service_calendar_range",
     "int_service_calendar_days",
     "int_service_working_intervals",
     "int_service_tickets_with_policy",
@@ -24,29 +30,20 @@ SLA_MODELS = [
     *COMPANY_MODELS,
 ]
 
-# The sla.md calendar (not the seeded one: proves the calendar is data).
-CASE_CALENDAR_SQL = """
-create schema if not exists service;
-create or replace table service.service_working_hours as
-    select * from (values (1, '09:00', '18:00'), (2, '09:00', '18:00'), (3, '09:00', '18:00'),
-                          (4, '09:00', '18:00'), (5, '09:00', '18:00'))
-    as t (iso_weekday, start_time, end_time);
-create or replace table service.service_calendar_exceptions as
-    select cast(d as date) as calendar_date, 'holiday' as day_type, '国庆节' as name,
-           cast(null as varchar) as start_time, cast(null as varchar) as end_time
-    from (values ('2026-10-01'), ('2026-10-02'), ('2026-10-03'), ('2026-10-04'), ('2026-10-05'),
-                 ('2026-10-06'), ('2026-10-07')) as t (d)
-    union all select date '2026-10-10', 'makeup_workday', '国庆节 调休', '09:00', '18:00';
-create or replace table service.service_sla_policies as
-    select 'standard' as policy_id, 'Standard' as policy_name, '*' as customer_tier, '*' as channel,
-           '*' as priority, 240 as first_response_minutes, 480 as next_response_minutes,
-           960 as resolution_minutes;
-create or replace table service.service_sla_pause_statuses as
-    select 'resolution' as metric, 'waiting_on_customer' as status;
-create or replace table service.service_sla_escalations as
-    select * from (values ('*', '*', 0.75, 'notify_team_lead'), ('*', '*', 1.0, 'raise_priority'))
-    as t (policy_id, metric, at_share, action);
-"""
+# The sla.md calendar and policy as business settings (not China's: proves the calendar is data).
+CASE_SETTINGS = BusinessSettings(
+    calendar=Calendar(
+        china_public_holidays=False,
+        overrides=[
+            *(CalendarOverride(date=dt.date(2026, 10, d), type="holiday", name="国庆节") for d in range(1, 8)),
+            CalendarOverride(date=dt.date(2026, 10, 10), type="workday", name="国庆节 调休"),
+        ],
+    ),
+    service=Service(sla_policies=[
+        SlaPolicy(id="standard", name="Standard", first_response_minutes=240,
+                  next_response_minutes=480, resolution_minutes=960),
+    ]),
+)
 
 # T1..T5 of sla.md as tickets and events (local times).
 CASE_TICKETS = [
@@ -77,7 +74,8 @@ CASE_AS_OF = "2026-11-20 10:00:00"
 
 
 def build_case_warehouse(path: Path) -> None:
-    """Staging tables holding only the sla.md tickets, plus the case calendar and policy."""
+    """Staging tables holding only the sla.md tickets, plus the case calendar and policy
+    (``settings`` tables written from ``CASE_SETTINGS``, as the pipeline's settings asset does)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema staging")
         con.execute(
@@ -100,7 +98,7 @@ def build_case_warehouse(path: Path) -> None:
         con.execute("create table staging.stg_crm__accounts (account_id bigint, account_name varchar, level varchar)")
         con.execute("insert into staging.stg_crm__accounts values (1, '客户甲', 'B')")
         write_company_resolution(con)
-        con.execute(CASE_CALENDAR_SQL)
+        write_settings_tables(con, CASE_SETTINGS)
 
 
 def run_dbt(warehouse: Path, work: Path, models: list[str], vars_yaml: str) -> subprocess.CompletedProcess:

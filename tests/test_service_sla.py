@@ -9,6 +9,7 @@ import duckdb
 import pytest
 from service_fixtures import CASE_AS_OF, SLA_MODELS, build_case_warehouse, run_dbt
 
+from pipelines.config import BusinessSettings
 from pipelines.service.calendar import BusinessCalendar, business_seconds, load_calendar
 
 T = dt.datetime.fromisoformat
@@ -87,9 +88,9 @@ def test_escalations_fire_once_at_their_share(case_sla):
     assert len(escalations) == len(got)
 
 
-def test_python_calendar_reference_agrees_on_seeded_2026_calendar():
-    """The seeded calendar (chinese-calendar) has the same October 2026 days as sla.md."""
-    cal = load_calendar()
+def test_python_calendar_reference_agrees_on_default_2026_calendar():
+    """The default settings' calendar (chinese-calendar) has the same October 2026 days as sla.md."""
+    cal = load_calendar(BusinessSettings())
     assert business_seconds(cal, T("2026-10-09 17:30"), T("2026-10-10 09:30")) == 60 * 60
     assert business_seconds(cal, T("2026-09-30 16:00"), T("2026-10-08 10:00")) == 180 * 60
     assert business_seconds(cal, T("2026-11-16 20:00"), T("2026-11-17 13:30")) == 270 * 60

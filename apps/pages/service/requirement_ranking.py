@@ -9,7 +9,7 @@ viewer = auth.require_screen("requirement_ranking")
 st.title("需求排行 Requirement demand")
 ranking = data.requirement_ranking(viewer)
 st.caption("Score = linked tickets + distinct customers + customer tier weights + revenue at stake "
-           "(weights: dbt var service_demand_weights).")
+           "(weights: service.yml demand_weights in the settings folder).")
 st.dataframe(ranking, hide_index=True, use_container_width=True)
 
 if not ranking.empty:

@@ -5,8 +5,8 @@
 -- Credit is split by the order's credit splits (no splits: the owner gets 100%); an order
 -- whose splits do not total 100% credits nobody (finance.commission_review says why).
 -- Each event gets the plan assigned to the person on its date: the person's own CRM
--- assignments for that date if any, else the plan of their CRM position on that date (seed
--- finance_position_plans, from the hire date). None -> 'no_plan', more than one after that
+-- assignments for that date if any, else the plan of their CRM position on that date
+-- (finance.yml commission.position_plans, settings.position_plans; from the hire date). None -> 'no_plan', more than one after that
 -- choice -> 'overlapping_plans' (not credited, reviewed).
 
 with
@@ -64,7 +64,7 @@ users as (
 
 position_plans as (
 
-    select * from {{ ref('finance_position_plans') }}
+    select * from {{ source('settings', 'position_plans') }}
 
 ),
 

@@ -8,7 +8,7 @@
 --                 bracket formula; retroactive: every source earns the rate of the highest
 --                 tier the period total reached.
 -- assignment_source says how the person got the plan: 'personal' (CRM assignment) or
--- 'position' (seed finance_position_plans).
+-- 'position' (finance.yml commission.position_plans).
 -- Amounts round half up to 2 decimals once, on the line. Events without a plan show with
 -- reason 'no active plan' and 0.00; overlapping plans and missing targets go to review.
 

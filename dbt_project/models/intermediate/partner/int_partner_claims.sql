@@ -28,6 +28,13 @@ names as (
 
 ),
 
+parameters as (
+
+    select partner_registration_protection_days
+    from {{ source('settings', 'parameters') }}
+
+),
+
 opportunity_claims as (
 
     select
@@ -63,10 +70,11 @@ registration_claims as (
         cast(r.submitted_at as date)                            as claimed_on,
         cast(r.approved_at as date)                             as approved_on,
         case when r.status = 'approved' and r.approved_at is not null then
-            cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, ' ~ var('partner_protection_days', 90) ~ ')', 'cast(r.approved_at as date)') }} as date)
+            cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, parameters.partner_registration_protection_days)', 'cast(r.approved_at as date)') }} as date)
         end                                                     as protected_until
     from registrations r
     inner join names n on n.typed_name = r.customer_name
+    cross join parameters
     where r.status in ('pending', 'approved')
 
 ),

@@ -1,21 +1,28 @@
--- One row per calendar day of the service business calendar (vars service_calendar_start /
--- service_calendar_end), with its day type: workday, weekend, holiday or makeup_workday (调休).
+-- One row per calendar day of the service business calendar (range: int_service_calendar_range,
+-- from the data), with its day type: workday, weekend, holiday or makeup_workday (调休), from
+-- the settings folder's calendar (settings.working_hours, settings.calendar_exceptions).
 
 with
 
 working_hours as (
 
-    select * from {{ ref('service_working_hours') }}
+    select * from {{ source('settings', 'working_hours') }}
 
 ),
 
 exceptions as (
 
-    select * from {{ ref('service_calendar_exceptions') }}
+    select * from {{ source('settings', 'calendar_exceptions') }}
 
 ),
 
--- a portable day spine: 0..9999 days from the calendar start, cut at the calendar end
+calendar_range as (
+
+    select * from {{ ref('int_service_calendar_range') }}
+
+),
+
+-- a portable day spine: 0..99999 days (273 years) from the range start, cut at its end
 digits as (
 
     select 0 as d union all select 1 union all select 2 union all select 3 union all select 4
@@ -25,8 +32,9 @@ digits as (
 
 offsets as (
 
-    select thousands.d * 1000 + hundreds.d * 100 + tens.d * 10 + ones.d as day_offset
-    from digits as thousands
+    select ten_thousands.d * 10000 + thousands.d * 1000 + hundreds.d * 100 + tens.d * 10 + ones.d as day_offset
+    from digits as ten_thousands
+    cross join digits as thousands
     cross join digits as hundreds
     cross join digits as tens
     cross join digits as ones
@@ -36,8 +44,10 @@ offsets as (
 spine as (
 
     select
-        cast({{ dbt.dateadd('day', 'day_offset', "cast('" ~ var('service_calendar_start', '2024-01-01') ~ "' as date)") }} as {{ type_date() }}) as calendar_date
+        cast({{ dbt.dateadd('day', 'offsets.day_offset', 'calendar_range.first_date') }} as {{ type_date() }}) as calendar_date,
+        calendar_range.last_date
     from offsets
+    cross join calendar_range
 
 ),
 
@@ -45,7 +55,7 @@ in_range as (
 
     select calendar_date
     from spine
-    where calendar_date <= cast('{{ var("service_calendar_end", "2027-12-31") }}' as {{ type_date() }})
+    where calendar_date <= last_date
 
 ),
 

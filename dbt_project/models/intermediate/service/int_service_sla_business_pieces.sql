@@ -27,7 +27,7 @@ working_intervals as (
 
 pause_statuses as (
 
-    select * from {{ ref('service_sla_pause_statuses') }}
+    select * from {{ source('settings', 'sla_pause_statuses') }}
 
 ),
 

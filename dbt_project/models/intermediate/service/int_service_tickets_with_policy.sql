@@ -17,7 +17,7 @@ accounts as (
 
 policies as (
 
-    select * from {{ ref('service_sla_policies') }}
+    select * from {{ source('settings', 'sla_policies') }}
 
 ),
 

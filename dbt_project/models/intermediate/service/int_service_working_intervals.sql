@@ -1,6 +1,7 @@
 -- The working intervals of every working day as local timestamps: the weekday's hours on
--- ordinary workdays, the exception's own hours on make-up working days (调休), none on holidays
--- and weekends. Business time = overlap of a clock with these intervals.
+-- ordinary workdays, the exception's own hours on make-up working days (调休, one or more
+-- intervals), none on holidays and weekends. Business time = overlap of a clock with these
+-- intervals.
 
 with
 
@@ -12,13 +13,13 @@ calendar_days as (
 
 working_hours as (
 
-    select * from {{ ref('service_working_hours') }}
+    select * from {{ source('settings', 'working_hours') }}
 
 ),
 
-exceptions as (
+exception_hours as (
 
-    select * from {{ ref('service_calendar_exceptions') }}
+    select * from {{ source('settings', 'calendar_exception_hours') }}
 
 ),
 
@@ -41,11 +42,11 @@ makeup_days as (
     select
         calendar_days.calendar_date,
         calendar_days.day_type,
-        {{ service_hhmm_to_minutes("coalesce(exceptions.start_time, '09:00')") }} as start_minute,
-        {{ service_hhmm_to_minutes("coalesce(exceptions.end_time, '18:00')") }}   as end_minute
+        {{ service_hhmm_to_minutes('exception_hours.start_time') }} as start_minute,
+        {{ service_hhmm_to_minutes('exception_hours.end_time') }}   as end_minute
     from calendar_days
-    inner join exceptions
-        on calendar_days.calendar_date = exceptions.calendar_date
+    inner join exception_hours
+        on calendar_days.calendar_date = exception_hours.calendar_date
     where calendar_days.day_type = 'makeup_workday'
 
 ),

@@ -1,5 +1,5 @@
 -- Point-in-time AR aging (账龄): the open balance of every installment as of every month-end
--- (and the reporting date), by due date, bucketed with the finance_aging_buckets seed.
+-- (and the reporting date), by due date, bucketed with finance.yml aging_buckets (settings.aging_buckets).
 -- Receipts dated after the as-of date do not count; installments created after it don't exist
 -- yet. Any other date: apps/finance_data.aging_as_of() runs the same rule on demand.
 
@@ -20,7 +20,7 @@ allocations as (
 
 buckets as (
 
-    select * from {{ ref('finance_aging_buckets') }}
+    select * from {{ source('settings', 'aging_buckets') }}
 
 ),
 

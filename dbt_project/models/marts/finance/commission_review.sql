@@ -35,7 +35,7 @@ receipts as (
 
 position_plans as (
 
-    select * from {{ ref('finance_position_plans') }}
+    select * from {{ source('settings', 'position_plans') }}
 
 ),
 
@@ -148,7 +148,7 @@ final as (
         'position_plan',
         {{ dbt.concat(["position", "'|'", "plan_code", "'|'", "cast(effective_from as " ~ dbt.type_string() ~ ")"]) }},
         cast(null as {{ dbt.type_bigint() }}),
-        {{ dbt.concat(["'seed finance_position_plans: position '", "position", "' -> plan '", "plan_code",
+        {{ dbt.concat(["'finance.yml commission.position_plans: position '", "position", "' -> plan '", "plan_code",
                        "case when plan_version is null then '' else " ~ dbt.concat(["' v'", "cast(plan_version as " ~ dbt.type_string() ~ ")"]) ~ " end",
                        "' from '", "cast(effective_from as " ~ dbt.type_string() ~ ")",
                        "' names no CRM commission plan; nobody is assigned by this rule'"]) }}

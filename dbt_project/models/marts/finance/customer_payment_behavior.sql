@@ -1,12 +1,19 @@
 -- Payment behaviour per customer over installments that are due: average days late (paid:
 -- paid date - due date; still open: reporting date - due date), share paid late, and a credit
--- rating A-D derived from them (thresholds as vars, see docs/finance.md).
+-- rating A-D derived from them (thresholds: finance.yml payment_rating, see docs/settings.md).
 
 with
 
 installments as (
 
     select * from {{ ref('installments') }}
+
+),
+
+parameters as (
+
+    select finance_rating_a_max_days_late, finance_rating_b_max_days_late, finance_rating_c_max_days_late
+    from {{ source('settings', 'parameters') }}
 
 ),
 
@@ -55,13 +62,14 @@ final as (
         max_days_late,
         cast(open_amount_due as {{ type_decimal() }})                           as open_amount_due,
         case
-            when avg_days_late <= {{ var('finance_rating_a_days', 5) }}
+            when avg_days_late <= parameters.finance_rating_a_max_days_late
                  and {{ divide('installments_late', 'installments_due') }} <= 0.2 then 'A'
-            when avg_days_late <= {{ var('finance_rating_b_days', 15) }} then 'B'
-            when avg_days_late <= {{ var('finance_rating_c_days', 45) }} then 'C'
+            when avg_days_late <= parameters.finance_rating_b_max_days_late then 'B'
+            when avg_days_late <= parameters.finance_rating_c_max_days_late then 'C'
             else 'D'
         end as credit_rating
     from per_customer
+    cross join parameters
 
 )
 

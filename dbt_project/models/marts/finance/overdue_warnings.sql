@@ -1,6 +1,6 @@
 -- One warning per overdue installment with an open balance as of the reporting date,
 -- addressed to its owner (回款负责人). Rebuilt every run: a warning clears itself once the
--- balance reaches zero. Threshold: var('finance_overdue_warning_days', 0) days past due.
+-- balance reaches zero. Threshold: finance.yml overdue_warning_days (default 0) days past due.
 
 with
 
@@ -13,6 +13,13 @@ aging as (
 as_of as (
 
     select * from {{ ref('int_finance_as_of') }}
+
+),
+
+parameters as (
+
+    select finance_overdue_warning_days
+    from {{ source('settings', 'parameters') }}
 
 ),
 
@@ -52,7 +59,8 @@ final as (
     from aging
     inner join as_of
         on aging.as_of_date = as_of.as_of_date
-    where aging.days_overdue > {{ var('finance_overdue_warning_days', 0) }}
+    cross join parameters
+    where aging.days_overdue > parameters.finance_overdue_warning_days
 
 )
 

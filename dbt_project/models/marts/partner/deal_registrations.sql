@@ -47,6 +47,13 @@ as_of as (
 
 ),
 
+parameters as (
+
+    select partner_registration_protection_days
+    from {{ source('settings', 'parameters') }}
+
+),
+
 resolved as (
 
     select r.*, n.company_key, n.company_name, n.resolution_method, n.resolution_score
@@ -135,11 +142,11 @@ final as (
         r.approved_at,
         r.protection_days,
         case when r.approved_at is not null then
-            cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, ' ~ var('partner_protection_days', 90) ~ ')', 'cast(r.approved_at as date)') }} as date)
+            cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, parameters.partner_registration_protection_days)', 'cast(r.approved_at as date)') }} as date)
         end as protected_until,
         case
             when r.status <> 'approved' then {{ dbt.concat(["'not protected ('", "r.status", "')'"]) }}
-            when cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, ' ~ var('partner_protection_days', 90) ~ ')', 'cast(r.approved_at as date)') }} as date) >= x.as_of_date
+            when cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, parameters.partner_registration_protection_days)', 'cast(r.approved_at as date)') }} as date) >= x.as_of_date
                 then 'protected'
             else 'protection expired'
         end as protection_status,
@@ -154,6 +161,7 @@ final as (
 
     from resolved r
     cross join as_of x
+    cross join parameters
     left join prior_opportunities po on po.registration_id = r.registration_id
     left join competing c on c.registration_id = r.registration_id
     left join prices pr on pr.registration_id = r.registration_id

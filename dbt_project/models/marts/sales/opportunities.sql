@@ -50,7 +50,7 @@ campaigns as (
 
 stages as (
 
-    select * from {{ ref('sales_stage_probabilities') }}
+    select * from {{ source('settings', 'stage_probabilities') }}
 
 ),
 
@@ -115,7 +115,7 @@ final as (
         case when opportunities.status in ('won', 'lost') then true else false end
                                                                              as is_closed,
         case when opportunities.status = 'won' then true else false end      as is_won,
-        -- the CRM's percent as a fraction; the seed's default where the CRM has none
+        -- the CRM's percent as a fraction; the stage's default (sales.yml) where the CRM has none
         cast(coalesce({{ divide('opportunities.win_rate_pct', '100') }}, stages.stage_probability)
              as {{ type_decimal(5, 4) }})                                    as stage_probability,
         coalesce(opportunities.forecast_category, stages.forecast_category)  as forecast_category,

@@ -19,7 +19,7 @@ opportunities as (
 
 stages as (
 
-    select * from {{ ref('sales_stage_probabilities') }}
+    select * from {{ source('settings', 'stage_probabilities') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- The open pipeline as it stood at the end of each snapshot date, rebuilt from the version
 -- history: one row per open opportunity per snapshot date. A change made later never leaks into
 -- an earlier snapshot (only versions with valid_from before the next midnight count).
--- Calendar: daily for the last {{ var('sales_daily_snapshot_days', 92) }} days up to the data's
+-- Calendar: daily for the last sales.yml daily_snapshot_days (default 92) days up to the data's
 -- end date, and before that weekly (every 7th day counted back from the end date) plus every
 -- month end. Any other date: macro sales_pipeline_as_of / apps.sales_data.pipeline_as_of.
 
@@ -18,6 +18,13 @@ opportunities as (
     select opportunity_id, owner_id, department_id, lead_source, campaign_id, opportunity_type,
            account_id, company_key
     from {{ ref('opportunities') }}
+
+),
+
+parameters as (
+
+    select sales_daily_snapshot_days
+    from {{ source('settings', 'parameters') }}
 
 ),
 
@@ -42,7 +49,7 @@ calendar as (
         spine.date_day                                                   as snapshot_date,
         case
             when {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }}
-                 < {{ var('sales_daily_snapshot_days', 92) }} then 'daily'
+                 < parameters.sales_daily_snapshot_days then 'daily'
             when {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} - 7
                  * floor({{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} / 7) = 0
                  then 'weekly'
@@ -52,8 +59,9 @@ calendar as (
                                                                          as cutoff_at
     from spine
     cross join bounds
+    cross join parameters
     where {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }}
-              < {{ var('sales_daily_snapshot_days', 92) }}
+              < parameters.sales_daily_snapshot_days
        or {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} - 7
               * floor({{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} / 7) = 0
        or {{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'spine.date_day')) }}

@@ -1,7 +1,7 @@
 -- Field service KPIs (服务派工) by month of creation, team, engineer and dispatch mode (grab 抢单
 -- vs assign 派单): orders, completed, minutes to accept (dispatch -> accept), minutes on site
 -- (arrival -> completion), first-time-fix rate and overtime orders (creation -> completion
--- longer than var service_field_overtime_hours, default 24 h, or still open past it).
+-- longer than service.yml field_overtime_hours, default 24 h, or still open past it).
 
 with
 
@@ -23,6 +23,13 @@ as_of as (
 
 ),
 
+parameters as (
+
+    select service_field_overtime_hours
+    from {{ source('settings', 'parameters') }}
+
+),
+
 measured as (
 
     select
@@ -40,12 +47,13 @@ measured as (
             when work_orders.status = 'cancelled' then false
             when work_orders.completed_at is not null
                 then {{ dbt.datediff('work_orders.created_at', 'work_orders.completed_at', 'second') }}
-                     > {{ var('service_field_overtime_hours', 24) }} * 3600
+                     > parameters.service_field_overtime_hours * 3600
             else {{ dbt.datediff('work_orders.created_at', 'as_of.as_of_at', 'second') }}
-                     > {{ var('service_field_overtime_hours', 24) }} * 3600
+                     > parameters.service_field_overtime_hours * 3600
         end as is_overtime
     from work_orders
     cross join as_of
+    cross join parameters
 
 ),
 

@@ -3,14 +3,23 @@
 --         + sum over distinct customers of the customer's tier weight
 --         + w_revenue x revenue at stake (CNY 10k units: the customers' order value of the last
 --           12 months before the as-of)
--- Weights are vars (service_demand_weights); ranked 1 = most demand.
-
-{%- set w = var('service_demand_weights', {
-    'tickets': 1.0, 'customers': 2.0, 'revenue_per_10k': 0.1,
-    'tier': {'A': 5.0, 'B': 3.0, 'C': 1.5, 'D': 1.0, 'unknown': 0.5}
-}) %}
+-- Weights from the settings folder (service.yml demand_weights: settings.parameters and
+-- settings.demand_tier_weights); ranked 1 = most demand.
 
 with
+
+parameters as (
+
+    select service_demand_weight_customers, service_demand_weight_revenue_per_10k, service_demand_weight_tickets
+    from {{ source('settings', 'parameters') }}
+
+),
+
+tier_weights as (
+
+    select * from {{ source('settings', 'demand_tier_weights') }}
+
+),
 
 requirements as (
 
@@ -75,16 +84,13 @@ customers as (
         linked.requirement_id,
         linked.account_id,
         linked.customer_tier,
-        case linked.customer_tier
-            {%- for tier, weight in w['tier'].items() %}
-            when '{{ tier }}' then {{ weight }}
-            {%- endfor %}
-            else 0
-        end as tier_weight,
+        coalesce(tier_weights.weight, 0) as tier_weight,
         coalesce(customer_revenue.revenue_12m, 0) as revenue_12m
     from linked
     left join customer_revenue
         on linked.account_id = customer_revenue.account_id
+    left join tier_weights
+        on linked.customer_tier = tier_weights.customer_tier
     where linked.account_id is not null
 
 ),
@@ -117,10 +123,10 @@ per_requirement_customers as (
 scored as (
 
     {%- set demand_score_expr %}
-            {{ w['tickets'] }} * per_requirement.linked_tickets
-            + {{ w['customers'] }} * coalesce(per_requirement_customers.distinct_customers, 0)
+            parameters.service_demand_weight_tickets * per_requirement.linked_tickets
+            + parameters.service_demand_weight_customers * coalesce(per_requirement_customers.distinct_customers, 0)
             + coalesce(per_requirement_customers.tier_weight_total, 0)
-            + {{ divide(w['revenue_per_10k'] ~ ' * coalesce(per_requirement_customers.revenue_at_stake, 0)', '10000') }}
+            + {{ divide('parameters.service_demand_weight_revenue_per_10k * coalesce(per_requirement_customers.revenue_at_stake, 0)', '10000') }}
     {%- endset %}
     select
         requirements.requirement_id,
@@ -134,6 +140,7 @@ scored as (
         cast(coalesce(per_requirement_customers.revenue_at_stake, 0) as {{ type_decimal(18, 2) }}) as revenue_at_stake,
         {{ round_half_up(demand_score_expr, 2) }} as demand_score
     from requirements
+    cross join parameters
     inner join per_requirement
         on requirements.requirement_id = per_requirement.requirement_id
     left join per_requirement_customers

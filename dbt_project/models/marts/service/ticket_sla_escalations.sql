@@ -18,7 +18,7 @@ pieces as (
 
 escalations as (
 
-    select * from {{ ref('service_sla_escalations') }}
+    select * from {{ source('settings', 'sla_escalations') }}
 
 ),
 
