@@ -162,7 +162,7 @@ def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
 
     try:
         with record.phase("generate") as info:
-            report = generate(settings.landing_dir, scale=scale, seed=seed)
+            report = generate(settings.landing_dir, scale=scale, seed=seed, config_dir=settings.config_dir)
             info["files"] = len(report.files)
             info["rows"] = sum(report.files.values())
         with record.phase("floor_duckdb_read") as info:

@@ -35,17 +35,36 @@ def _configure_logging(verbose: bool) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.demo import generate
+    from pipelines.demo.settings import UserSettingsExist
 
     settings = export_settings_env()
     landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir
+    config_dir = Path(args.config_dir).resolve() if args.config_dir else settings.config_dir
     started = time.perf_counter()
-    report = generate(landing, scale=args.scale, seed=args.seed, end_date=args.end_date)
+    try:
+        report = generate(landing, scale=args.scale, seed=args.seed, end_date=args.end_date,
+                          config_dir=config_dir, overwrite_settings=args.overwrite_settings)
+    except UserSettingsExist as exc:
+        print(f"crmlake demo: {exc}", file=sys.stderr)
+        return 2
     rows = report.rows_by_entity()
     print(
         f"wrote {len(report.files)} files, {sum(rows.values()):,} rows for "
-        f"{len(rows)} entities to {landing} in {time.perf_counter() - started:.1f}s"
+        f"{len(rows)} entities to {landing} in {time.perf_counter() - started:.1f}s; "
+        f"demo business settings in {config_dir}"
     )
     return 0
+
+
+def _settings_problem(config_dir: Path) -> str | None:
+    """The settings folder's first error (file, key, what is allowed), or None when it loads."""
+    from pipelines.config import ConfigError, load_business_settings
+
+    try:
+        load_business_settings(config_dir)
+    except ConfigError as exc:
+        return str(exc)
+    return None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -56,6 +75,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.runner import failure_reasons, materialize
 
     settings = export_settings_env()
+    if (problem := _settings_problem(settings.config_dir)) is not None:
+        print(f"crmlake run: business settings are not usable, nothing was run:\n  {problem}", file=sys.stderr)
+        return 2
     ensure_dagster_home(settings)
     ensure_manifest()  # before the definitions load their dbt assets from it
     started = time.perf_counter()
@@ -188,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31))
     demo.add_argument("--landing-dir", help="default: CRMLAKE_LANDING_DIR or ./data/landing")
+    demo.add_argument("--config-dir", help="where the demo's business settings go; default: "
+                      "CRMLAKE_CONFIG_DIR or ./data/config, where `crmlake run` reads them")
+    demo.add_argument("--overwrite-settings", action="store_true",
+                      help="replace a settings folder that is not the demo's")
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="materialize every asset (or a selection) and publish")

@@ -49,14 +49,15 @@ class PipelineRun:
 
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory, dbt_manifest) -> PipelineRun:
-    """Demo data at S=1, then every asset materialized and published, in a fresh directory."""
+    """Demo data (and the demo's business settings) at S=1, then every asset materialized and
+    published, in a fresh directory."""
     from pipelines.demo import generate
     from pipelines.runner import failed_checks, failed_steps, materialize
     from pipelines.settings import get_settings
 
     home = tmp_path_factory.mktemp("lakehouse")
     settings = get_settings({"CRMLAKE_HOME": str(home)})
-    report = generate(settings.landing_dir, scale=1, seed=42)
+    report = generate(settings.landing_dir, scale=1, seed=42, config_dir=settings.config_dir)
     result = materialize(settings)
     assert result.success, f"failed steps {failed_steps(result)}, failed checks {failed_checks(result)}"
     return PipelineRun(settings=settings, report=report, result=result)

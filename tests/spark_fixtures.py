@@ -46,12 +46,16 @@ def engine_env(engine: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def run_pipeline(home: Path, landing: Path, engine: str):
-    """Every asset materialized and published on ``engine``, reading ``landing``."""
+def run_pipeline(home: Path, landing: Path, engine: str, config_dir: Path | None = None):
+    """Every asset materialized and published on ``engine``, reading ``landing`` (and the
+    business settings in ``config_dir``, default ``<home>/config``)."""
     from pipelines.runner import failed_checks, failed_steps, materialize
     from pipelines.settings import get_settings
 
-    settings = get_settings({"CRMLAKE_HOME": str(home), "CRMLAKE_LANDING_DIR": str(landing)})
+    env = {"CRMLAKE_HOME": str(home), "CRMLAKE_LANDING_DIR": str(landing)}
+    if config_dir is not None:
+        env["CRMLAKE_CONFIG_DIR"] = str(config_dir)
+    settings = get_settings(env)
     with engine_env(engine):
         result = materialize(settings)
     assert result.success, (

@@ -44,7 +44,7 @@ def lakehouse(pipeline_run, tmp_path_factory):
     home = tmp_path_factory.mktemp("browser_home")
     source = pipeline_run.settings
     for name, path in {"landing": source.landing_dir, "lakehouse": source.lakehouse_dir,
-                       "published": source.published_dir}.items():
+                       "published": source.published_dir, "config": source.config_dir}.items():
         shutil.copytree(path, home / name)
     settings = get_settings({"CRMLAKE_HOME": str(home)})
     reference = Reference.from_duckdb(settings.published_database)

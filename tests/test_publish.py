@@ -62,7 +62,7 @@ def test_rerun_loads_nothing_twice_and_a_failing_check_keeps_the_previous_snapsh
     from pipelines.runner import failed_checks, materialize
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
-    generate(settings.landing_dir, scale=0.2, seed=7)
+    generate(settings.landing_dir, scale=0.2, seed=7, config_dir=settings.config_dir)
     assert materialize(settings).success
     before = _digest(settings.published_database)
 

@@ -48,10 +48,12 @@ def runs(request, tmp_path_factory, dbt_manifest):
         from pipelines.settings import get_settings
 
         home = tmp_path_factory.mktemp("duckdb_engine")
-        landing = get_settings({"CRMLAKE_HOME": str(home)}).landing_dir
-        generate(landing, scale=SCALE, seed=42)
-        duck = run_pipeline(home, landing, "duckdb")
-    spark = run_pipeline(tmp_path_factory.mktemp("spark_engine"), duck.landing_dir, "spark")
+        home_settings = get_settings({"CRMLAKE_HOME": str(home)})
+        generate(home_settings.landing_dir, scale=SCALE, seed=42, config_dir=home_settings.config_dir)
+        duck = run_pipeline(home, home_settings.landing_dir, "duckdb")
+    # the same landing zone and the same business settings (the demo's)
+    spark = run_pipeline(tmp_path_factory.mktemp("spark_engine"), duck.landing_dir, "spark",
+                         config_dir=duck.config_dir)
     return duck, spark
 
 

@@ -3,7 +3,9 @@
 ``generate(landing_dir)`` writes every entity of the source contract (CRM JSON pages, ERP and
 call-center CSV, transcripts as JSONL, partner XLSX reports) for two years of one coherent
 company, with realistic noise and a documented set of deliberate defects (see
-``GenerationReport.dirt`` and docs/sources.md). Same seed, same bytes.
+``GenerationReport.dirt`` and docs/sources.md). Same seed, same bytes. With ``config_dir`` it
+also writes the demo company's business settings there (``pipelines.demo.settings``): the
+figures of a demo run depend on them (locked commission periods, plans by position).
 """
 
 from __future__ import annotations
@@ -56,11 +58,15 @@ def generate(
     scale: float = 1.0,
     seed: int = 42,
     end_date: date = date(2026, 10, 31),
+    config_dir: Path | None = None,
+    overwrite_settings: bool = False,
 ) -> GenerationReport:
     """Write the demo landing zone under ``landing_dir`` and report what was written.
 
     Files a previous run wrote there and this run does not are removed (the previous run's
-    manifest lists them); nothing else in or outside ``landing_dir`` is touched.
+    manifest lists them); nothing else in or outside ``landing_dir`` is touched, except
+    ``config_dir`` when given: the demo's business settings go there first (refused, before any
+    file is written, when it holds a user's settings, unless ``overwrite_settings``).
     """
     from . import callcenter, crm, erp, partners
     from .world import World
@@ -68,6 +74,11 @@ def generate(
 
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
+    if config_dir is not None:
+        from .settings import write_demo_settings
+
+        write_demo_settings(Path(config_dir), overwrite=overwrite_settings)
+        log.info("demo business settings in %s", config_dir)
     landing_dir = Path(landing_dir)
     landing_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Command line: ``python -m pipelines.demo LANDING_DIR [--scale S] [--seed N] [--end-date YYYY-MM-DD]``."""
+"""Command line: ``python -m pipelines.demo LANDING_DIR [--scale S] [--seed N] [--end-date YYYY-MM-DD]
+[--config-dir DIR]`` (``crmlake demo`` is the same with the settings' default folders)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31))
+    parser.add_argument("--config-dir", type=Path, help="also write the demo's business settings here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    generate(args.landing_dir, scale=args.scale, seed=args.seed, end_date=args.end_date)
+    generate(args.landing_dir, scale=args.scale, seed=args.seed, end_date=args.end_date,
+             config_dir=args.config_dir)
 
 
 if __name__ == "__main__":
