@@ -26,7 +26,7 @@ def test_job_returns_a_stale_lead_and_keeps_a_fresh_one(tmp_path, monkeypatch):
 
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("CRMLAKE_OPERATIONAL_URL", url)
-    monkeypatch.setenv("CRMLAKE_LEAD_POOL_DAYS", "30")
+    monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path / "config"))  # no folder: 30 days
     rep, ref = viewer("sales_rep", REP1), make_reference()
     with session_scope(url) as s:
         stale = leads.create_lead(s, rep, {"lead_name": "久未跟进"}, reference=ref).id

@@ -103,13 +103,17 @@ def test_reject_needs_a_comment(store, reference):
         assert records.history(s, "quotes", quote.id)[-1]["comment"] == "折扣过大 too deep"
 
 
-def test_threshold_is_configurable(store, reference, monkeypatch):
-    monkeypatch.setenv("CRMLAKE_QUOTE_DISCOUNT_THRESHOLD", "25")
+def test_threshold_is_configurable(store, reference, monkeypatch, tmp_path):
+    from pipelines.config import ConfigError
+
+    monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path))
+    settings = tmp_path / "sales.yml"
+    settings.write_text("quote_discount_threshold_pct: 25\n", encoding="utf-8")
     assert make_quote(store, reference, [{"product_id": 2, "quantity": 1, "discount_pct": 20}]).status == "approved"
-    monkeypatch.setenv("CRMLAKE_QUOTE_DISCOUNT_THRESHOLD", "5")
+    settings.write_text("quote_discount_threshold_pct: 5\n", encoding="utf-8")
     assert make_quote(store, reference, [{"product_id": 2, "quantity": 1, "discount_pct": 6}]).status == "pending_approval"
-    monkeypatch.setenv("CRMLAKE_QUOTE_DISCOUNT_THRESHOLD", "lots")
-    with pytest.raises(ValueError, match="CRMLAKE_QUOTE_DISCOUNT_THRESHOLD"):
+    settings.write_text("quote_discount_threshold_pct: lots\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="sales.yml: quote_discount_threshold_pct"):
         quotes.discount_threshold()
 
 

@@ -88,12 +88,15 @@ def test_approval_protects_the_deal_and_blocks_a_second_partner(store, reference
         assert partners.reject_registration(s, viewer("channel1"), second.id, "已被保护 protected", reference=reference).status == "rejected"
 
 
-def test_protection_period_is_configurable(store, reference, monkeypatch):
-    monkeypatch.setenv("CRMLAKE_REGISTRATION_PROTECTION_DAYS", "60")
+def test_protection_period_is_configurable(store, reference, monkeypatch, tmp_path):
+    from pipelines.config import ConfigError
+
+    monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "partner.yml").write_text("registration_protection_days: 60\n", encoding="utf-8")
     assert register(store, reference).protection_days == 60
     assert register(store, reference, protection_days=30).protection_days == 30
-    monkeypatch.setenv("CRMLAKE_REGISTRATION_PROTECTION_DAYS", "forever")
-    with pytest.raises(ValueError, match="CRMLAKE_REGISTRATION_PROTECTION_DAYS"):
+    (tmp_path / "partner.yml").write_text("registration_protection_days: forever\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="partner.yml: registration_protection_days"):
         partners.protection_days_default()
 
 

@@ -160,11 +160,16 @@ def test_convert_lead_to_account_and_opportunity(store_url):
             leads.convert_lead(s, REP1_V, dup_id, done.version, account_id=A_HUACE, reference=REF)
 
 
-def test_pool_days_comes_from_the_environment():
-    assert leads.pool_days({}) == 30
-    assert leads.pool_days({"CRMLAKE_LEAD_POOL_DAYS": "14"}) == 14
-    with pytest.raises(ValueError, match="CRMLAKE_LEAD_POOL_DAYS"):
-        leads.pool_days({"CRMLAKE_LEAD_POOL_DAYS": "0"})
+def test_pool_days_come_from_the_settings_folder(tmp_path, monkeypatch):
+    from pipelines.config import ConfigError
+
+    monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path))
+    assert leads.pool_days() == 30  # no sales.yml: the default
+    (tmp_path / "sales.yml").write_text("lead_pool_days: 14\n", encoding="utf-8")
+    assert leads.pool_days() == 14
+    (tmp_path / "sales.yml").write_text("lead_pool_days: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"sales.yml: lead_pool_days: .*greater than or equal to 1"):
+        leads.pool_days()
 
 
 # -- accounts: company resolution
@@ -257,7 +262,7 @@ def _opportunity(url: str) -> tuple[int, int]:
         return opp.id, opp.version
 
 
-def test_stages_come_from_the_dbt_seed():
+def test_stages_come_from_the_business_settings():
     assert opportunities.open_stages() == ["初步接洽", "需求确认", "方案报价", "商务谈判"]
     assert opportunities.stages()["赢单"]["is_won"] and opportunities.stages()["输单"]["is_closed"]
 

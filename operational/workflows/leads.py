@@ -1,15 +1,15 @@
 """Leads: create, assign, the lead pool (公海) with claim and return, follow-ups, auto-return.
 
 A lead in the pool has no owner (``owner_id`` NULL, ``is_in_pool``); every sales user sees the
-pool and may claim from it. A lead nobody followed up for ``CRMLAKE_LEAD_POOL_DAYS`` days
-(default 30, counted from the last follow-up, else the assignment, else creation) goes back to
-the pool by ``auto_return_stale`` — one set-based UPDATE, audited.
+pool and may claim from it. A lead nobody followed up for ``lead_pool_days`` days (business
+settings, ``sales.yml``, default 30; counted from the last follow-up, else the assignment, else
+creation) goes back to the pool by ``auto_return_stale`` — one set-based UPDATE, audited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,24 +27,16 @@ from operational.scope import (
     require_screen,
     visible_owner_ids,
 )
+from pipelines.config import current_business_settings
 
-DEFAULT_POOL_DAYS = 30
 OPEN_STATUSES = ("new", "contacted", "qualified")
 ASSIGNERS = frozenset({"sales_manager", "admin"})
 
 
-def pool_days(env: dict[str, str] | None = None) -> int:
-    """``CRMLAKE_LEAD_POOL_DAYS``: days without follow-up before a lead returns to the pool."""
-    raw = (env if env is not None else os.environ).get("CRMLAKE_LEAD_POOL_DAYS")
-    if not raw:
-        return DEFAULT_POOL_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        raise ValueError(f"CRMLAKE_LEAD_POOL_DAYS must be a whole number of days, got {raw!r}") from None
-    if days < 1:
-        raise ValueError(f"CRMLAKE_LEAD_POOL_DAYS must be at least 1, got {days}")
-    return days
+def pool_days(config_dir: Path | None = None) -> int:
+    """Days without follow-up before a lead returns to the pool: ``sales.yml`` ``lead_pool_days``
+    in the settings folder (default 30)."""
+    return current_business_settings(config_dir).sales.lead_pool_days
 
 
 def _check_owner(viewer: Viewer, owner_id: Any, reference: Reference | None, field: str = "owner_id") -> int:

@@ -1,17 +1,15 @@
 """Opportunities: create, advance through the sales stages, close won or lost.
 
-Stage names, order, probability and forecast category come from the dbt seed
-``dbt_project/seeds/sales/sales_stage_probabilities.csv`` (the lakehouse's own stage list), so
-the store and the marts never disagree. ``STAGE_REQUIREMENTS`` says which fields a stage needs
+Stage names, order, probability and forecast category come from the business settings
+(``sales.yml`` ``stages`` in the settings folder, the stage list the marts read too), so the
+store and the marts never disagree. ``STAGE_REQUIREMENTS`` says which fields a stage needs
 before an opportunity may enter it; every stage change writes ``opportunity_stage_history``.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,8 +21,9 @@ from operational.errors import ValidationError
 from operational.models import Contact, Opportunity, OpportunityStageHistory
 from operational.reference import Reference
 from operational.scope import Viewer, require_screen
+from pipelines.config import current_business_settings
+from pipelines.config.model import Stage
 
-STAGE_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "sales" / "sales_stage_probabilities.csv"
 WON, LOST = "赢单", "输单"
 
 # fields an opportunity must carry to ENTER the stage (cumulative: later stages add to earlier ones)
@@ -51,24 +50,29 @@ FIELD_LABELS = {
 QUOTE_READY = ("approved", "accepted")
 
 
-@lru_cache(maxsize=1)
 def stages() -> dict[str, dict[str, Any]]:
-    """Stage name → order, probability, forecast category, closed/won flags (from the dbt seed)."""
-    with STAGE_SEED.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    """Stage name → order, probability, forecast category, closed/won flags (``sales.yml``)."""
+    return _stage_table(tuple(current_business_settings().sales.stages))
+
+
+@lru_cache(maxsize=4)
+def _stage_table(configured: tuple[Stage, ...]) -> dict[str, dict[str, Any]]:
     out = {
-        r["stage"]: {
-            "order": int(r["stage_order"]),
-            "probability": float(r["stage_probability"]),
-            "forecast_category": r["forecast_category"],
-            "is_closed": r["is_closed"].strip().lower() == "true",
-            "is_won": r["is_won"].strip().lower() == "true",
+        s.name: {
+            "order": s.order,
+            "probability": float(s.probability),
+            "forecast_category": s.forecast_category,
+            "is_closed": s.is_closed,
+            "is_won": s.is_won,
         }
-        for r in rows
+        for s in configured
     }
     missing = set(STAGE_REQUIREMENTS) ^ set(out)
     if missing:
-        raise RuntimeError(f"{STAGE_SEED} and STAGE_REQUIREMENTS disagree on stages {sorted(missing)}")
+        raise RuntimeError(
+            f"the stages of sales.yml and the entry screens' STAGE_REQUIREMENTS disagree on "
+            f"{sorted(missing)}: the entry screens know the stages {sorted(STAGE_REQUIREMENTS)}"
+        )
     return out
 
 

@@ -6,7 +6,7 @@ customer name (``pipelines.partner``), so conflicts are found however the name w
 open opportunities on the same company and other partners' live registrations raise the
 ``has_conflict`` flag (the partner sees only that there is a conflict, never whose; the channel
 manager sees the details). An approved registration is protected for ``protection_days``
-(``CRMLAKE_REGISTRATION_PROTECTION_DAYS``, default 90); while it is, no other partner's
+(business settings ``partner.yml`` ``registration_protection_days``, default 90); while it is, no other partner's
 registration on that company can be approved.
 
 A partner user reaches only their own partner's rows, through every function here
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -39,23 +38,18 @@ from operational.models.sales import Account, Opportunity
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
 from operational.workflows.quotes import reference_or_load
+from pipelines.config import current_business_settings
 
 log = logging.getLogger("crmlake.operational.partners")
 
-PROTECTION_ENV = "CRMLAKE_REGISTRATION_PROTECTION_DAYS"
-DEFAULT_PROTECTION_DAYS = 90
 DECIDERS = ("channel_manager", "admin")
 EDITABLE_REGISTRATION_FIELDS = ("estimated_amount", "expected_close_date", "product_line", "crm_opportunity_id")
 
 
-def protection_days_default() -> int:
-    """Days an approved registration protects the deal (config, default 90)."""
-    raw = os.environ.get(PROTECTION_ENV, "").strip()
-    if not raw:
-        return DEFAULT_PROTECTION_DAYS
-    if not raw.isdigit() or not 1 <= int(raw) <= 365:
-        raise ValueError(f"{PROTECTION_ENV}={raw!r} must be a whole number of days between 1 and 365")
-    return int(raw)
+def protection_days_default(config_dir: Path | None = None) -> int:
+    """Days an approved registration protects the deal: ``partner.yml``
+    ``registration_protection_days`` in the settings folder (default 90)."""
+    return current_business_settings(config_dir).partner.registration_protection_days
 
 
 def _require_decider(viewer: Viewer, what: str) -> None:

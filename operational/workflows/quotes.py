@@ -1,6 +1,7 @@
 """Quotes (报价单): lines from the rep's department price book, discount approval above a threshold.
 
-A line's discount is entered in percent; above ``CRMLAKE_QUOTE_DISCOUNT_THRESHOLD`` (default 15 %)
+A line's discount is entered in percent; above the business settings' ``sales.yml``
+``quote_discount_threshold_pct`` (default 15 %)
 the quote waits for a sales manager (``pending_approval`` + an ``approvals`` row), otherwise it is
 approved at once and can become an order. Money: the line amount is rounded half up to the fen
 once, from quantity x list price x (1 - discount); the unit price shown is rounded on its own.
@@ -9,9 +10,9 @@ once, from quantity x list price x (1 - discount); the unit price shown is round
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -26,25 +27,16 @@ from operational.models.orders import Approval, Quote, QuoteLine
 from operational.models.sales import Opportunity
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
+from pipelines.config import current_business_settings
 
-THRESHOLD_ENV = "CRMLAKE_QUOTE_DISCOUNT_THRESHOLD"
-DEFAULT_THRESHOLD_PCT = Decimal(15)
 APPROVER_ROLES = ("sales_manager", "admin")
 FEN = Decimal("0.01")
 
 
-def discount_threshold() -> Decimal:
-    """Discount (percent) above which a quote needs approval (config, default 15)."""
-    raw = os.environ.get(THRESHOLD_ENV, "").strip()
-    if not raw:
-        return DEFAULT_THRESHOLD_PCT
-    try:
-        value = Decimal(raw.rstrip("%"))
-    except InvalidOperation:
-        raise ValueError(f"{THRESHOLD_ENV}={raw!r} is not a percent such as 15") from None
-    if not 0 <= value <= 100:
-        raise ValueError(f"{THRESHOLD_ENV}={raw!r} must be between 0 and 100")
-    return value
+def discount_threshold(config_dir: Path | None = None) -> Decimal:
+    """Discount (percent) above which a quote needs approval: ``sales.yml``
+    ``quote_discount_threshold_pct`` in the settings folder (default 15)."""
+    return current_business_settings(config_dir).sales.quote_discount_threshold_pct
 
 
 def document_no(session: Session, prefix: str) -> str:
