@@ -1,5 +1,6 @@
 """The ``crmlake`` command: demo data, pipeline runs, status and benchmarks.
 
+    crmlake init   [--admin NAME]            a new company: settings folder + first admin login
     crmlake demo   --scale 1 --seed 42      write a demo landing zone
     crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection)
     crmlake status [--json]                   what is loaded and published
@@ -247,8 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_argument("action", choices=["upgrade", "seed-demo-users", "users", "return-stale-leads"])
     store.set_defaults(func=cmd_store)
 
+    from pipelines.init_cli import add_parser as add_init_parser
     from pipelines.users_cli import add_parser as add_users_parser
 
+    add_init_parser(sub)
     add_users_parser(sub)
     return parser
 
