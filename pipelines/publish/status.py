@@ -80,6 +80,7 @@ def collect_status(settings: Settings) -> dict:
         "last_run": read_last_run(settings),
         "entities": [],
         "capabilities": [],
+        "warnings": [],
     }
     con = open_published(settings)
     if con is None:
@@ -119,7 +120,33 @@ def collect_status(settings: Settings) -> dict:
         status["entities"] = _entities(status["loads"], staged)
         if _has_table(con, "meta", "capabilities"):
             status["capabilities"] = _rows(con, "select * from meta.capabilities")
+        status["warnings"] = _warnings(settings, con)
     return status
+
+
+# Business times measured on the company calendar (SLA clocks): the dates the calendar must know.
+CALENDAR_DATES = (
+    ("staging", "stg_callcenter__tickets", "created_at"),
+    ("staging", "stg_callcenter__ticket_events", "event_time"),
+)
+
+
+def _warnings(settings: Settings, con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Things a user should act on: unusable settings, data past the calendar's known years."""
+    from pipelines.config import ConfigError, load_business_settings
+    from pipelines.config.calendar import calendar_coverage_warning
+
+    try:
+        business = load_business_settings(settings.config_dir)
+    except ConfigError as exc:
+        return [f"business settings are not usable, the next run will stop: {exc}"]
+    present = [(s, t, c) for s, t, c in CALENDAR_DATES if _has_table(con, s, t)]
+    last = None
+    if present:
+        union = " union all ".join(f"select max(cast({c} as date)) as d from {s}.{t}" for s, t, c in present)
+        last = con.execute(f"select max(d) from ({union})").fetchone()[0]
+    warning = calendar_coverage_warning(business, last)
+    return [warning] if warning else []
 
 
 def _entities(loads: list[dict], staged: dict[str, dict]) -> list[dict]:

@@ -2,6 +2,8 @@
 -- after each change of stage, amount or expected close date (CRM stage history). The state of
 -- any opportunity at any moment t is the one row with valid_from <= t < valid_to (valid_to null
 -- = still current). Point-in-time snapshots, movements and ML features all read this table.
+-- An opportunity the history does not mention (an extract without stage history) is known only
+-- in its current state, from its creation on: one version.
 
 with
 
@@ -13,7 +15,7 @@ history as (
 
 opportunities as (
 
-    select opportunity_id from {{ ref('stg_crm__opportunities') }}
+    select opportunity_id, stage, amount, close_date, created_at from {{ ref('stg_crm__opportunities') }}
 
 ),
 
@@ -31,6 +33,34 @@ known_history as (
     from history
     inner join opportunities
         on history.opportunity_id = opportunities.opportunity_id
+
+),
+
+without_history as (
+
+    select
+        opportunities.opportunity_id,
+        -1 * opportunities.opportunity_id          as stage_change_id,  -- negative: no history row
+        cast(null as {{ dbt.type_string() }})      as from_stage,
+        opportunities.stage                        as to_stage,
+        opportunities.amount,
+        opportunities.close_date,
+        opportunities.created_at                   as changed_at,
+        cast(null as {{ dbt.type_bigint() }})      as changed_by
+    from opportunities
+    left join (select distinct opportunity_id from known_history) as documented
+        on opportunities.opportunity_id = documented.opportunity_id
+    where documented.opportunity_id is null
+
+),
+
+all_versions as (
+
+    select opportunity_id, stage_change_id, from_stage, to_stage, amount, close_date, changed_at, changed_by
+    from known_history
+    union all
+    select opportunity_id, stage_change_id, from_stage, to_stage, amount, close_date, changed_at, changed_by
+    from without_history
 
 ),
 
@@ -60,7 +90,7 @@ ordered as (
         lag(close_date) over (
             partition by opportunity_id order by changed_at, stage_change_id
         )                                                            as previous_close_date
-    from known_history
+    from all_versions
 
 ),
 
