@@ -158,9 +158,10 @@ def labelled_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 MIN_DEALS_PER_OUTCOME = 10
 
 
-def readiness(labelled: pd.DataFrame) -> str | None:
-    """Why the model cannot be trained on ``labelled`` (None: it can)."""
-    closed = labelled.drop_duplicates("opportunity_id")
+def readiness(closed_deals: pd.DataFrame) -> str | None:
+    """Why the model cannot be trained (None: it can), from the closed deals (``outcomes``, or any
+    frame with opportunity_id and won)."""
+    closed = closed_deals.drop_duplicates("opportunity_id")
     won = int(closed["won"].sum()) if len(closed) else 0
     lost = len(closed) - won
     if won < MIN_DEALS_PER_OUTCOME or lost < MIN_DEALS_PER_OUTCOME:

@@ -53,10 +53,13 @@ SLA_TICKETS = [  # ticket, created (local), status, last update
 SLA_EVENTS = [  # ticket, type, from, to, time (local)
     ("T1", "status_change", "", "new", "2026-10-09 17:30:00"),
     ("T1", "agent_reply", "", "", "2026-10-10 09:30:00"),
+    ("T1", "status_change", "new", "resolved", "2026-10-12 10:00:00"),
     ("T2", "status_change", "", "new", "2026-09-30 16:00:00"),
     ("T2", "agent_reply", "", "", "2026-10-08 10:00:00"),
+    ("T2", "status_change", "new", "resolved", "2026-10-09 10:00:00"),
     ("T3", "status_change", "", "new", "2026-11-16 20:00:00"),
     ("T3", "agent_reply", "", "", "2026-11-17 13:30:00"),
+    ("T3", "status_change", "new", "resolved", "2026-11-18 10:00:00"),
     ("T4", "status_change", "", "new", "2026-11-16 09:00:00"),
     ("T4", "agent_reply", "", "", "2026-11-16 10:00:00"),
     ("T4", "status_change", "new", "in_progress", "2026-11-16 10:00:00"),

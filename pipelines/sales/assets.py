@@ -70,11 +70,11 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
     end = wp.data_end(con)
     if end is None:
         return baseline(con, None, "no opportunities")
+    if reason := wp.readiness(wp.outcomes(con)):
+        return baseline(con, end, reason)
     current = wp.quarter_start(end)
     labelled = wp.labelled_frame(con)
     log(f"{len(labelled)} labelled weekly snapshot rows up to {end}")
-    if reason := wp.readiness(labelled):
-        return baseline(con, end, reason)
     quarters = [wp.add_quarters(current, -k) for k in range(BACKTEST_QUARTERS, 0, -1)]
     report, models = wp.backtest(labelled, quarters)
     if not report.quarters:
