@@ -135,6 +135,12 @@ def list_users(session: Session, now: dt.datetime | None = None) -> list[dict[st
     return out
 
 
+def admin_usernames(url: str) -> list[str]:
+    """The store's admin logins, active or not (migrating the store first)."""
+    with session_scope(url, readonly=True) as session:
+        return list(session.scalars(sa.select(AppUser.username).where(AppUser.role == "admin")).all())
+
+
 def create_first_admin(url: str, username: str, password: str, *, display_name: str | None = None,
                        actor: str = "crmlake init") -> dict[str, Any]:
     """The store's first admin login (migrating the store first); ``AdminExists`` if it has one.

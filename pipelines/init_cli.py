@@ -22,7 +22,7 @@ ADMIN_PASSWORD_ENV = "CRMLAKE_ADMIN_PASSWORD"
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from operational.users import AdminExists, create_first_admin
+    from operational.users import AdminExists, admin_usernames, create_first_admin
     from pipelines.config.render import write_default_settings
     from pipelines.users_cli import PasswordInputError, read_password
 
@@ -34,7 +34,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"business settings in {config_dir}: wrote {', '.join(p.name for p in written) or 'nothing'}"
           + (f"; kept {', '.join(kept)} (--force rewrites them)" if kept else ""))
 
-    if not args.no_admin:
+    admins = [] if args.no_admin else admin_usernames(settings.operational_url)
+    if admins:
+        print(f"admin login: the store already has {', '.join(admins)} (`crmlake users` manages logins)")
+    elif not args.no_admin:
         env_var = args.password_env or (ADMIN_PASSWORD_ENV if os.environ.get(ADMIN_PASSWORD_ENV) else None)
         if env_var is None and not sys.stdin.isatty():
             print(f"crmlake init: no terminal to ask the admin password; set {ADMIN_PASSWORD_ENV} "
