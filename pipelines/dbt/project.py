@@ -12,7 +12,7 @@ from pathlib import Path
 from dagster_dbt import DbtProject
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
-_PROJECT_FILES = ("models/**/*", "macros/**/*", "seeds/**/*", "tests/**/*", "*.yml")
+_PROJECT_FILES = ("models/**/*", "macros/**/*", "tests/**/*", "*.yml")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()

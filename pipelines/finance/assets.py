@@ -1,5 +1,5 @@
 """Finance assets written in Python after dbt: commission statements (locked periods,
-manual adjustments from the store) and payment-delay risk scores with their backtest."""
+manual adjustments from the store); payment-delay risk lives in payment_risk.py."""
 
 
 import time
