@@ -9,6 +9,7 @@ import pandas as pd
 from models_ml import payment_delay
 from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
+from pipelines.typed_tables import write_typed
 
 CAPABILITY = "finance.payment_risk"
 INSTALLMENTS = dg.AssetKey(["finance", "installments"])
@@ -25,15 +26,6 @@ BACKTEST_COLUMNS = {
     "brier": "double", "brier_base": "double", "precision_top_decile": "double",
     "recall_top_decile": "double", "model_version": "varchar",
 }
-
-
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
-    """Write with fixed column types, so a baseline or empty result has the same table shape."""
-    con.execute("create schema if not exists finance")
-    con.register("frame_in", frame.reindex(columns=list(columns)))
-    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-    con.execute(f"create or replace table finance.{table} as select {select} from frame_in")
-    con.unregister("frame_in")
 
 
 def score_installments(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -61,8 +53,8 @@ def score_installments(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd
 def payment_risk(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
         scores, backtest, reason = score_installments(con)
-        _write(con, "payment_risk", scores, SCORE_COLUMNS)
-        _write(con, "payment_risk_backtest", backtest, BACKTEST_COLUMNS)
+        write_typed(con, "finance.payment_risk", scores, SCORE_COLUMNS)
+        write_typed(con, "finance.payment_risk_backtest", backtest, BACKTEST_COLUMNS)
         record_outcome(con, CAPABILITY, "baseline" if reason else "computed", reason, scored=len(scores))
     if reason:
         context.log.warning(f"payment-delay model not computed: {reason}; open installments get the base rate")

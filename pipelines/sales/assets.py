@@ -18,6 +18,7 @@ from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
 from pipelines.outcomes import record_outcome
 from pipelines.resources import LakehouseResource
+from pipelines.typed_tables import write_typed
 
 BACKTEST_QUARTERS = 4
 CAPABILITY = "sales.win_probability"
@@ -132,15 +133,6 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
             "run_rates": run_rates}
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
-    """Write ``frame`` with fixed column types, so an empty result has the same table shape."""
-    con.execute("create schema if not exists sales")
-    con.register("_frame", frame)
-    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-    con.execute(f"create or replace table {table} as select {select} from _frame")
-    con.unregister("_frame")
-
-
 @dg.asset(
     key=["sales", "win_probability"],
     deps=[dg.AssetKey(["sales", "opportunity_versions"]), dg.AssetKey(["sales", "opportunities"])],
@@ -154,8 +146,8 @@ def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResou
     con = duckdb.connect(str(settings.warehouse_path))
     try:
         result = train_and_score(con, models_dir, log=context.log.info)
-        _write(con, "sales.win_probability", result["scores"], SCORE_COLUMNS)
-        _write(con, "sales.bookings_forecast_ml", result["run_rates"], RUN_RATE_COLUMNS)
+        write_typed(con, "sales.win_probability", result["scores"], SCORE_COLUMNS)
+        write_typed(con, "sales.bookings_forecast_ml", result["run_rates"], RUN_RATE_COLUMNS)
         record_outcome(con, CAPABILITY, result["status"], result["reason"], scored=len(result["scores"]))
     finally:
         con.close()

@@ -14,6 +14,7 @@ from models_ml import requirement_matching
 from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
 from pipelines.service import qa
+from pipelines.typed_tables import write_typed
 
 STG = "staging"
 SUGGESTIONS = "service.requirement_link_suggestions"
@@ -142,9 +143,9 @@ def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: L
             else:
                 context.log.info(f"requirement matching held-out evaluation: {evaluation}")
                 suggestions = matcher.suggest(unlinked, top_k=3, min_score=0.05)
-        _write_typed(con, "service.requirement_link_suggestions", suggestions, SUGGESTION_COLUMNS)
+        write_typed(con, "service.requirement_link_suggestions", suggestions, SUGGESTION_COLUMNS)
         evaluation_frame = pd.DataFrame([{**evaluation, "evaluated_at": pd.Timestamp.now(tz="UTC")}])
-        _write_typed(con, "service.requirement_matching_evaluation", evaluation_frame, EVALUATION_COLUMNS)
+        write_typed(con, "service.requirement_matching_evaluation", evaluation_frame, EVALUATION_COLUMNS)
         record_outcome(con, SUGGESTIONS, "not_computed" if reason else "computed", reason,
                        suggestions=len(suggestions), unlinked_tickets=len(unlinked))
     if reason:
@@ -152,15 +153,6 @@ def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: L
     return dg.MaterializeResult(metadata={"suggestions": len(suggestions), "unlinked_tickets": len(unlinked),
                                           **({"not_computed": reason} if reason else {}),
                                           **{k: v for k, v in evaluation.items() if v is not None}})
-
-
-def _write_typed(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]) -> None:
-    """Write with fixed column types, so an empty result has the same table shape."""
-    con.execute("create schema if not exists service")
-    con.register("typed_in", frame.reindex(columns=list(columns)))
-    select = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in columns.items())
-    con.execute(f"create or replace table {table} as select {select} from typed_in")
-    con.unregister("typed_in")
 
 
 defs = dg.Definitions(assets=[qa_scores, requirement_link_suggestions])
