@@ -29,7 +29,7 @@ def test_status_page_says_how_to_start_when_nothing_is_published(tmp_path, monke
     assert at.text_input(key="login_username")  # not logged in: the login form, nothing else
     login(at, "finance1")
     assert not at.exception
-    assert any("make run" in w.value for w in at.warning)
+    assert any("crmlake run" in w.value and "crmlake check" in w.value for w in at.warning)
 
 
 @pytest.mark.slow
@@ -48,7 +48,12 @@ def test_status_page_shows_the_published_row_counts(pipeline_run, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Published tables 表"] == str(tables)
     assert metrics["Rows loaded 已入库行"] == f"{loaded:,}"
-    shown = at.dataframe[0].value
+    frames = [frame.value for frame in at.dataframe]
+    capabilities = next(f for f in frames if "reason" in f.columns)
+    assert len(capabilities) == 20  # every capability, computed or with its reason
+    entities = next(f for f in frames if "needed_by" in f.columns)
+    assert (entities["delivered"] == "yes 已交付").sum() >= 40  # the demo delivers (almost) every entity
+    shown = next(f for f in frames if "table" in f.columns)
     accounts = shown[shown["table"] == "stg_crm__accounts"]["rows"].iloc[0]
     with duckdb.connect(str(settings.published_database), read_only=True) as con:
         assert accounts == con.execute("select count(*) from staging.stg_crm__accounts").fetchone()[0]
