@@ -99,7 +99,7 @@ def test_default_settings_load_back_equal_and_are_commented(tmp_path):
     finance = (tmp_path / "finance.yml").read_text(encoding="utf-8")
     # every key is under a comment saying what it does (and what is allowed)
     assert "# An overdue warning goes to the owner when an installment is more than" in finance
-    assert "Allowed: a whole number >= 0." in finance
+    assert "Allowed: a whole number >= 0 and <= 36500." in finance
     assert "position_plans: []" in finance and "lock_through:\n" in finance
     for path in written:
         keys = [line for line in path.read_text(encoding="utf-8").splitlines()

@@ -35,6 +35,11 @@ def _check_interval(text: str) -> str:
     return text.strip()
 
 
+# Upper bounds keep every number inside the column types of the settings tables (INTEGER,
+# DECIMAL(18,4)): a slip of the keyboard is an error naming the key, not a failed run later.
+MAX_DAYS = 36_500  # a century of days
+MAX_MINUTES = 525_600  # a year of minutes
+
 Interval = Annotated[str, Field(description="HH:MM-HH:MM, local wall-clock time")]
 IsoWeekday = Annotated[int, Field(ge=1, le=7, description="1 = Monday ... 7 = Sunday")]
 
@@ -161,9 +166,9 @@ class SlaPolicy(_Strict):
     customer_tier: str = Field("*", description="CRM account level (A, B, C, D, unknown) this policy applies to; * = any.")
     channel: str = Field("*", description="Ticket channel (phone, wechat, email, web ...); * = any.")
     priority: str = Field("*", description="Ticket priority (P1 ... P4); * = any.")
-    first_response_minutes: int = Field(gt=0, description="Target for the first agent reply, business minutes.")
-    next_response_minutes: int = Field(gt=0, description="Target for the agent reply after each customer reply, business minutes.")
-    resolution_minutes: int = Field(gt=0, description="Target for resolution, business minutes.")
+    first_response_minutes: int = Field(gt=0, le=MAX_MINUTES, description="Target for the first agent reply, business minutes.")
+    next_response_minutes: int = Field(gt=0, le=MAX_MINUTES, description="Target for the agent reply after each customer reply, business minutes.")
+    resolution_minutes: int = Field(gt=0, le=MAX_MINUTES, description="Target for resolution, business minutes.")
 
 
 class SlaEscalation(_Strict):
@@ -188,7 +193,7 @@ DEFAULT_SLA_POLICIES = [
               first_response_minutes=15, next_response_minutes=30, resolution_minutes=180),
 ]
 
-Weight = Annotated[Decimal, Field(ge=0, decimal_places=4)]
+Weight = Annotated[Decimal, Field(ge=0, le=1_000_000, decimal_places=4)]
 
 
 class DemandWeights(_Strict):
@@ -225,7 +230,7 @@ class Service(_Strict):
         ],
         description="Escalation steps at a share of an SLA target (service.ticket_sla_escalations).",
     )
-    field_overtime_hours: float = Field(24, gt=0, description=(
+    field_overtime_hours: float = Field(24, gt=0, le=8760, description=(
         "A field-service work order is overtime when creation to completion (or to the as-of, "
         "while open) takes longer than this many clock hours."))
     demand_weights: DemandWeights = Field(default_factory=DemandWeights, description=(
@@ -246,14 +251,14 @@ class Service(_Strict):
 
 class AgingBucket(_Strict):
     name: str = Field(description="Bucket label shown in the aging report, e.g. 31-60.")
-    min_days: int | None = Field(None, description="Days past due, inclusive; empty: open below (the first bucket).")
-    max_days: int | None = Field(None, description="Days past due, inclusive; empty: open above (the last bucket).")
+    min_days: int | None = Field(None, ge=-MAX_DAYS, le=MAX_DAYS, description="Days past due, inclusive; empty: open below (the first bucket).")
+    max_days: int | None = Field(None, ge=-MAX_DAYS, le=MAX_DAYS, description="Days past due, inclusive; empty: open above (the last bucket).")
 
 
 class PositionPlan(_Strict):
     position: str = Field(description="CRM position (users.position), e.g. sales_rep.")
     plan_code: str = Field(description="A CRM commission plan code (commission_plans.planCode).")
-    plan_version: int | None = Field(None, description="Plan version; empty: the highest version the CRM has.")
+    plan_version: int | None = Field(None, ge=1, le=1_000_000, description="Plan version; empty: the highest version the CRM has.")
     effective_from: dt.date = Field(dt.date(2000, 1, 1), description="First day the rule applies (a person's hire date if later).")
     effective_to: dt.date | None = Field(None, description="Last day it applies, inclusive; empty: open-ended.")
 
@@ -275,9 +280,9 @@ class Commission(_Strict):
 
 
 class PaymentRating(_Strict):
-    a_max_days_late: int = Field(5, ge=0, description="Rating A: average days late at most this, and at most 20 % of installments paid late.")
-    b_max_days_late: int = Field(15, ge=0, description="Rating B: average days late at most this.")
-    c_max_days_late: int = Field(45, ge=0, description="Rating C: average days late at most this; above: D.")
+    a_max_days_late: int = Field(5, ge=0, le=MAX_DAYS, description="Rating A: average days late at most this, and at most 20 % of installments paid late.")
+    b_max_days_late: int = Field(15, ge=0, le=MAX_DAYS, description="Rating B: average days late at most this.")
+    c_max_days_late: int = Field(45, ge=0, le=MAX_DAYS, description="Rating C: average days late at most this; above: D.")
 
     @model_validator(mode="after")
     def _ordered(self) -> PaymentRating:
@@ -306,7 +311,7 @@ class Finance(_Strict):
             "AR aging buckets by days past due (as-of date minus due date), in order: the first "
             "without min_days, the last without max_days, each starting the day after the previous ends."),
     )
-    overdue_warning_days: int = Field(0, ge=0, description=(
+    overdue_warning_days: int = Field(0, ge=0, le=MAX_DAYS, description=(
         "An overdue warning goes to the owner when an installment is more than this many days past due."))
     payment_rating: PaymentRating = Field(default_factory=PaymentRating, description=(
         "Customer credit rating from payment history (finance.customer_payment_behavior)."))
@@ -340,7 +345,7 @@ class Finance(_Strict):
 
 class Stage(_Strict):
     name: str = Field(description="The stage exactly as the CRM writes it (销售阶段).")
-    order: int = Field(description="Position in the sales process (funnel order); lost stages usually 0.")
+    order: int = Field(ge=-1000, le=1000, description="Position in the sales process (funnel order); lost stages usually 0.")
     probability: Decimal = Field(ge=0, le=1, decimal_places=4, description=(
         "Default win probability as a FRACTION 0-1 (0.25 = 25 %), used where the CRM has none "
         "and for past snapshots."))
@@ -370,9 +375,9 @@ class Sales(_Strict):
         "the six default stage names; renaming stages there needs a code change."))
     quote_discount_threshold_pct: Decimal = Field(Decimal(15), ge=0, le=100, decimal_places=2, description=(
         "A quote line discounted more than this many percent waits for a sales manager's approval (entry screens)."))
-    lead_pool_days: int = Field(30, ge=1, description=(
+    lead_pool_days: int = Field(30, ge=1, le=MAX_DAYS, description=(
         "Days without follow-up after which a lead returns to the lead pool (公海) (entry screens)."))
-    daily_snapshot_days: int = Field(92, ge=1, description=(
+    daily_snapshot_days: int = Field(92, ge=1, le=MAX_DAYS, description=(
         "sales.pipeline_snapshots is daily for this many days back from the data's end, weekly and month-end before."))
 
     @field_validator("stages")
