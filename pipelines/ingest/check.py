@@ -20,7 +20,7 @@ from pathlib import Path, PurePosixPath
 import duckdb
 import polars as pl
 
-from pipelines.capabilities import BY_KEY, CAPABILITIES, disabled_by
+from pipelines.capabilities import CAPABILITIES, capabilities_needing, disabled_by
 from pipelines.contracts import EntitySpec, load_contract
 from pipelines.ingest.layout import file_key
 from pipelines.ingest.loader import FileOutcome, evaluate_file, scan
@@ -203,10 +203,9 @@ def check_landing(landing_dir: Path, contract: dict[str, EntitySpec] | None = No
     for e in entities:
         if e.delivered:
             continue
-        for key, reasons in disabled.items():
-            cap = BY_KEY[key]
-            if e.entity in cap.needs or any(e.entity in g for g in cap.needs_any):
-                e.disables[key] = reasons
+        for cap in capabilities_needing(e.entity):
+            if cap.key in disabled:
+                e.disables[cap.key] = disabled[cap.key]
         e.would_improve = [
             c.key for c in CAPABILITIES if c.key not in disabled and e.entity in c.improves
         ]

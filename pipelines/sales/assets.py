@@ -39,6 +39,19 @@ RUN_RATE_COLUMNS = {
 BASELINE_VERSION = "baseline: stage probability"
 
 
+def _scores(feats: pd.DataFrame, probability, version: str) -> pd.DataFrame:
+    """One row per open deal of ``feats``: its win probability next to the stage baseline."""
+    return pd.DataFrame(
+        {
+            "opportunity_id": feats["opportunity_id"].astype("int64"),
+            "as_of_date": pd.to_datetime(feats["as_of_date"]).dt.date,
+            "win_probability": probability,
+            "stage_probability": feats["stage_probability"],
+            "model_version": version,
+        }
+    )
+
+
 def baseline(con: duckdb.DuckDBPyConnection, end: dt.date | None, reason: str) -> dict:
     """Stage probability as the win probability of every open deal; no run-rate.
 
@@ -48,15 +61,7 @@ def baseline(con: duckdb.DuckDBPyConnection, end: dt.date | None, reason: str) -
         scores = pd.DataFrame(columns=list(SCORE_COLUMNS))
     else:
         feats = wp.features_as_of(con, [end])
-        scores = pd.DataFrame(
-            {
-                "opportunity_id": feats["opportunity_id"].astype("int64"),
-                "as_of_date": pd.to_datetime(feats["as_of_date"]).dt.date,
-                "win_probability": feats["stage_probability"],
-                "stage_probability": feats["stage_probability"],
-                "model_version": BASELINE_VERSION,
-            }
-        )
+        scores = _scores(feats, feats["stage_probability"], BASELINE_VERSION)
     return {"status": "baseline", "reason": reason, "card": None, "folder": None, "scores": scores,
             "run_rates": pd.DataFrame(columns=list(RUN_RATE_COLUMNS))}
 
@@ -113,15 +118,7 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
     (models_dir / "latest_backtest.json").write_text(json.dumps(card, indent=2, default=str, ensure_ascii=False), "utf-8")
 
     feats = wp.features_as_of(con, [end])
-    scores = pd.DataFrame(
-        {
-            "opportunity_id": feats["opportunity_id"].astype("int64"),
-            "as_of_date": pd.to_datetime(feats["as_of_date"]).dt.date,
-            "win_probability": wp.predict(model, feats).round(4),
-            "stage_probability": feats["stage_probability"],
-            "model_version": version,
-        }
-    )
+    scores = _scores(feats, wp.predict(model, feats).round(4), version)
     run_rates = bf.run_rate(bf.won_deals(con), current, end)
     share = bf.quarter_share_left(current, end)
     run_rates = run_rates.assign(
