@@ -28,7 +28,8 @@ would be wrong in a way nobody can see in a dashboard:
 Warn, because real sources carry a few odd values that are facts about the business, not
 broken loads (the demo data has some on purpose, and so does any real customer's CRM):
 
-* numeric ``min``/``max`` (a negative quantity on a return, a discount above 100 %);
+* numeric ``min``/``max`` (a negative quantity on a return, a discount above 100 %); money
+  below its ``min`` never gets here, the loader quarantines it (pipelines/ingest/casting.py);
 * enumerations (``values``): a new stage or status typed in the source before the contract
   knows it; staging maps unknown values, and the warning tells us to extend the contract;
 * individual implausible epoch-ms values (a placeholder 1970-01-01 or 2099-12-31 date).

@@ -27,11 +27,16 @@ def test_int_accepts_signs_integral_floats_and_thousands():
     assert bad == [None] * 7
 
 
-@pytest.mark.parametrize("text", ["N/A", "1.5", "1e3", "12,34", "99999999999999999999"])
+@pytest.mark.parametrize("text", ["N/A", "1.5", "1e3", "12,34"])
 def test_int_rejects(text):
     values, bad = cast("int64", [text])
     assert values == [None]
     assert bad == [f"x: '{text}' is not an integer"]
+
+
+def test_int_too_large_says_so():  # issue 14: an overflow is not "not an integer"
+    values, bad = cast("int64", ["99999999999999999999"])
+    assert values == [None] and bad == ["x: '99999999999999999999' is too large for int64 (bigint)"]
 
 
 def test_decimal_accepts_thousands_and_trailing_zeros():

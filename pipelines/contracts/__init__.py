@@ -44,6 +44,7 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     since: str | None = None
     scale: int = 2  # decimals only: digits after the point (money 2, rates 4, quantities 3)
+    max_length: int | None = None  # strings only: characters allowed (None: the ingest default)
     # what the value means (unit, sign, period) for the people delivering it; not for loading
     description: str = field(default="", compare=False, repr=False)
 
@@ -145,6 +146,7 @@ def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
                 values=tuple(str(v) for v in spec.get("values", ())),
                 since=str(spec["since"]) if spec.get("since") else None,
                 scale=int(spec.get("scale", 2)),
+                max_length=int(spec["max_length"]) if spec.get("max_length") else None,
                 description=" ".join(str(spec.get("description", "")).split()),
             )
         )

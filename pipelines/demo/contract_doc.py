@@ -80,7 +80,7 @@ TYPING = """\
 
 | type | in the file | stored as |
 | --- | --- | --- |
-| `string` | text | VARCHAR, as delivered (names keep their spaces; normalisation happens downstream) |
+| `string` | text, at most 1,000 characters unless the field says otherwise (`max_length`); no control characters except tab and line breaks | VARCHAR, as delivered (names keep their spaces; normalisation happens downstream) |
 | `int64` | integer digits | BIGINT |
 | `decimal(18,s)` | number with a dot and up to `s` decimals (money 2, quantities 3, rates 4); CSV writes all `s` | DECIMAL(18,s) |
 | `float64` | number | DOUBLE |
@@ -92,13 +92,18 @@ TYPING = """\
 
 A value that does not parse as its type (an amount `N/A`, a date `2026-02-30`, a quantity `十`)
 does not stop the load: the row goes to quarantine with the reason, the rest of the file is
-loaded. A required field that is empty quarantines its row the same way. A CSV line cut short
+loaded. So does a number too large for its type (reason `too large for decimal(18,2)`), text
+longer than its limit or holding a control character (NUL, ESC, the bidirectional override
+U+202E; the reason names its code), and money (a decimal of scale 2) below the "range" minimum:
+a negative bank receipt or installment is quarantined, not loaded. A required field that is empty quarantines its row the same way. A CSV line cut short
 (a transfer that broke off) is quarantined as a row. A file in another encoding than promised is
 decoded with the declared codec, then UTF-8, then GB18030, and the fallback is recorded as a
 warning; a file no codec decodes, or a JSON page that does not parse, is rejected as a whole.
 
 The "allowed values / range" column is checked after loading and only *warns* (a return can
-carry a negative quantity, a CRM admin can add a stage before the contract knows it). A value
+carry a negative quantity, a CRM admin can add a stage before the contract knows it), except the
+minimum of money, which quarantines (above). The warnings are listed by `crmlake run` and
+`crmlake status`. A value
 that cannot mean anything at all is stopped at the door instead: the "row checks" an entity
 lists (e.g. a percent tolerance above 100) quarantine the row with the reason.
 

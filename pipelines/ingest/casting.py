@@ -4,8 +4,11 @@ Every field type has one polars expression that yields the typed value or null, 
 that was present but came out null failed typing: that row goes to quarantine with a reason
 such as "amount: 'N/A' is not a decimal". Range and enum checks are *not* done here (the
 quality suites do them on the loaded data); a row is only refused when its values cannot be
-represented at all, or a required value is missing, or it breaks one of the entity's row
-checks (a range that must hold, such as a percent tolerance within 0..100).
+represented at all (too large for its type, more decimals than its scale), or a required
+value is missing, or it breaks one of the entity's row checks (a range that must hold, such as
+a percent tolerance within 0..100), or it is text nobody can have meant (a control character, a
+string longer than its limit), or money falls below the contract's ``min`` (a decimal of scale
+2 with a ``min``: a negative bank receipt is a broken export, not a business fact).
 """
 
 from __future__ import annotations
@@ -46,6 +49,25 @@ _TRUE = ("true", "1", "是", "y", "yes", "t", "真")
 _FALSE = ("false", "0", "否", "n", "no", "f", "假")
 _BOOLS = {v: True for v in _TRUE} | {v: False for v in _FALSE}
 
+# Text longer than this is a broken export or an attack, not a name: a field whose values are
+# longer by nature (a transcript message) declares its own ``max_length`` in the contract.
+STRING_MAX_LENGTH = 1000
+
+# Control characters a text field may not hold: C0 and C1 controls and DEL (tab, LF and CR are
+# fine in free text), and the bidirectional embeddings, overrides and isolates that make a
+# name display differently from what it is (U+202E turns "abc\u202etxt.exe" into "abcexe.txt").
+_CONTROL_CODES = (
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+)
+_CONTROL_NAMES = {chr(c): f"U+{c:04X}" for c in _CONTROL_CODES}
+_CONTROL = "[" + "".join(f"\\x{{{c:X}}}" for c in _CONTROL_CODES) + "]"
+
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 _INTEGER = r"^[+-]?\d{1,19}(\.0*)?$"
 
@@ -61,6 +83,7 @@ def _decimal_patterns(scale: int) -> tuple[str, str]:
 
 
 _DECIMAL_ANY = r"^[+-]?(\d+\.?\d*|\.\d+)$"
+_INTEGER_ANY = r"^[+-]?\d+(\.0*)?$"
 _MIDNIGHT = r"[ T]00:00(:00(\.0+)?)?$"
 
 
@@ -169,37 +192,93 @@ def value_expr(f: FieldSpec, column: str | None) -> pl.Expr:
 def error_expr(f: FieldSpec, column: str | None, value: pl.Expr) -> pl.Expr | None:
     """Why the row fails field ``f`` (null when it is fine); ``value`` is its typed value.
 
-    None when the field can never fail (an optional string).
+    None when the field can never fail (only a field whose column is missing and optional).
     """
     if column is None:
         return pl.lit(f"{f.name}: required value missing") if f.required else None
     raw = pl.col(column)
-    bad = None
+    reasons = [_text_error(f, raw)]
     if f.type != "string":
         s = _blank_to_null(raw.str.strip_chars())
-        shown = s.str.slice(0, 80)
-        if f.type == "decimal":
-            reason = (
-                pl.when(_without_thousands(s).str.contains(_DECIMAL_ANY))
-                .then(
-                    pl.format(
-                        "{}: '{}' has more than {} decimal places",
-                        pl.lit(f.name),
-                        shown,
-                        pl.lit(f.scale),
-                    )
-                )
-                .otherwise(pl.format("{}: '{}' is not a decimal", pl.lit(f.name), shown))
-            )
-        else:
-            reason = pl.format("{}: '{}' is not {}", pl.lit(f.name), shown, pl.lit(_WHAT[f.type]))
-        bad = pl.when(s.is_not_null() & value.is_null()).then(reason)
+        reasons.append(pl.when(s.is_not_null() & value.is_null()).then(_type_error(f, s)))
+    if f.type == "decimal" and f.scale == DECIMAL_SCALE and f.min is not None:
+        reasons.append(_money_floor_error(f, value))
     if f.required:
-        missing = pl.when(raw.is_null() | (raw.str.strip_chars() == "")).then(
-            pl.lit(f"{f.name}: required value missing")
+        reasons.append(
+            pl.when(raw.is_null() | (raw.str.strip_chars() == "")).then(
+                pl.lit(f"{f.name}: required value missing")
+            )
         )
-        bad = missing if bad is None else pl.coalesce(bad, missing)
-    return bad
+    return pl.coalesce(reasons)
+
+
+def _text_error(f: FieldSpec, raw: pl.Expr) -> pl.Expr:
+    """Too long, or a control character: loading either verbatim would pass it to every reader."""
+    limit = f.max_length or STRING_MAX_LENGTH
+    length = raw.str.len_chars()
+    code = raw.str.extract(f"({_CONTROL})", 1).replace_strict(
+        _CONTROL_NAMES, default="?", return_dtype=pl.Utf8
+    )
+    return (
+        pl.when(length > limit)
+        .then(
+            pl.format(
+                "{}: {} characters, at most {} allowed", pl.lit(f.name), length, pl.lit(limit)
+            )
+        )
+        .when(raw.str.contains(_CONTROL))
+        .then(
+            pl.format(
+                "{}: control character {} is not allowed (text may hold tab and line breaks only)",
+                pl.lit(f.name),
+                code,
+            )
+        )
+    )
+
+
+def _type_error(f: FieldSpec, s: pl.Expr) -> pl.Expr:
+    """The reason a present, non-blank value of a non-string field did not type."""
+    shown = s.str.slice(0, 80)
+    plain = _without_thousands(s)
+    if f.type == "decimal":
+        int_digits = plain.str.replace(r"^[+-]?0*", "").str.extract(r"^(\d*)", 1).str.len_chars()
+        return (
+            pl.when(plain.str.contains(_DECIMAL_ANY) & (int_digits > DECIMAL_PRECISION - f.scale))
+            .then(
+                pl.format(
+                    "{}: '{}' is too large for decimal({},{})",
+                    pl.lit(f.name),
+                    shown,
+                    pl.lit(DECIMAL_PRECISION),
+                    pl.lit(f.scale),
+                )
+            )
+            .when(plain.str.contains(_DECIMAL_ANY))
+            .then(
+                pl.format(
+                    "{}: '{}' has more than {} decimal places", pl.lit(f.name), shown, pl.lit(f.scale)
+                )
+            )
+            .otherwise(pl.format("{}: '{}' is not a decimal", pl.lit(f.name), shown))
+        )
+    not_type = pl.format("{}: '{}' is not {}", pl.lit(f.name), shown, pl.lit(_WHAT[f.type]))
+    if f.type in ("int64", "epoch_ms"):
+        too_large = pl.format("{}: '{}' is too large for int64 (bigint)", pl.lit(f.name), shown)
+        return pl.when(plain.str.contains(_INTEGER_ANY)).then(too_large).otherwise(not_type)
+    return not_type
+
+
+def _money_floor_error(f: FieldSpec, value: pl.Expr) -> pl.Expr:
+    """Money below the contract's ``min`` (a negative bank receipt): quarantined, not a warning."""
+    return pl.when(value < f.min).then(
+        pl.format(
+            "{}: {} is below {} (money, the contract's minimum)",
+            pl.lit(f.name),
+            value.cast(pl.Utf8),
+            pl.lit(f"{f.min:g}"),
+        )
+    )
 
 
 def row_check_expr(check: RowCheck, typed: dict[str, pl.Expr]) -> pl.Expr:

@@ -1,0 +1,129 @@
+"""Issue 14, odd values at the door: control characters, endless strings, oversized numbers and
+negative money are quarantined with field and reason, never loaded verbatim; rows are never lost.
+
+Each test failed on the code before the fix (see the report of issue 14):
+control characters and a 349,529-character name loaded, an oversized amount was quarantined as
+"more than 2 decimal places", a negative bank receipt loaded with only a quality-suite warning.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest_fixtures import account, json_page
+from pipelines.contracts import entity
+from pipelines.ingest.casting import STRING_MAX_LENGTH, typed_value
+from pipelines.ingest.loader import evaluate_file
+
+
+def _cast(qualified: str, field: str, values: list[str]):
+    spec = entity(qualified).field(field)
+    value, error = typed_value(spec, "v")
+    assert error is not None, f"{qualified}.{field} can never fail"
+    out = pl.DataFrame({"v": values}, schema={"v": pl.Utf8}).select(
+        value.alias("value"), error.alias("error")
+    )
+    return out["value"].to_list(), out["error"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("上海\x00测试有限公司", "U+0000"), ("\x1b[31m红色公司", "U+001B"), ("abc\u202eexe.txt", "U+202E")],
+)
+def test_control_characters_in_text_are_quarantined_with_their_code(text, code):
+    _, errors = _cast("crm.accounts", "accountName", [text])
+    assert errors[0] is not None, f"{text!r} loaded verbatim"
+    assert errors[0].startswith("accountName:") and "control character" in errors[0]
+    assert code in errors[0]
+
+
+def test_tab_and_line_breaks_in_free_text_are_kept():
+    values, errors = _cast("crm.activities", "content", ["拜访\t客户\r\n第二行\n第三行"])
+    assert errors == [None] and values == ["拜访\t客户\r\n第二行\n第三行"]
+
+
+def test_an_endless_account_name_is_quarantined_with_the_limit():
+    values, errors = _cast("crm.accounts", "accountName", ["名" * 349_529, "名" * STRING_MAX_LENGTH])
+    assert errors[0] is not None, "a 349,529-character name loaded verbatim"
+    assert "349529 characters" in errors[0] and f"at most {STRING_MAX_LENGTH}" in errors[0]
+    assert len(errors[0]) < 300  # the reason does not carry the value itself
+    assert errors[1] is None and len(values[1]) == STRING_MAX_LENGTH
+
+
+def test_a_field_may_allow_longer_text_in_the_contract():
+    limit = entity("callcenter.transcripts").field("text").max_length
+    assert limit and limit > STRING_MAX_LENGTH
+    _, errors = _cast("callcenter.transcripts", "text", ["话" * (STRING_MAX_LENGTH + 1)])
+    assert errors == [None]
+
+
+@pytest.mark.parametrize(
+    ("qualified", "field", "value", "type_"),
+    [
+        ("crm.receipts", "amount", "12345678901234567890.00", "decimal(18,2)"),
+        ("crm.receipts", "amount", "1200000000000000000", "decimal(18,2)"),
+        ("erp.shipments", "quantity", "1234567890123456.5", "decimal(18,3)"),
+        ("partners.rebate_policies", "rate", "999999999999999.1", "decimal(18,4)"),
+    ],
+)
+def test_oversized_numbers_are_quarantined_as_too_large(qualified, field, value, type_):
+    values, errors = _cast(qualified, field, [value])
+    assert values == [None]
+    assert errors[0] == f"{field}: '{value}' is too large for {type_}", errors[0]
+
+
+def test_an_oversized_integer_is_too_large_for_int64():
+    _, errors = _cast("crm.accounts", "id", ["99999999999999999999"])
+    assert errors[0] == "id: '99999999999999999999' is too large for int64 (bigint)", errors[0]
+
+
+def test_more_decimals_than_the_scale_keep_their_reason():
+    _, errors = _cast("crm.receipts", "amount", ["1.234"])
+    assert errors[0] == "amount: '1.234' has more than 2 decimal places"
+
+
+@pytest.mark.parametrize(
+    ("qualified", "field"),
+    [("erp.bank_receipts", "amount"), ("crm.payment_installments", "amount"), ("crm.orders", "totalAmount")],
+)
+def test_negative_money_where_the_contract_says_min_0_is_quarantined(qualified, field):
+    values, errors = _cast(qualified, field, ["-5.00", "0.00", "5.00"])
+    assert errors[0] is not None, f"{qualified}.{field} -5.00 loaded (only a quality warning)"
+    assert errors[0].startswith(f"{field}: -5.00 is below 0"), errors[0]
+    assert errors[1:] == [None, None] and values[1:] == [Decimal("0.00"), Decimal("5.00")]
+
+
+def test_a_negative_quantity_still_loads_and_only_warns():
+    """A return can carry a negative quantity: quantities and rates keep their warning."""
+    _, errors = _cast("erp.shipments", "quantity", ["-1.000"])
+    assert errors == [None]
+
+
+def test_a_crm_page_with_hostile_values_loses_no_row(tmp_path):
+    """Rows read = loaded + quarantined; each bad row names its field and reason."""
+    records = [
+        account(1),
+        account(2, accountName="坏\x00名字"),
+        account(3, accountName="长" * 349_529),
+        account(4, address="\u202eevil"),
+        account(5),
+    ]
+    path = tmp_path / "crm/accounts/full_20261001/page_0001.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(json_page(records))
+    with duckdb.connect() as con:
+        outcome = evaluate_file(
+            entity("crm.accounts"), path, "crm/accounts/full_20261001/page_0001.json", con
+        )
+    assert outcome.rows_read == 5 == outcome.rows_loaded + outcome.rows_quarantined
+    assert outcome.raw["id"].to_list() == [1, 5]
+    bad = outcome.quarantine.sort("_row_number")
+    assert bad["_row_number"].to_list() == [2, 3, 4]
+    assert bad["field"].to_list() == ["accountName", "accountName", "address"]
+    assert "control character U+0000" in bad["reason"][0]
+    assert "349529 characters" in bad["reason"][1]
+    assert "U+202E" in bad["reason"][2]
