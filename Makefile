@@ -41,7 +41,7 @@ run: install
 	@echo
 	@echo "Done. Next:"
 	@echo "  make dagster   # Dagster UI (dagster dev -w workspace.yaml) on http://localhost:3000"
-	@echo "  make apps      # Streamlit apps (streamlit run apps/Home.py) on http://localhost:8501"
+	@echo "  make apps      # Streamlit apps (streamlit run apps/Home.py) on http://127.0.0.1:8501 (this machine only)"
 	@echo "  $(BIN)/crmlake status --json   # what is published, for analysts: open the published_database read-only"
 
 test: install
@@ -57,8 +57,10 @@ dagster: install
 	$(BIN)/crmlake prepare >/dev/null  # DAGSTER_HOME with telemetry off and one run at a time
 	$(BIN)/dagster dev -w workspace.yaml
 
+# Only this machine can connect by default; APPS_ADDRESS=0.0.0.0 behind a TLS proxy (docs/security.md).
+APPS_ADDRESS ?= 127.0.0.1
 apps: install
-	$(BIN)/streamlit run apps/Home.py
+	$(BIN)/streamlit run apps/Home.py --server.address $(APPS_ADDRESS)
 
 status: install
 	$(BIN)/crmlake status

@@ -12,7 +12,6 @@ company-wide figures (DSO, the commission review list) are for roles that see ev
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pandas as pd
 import row_rules
@@ -160,16 +159,3 @@ def commission_lines(viewer: Viewer, user_id: int, period_start: dt.date) -> pd.
 def commission_review(viewer: Viewer) -> pd.DataFrame:
     row_rules.require_all(viewer, "the commission review list")
     return query("select * from finance.commission_review order by problem, record_id")
-
-
-def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
-    """An Excel workbook with one sheet per frame (xlsxwriter)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Chinese correctly

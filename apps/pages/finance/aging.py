@@ -2,6 +2,7 @@
 
 import altair as alt
 import auth
+import exports
 import finance_data as fin
 import streamlit as st
 
@@ -47,8 +48,8 @@ st.dataframe(rollup, hide_index=True, use_container_width=True)
 
 with st.expander("Installments 明细"):
     st.dataframe(aging, hide_index=True, use_container_width=True)
-st.download_button("CSV", fin.to_csv(aging), file_name=f"ar_aging_{as_of}.csv", mime="text/csv")
+st.download_button("CSV", exports.to_csv(aging), file_name=f"ar_aging_{as_of}.csv", mime="text/csv")
 st.download_button(
-    "XLSX", fin.to_xlsx({"rollup": rollup, "installments": aging}), file_name=f"ar_aging_{as_of}.xlsx",
+    "XLSX", exports.to_xlsx({"rollup": rollup, "installments": aging}), file_name=f"ar_aging_{as_of}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

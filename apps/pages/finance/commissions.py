@@ -1,6 +1,7 @@
 """Commission statements 提成对账单 per person and period, drill-down to lines, export."""
 
 import auth
+import exports
 import finance_data as fin
 import pandas as pd
 import row_rules
@@ -30,9 +31,9 @@ if not people.empty:
     lines = fin.commission_lines(viewer, user_id, pd.Timestamp(period).date())
     st.dataframe(lines, hide_index=True, use_container_width=True)
     name = f"commission_{statement['employee_code']}_{pd.Timestamp(period):%Y-%m}"
-    st.download_button("CSV", fin.to_csv(lines), file_name=f"{name}.csv", mime="text/csv")
+    st.download_button("CSV", exports.to_csv(lines), file_name=f"{name}.csv", mime="text/csv")
     st.download_button(
-        "XLSX", fin.to_xlsx({"statement": people[people["user_id"] == user_id], "lines": lines}),
+        "XLSX", exports.to_xlsx({"statement": people[people["user_id"] == user_id], "lines": lines}),
         file_name=f"{name}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

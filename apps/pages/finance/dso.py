@@ -2,6 +2,7 @@
 
 import altair as alt
 import auth
+import exports
 import finance_data as fin
 import streamlit as st
 
@@ -21,4 +22,4 @@ st.altair_chart(
     use_container_width=True,
 )
 st.dataframe(dso, hide_index=True, use_container_width=True)
-st.download_button("CSV", fin.to_csv(dso), file_name="dso_monthly.csv", mime="text/csv")
+st.download_button("CSV", exports.to_csv(dso), file_name="dso_monthly.csv", mime="text/csv")

@@ -1,6 +1,7 @@
 """Overdue 逾期预警: one warning per overdue installment, addressed to its owner."""
 
 import auth
+import exports
 import finance_data as fin
 import streamlit as st
 
@@ -15,4 +16,4 @@ c1, c2 = st.columns(2)
 c1.metric("Warnings 预警数", f"{len(shown):,}")
 c2.metric("Overdue open 逾期未回款", f"¥{float(shown['open_amount'].sum()):,.2f}")
 st.dataframe(shown, hide_index=True, use_container_width=True)
-st.download_button("CSV", fin.to_csv(shown), file_name="overdue_warnings.csv", mime="text/csv")
+st.download_button("CSV", exports.to_csv(shown), file_name="overdue_warnings.csv", mime="text/csv")

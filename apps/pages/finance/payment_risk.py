@@ -1,6 +1,7 @@
 """Payment risk 回款风险: probability each open installment is paid more than 30 days late."""
 
 import auth
+import exports
 import finance_data as fin
 import streamlit as st
 
@@ -19,7 +20,7 @@ band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique(
 shown = risk[risk["risk_band"].isin(band)] if band else risk
 st.metric("Open installments 未结期数", f"{len(shown):,}")
 st.dataframe(shown, hide_index=True, use_container_width=True)
-st.download_button("CSV", fin.to_csv(shown), file_name="payment_risk.csv", mime="text/csv")
+st.download_button("CSV", exports.to_csv(shown), file_name="payment_risk.csv", mime="text/csv")
 
 with st.expander("Customer payment behaviour 客户回款行为"):
     st.dataframe(fin.customer_behavior(viewer), hide_index=True, use_container_width=True)

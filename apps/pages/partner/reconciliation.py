@@ -1,9 +1,8 @@
 """Partner reconciliation 渠道对账: statements, lines, dispute a line, confirm, export."""
 
-import io
-
 import altair as alt
 import auth
+import exports
 import partner_data as data
 import streamlit as st
 
@@ -44,10 +43,8 @@ if st.button("Confirm statement 确认对账单", key="confirm"):
     data.confirm_statement(viewer, int(s.partner_id), s.period)
     st.success("Confirmation recorded; the statement is confirmed once both sides confirm. 已确认。")
 
-buf = io.BytesIO()
-lines.to_excel(buf, index=False, sheet_name=str(s.period))
 st.download_button(
-    "Export XLSX 导出", buf.getvalue(), file_name=f"statement_{s.partner_code}_{s.period}.xlsx", key="export"
+    "Export XLSX 导出", exports.to_xlsx({str(s.period): lines}), file_name=f"statement_{s.partner_code}_{s.period}.xlsx", key="export"
 )
 
 st.subheader("Rebates 返点")

@@ -1,0 +1,59 @@
+"""CSV and XLSX downloads that a spreadsheet cannot turn into formulas (OWASP CSV injection).
+
+Text in an export comes from outside: company names typed by reps, a partner's own sales report,
+ERP descriptions. Excel, WPS and LibreOffice evaluate a cell that starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)``, DDE payloads). So every text
+cell that starts with one of those gets a leading apostrophe, which spreadsheets show as plain
+text; numbers and dates stay typed. XLSX is also written with formula and URL conversion off, so
+no string ever becomes a formula or a link even if one slipped past. Every download button of
+the apps goes through here; Streamlit's own table download is switched off
+(``client.disableDataExport`` in ``.streamlit/config.toml``) because it escapes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def neutralise(value: object) -> object:
+    """The text with an apostrophe in front if a spreadsheet would read it as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell (and column name) neutralised; numbers untouched."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise)
+    safe.columns = [neutralise(str(c)) for c in safe.columns]
+    return safe
+
+
+def sheet_name(name: object) -> str:
+    """A sheet name Excel accepts: no ``[]:*?/\\``, at most 31 characters, never empty."""
+    cleaned = _SHEET_FORBIDDEN.sub("_", str(name)).strip("'")[:31]
+    return cleaned or "sheet"
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """RFC 4180 (CRLF, so a CR or LF inside a value is quoted) in UTF-8 with a BOM for Excel."""
+    return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
+    """One sheet per frame; strings are always written as strings, never formulas or links."""
+    buffer = io.BytesIO()
+    options = {"strings_to_formulas": False, "strings_to_urls": False}
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+        for name, frame in frames.items():
+            neutralise_frame(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
+    return buffer.getvalue()
