@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from operational import validation
 from operational.db import now_local
 from operational.errors import NotFound, StaleRecordError, ValidationError
 from operational.ids import next_id
@@ -48,63 +49,9 @@ def to_json(row: dict[str, Any] | None) -> str | None:
 
 # -- validation
 def _coerce_one(column: sa.Column, value: Any) -> Any:
-    """Convert a typed-in value to the column's Python type; raises ValueError with a message."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None  # an empty form field is "no value" for every type
-    kind = column.type
-    if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-        try:
-            number = Decimal(str(value).replace(",", "").strip())
-        except InvalidOperation:
-            raise ValueError("应为数字 Must be a number") from None
-        if not number.is_finite():
-            raise ValueError("应为数字 Must be a number")
-        scale = kind.scale or 0
-        if number != number.quantize(Decimal(1).scaleb(-scale)):
-            raise ValueError(f"最多 {scale} 位小数 At most {scale} decimal places")
-        return number
-    if isinstance(kind, sa.Boolean):
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in {"true", "1", "yes", "y", "是"}:
-            return True
-        if text in {"false", "0", "no", "n", "否"}:
-            return False
-        raise ValueError("应为是/否 Must be yes or no")
-    if isinstance(kind, sa.Integer):
-        if isinstance(value, bool):
-            raise ValueError("应为整数 Must be a whole number")
-        try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation:
-            raise ValueError("应为整数 Must be a whole number") from None
-        if number != number.to_integral_value():
-            raise ValueError("应为整数 Must be a whole number")
-        return int(number)
-    if isinstance(kind, sa.DateTime):
-        if isinstance(value, dt.datetime):
-            return value.replace(tzinfo=None) if value.tzinfo is None else value
-        try:
-            return dt.datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError("日期时间格式应为 YYYY-MM-DD HH:MM Expected YYYY-MM-DD HH:MM") from None
-    if isinstance(kind, sa.Date):
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise ValueError("日期格式应为 YYYY-MM-DD Expected a date YYYY-MM-DD") from None
-    if isinstance(kind, sa.String | sa.Text):
-        text = str(value).strip()
-        length = getattr(kind, "length", None)
-        if length and len(text) > length:
-            raise ValueError(f"最多 {length} 个字符 At most {length} characters")
-        return text or None
-    return value
+    """Convert a typed-in value to the column's Python type within its limits
+    (``operational.validation``); raises ValueError with a message."""
+    return validation.read_value(column, value)
 
 
 def coerce(model: type, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -132,7 +79,7 @@ def _defaults(model: type) -> dict[str, Any]:
 
 
 def check_values(model: type, row: dict[str, Any], errors: dict[str, str] | None = None) -> None:
-    """Required fields and the model's own rules; raises ``ValidationError`` listing every field."""
+    """Required fields, the order of the row's dates and the model's own rules; raises ``ValidationError`` listing every field."""
     errors = dict(errors or {})
     system = getattr(model, "__system_fields__", frozenset())
     for col in model.__table__.columns:
@@ -141,6 +88,8 @@ def check_values(model: type, row: dict[str, Any], errors: dict[str, str] | None
         value = row.get(col.key)
         if value is None or (isinstance(value, str) and not value.strip()):
             errors[col.key] = REQUIRED
+    for key, msg in validation.row_errors(model.__tablename__, row).items():
+        errors.setdefault(key, msg)
     validate = getattr(model, "validate", None)
     if validate is not None:
         try:

@@ -5,6 +5,7 @@ shown beside the field (nothing saved, the typed value kept), and the record's a
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
@@ -204,7 +205,8 @@ def order_of(url: str, who: str = "rep1") -> tuple[int, Decimal]:
     from operational.workflows import orders
 
     with session_scope(url) as s:
-        order = orders.create_order(s, viewer(who), 5001, [{"product_id": 2, "quantity": "3"}])
+        order = orders.create_order(s, viewer(who), 5001, [{"product_id": 2, "quantity": "3"}],
+                                    order_date=dt.date(2026, 12, 1))  # before the due dates typed below
         return order.id, order.total_amount
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from operational import records
+from operational import records, validation
 from operational.db import now_local
 from operational.errors import NotFound, ValidationError
 from operational.models.orders import Delivery, DeliveryLine, Order, OrderLine, Quantity
@@ -95,13 +95,10 @@ def _read(lines: Sequence[dict[str, Any]]) -> tuple[list[tuple[int, Decimal]], d
         except (TypeError, ValueError):
             errors[f"{key}.order_line_id"] = "必填 Required"
             line_id = None
-        try:
-            qty = Decimal(str(line.get("quantity")).replace(",", "").strip())
-            ok = qty.is_finite() and qty > 0 and qty == qty.quantize(Decimal("0.001"))
-        except InvalidOperation:
-            ok = False
+        qty, qty_error = validation.field_error(DeliveryLine.__table__.c.quantity, line.get("quantity"))
+        ok = qty_error is None and qty is not None and qty > 0
         if not ok:
-            errors[f"{key}.quantity"] = "数量须大于 0，最多 3 位小数 Quantity must be > 0 with at most 3 decimals"
+            errors[f"{key}.quantity"] = qty_error or "数量须大于 0 Quantity must be greater than 0"
         if line_id is not None and line_id in seen:
             errors[f"{key}.order_line_id"] = "同一订单行重复 The line is already on this delivery"
         if line_id is not None and ok:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from operational import records
+from operational import records, validation
 from operational.db import now_local
 from operational.errors import ValidationError
 from operational.models.base import Money
@@ -27,23 +27,9 @@ from operational.workflows.quotes import document_no, reference_or_load
 ZERO = Decimal("0.00")
 
 
-def _money(value: Any) -> Decimal | None:
-    try:
-        number = Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, TypeError):
-        return None
-    return number if number.is_finite() and number == number.quantize(Decimal("0.01")) else None
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
+INSTALLMENT = PaymentInstallment.__table__.c
+RECEIPT = Receipt.__table__.c
+POSITIVE_AMOUNT = "金额须大于 0 Amount must be greater than 0"
 
 
 def create_payment_plan(session: Session, viewer: Viewer, order_id: int, installments: Sequence[dict[str, Any]], *,
@@ -62,11 +48,13 @@ def create_payment_plan(session: Session, viewer: Viewer, order_id: int, install
         errors["installments"] = "至少一期 Add at least one installment"
     rows = []
     for n, item in enumerate(installments, 1):
-        amount, due = _money(item.get("amount")), _date(item.get("due_date"))
-        if amount is None or amount <= 0:
-            errors[f"installments[{n}].amount"] = "金额须大于 0，最多两位小数 Amount must be > 0 with at most 2 decimals"
-        if due is None:
-            errors[f"installments[{n}].due_date"] = "日期格式应为 YYYY-MM-DD Expected a date YYYY-MM-DD"
+        amount, amount_error = validation.field_error(INSTALLMENT.amount, item.get("amount"))
+        due, due_error = validation.field_error(INSTALLMENT.due_date, item.get("due_date"))
+        if amount_error or amount is None or amount <= 0:
+            errors[f"installments[{n}].amount"] = amount_error or POSITIVE_AMOUNT
+        due_error = due_error or validation.not_before(due, order.order_date, "订单日期", f"the date of order {order.order_no}")
+        if due_error or due is None:
+            errors[f"installments[{n}].due_date"] = due_error or records.REQUIRED
         rows.append((amount, due))
     if not errors:
         total = sum((a for a, _ in rows), ZERO)
@@ -147,12 +135,13 @@ def record_receipt(session: Session, viewer: Viewer, installment_id: int, amount
     ref = reference_or_load(reference)
     installment = records.get(session, viewer, PaymentInstallment, int(installment_id), ref)
     errors: dict[str, str] = {}
-    value = _money(amount)
-    day = _date(receipt_date) if receipt_date not in (None, "") else now_local().date()
-    if value is None or value <= 0:
-        errors["amount"] = "金额须大于 0，最多两位小数 Amount must be > 0 with at most 2 decimals"
-    if day is None:
-        errors["receipt_date"] = "日期格式应为 YYYY-MM-DD Expected a date YYYY-MM-DD"
+    value, amount_error = validation.field_error(RECEIPT.amount, amount)
+    day, day_error = validation.field_error(RECEIPT.receipt_date, receipt_date)
+    day = day or (None if day_error else now_local().date())
+    if amount_error or value is None or value <= 0:
+        errors["amount"] = amount_error or POSITIVE_AMOUNT
+    if day_error:
+        errors["receipt_date"] = day_error
     if not errors:
         (row,) = list_installments(session, viewer, installment_ids=[installment.id], reference=ref)
         if value > row["outstanding"] and not is_advance:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from operational import records
+from operational import records, validation
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
 from operational.ids import OPS_ID_BASE, next_id
@@ -31,6 +31,7 @@ from pipelines.config import current_business_settings
 
 APPROVER_ROLES = ("sales_manager", "admin")
 FEN = Decimal("0.01")
+QUANTITY = QuoteLine.__table__.c.quantity  # order lines have the same type
 
 
 def discount_threshold(config_dir: Path | None = None) -> Decimal:
@@ -110,13 +111,15 @@ def _decimal(value: Any) -> Decimal | None:
 
 def price_line(list_price: Decimal, quantity: Decimal, discount_pct: Decimal) -> dict[str, Decimal]:
     """Rate, unit price and line amount of one line (rounded half up to the fen only at the end)."""
-    rate = (discount_pct / 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    net = list_price * (1 - rate)
-    return {
-        "discount_rate": rate,
-        "unit_price": net.quantize(FEN, rounding=ROUND_HALF_UP),
-        "line_amount": (quantity * net).quantize(FEN, rounding=ROUND_HALF_UP),
-    }
+    with localcontext() as exact:  # room for a product too large for its column: read_lines names it
+        exact.prec = 60
+        rate = (discount_pct / 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        net = list_price * (1 - rate)
+        return {
+            "discount_rate": rate,
+            "unit_price": net.quantize(FEN, rounding=ROUND_HALF_UP),
+            "line_amount": (quantity * net).quantize(FEN, rounding=ROUND_HALF_UP),
+        }
 
 
 def read_lines(lines: Sequence[dict[str, Any]], book: pl.DataFrame, *, tolerances: bool = False
@@ -135,7 +138,7 @@ def read_lines(lines: Sequence[dict[str, Any]], book: pl.DataFrame, *, tolerance
             product_id = int(product_id) if product_id not in (None, "") else None
         except (TypeError, ValueError):
             product_id = None
-        quantity = _decimal(line.get("quantity"))
+        quantity, quantity_error = validation.field_error(QUANTITY, line.get("quantity"))
         pct = _decimal(line.get("discount_pct", 0) or 0)
         if product_id is None:
             errors[f"{key}.product_id"] = "必填 Required"
@@ -145,10 +148,10 @@ def read_lines(lines: Sequence[dict[str, Any]], book: pl.DataFrame, *, tolerance
             )
         elif product_id in seen:
             errors[f"{key}.product_id"] = "同一产品重复 The product is already on another line"
-        if quantity is None or quantity <= 0:
+        if quantity_error:
+            errors[f"{key}.quantity"] = quantity_error
+        elif quantity is None or quantity <= 0:
             errors[f"{key}.quantity"] = "数量须大于 0 Quantity must be greater than 0"
-        elif quantity != quantity.quantize(Decimal("0.001")):
-            errors[f"{key}.quantity"] = "最多 3 位小数 At most 3 decimal places"
         if pct is None or not 0 <= pct < 100:
             errors[f"{key}.discount_pct"] = "折扣须在 0 到 100 之间 Discount must be 0-100 %"
         if any(k.startswith(key + ".") for k in errors):
@@ -158,6 +161,11 @@ def read_lines(lines: Sequence[dict[str, Any]], book: pl.DataFrame, *, tolerance
         list_price = Decimal(entry["list_price"])
         row = {"product_id": product_id, "unit": entry["unit"], "quantity": quantity, "list_price": list_price,
                "discount_pct": pct, **price_line(list_price, quantity, pct)}
+        derived = {f"{key}.{f}": m for f in ("unit_price", "line_amount")
+                   if (m := validation.check_value(QuoteLine.__table__.c[f], row[f]))}
+        if derived:  # each input fits its column, their product may not (issue 14)
+            errors.update(derived)
+            continue
         if tolerances:
             row["tolerance_type"] = line.get("tolerance_type") or "none"
             row["tolerance_value"] = line.get("tolerance_value")
