@@ -11,6 +11,7 @@ from pipelines.resources import LakehouseResource
 from pipelines.runtime import export_settings_env
 from pipelines.sales import assets as sales_assets
 from pipelines.service import assets as service_assets
+from pipelines.sources import landing_zone
 from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm
 from pipelines.sources.erp import assets as erp
@@ -29,6 +30,7 @@ domains = dg.Definitions.merge(
     erp.defs,
     callcenter.defs,
     partners.defs,
+    landing_zone.defs,
     operational.defs,
     business_settings.defs,
     dbt_assets.defs,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
@@ -22,12 +21,11 @@ import polars as pl
 
 from pipelines.capabilities import CAPABILITIES, capabilities_needing, disabled_by
 from pipelines.contracts import EntitySpec, load_contract
+from pipelines.ingest.landing import HIDDEN, SYMBOLIC_LINK, IgnoredFile, ignored_files, scan
 from pipelines.ingest.layout import file_key
-from pipelines.ingest.loader import FileOutcome, evaluate_file, scan
+from pipelines.ingest.loader import FileOutcome, evaluate_file
 
 SAMPLE_ROWS = 5
-# Not landing data: the demo generator's ground truth.
-IGNORED_FOLDERS = ("_truth",)
 
 
 @dataclass
@@ -41,7 +39,9 @@ class RowProblem:
 @dataclass
 class FileCheck:
     source_file: str  # relative to the landing root
-    status: str  # ok | quarantine (some rows) | rejected (the whole file) | symlink (not read)
+    # ok | quarantine (some rows) | rejected (the whole file) | symlink | refused (never read:
+    # outside the landing root, not a regular file)
+    status: str
     rows_read: int = 0
     rows_loadable: int = 0
     rows_quarantined: int = 0
@@ -52,7 +52,7 @@ class FileCheck:
 
     @property
     def not_loaded(self) -> bool:
-        return self.status in ("rejected", "symlink")
+        return self.status in ("rejected", "symlink", "refused")
 
 
 @dataclass
@@ -98,6 +98,8 @@ class CheckReport:
     unmatched: list[UnmatchedFile]
     capabilities: dict[str, list[str]]  # every capability -> reasons it is not computable
     elapsed_seconds: float = 0.0
+    # every file that would not be loaded, and why (what meta.ignored_files will list)
+    ignored: list[IgnoredFile] = field(default_factory=list)
 
     @property
     def files(self) -> list[FileCheck]:
@@ -122,6 +124,7 @@ class CheckReport:
                 "rows_loadable": sum(f.rows_loadable for f in files),
                 "rows_quarantined": sum(f.rows_quarantined for f in files),
                 "unmatched_files": len(self.unmatched),
+                "ignored_files": len(self.ignored),
                 "elapsed_seconds": round(self.elapsed_seconds, 3),
             },
             "entities": [
@@ -141,6 +144,7 @@ class CheckReport:
                 for e in self.entities
             ],
             "unmatched": [asdict(u) for u in self.unmatched],
+            "ignored": [asdict(i) for i in self.ignored],
             "capabilities": [
                 {
                     "capability": c.key,
@@ -171,10 +175,12 @@ def check_landing(landing_dir: Path, contract: dict[str, EntitySpec] | None = No
     contract = contract or load_contract()
     entities: list[EntityCheck] = []
     claimed: set[str] = set()  # every path some entity's glob matched
+    scans = []
     con = duckdb.connect()
     try:
         for spec in contract.values():
             found = scan(spec, root)
+            scans.append(found)
             check = EntityCheck(spec.qualified_name, spec.path)
             keys: dict[str, str] = {}
             for path, rel in found.files:
@@ -184,14 +190,15 @@ def check_landing(landing_dir: Path, contract: dict[str, EntitySpec] | None = No
                     spec, path, rel, con, clashes_with=clash if clash != rel else None
                 )
                 check.files.append(_file_check(rel, outcome))
-            for rel in found.symlinks:
+            for rel, reason in found.refused:
                 claimed.add(rel)
+                if reason == HIDDEN:  # an open workbook's lock file: listed, not an error
+                    continue
                 check.files.append(
                     FileCheck(
                         rel,
-                        "symlink",
-                        error=f"{rel}: symbolic link, not followed (the loader skips it); "
-                        "deliver the file itself",
+                        "symlink" if reason == SYMBOLIC_LINK else "refused",
+                        error=f"{rel}: {reason} (the loader skips it); deliver the file itself",
                     )
                 )
             entities.append(check)
@@ -209,25 +216,19 @@ def check_landing(landing_dir: Path, contract: dict[str, EntitySpec] | None = No
         e.would_improve = [
             c.key for c in CAPABILITIES if c.key not in disabled and e.entity in c.improves
         ]
-    files, linked_folders = _landing_paths(root)
-    through_links = (
-        {
-            PurePosixPath(c).parts[: len(PurePosixPath(d).parts)]
-            for c in claimed
-            for d in linked_folders
-        }
-        if linked_folders
-        else set()
-    )
-    strays = [rel for rel in files if rel not in claimed]
-    strays += [d for d in linked_folders if PurePosixPath(d).parts not in through_links]
-    unmatched = [UnmatchedFile(rel, _hint(rel, contract.values())) for rel in sorted(strays)]
+    ignored = ignored_files(root, list(contract.values()), scans)
+    unmatched = [
+        UnmatchedFile(i.path, _hint(i.path, contract.values()))
+        for i in ignored
+        if i.path not in claimed
+    ]
     return CheckReport(
         landing_dir=str(root),
         entities=entities,
         unmatched=unmatched,
         capabilities=disabled,
         elapsed_seconds=time.monotonic() - started,
+        ignored=ignored,
     )
 
 
@@ -268,28 +269,6 @@ def _sample(quarantine: pl.DataFrame, columns: dict[str, str | None]) -> list[Ro
         shown = None if value is None else str(value)
         problems.append(RowProblem(r["_row_number"], r["field"], shown, r["reason"]))
     return problems
-
-
-def _landing_paths(root: Path) -> tuple[list[str], list[str]]:
-    """(files and file links, linked folders) under ``root``: no hidden ones, lock files or _truth/.
-
-    Links are listed, never entered.
-    """
-    files: list[str] = []
-    linked: list[str] = []
-    for folder, dirs, names in os.walk(root, followlinks=False):
-        rel_folder = Path(folder).relative_to(root)
-        keep = []
-        for d in sorted(dirs):
-            if d.startswith(".") or (rel_folder == Path(".") and d in IGNORED_FOLDERS):
-                continue
-            if (Path(folder) / d).is_symlink():
-                linked.append((rel_folder / d).as_posix())
-            else:
-                keep.append(d)
-        dirs[:] = keep
-        files += [(rel_folder / f).as_posix() for f in names if not f.startswith((".", "~$"))]
-    return files, linked
 
 
 def _hint(rel: str, specs) -> str | None:
@@ -365,6 +344,10 @@ def format_report(report: CheckReport) -> str:
         lines += ["", "Files matching no contract path 未匹配合同路径的文件 (not loaded):"]
         for u in report.unmatched:
             lines.append(f"  {u.path}" + (f"  -> {u.hint}" if u.hint else ""))
+
+    if report.ignored:
+        lines += ["", "Files that will not be loaded 不会加载的文件 (meta.ignored_files):"]
+        lines += [f"  {i.path}: ignored: {i.reason}" for i in report.ignored]
 
     lines += ["", "Capabilities 功能:"]
     for c in d["capabilities"]:

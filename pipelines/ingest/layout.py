@@ -22,6 +22,7 @@ from pipelines.settings import Settings
 
 SCHEMA_FILE = "0000_schema.parquet"
 TMP_SUFFIX = ".tmp"
+IGNORED_FILES_NAME = "ignored_files.parquet"
 
 LINEAGE_SCHEMA: dict[str, pl.DataType] = {
     "_source_file": pl.Utf8(),
@@ -61,6 +62,15 @@ def ledger_path(spec: EntitySpec, settings: Settings) -> Path:
     return settings.ledger_dir / f"{spec.raw_table}.parquet"
 
 
+def ignored_files_path(settings: Settings) -> Path:
+    """Landing files that are not loaded, and why (rewritten by every landing-zone scan).
+
+    Next to the ledgers because it answers the same question ("what happened to my file?"),
+    but it is not a ledger: publish keeps it out of ``meta.loads``.
+    """
+    return settings.ledger_dir / IGNORED_FILES_NAME
+
+
 def file_key(rel: str) -> str:
     """Raw file name of a landing file: the relative path, "/" -> "__", extension dropped.
 
@@ -93,13 +103,16 @@ def atomic_write_parquet(frame: pl.DataFrame, target: Path) -> None:
         raise
 
 
-def remove_stale_temporaries(folder: Path, name: str = "*") -> int:
-    """Delete temporaries of ``folder/<name>`` a killed run left (callers hold the entity lock)."""
-    removed = 0
+def remove_stale_temporaries(folder: Path, name: str = "*") -> list[Path]:
+    """Delete temporaries of ``folder/<name>`` a killed run left (callers hold the entity lock).
+
+    Returns what was removed, so the caller can say so in the run log.
+    """
+    removed = []
     if folder.is_dir():
         for tmp in folder.glob(f".{name}.*{TMP_SUFFIX}"):
             tmp.unlink(missing_ok=True)
-            removed += 1
+            removed.append(tmp)
     return removed
 
 

@@ -36,6 +36,7 @@ from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
 from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
 from pipelines.ingest.encoding import decode
 from pipelines.ingest.errors import ContractError, InvariantError
+from pipelines.ingest.landing import SYMBOLIC_LINK, RefusedFile, read_landing_bytes, scan
 from pipelines.ingest.layout import (
     QUARANTINE_SCHEMA,
     atomic_write_parquet,
@@ -97,7 +98,12 @@ class EntityLoadReport:
     load_id: str
     files: list[FileLoadResult] = field(default_factory=list)
     elapsed_seconds: float = 0.0
-    symlinks: list[str] = field(default_factory=list)  # matching paths skipped: links
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): never read
+
+    @property
+    def symlinks(self) -> list[str]:
+        """Matching paths that are, or pass through, a symbolic link (refused, never read)."""
+        return [rel for rel, reason in self.refused if reason == SYMBOLIC_LINK]
 
     def _count(self, *statuses: str) -> int:
         return sum(1 for f in self.files if f.status in statuses)
@@ -137,7 +143,7 @@ class EntityLoadReport:
             f"{f.source_file}: {f.message}"
             for f in self.files
             if f.message and f.status in ("loaded", "superseded")
-        ] + [f"{rel}: symbolic link, not followed" for rel in self.symlinks]
+        ] + [f"{rel}: {reason}" for rel, reason in self.refused]
 
     def to_metadata(self) -> dict[str, str | int | float]:
         """Plain values for Dagster output metadata."""
@@ -192,37 +198,6 @@ def _entity_lock(spec: EntitySpec, settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-@dataclass(frozen=True)
-class Discovery:
-    """The landing files of one entity, and the matching paths that are never read."""
-
-    files: list[tuple[Path, str]]  # (absolute path, landing-relative posix path), sorted
-    symlinks: list[str]  # relative paths that are, or pass through, a symbolic link
-
-
-def scan(spec: EntitySpec, root: Path) -> Discovery:
-    """Every file under ``root`` matching ``spec.path``; symbolic links are never followed.
-
-    Hidden files and Office lock files (``.name``, ``~$name.xlsx``) are never deliveries: an
-    upload tool's temporary file or a partner's open workbook must not be loaded. A link (to a
-    file, or a folder on the way to it) is listed in ``symlinks`` and not read: a landing zone is
-    an upload area, and a link could make the loader read any file the pipeline can see.
-    """
-    if not root.is_dir():
-        return Discovery([], [])
-    files: list[tuple[Path, str]] = []
-    links: list[str] = []
-    for p in root.glob(spec.path):
-        if p.name.startswith((".", "~$")):
-            continue
-        rel = p.relative_to(root)
-        if any((root / Path(*rel.parts[:i])).is_symlink() for i in range(1, len(rel.parts) + 1)):
-            links.append(rel.as_posix())
-        elif p.is_file():
-            files.append((p, rel.as_posix()))
-    return Discovery(sorted(files, key=lambda item: item[1]), sorted(links))
-
-
 def discover(spec: EntitySpec, settings: Settings) -> list[tuple[Path, str]]:
     """(absolute path, landing-relative posix path) of every landing file of ``spec`` (see scan)."""
     return scan(spec, settings.landing_dir).files
@@ -253,18 +228,22 @@ def load_entity(
     )
     with _entity_lock(spec, settings):
         ledger_file = ledger_path(spec, settings)
-        for folder in (raw_dir_of(spec, settings), quarantine_dir_of(spec, settings)):
-            remove_stale_temporaries(folder)
-        remove_stale_temporaries(ledger_file.parent, ledger_file.name)
+        stale = [
+            *remove_stale_temporaries(raw_dir_of(spec, settings)),
+            *remove_stale_temporaries(quarantine_dir_of(spec, settings)),
+            *remove_stale_temporaries(ledger_file.parent, ledger_file.name),
+        ]
+        for tmp in stale:
+            logger.info("%s: removed stale temporary file %s (a killed run's)", spec.qualified_name, tmp)
         write_schema_files(spec, settings)
         ledger = Ledger(ledger_file)
         con = duckdb.connect()
         last_flush = time.monotonic()
         keys: dict[str, str] = {}
         found = scan(spec, settings.landing_dir)
-        report.symlinks = found.symlinks
-        for rel in found.symlinks:
-            logger.warning("%s: symbolic link, not followed; deliver the file itself", rel)
+        report.refused = found.refused
+        for rel, reason in found.refused:
+            logger.warning("%s: ignored: %s; not read (deliver the file itself)", rel, reason)
         try:
             for path, rel in found.files:
                 clash = keys.setdefault(file_key(rel), rel)
@@ -322,11 +301,6 @@ class _LoadContext:
     fingerprint: str
 
 
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
-
-
 def _load_file(
     ctx: _LoadContext,
     ledger: Ledger,
@@ -337,7 +311,12 @@ def _load_file(
 ) -> FileLoadResult:
     started = time.monotonic()
     previous = ledger.get(rel)
-    if previous is not None and previous["file_hash"] == _sha256(path):
+    try:
+        # read once: the hash is of the bytes actually loaded, even if the file just changed
+        data = read_landing_bytes(path)
+    except RefusedFile as exc:  # replaced by a link since the scan: nothing read, nothing written
+        return FileLoadResult(rel, "", "rejected", message=f"{exc}; not read")
+    if previous is not None and previous["file_hash"] == hashlib.sha256(data).hexdigest():
         if previous["status"] == "loaded" or previous["contract_fingerprint"] == ctx.fingerprint:
             return FileLoadResult(
                 rel,
@@ -347,7 +326,6 @@ def _load_file(
                 message=None,
             )
 
-    data = path.read_bytes()  # hash what is actually loaded, in case the file just changed
     file_hash = hashlib.sha256(data).hexdigest()
     outcome = _evaluate(
         ctx, con, LandingFile(path=path, rel=rel, data=data), file_hash, clashes_with
@@ -441,7 +419,6 @@ def evaluate_file(
     the ledger (every file is evaluated as a first delivery). ``clashes_with``: the earlier file
     whose raw name this one's collides with (see :func:`file_key`). For ``crmlake check``.
     """
-    data = path.read_bytes()
     ctx = _LoadContext(
         spec=spec,
         settings=None,
@@ -449,6 +426,10 @@ def evaluate_file(
         loaded_at=datetime.now(UTC).replace(tzinfo=None),
         fingerprint=contract_fingerprint(spec),
     )
+    try:
+        data = read_landing_bytes(path)
+    except RefusedFile as exc:  # replaced by a link since the scan
+        return FileOutcome.rejected_file(ctx, LandingFile(path=path, rel=rel, data=b""), "", str(exc))
     landing = LandingFile(path=path, rel=rel, data=data)
     return _evaluate(ctx, con, landing, hashlib.sha256(data).hexdigest(), clashes_with)
 

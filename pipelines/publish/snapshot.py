@@ -5,6 +5,17 @@ DuckDB allows one writer or many readers per file, never both. So the pipeline a
 to the published one and swaps it in with an atomic rename. Readers that have the old file
 open keep reading the old snapshot; new connections see the new one; a failed or killed run
 never touches the published file, so the last good snapshot keeps serving.
+
+The published file and its history copies are read-only on disk (0444): an analyst who forgets
+``-readonly`` gets an error instead of changing what the apps serve, or taking the write lock
+every app reader would then wait on. The rename replaces a read-only file fine on POSIX.
+
+``meta.publish_log`` only lists publishes that happened. The warehouse keeps the log of
+completed publishes; a run appends its own row there only *after* its swap succeeded. The
+snapshot being published carries that log plus its own row, written into the copy alone, so a
+publish killed before its swap appears nowhere. (Killed in the instant between the swap and
+the append, it is missing from later snapshots' logs: never listed when it did not happen.)
+A killed publish's half-written copy is removed, with a log line, when the next publish starts.
 """
 
 from __future__ import annotations
@@ -14,6 +25,8 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +34,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.engine import Engine
+from pipelines.ingest.landing import IGNORED_SCHEMA
+from pipelines.ingest.layout import IGNORED_FILES_NAME, ignored_files_path
 from pipelines.outcomes import refresh_capability_tables
 from pipelines.settings import Settings
 from pipelines.spark.publish import materialize_mirror, relation_counts
@@ -29,6 +44,8 @@ log = logging.getLogger("crmlake.publish")
 
 KEEP_PREVIOUS_SNAPSHOTS = 3
 MANIFEST_NAME = "manifest.json"
+READ_ONLY = 0o444  # the published file and its history: see the module docstring
+TMP_GLOB = ".crmlake.duckdb.*.tmp"
 
 
 @dataclass
@@ -44,14 +61,25 @@ def _glob_has_files(folder: Path, pattern: str) -> bool:
     return folder.exists() and any(folder.glob(pattern))
 
 
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 def refresh_meta_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Load ledger and quarantine (kept as Parquet beside the raw layer) into schema ``meta``."""
+    """Load ledger, quarantine and ignored landing files (Parquet beside the raw layer) into
+    schema ``meta``."""
     con.execute("create schema if not exists meta")
-    if _glob_has_files(settings.ledger_dir, "*.parquet"):
+    ledgers = sorted(
+        p.as_posix()
+        for p in (settings.ledger_dir.glob("*.parquet") if settings.ledger_dir.exists() else [])
+        if p.name != IGNORED_FILES_NAME
+    )
+    if ledgers:
         con.execute(
-            "create or replace table meta.loads as "
-            f"select * from read_parquet('{settings.ledger_dir}/*.parquet', union_by_name=true, filename=true)"
+            "create or replace table meta.loads as select * from read_parquet("
+            f"[{', '.join(map(_sql_text, ledgers))}], union_by_name=true, filename=true)"
         )
+    _refresh_ignored_files(con, settings)
     if _glob_has_files(settings.quarantine_dir, "*/*/*.parquet"):
         con.execute(
             "create or replace table meta.quarantine as "
@@ -81,6 +109,23 @@ def refresh_meta_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
     )
 
 
+def _refresh_ignored_files(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """``meta.ignored_files (path, reason)``: landing files not loaded (pipelines/ingest/landing.py).
+
+    Always present, empty when the ingest step has not scanned the landing zone yet.
+    """
+    columns = ", ".join(f"{name} varchar" for name in IGNORED_SCHEMA)
+    source = ignored_files_path(settings)
+    if source.exists():
+        names = ", ".join(f"{name}::varchar as {name}" for name in IGNORED_SCHEMA)
+        con.execute(
+            f"create or replace table meta.ignored_files as select {names} "
+            f"from read_parquet({_sql_text(source.as_posix())}) order by path"
+        )
+    else:
+        con.execute(f"create or replace table meta.ignored_files ({columns})")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Exact row counts of every base table, keyed ``schema.table``."""
     names = con.execute(
@@ -104,7 +149,13 @@ def _write_json_atomic(path: Path, payload: dict) -> None:
     os.replace(tmp, path)
 
 
-def _keep_previous(settings: Settings, published_at: str) -> None:
+def _writable_on_windows(path: Path) -> None:
+    """Windows refuses to replace or delete a read-only file; POSIX only asks the folder."""
+    if os.name == "nt" and path.exists():
+        os.chmod(path, 0o644)
+
+
+def _keep_previous(settings: Settings) -> None:
     """Keep the outgoing snapshot (a hard link, no copy) for rollback; prune old ones."""
     current = settings.published_database
     if not current.exists():
@@ -118,8 +169,37 @@ def _keep_previous(settings: Settings, published_at: str) -> None:
             os.link(current, target)
         except OSError:
             shutil.copyfile(current, target)
+            os.chmod(target, READ_ONLY)
     for old in sorted(history.glob("crmlake-*.duckdb"))[:-KEEP_PREVIOUS_SNAPSHOTS]:
+        _writable_on_windows(old)
         old.unlink(missing_ok=True)
+
+
+@contextmanager
+def _publish_lock(settings: Settings) -> Iterator[None]:
+    """One publish at a time, so a starting publish may delete every other temporary copy."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; runs must not overlap
+        yield
+        return
+    with open(settings.published_dir / ".publish.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_temporaries(settings: Settings) -> None:
+    """The half-written copies of killed publishes (callers hold the publish lock)."""
+    for stale in settings.published_dir.glob(TMP_GLOB):
+        stale.unlink(missing_ok=True)
+        log.info("removed stale temporary file %s (a killed publish's)", stale)
+
+
+def _log_row(run_id: str, published_at: datetime, counts: dict[str, int]) -> list:
+    return [run_id, published_at, len(counts), sum(counts.values())]
 
 
 def publish_snapshot(settings: Settings, run_id: str, engine: Engine = "duckdb") -> PublishResult:
@@ -130,39 +210,16 @@ def publish_snapshot(settings: Settings, run_id: str, engine: Engine = "duckdb")
     """
     started = time.perf_counter()
     settings.published_dir.mkdir(parents=True, exist_ok=True)
-    for stale in settings.published_dir.glob(".crmlake.duckdb.*.tmp"):  # left by a killed run
-        stale.unlink(missing_ok=True)
-    published_at = datetime.now(UTC).replace(tzinfo=None)
-
-    tmp = settings.published_dir / f".crmlake.duckdb.{run_id}.tmp"
+    with _publish_lock(settings):
+        _remove_stale_temporaries(settings)
+        counts, log_row = _swap_in_new_snapshot(settings, run_id, engine)
+    # only now is it published: the next snapshots list it (see the module docstring)
     with duckdb.connect(str(settings.warehouse_path)) as con:
-        refresh_meta_tables(con, settings)
-        refresh_capability_tables(con)
-        counts = relation_counts(con) if engine == "spark" else table_counts(con)
-        con.execute(
-            "insert into meta.publish_log values (?, ?, ?, ?)",
-            [run_id, published_at, len(counts), sum(counts.values())],
-        )
-        counts["meta.publish_log"] = counts.get("meta.publish_log", 0) + 1
-        con.execute("checkpoint")
-        if engine == "spark":
-            materialize_mirror(con, tmp)
-
-    try:
-        if engine != "spark":
-            shutil.copyfile(settings.warehouse_path, tmp)
-        with duckdb.connect(str(tmp), read_only=True) as check:
-            copied = table_counts(check)
-        if copied != counts:
-            raise RuntimeError(f"published copy differs from the warehouse: {tmp}")
-        _keep_previous(settings, published_at.isoformat())
-        os.replace(tmp, settings.published_database)
-    finally:
-        tmp.unlink(missing_ok=True)
+        con.execute("insert into meta.publish_log values (?, ?, ?, ?)", log_row)
 
     result = PublishResult(
         published_database=settings.published_database,
-        published_at=published_at.isoformat(timespec="seconds") + "Z",
+        published_at=log_row[1].isoformat(timespec="seconds") + "Z",
         run_id=run_id,
         tables=counts,
         seconds=round(time.perf_counter() - started, 3),
@@ -184,3 +241,36 @@ def publish_snapshot(settings: Settings, run_id: str, engine: Engine = "duckdb")
         result.seconds,
     )
     return result
+
+
+def _swap_in_new_snapshot(
+    settings: Settings, run_id: str, engine: Engine
+) -> tuple[dict[str, int], list]:
+    """Copy, check and rename the warehouse into place; (table counts, this publish's log row)."""
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    tmp = settings.published_dir / f".crmlake.duckdb.{run_id}.tmp"
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        refresh_meta_tables(con, settings)
+        refresh_capability_tables(con)
+        counts = relation_counts(con) if engine == "spark" else table_counts(con)
+        con.execute("checkpoint")
+        if engine == "spark":
+            materialize_mirror(con, tmp)
+    log_row = _log_row(run_id, published_at, counts)
+    try:
+        if engine != "spark":
+            shutil.copyfile(settings.warehouse_path, tmp)
+        with duckdb.connect(str(tmp)) as copy:  # this snapshot's own row: in the copy only
+            copy.execute("insert into meta.publish_log values (?, ?, ?, ?)", log_row)
+        counts["meta.publish_log"] = counts.get("meta.publish_log", 0) + 1
+        with duckdb.connect(str(tmp), read_only=True) as check:
+            copied = table_counts(check)
+        if copied != counts:
+            raise RuntimeError(f"published copy differs from the warehouse: {tmp}")
+        os.chmod(tmp, READ_ONLY)
+        _keep_previous(settings)
+        _writable_on_windows(settings.published_database)
+        os.replace(tmp, settings.published_database)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return counts, log_row
