@@ -9,7 +9,8 @@ empty ``0000_schema.parquet`` holding every column) so dbt can be built without 
 
 For an entity with a version field, the second load carries an *older* version of record 1
 (an out-of-order delta) and the first load's version must win; without a version field the
-second load is a re-delivery and wins. ``FixtureExpectation`` says which.
+second load is a re-delivery and wins (except erp.invoices: the first-loaded invoice stands).
+``FixtureExpectation`` says which.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ RECORDS = (1, 2, 3)
 FIRST_LOADED_AT = datetime(2025, 2, 1, 10, 0, 0)
 SECOND_LOADED_AT = datetime(2025, 2, 2, 10, 0, 0)
 BASE_EPOCH_MS = 1735689600000  # 2025-01-01 00:00:00 UTC
+# entities whose first-loaded row of a key stands (a number issued once, issue 14)
+FIRST_LOAD_STANDS = ("erp.invoices",)
 
 ARROW_TYPES = {
     "string": pa.string(),
@@ -143,7 +146,8 @@ def write_entity(raw_dir: Path, entity: EntitySpec) -> FixtureExpectation:
         pa.Table.from_pylist(second, schema=second_schema), folder / "0002_second_load.parquet"
     )
 
-    winner, loser = (first_file, second_file) if entity.version else (second_file, first_file)
+    first_wins = entity.version or entity.qualified_name in FIRST_LOAD_STANDS
+    winner, loser = (first_file, second_file) if first_wins else (second_file, first_file)
     return FixtureExpectation(entity, len(RECORDS), winner, loser)
 
 

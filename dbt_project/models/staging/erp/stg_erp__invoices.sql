@@ -1,6 +1,8 @@
 -- erp.invoices: VAT invoices (发票); e_invoice_no appears from 2025-12 when fully digital invoices
--- (全电发票) started. One row per invoice_no: the latest version, i.e. the latest load (the source has
--- no version field).
+-- (全电发票) started. One row per invoice_no: the first-loaded invoice (then the first file and row).
+-- An invoice number is issued once (a reversal or reissue gets its own number), so a number that
+-- comes again with other content is held for review in meta.key_conflicts (models/meta), never
+-- applied (issue 14). A corrected file re-delivered under the same name replaces its rows in raw.
 
 with
 
@@ -47,9 +49,9 @@ deduplicated as (
         'renamed',
         key_columns=['invoice_no'],
         order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
+            'loaded_at asc',
+            'source_file asc',
+            'source_row_number asc'
         ]
     ) }}
 
