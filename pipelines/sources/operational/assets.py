@@ -53,6 +53,11 @@ def operational_extract(context: dg.AssetExecutionContext, lakehouse: LakehouseR
     for name, extract in results.items():
         if extract.rows:
             context.log.info(f"ops.{name}: {extract.rows} rows -> {extract.file}")
+        if extract.quarantined:  # the others still flow: the bad record must not stop publishing
+            context.log.warning(
+                f"ops.{name}: {extract.quarantined} record(s) with values their column cannot hold "
+                f"quarantined ({settings.quarantine_dir / OPS_SYSTEM / name}); correct them in the store"
+            )
         yield dg.MaterializeResult(asset_key=ops_asset_key(name), metadata=extract.to_metadata())
 
 

@@ -13,11 +13,20 @@ A second run with no changes writes nothing.
 The watermark lives in the lakehouse (``ledger/ops__watermarks.parquet``), not in the store: the
 store does not know its readers. ``0000_schema.parquet`` (empty, typed from the SQLAlchemy model)
 is always kept per table so dbt builds before the store has any data or even exists.
+
+A stored value the raw type cannot hold (a number beyond ``DECIMAL(p, s)`` or with more decimals,
+text in a numeric column on SQLite, a date that is not one: written around the entry screens)
+never stops the extraction: rows are read as text and typed set-based, a row with such a value
+goes to ``<quarantine_dir>/ops/<table>/<load_id>.parquet`` with table, id and field (the ingest
+quarantine's columns, so ``meta.quarantine`` and ``crmlake status`` show it) and every other row
+and table is extracted. A soft delete of such a row is still extracted (its bad values empty):
+the record leaves the lakehouse. A quarantined row version is quarantined once, not each run.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +37,12 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
-from pipelines.ingest.layout import LINEAGE_SCHEMA, SCHEMA_FILE, atomic_write_parquet
+from pipelines.ingest.layout import (
+    LINEAGE_SCHEMA,
+    QUARANTINE_SCHEMA,
+    SCHEMA_FILE,
+    atomic_write_parquet,
+)
 from pipelines.settings import Settings
 
 OPS_SYSTEM = "ops"
@@ -97,6 +111,12 @@ def raw_schema(table: sa.Table) -> dict[str, pl.DataType]:
     """Every column of ``raw/ops/<table>``: the model's columns, ``_op``, then lineage."""
     fields = {c.name: column_dtype(c) for c in table.c}
     return fields | {OP_COLUMN: pl.Utf8()} | LINEAGE_SCHEMA
+
+
+def quarantine_dir_of(table: sa.Table | str, quarantine_dir: Path) -> Path:
+    """``<quarantine_dir>/ops/<table>``: one Parquet file per extraction that found bad rows."""
+    name = table if isinstance(table, str) else table.name
+    return quarantine_dir / OPS_SYSTEM / name
 
 
 def raw_dir_of(table: sa.Table | str, raw_dir: Path) -> Path:
@@ -188,6 +208,7 @@ class TableExtract:
     updates: int = 0
     deletes: int = 0
     skipped: int = 0  # rows in the window the raw layer already had
+    quarantined: int = 0  # rows with a value the raw type cannot hold (newly quarantined)
     file: str | None = None  # raw file written, relative to the raw dir
     watermark: datetime | None = None
     rows_at_watermark: int = 0
@@ -203,16 +224,15 @@ class TableExtract:
             "updates": self.updates,
             "deletes": self.deletes,
             "already_extracted": self.skipped,
+            "quarantined": self.quarantined,
             "file": self.file or "",
             "watermark": str(self.watermark) if self.watermark else "",
         }
 
 
 def _select(table: sa.Table, since: datetime | None) -> sa.Select:
-    columns = [
-        sa.cast(c, sa.Text).label(c.name) if column_dtype(c) == pl.Utf8() else c for c in table.c
-    ]
-    query = sa.select(*columns)
+    """Every column as text: a value the column's type cannot hold must not fail the read."""
+    query = sa.select(*(sa.cast(c, sa.Text).label(c.name) for c in table.c))
     if since is not None:
         query = query.where(
             sa.or_(table.c.updated_at >= since - LOOKBACK, table.c.updated_at.is_(None))
@@ -220,14 +240,161 @@ def _select(table: sa.Table, since: datetime | None) -> sa.Select:
     return query.order_by(table.c.updated_at, table.c.id)
 
 
-def read_changes(conn: sa.Connection, table: sa.Table, since: datetime | None) -> pl.DataFrame:
-    """Rows changed at or after ``since`` (all rows if None), typed like the raw schema."""
-    schema = {c.name: column_dtype(c) for c in table.c}
+def read_text(conn: sa.Connection, table: sa.Table, since: datetime | None) -> pl.DataFrame:
+    """Rows changed at or after ``since`` (all rows if None), every column as stored text."""
+    schema = {c.name: pl.Utf8() for c in table.c}
     batches = pl.read_database(
         _select(table, since), connection=conn, iter_batches=True, batch_size=BATCH_ROWS
     )
-    frames = [b.select(pl.col(c).cast(t) for c, t in schema.items()) for b in batches]
+    frames = [b.select(pl.col(c).cast(pl.Utf8) for c in schema) for b in batches]
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+
+
+_TRUE, _FALSE = ("1", "true", "t"), ("0", "false", "f")
+_SCALE = 12  # decimals a stored number is read with before it is held to its column's scale
+
+
+def typed(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Text of one column as its raw type; null where the text is not a value of that type."""
+    text = pl.col(column).str.strip_chars()
+    if dtype == pl.Utf8():
+        return pl.col(column)
+    if dtype == pl.Boolean():
+        low = text.str.to_lowercase()
+        return pl.when(low.is_in(_TRUE)).then(True).when(low.is_in(_FALSE)).then(False)
+    if isinstance(dtype, pl.Decimal):
+        wide = text.cast(pl.Decimal(38, _SCALE), strict=False)  # also reads SQLite's 1.5e+19
+        exact = wide.cast(dtype, strict=False)  # null beyond the precision
+        return pl.when(exact.cast(pl.Decimal(38, _SCALE)) == wide).then(exact)  # no lost decimals
+    if dtype == pl.Date():
+        return text.str.to_date("%Y-%m-%d", strict=False)
+    if isinstance(dtype, pl.Datetime):
+        return pl.coalesce(
+            text.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False),
+            text.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit="us", strict=False),
+            text.str.to_date("%Y-%m-%d", strict=False).cast(pl.Datetime("us")),
+        )
+    return text.cast(dtype, strict=False)
+
+
+def _type_name(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Decimal):
+        return f"DECIMAL({dtype.precision},{dtype.scale})"
+    return {pl.Int64(): "BIGINT", pl.Boolean(): "BOOLEAN", pl.Date(): "DATE"}.get(
+        dtype, str(dtype).upper()
+    )
+
+
+def type_rows(table: sa.Table, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Series]:
+    """(typed rows, bad values, every row's ``updated_at``): set-based, one expression per column.
+
+    A bad value is one stored text that does not read as its column's raw type; its row is left
+    out of the typed rows unless it is a soft delete (then only the value is emptied: the delete
+    still reaches raw). ``bad`` has one row per (row, field): id, version, deleted, field, value
+    and the whole row as JSON.
+    """
+    schema = {c.name: column_dtype(c) for c in table.c}
+    keys = ("id", "version", "updated_at", "deleted_at")
+    frame = text.with_row_index("_i").with_columns(
+        *(typed(c, t).alias(f"_t_{c}") for c, t in schema.items()),
+    )
+    bad_flags = {c: pl.col(c).is_not_null() & pl.col(f"_t_{c}").is_null() for c in schema}
+    frame = frame.with_columns(
+        pl.any_horizontal(*bad_flags.values()).alias("_any_bad"),
+        pl.any_horizontal(*(bad_flags[k] for k in keys)).alias("_key_bad"),
+        pl.col("_t_deleted_at").is_not_null().alias("_deleted"),
+        pl.struct(list(schema)).struct.json_encode().alias("_record"),
+    )
+    bad = pl.concat(
+        [
+            frame.filter(flag).select(
+                pl.col("id").alias("_id_text"),
+                pl.col("version").alias("_version_text"),
+                pl.col("_t_id").alias("_id"),
+                "_deleted",
+                "_key_bad",
+                pl.lit(column).alias("field"),
+                pl.col(column).alias("value"),
+                "_record",
+                pl.lit(_type_name(schema[column])).alias("type"),
+            )
+            for column, flag in bad_flags.items()
+        ],
+        how="vertical_relaxed",
+    )
+    kept = frame.filter(~pl.col("_any_bad") | (pl.col("_deleted") & ~pl.col("_key_bad")))
+    good = kept.select(*(pl.col(f"_t_{c}").alias(c) for c in schema), "_deleted")
+    stamps = frame["_t_updated_at"].alias("updated_at")  # bad rows count for the watermark too
+    return good, bad.filter(~pl.col("_deleted") | pl.col("_key_bad")), stamps
+
+
+def _quarantine_key() -> pl.Expr:
+    return pl.concat_str(
+        [pl.col("_id_text"), pl.col("_version_text"), pl.col("_deleted").cast(pl.Utf8)],
+        separator="|",
+        ignore_nulls=True,
+    )
+
+
+def already_quarantined(table: sa.Table, settings: Settings) -> pl.Series:
+    """Keys (id|version|deleted, as stored text) of the row versions quarantined before."""
+    folder = quarantine_dir_of(table, settings.quarantine_dir)
+    if not any(folder.glob("*.parquet")):
+        return pl.Series("key", [], pl.Utf8)
+    record = pl.col("raw_record")
+    return (
+        pl.scan_parquet(folder / "*.parquet")
+        .select(
+            pl.concat_str(
+                [
+                    record.str.json_path_match("$.id"),
+                    record.str.json_path_match("$.version"),
+                    record.str.json_path_match("$.deleted_at").is_not_null().cast(pl.Utf8),
+                ],
+                separator="|",
+                ignore_nulls=True,
+            ).alias("key")
+        )
+        .unique()
+        .collect()["key"]
+    )
+
+
+def write_quarantine(
+    table: sa.Table, bad: pl.DataFrame, settings: Settings, *, load_id: str, loaded_at: datetime
+) -> int:
+    """New bad row versions -> ``<quarantine_dir>/ops/<table>/<load_id>.parquet``; how many rows."""
+    seen = already_quarantined(table, settings)
+    fresh = bad.filter(~_quarantine_key().is_in(seen.implode()))
+    if fresh.height == 0:
+        return 0
+    value = pl.col("value")
+    reason = pl.format(
+        f"ops.{table.name} id {{}} version {{}}: {{}} = {{}} is not a {{}} (stored around the entry "
+        "screens; correct the record in the store) 运营库记录的值超出字段类型，请在运营库中更正",
+        pl.col("_id_text").fill_null("?"),
+        pl.col("_version_text").fill_null("?"),
+        pl.col("field"),
+        pl.when(value.str.len_chars() > 60)
+        .then(value.str.slice(0, 60) + pl.lit("…"))
+        .otherwise(value),
+        pl.col("type"),
+    )
+    digest = hashlib.sha256(json.dumps(fresh["_record"].to_list()).encode("utf-8")).hexdigest()
+    frame = fresh.select(
+        pl.lit(f"{OPS_SYSTEM}/{table.name}", pl.Utf8).alias("_source_file"),
+        pl.col("_id").alias("_row_number"),  # a store table's row is its record id
+        pl.lit(load_id, pl.Utf8).alias("_load_id"),
+        pl.lit(loaded_at, pl.Datetime("us")).alias("_loaded_at"),
+        pl.lit(digest, pl.Utf8).alias("_file_hash"),
+        pl.col("field"),
+        reason.alias("reason"),
+        pl.col("_record").alias("raw_record"),
+    ).select(pl.col(c).cast(t) for c, t in QUARANTINE_SCHEMA.items())
+    atomic_write_parquet(
+        frame, quarantine_dir_of(table, settings.quarantine_dir) / f"{load_id}.parquet"
+    )
+    return frame["_row_number"].n_unique() if frame.height else 0
 
 
 def already_extracted(table: sa.Table, settings: Settings) -> pl.DataFrame:
@@ -274,18 +441,21 @@ def extract_table(
     loaded_at: datetime,
 ) -> TableExtract:
     """Extract one table's changes since ``since`` into one new raw file (none if no change)."""
-    window = read_changes(conn, table, since).with_columns(
-        pl.col("deleted_at").is_not_null().alias("_deleted")
-    )
+    window, bad, stamps = type_rows(table, read_text(conn, table, since))
+    quarantined = write_quarantine(table, bad, settings, load_id=load_id, loaded_at=loaded_at)
     seen = already_extracted(table, settings)
     fresh = window.join(seen, on=list(VERSION_KEY), how="anti", nulls_equal=True)
     fresh = with_op(fresh, seen).sort("updated_at", "id", nulls_last=True)
-    marks = [d for d in (since, window["updated_at"].max()) if d is not None]
+    marks = [d for d in (since, stamps.max()) if d is not None]
     watermark = max(marks) if marks else None
-    at_mark = window.filter(pl.col("updated_at") == watermark).height if watermark else 0
+    at_mark = int((stamps == watermark).sum()) if watermark else 0
     if fresh.height == 0:
         return TableExtract(
-            table.name, skipped=window.height, watermark=watermark, rows_at_watermark=at_mark
+            table.name,
+            skipped=window.height,
+            quarantined=quarantined,
+            watermark=watermark,
+            rows_at_watermark=at_mark,
         )
 
     name = f"{load_id}.parquet"
@@ -306,6 +476,7 @@ def extract_table(
         updates=counts.get("update", 0),
         deletes=counts.get("delete", 0),
         skipped=window.height - fresh.height,
+        quarantined=quarantined,
         file=relative,
         watermark=watermark,
         rows_at_watermark=at_mark,
@@ -389,9 +560,7 @@ def pending_changes(settings: Settings, tables: Sequence[sa.Table] | None = None
         for table in existing_tables(conn, tables):
             mark, rows_at_mark = _mark_of(watermarks, table.name)
             at_mark = sa.func.count().filter(table.c.updated_at == mark) if mark else sa.literal(0)
-            newest, count = conn.execute(
-                sa.select(sa.func.max(table.c.updated_at), at_mark)
-            ).one()
+            newest, count = conn.execute(sa.select(sa.func.max(table.c.updated_at), at_mark)).one()
             if newest is None:
                 continue
             newest = _as_datetime(newest)
