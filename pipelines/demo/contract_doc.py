@@ -116,10 +116,22 @@ that would be rejected, and the capabilities an undelivered entity switches off 
 per file, the reason a file would be rejected (file, field, file line) and the first five rows
 that would be quarantined (row, field, value, reason) with their total; and the files under the
 landing directory that no contract path matches (a misspelled folder or extension), ignoring
-hidden files and `_truth/`. Symbolic links are never followed, by the check or the loader: a
-linked file is skipped, so deliver the file itself. Exit code 1 when a file would be rejected or
-skipped as a whole, 0 otherwise (quarantined rows are reported, not an error), 2 when the
-directory does not exist. The ledger is not consulted: every file is judged as a first delivery.
+hidden files, README files and `_truth/`. Symbolic links are never followed, by the check or the
+loader: a linked file (or a file in a linked folder) is skipped, so deliver the file itself; a
+path that resolves outside the landing directory is skipped too. Exit code 1 when a file would be
+rejected or skipped as a whole, 0 otherwise (quarantined rows are reported, not an error), 2 when
+the directory does not exist. The ledger is not consulted: every file is judged as a first delivery.
+
+### Files that are not loaded
+
+No file disappears without a trace. Every run lists each landing file it does not load in the run
+log ("<path>: ignored: <reason>") and in the published table `meta.ignored_files` (`path`,
+`reason`), which `crmlake status` shows and `crmlake check` previews. Reasons: `matches no
+entity` (no contract path above matches it), `symbolic link, not followed`, `outside the landing
+root`, `hidden or temporary file, not a delivery` (a hidden file or an Office lock file `~$…`
+that a contract path matches), `not a regular file`. Hidden files and folders that match no
+contract path (`.DS_Store`, `.git/`), README files and `_truth/` are never deliveries and are not
+listed.
 """
 
 LINEAGE_MEANING = {
