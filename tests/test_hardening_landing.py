@@ -233,3 +233,15 @@ def test_a_link_swapped_in_after_the_scan_is_still_not_read(tmp_path, monkeypatc
     report = load_entity(entity("callcenter.tickets"), settings)
     assert report.files_rejected == 1 and "symbolic link" in report.files[0].message
     assert SECRET not in _lakehouse_text(settings)
+
+
+def test_a_dangling_link_does_not_stop_the_landing_sensor(tmp_path):
+    """The sensor stat()ed every glob match: one dangling link failed every evaluation (no runs)."""
+    from pipelines.sources.sensors import landing_fingerprint
+
+    landing = tmp_path / "landing"
+    put(landing, "callcenter/tickets/tickets_2026-03.csv", ticket_file("TK1"))
+    settings = _settings(tmp_path, landing)
+    before = landing_fingerprint(settings)
+    (landing / "callcenter/tickets/tickets_2026-04.csv").symlink_to(tmp_path / "gone.csv")
+    assert landing_fingerprint(settings) == before  # a link is not a delivery: no run for it

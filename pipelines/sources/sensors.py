@@ -7,19 +7,23 @@ import hashlib
 import dagster as dg
 
 from pipelines.contracts import load_contract
+from pipelines.ingest.landing import scan
 from pipelines.settings import Settings, get_settings
 
 EVERYTHING_JOB = "everything"
 
 
 def landing_fingerprint(settings: Settings) -> str:
-    """A digest of (path, size, mtime) of every landing file the contract knows about."""
+    """A digest of (path, size, mtime) of every landing file the loaders would read.
+
+    Through the loaders' own scan: a symbolic link (even a dangling one) is never followed.
+    """
     digest = hashlib.sha256()
     root = settings.landing_dir
     for spec in load_contract().values():
-        for path in sorted(root.glob(spec.path)):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(root)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        for path, rel in scan(spec, root).files:
+            stat = path.lstat()
+            digest.update(f"{rel}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
