@@ -1,15 +1,20 @@
-"""Login for every page: the login form, logout, session timeout and the viewer of this session.
+"""Login for every page: the login form, logout, the session's re-check on every run, and its viewer.
 
-Logins are the operational store's local users (``operational.auth``: argon2 hashes, lockout);
-the session keeps the data layer's ``Viewer`` and the time of the last activity. A page calls
-``require_screen(screen)`` first: without a live login it shows the login form and stops; a
-role that may not open the screen gets a message and nothing else. Row rules are not applied
-here but in the loaders the page calls with the returned viewer.
+Logins are the operational store's local users (``operational.auth``: argon2 hashes, rate limits
+per login, per client source and global). The session keeps the data layer's ``Viewer``, the
+login's ``credential_version``, when it started and when it was last active; every page run
+re-checks it against the store (``operational.auth.session_problem``: still active, same role,
+partner and scope, same version, not idle, not older than its lifetime) and otherwise clears it
+and shows the login form with the reason. A page calls ``require_screen(screen)`` first: without
+a live login it shows the login form and stops; a role that may not open the screen gets a
+message and nothing else. Row rules are not applied here but in the loaders the page calls with
+the returned viewer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import streamlit as st
 
@@ -22,8 +27,11 @@ from operational.scope import Viewer
 
 VIEWER_KEY = "auth_viewer"
 SEEN_KEY = "auth_last_seen"
+STARTED_KEY = "auth_started_at"
+VERSION_KEY = "auth_credential_version"
 MESSAGE_KEY = "auth_message"
-EXPIRED = "会话已超时，请重新登录 Your session timed out after {minutes} minutes without activity; please log in again."
+# behind a reverse proxy every client has the proxy's address: name the header it sets (X-Forwarded-For, X-Real-IP)
+CLIENT_IP_HEADER_ENV = "CRMLAKE_CLIENT_IP_HEADER"
 
 ALL_ROLES = tuple(ROLES)
 SALES_VIEW = ("sales_rep", "sales_manager", "finance", "admin")
@@ -58,8 +66,10 @@ def can_open(viewer: Viewer, screen: str) -> bool:
 
 
 # -- session
-def start_session(viewer: Viewer, now: dt.datetime | None = None) -> None:
-    st.session_state[VIEWER_KEY] = viewer
+def start_session(grant: store_auth.SessionGrant, now: dt.datetime | None = None) -> None:
+    st.session_state[VIEWER_KEY] = grant.viewer
+    st.session_state[VERSION_KEY] = grant.credential_version
+    st.session_state[STARTED_KEY] = grant.started_at
     st.session_state[SEEN_KEY] = now or now_local()
     st.session_state.pop(MESSAGE_KEY, None)
 
@@ -73,23 +83,50 @@ def logout(message: str | None = None) -> None:
 
 
 def current_viewer() -> Viewer | None:
-    """The logged-in viewer, or ``None``; an expired session is ended (with a message) first."""
+    """The logged-in viewer, or ``None``; a session that may not go on is ended (with the reason) first."""
     viewer = st.session_state.get(VIEWER_KEY)
     if viewer is None:
         return None
-    minutes = store_auth.session_timeout_minutes()
-    if store_auth.is_expired(st.session_state.get(SEEN_KEY), timeout_minutes=minutes):
-        logout(EXPIRED.format(minutes=minutes))
+    now = now_local()
+    # a session the login form started has all keys; one a test harness set up may lack version and start
+    grant = store_auth.SessionGrant(viewer, st.session_state.get(VERSION_KEY),
+                                    st.session_state.setdefault(STARTED_KEY, now))
+    last_seen = st.session_state.get(SEEN_KEY)
+    try:
+        if viewer.user_id is None:  # no stored login to look at
+            problem = store_auth.session_problem(None, grant, now=now, last_seen=last_seen)
+        else:
+            with session_scope(readonly=True) as session:
+                problem = store_auth.session_problem(session, grant, now=now, last_seen=last_seen)
+    except Exception as exc:  # noqa: BLE001 -- no store, no session: fail closed, say why
+        problem = f"无法核对登录 The login could not be checked against the store ({type(exc).__name__}); please log in again."
+    if problem:
+        logout(problem)
         return None
-    st.session_state[SEEN_KEY] = now_local()
+    st.session_state[SEEN_KEY] = now
     return viewer
 
 
-def login(username: str, password: str) -> Viewer:
+def client_source() -> str | None:
+    """The client's address for the login rate limits: the proxy header named by
+    ``CRMLAKE_CLIENT_IP_HEADER`` (its last entry, the one the proxy itself added), else the
+    connection's address; ``None`` (counted as "unknown") on localhost or when Streamlit has none."""
+    try:
+        header = os.environ.get(CLIENT_IP_HEADER_ENV)
+        value = st.context.headers.get(header) if header else None
+        if isinstance(value, str) and value.split(",")[-1].strip():
+            return value.split(",")[-1].strip()
+        address = getattr(st.context, "ip_address", None)
+        return address if isinstance(address, str) and address else None
+    except Exception:  # noqa: BLE001 -- outside a browser session (tests, bare mode) there is no context
+        return None
+
+
+def login(username: str, password: str, source: str | None = None) -> store_auth.SessionGrant:
     """Check the password against the store; ``AuthenticationError`` with one generic message."""
     with session_scope() as session:
-        user = store_auth.authenticate(session, username, password)
-        return store_auth.viewer_for(user)
+        user = store_auth.authenticate(session, username, password, source=source)
+        return store_auth.grant_for(user)
 
 
 # -- UI
@@ -105,11 +142,11 @@ def login_form() -> None:
         submitted = st.form_submit_button("登录 Log in")
     if submitted:
         try:
-            viewer = login(username, password)
+            grant = login(username, password, client_source())
         except AuthenticationError:
             st.error(store_auth.LOGIN_FAILED)
             return
-        start_session(viewer)
+        start_session(grant)
         st.rerun()
 
 

@@ -7,20 +7,19 @@ Every loader takes the viewer and adds the partner filter *in the SQL it runs*
 ``PermissionError`` (``PermissionDenied``), whatever the page shows.
 
 Disputes and confirmations are written to the operational store (SQLite or PostgreSQL at
-``CRMLAKE_OPERATIONAL_URL``), never to the read-only snapshot, and shown over the mart's status.
+``CRMLAKE_OPERATIONAL_URL``) by ``operational.statements`` (with the user, audited, one
+confirmation per side), never to the read-only snapshot, and shown over the mart's status.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import row_rules
-import sqlalchemy as sa
 from data_access import query, settings
 from row_rules import Viewer
 
-from operational.db import engine_for
+from operational import statements as statement_store
+from operational.db import session_scope
 from operational.errors import PermissionDenied
 
 MANAGERS = ("channel_manager", "admin")
@@ -97,65 +96,42 @@ def deal_registrations(viewer: Viewer) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- disputes and confirmations
-EVENTS_DDL = (
-    "create table if not exists partner_statement_events (statement_key text, line_key text, "
-    "partner_id bigint, event text, reason text, by_role text, at text)"
-)
-
-
-def _store() -> sa.Engine:
-    """The operational store (SQLite or PostgreSQL by ``CRMLAKE_OPERATIONAL_URL``) with the events table."""
-    engine = engine_for(settings().operational_url)
-    with engine.begin() as con:
-        con.execute(sa.text(EVENTS_DDL))
-    return engine
-
-
-def _events(sql: str) -> pd.DataFrame:
-    with _store().connect() as con:
-        return pd.read_sql_query(sa.text(sql), con)
-
-
-def _record(values: dict) -> None:
-    with _store().begin() as con:
-        con.execute(
-            sa.text("insert into partner_statement_events values "
-                    "(:statement_key, :line_key, :partner_id, :event, :reason, :by_role, :at)"),
-            {"line_key": None, "reason": None, "at": datetime.now().isoformat(timespec="seconds"), **values},
-        )
+def _store(readonly: bool = False):
+    """A session on the operational store (SQLite or PostgreSQL by ``CRMLAKE_OPERATIONAL_URL``)."""
+    return session_scope(settings().operational_url, readonly=readonly)
 
 
 def _disputes() -> pd.DataFrame:
-    return _events("select statement_key, line_key, reason, at from partner_statement_events where event = 'dispute'")
+    with _store(readonly=True) as session:
+        rows = [e for e in statement_store.events(session) if e["event"] == "dispute"]
+    return pd.DataFrame(rows, columns=list(statement_store.EVENT_FIELDS))
 
 
 def _overlay_status(df: pd.DataFrame) -> pd.DataFrame:
-    events = _events("select statement_key, event, by_role from partner_statement_events")
-    if df.empty or events.empty:
+    """The mart's status, overridden by the store: ``disputed`` over ``confirmed`` (both sides) over the mart."""
+    with _store(readonly=True) as session:
+        states = statement_store.statement_states(session)
+    if df.empty or not states:
         return df
-    disputed = set(events.loc[events["event"] == "dispute", "statement_key"])
-    confirmed_by = events[events["event"] == "confirm"].groupby("statement_key")["by_role"].nunique()
-    confirmed = set(confirmed_by[confirmed_by >= 2].index)  # both sides
     df = df.copy()
+    confirmed = {k for k, s in states.items() if s["confirmed_by"] >= {"partner", "vendor"}}
+    disputed = {k for k, s in states.items() if s["disputed"]}
     df.loc[df["statement_key"].isin(confirmed), "status"] = "confirmed"
     df.loc[df["statement_key"].isin(disputed), "status"] = "disputed"
     return df
 
 
-def _side(viewer: Viewer) -> str:
-    """Which side of the statement confirms: the partner, or the vendor (everyone else)."""
-    return "partner" if viewer.role == "partner_user" else "vendor"
-
-
 def dispute_line(viewer: Viewer, partner_id: int, period: str, line_key: str, reason: str) -> None:
+    """Dispute a line of a statement the viewer may read (stored and audited with the user)."""
     lines = statement_lines(viewer, partner_id, period)  # raises for another partner's statement
     if line_key not in set(lines["line_key"]):
         raise ValueError(f"line {line_key} is not on statement {partner_id}|{period}")
-    _record({"statement_key": f"{partner_id}|{period}", "line_key": line_key, "partner_id": int(partner_id),
-             "event": "dispute", "reason": reason, "by_role": _side(viewer)})
+    with _store() as session:
+        statement_store.dispute_line(session, viewer, int(partner_id), period, line_key, reason)
 
 
 def confirm_statement(viewer: Viewer, partner_id: int, period: str) -> None:
+    """Confirm for the viewer's side; ``ValidationError`` when that side already confirmed."""
     _require_own(viewer, partner_id)
-    _record({"statement_key": f"{partner_id}|{period}", "partner_id": int(partner_id), "event": "confirm",
-             "by_role": _side(viewer)})
+    with _store() as session:
+        statement_store.confirm_statement(session, viewer, int(partner_id), period)

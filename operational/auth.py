@@ -1,8 +1,14 @@
-"""Local logins: argon2id password hashes, lockout after repeated failures, session timeout.
+"""Local logins: argon2id password hashes, rate limits, and the checks a live session passes on every page run.
 
 ``authenticate`` answers every failure with the same message (unknown user, wrong password,
-locked, inactive) so the login form never tells an attacker which usernames exist; unknown
-users are verified against a dummy hash so the answer takes as long as for a real one.
+locked, inactive, rate-limited) so the login form never tells an attacker which usernames
+exist; unknown users are verified against a dummy hash so the answer takes as long as for a real
+one. The counters and locks are ``operational.login_limits``'s (per login, per source, global).
+
+A session is granted at login (``grant_for``) and re-checked by ``session_problem`` on every page
+run: the login still exists and is active, has the same role, partner, CRM user and department,
+and the same ``credential_version`` (``revoke_sessions`` bumps it on every password, role, link or
+activation change), and the session is neither idle too long nor older than its lifetime.
 """
 
 from __future__ import annotations
@@ -17,20 +23,33 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from operational import login_limits as limits
+from operational import records
 from operational.db import now_local
 from operational.errors import AuthenticationError, ValidationError
 from operational.models import ROLES, AppUser
 from operational.scope import Viewer
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = dt.timedelta(minutes=15)
+MAX_FAILED_LOGINS = limits.ACCOUNT_MAX_FAILURES
+LOCKOUT = limits.LOCK_CAP  # the longest a login is ever locked
 DEFAULT_SESSION_TIMEOUT_MINUTES = 30
+DEFAULT_SESSION_LIFETIME_HOURS = 12
 MIN_PASSWORD_LENGTH = 12
 # the demo logins' shared, published password (operational.demo_users): refused for any other login
 DEMO_PASSWORD = "crmlake-demo"
 LOGIN_FAILED = (
-    "用户名或密码错误（连续失败 5 次将锁定 15 分钟） "
-    "Wrong username or password (5 failures lock the login for 15 minutes)"
+    "用户名或密码错误（多次失败将暂时锁定） "
+    "Wrong username or password (repeated failures lock the login for a while, at most 15 minutes)"
+)
+# why a live session ended (shown above the login form)
+SESSION_IDLE = "会话已超时，请重新登录 Your session timed out after {minutes} minutes without activity; please log in again."
+SESSION_TOO_OLD = "会话已满 {hours} 小时，请重新登录 Sessions last at most {hours} hours; please log in again."
+SESSION_LOGIN_GONE = "该登录已不存在 This login no longer exists; please log in again."
+SESSION_DISABLED = "该登录已停用 This login was disabled; ask an administrator."
+SESSION_ROLE_CHANGED = "角色已变更（{old} → {new}），请重新登录 Your role changed from {old} to {new}; please log in again."
+SESSION_LOGIN_CHANGED = (
+    "登录信息已变更（密码、合作伙伴或数据范围），请重新登录 "
+    "Your login changed (password, partner or data scope); please log in again."
 )
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -97,37 +116,44 @@ def create_user(session: Session, username: str, password: str, role: str, *,
     return user
 
 
-def authenticate(session: Session, username: str, password: str, now: dt.datetime | None = None) -> AppUser:
-    """The user if the password is right; ``AuthenticationError`` (one generic message) otherwise.
+def authenticate(session: Session, username: str, password: str, now: dt.datetime | None = None,
+                 source: str | None = None) -> AppUser:
+    """The user if the password is right and the rate limits allow the attempt from ``source`` (the
+    client address, ``None`` = unknown); ``AuthenticationError`` (one generic message) otherwise.
 
-    Commits the failure count / lockout itself, so the caller's rollback on the error keeps it.
+    Commits the failure counts / locks itself, so the caller's rollback on the error keeps them.
     """
     now = now or now_local()
     user = session.scalar(sa.select(AppUser).where(AppUser.username == (username or "").strip()))
-    if user is None:
-        verify_password(_DUMMY_HASH, password or "")
-        raise AuthenticationError(LOGIN_FAILED)
-    locked = user.locked_until is not None and user.locked_until > now
-    ok = verify_password(user.password_hash, password or "")  # verify even when locked: same timing
-    if locked or not user.is_active or not ok:
-        if not locked and user.is_active:
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
+    verdict = limits.gate(session, user, source, now)
+    # verify even when refused or unknown: every answer takes the same time
+    ok = verify_password(user.password_hash if user is not None else _DUMMY_HASH, password or "")
+    if verdict.refused or user is None or not user.is_active or not ok:
+        limits.count_failure(session, verdict, user, now)
         session.commit()
         raise AuthenticationError(LOGIN_FAILED)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
+    limits.clear_login(user)
     user.last_login_at = now
     session.flush()
     return user
 
 
+def revoke_sessions(user: AppUser) -> None:
+    """End every live session of ``user`` at its next page run (password, role, link or activation changed)."""
+    user.credential_version = (user.credential_version or 1) + 1
+
+
+def _audit_fields(user: AppUser) -> dict:
+    """What a password change's audit row shows (never the hash)."""
+    return {"username": user.username, "password_changed_at": user.password_changed_at,
+            "credential_version": user.credential_version}
+
+
 def change_password(session: Session, user_id: int, old_password: str, new_password: str) -> None:
-    """Change a password after checking the old one; errors name the form field."""
+    """Change a password after checking the old one; errors name the form field. Audited as the user
+    (``audit_log`` action ``password``), and the login's other sessions end."""
     user = session.get(AppUser, user_id)
     if user is None or not verify_password(user.password_hash, old_password or ""):
         raise ValidationError({"old_password": "原密码不正确 The current password is wrong"})
@@ -136,21 +162,28 @@ def change_password(session: Session, user_id: int, old_password: str, new_passw
         errors["new_password"] = "新密码须与原密码不同 Choose a password different from the current one"
     if errors:
         raise ValidationError(errors)
+    before = _audit_fields(user)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now_local()
+    revoke_sessions(user)
     session.flush()
+    records.audit(session, viewer_for(user), AppUser.__tablename__, user.id, "password", before,
+                  _audit_fields(user), comment=f"{user.username} changed their password")
 
 
 def set_password(session: Session, user_id: int, new_password: str) -> None:
-    """Admin reset (no old password); also lifts a lockout."""
+    """Admin reset (no old password); also lifts a lockout and ends the login's sessions.
+
+    The caller audits it with the administrator's name (``operational.users.set_user_password``).
+    """
     errors = password_errors(new_password)
     if errors:
         raise ValidationError(errors)
     user = session.get(AppUser, user_id)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now_local()
-    user.failed_logins = 0
-    user.locked_until = None
+    limits.clear_login(user)
+    revoke_sessions(user)
     session.flush()
 
 
@@ -167,7 +200,72 @@ def viewer_for(user: AppUser) -> Viewer:
     )
 
 
-# -- session timeout
+# -- sessions
+@dataclass(frozen=True)
+class SessionGrant:
+    """What a login granted: the viewer, the login's ``credential_version`` then (``None`` = not known),
+    and when the session started."""
+
+    viewer: Viewer
+    credential_version: int | None
+    started_at: dt.datetime
+
+    @property
+    def user_id(self) -> int | None:
+        return self.viewer.user_id
+
+
+def grant_for(user: AppUser, now: dt.datetime | None = None) -> SessionGrant:
+    return SessionGrant(viewer_for(user), user.credential_version, now or now_local())
+
+
+def session_problem(session: Session | None, grant: SessionGrant, *, now: dt.datetime | None = None,
+                    last_seen: dt.datetime | None = None, idle_minutes: int | None = None,
+                    lifetime_hours: int | None = None) -> str | None:
+    """Why a live session must end now (a message for the login form), or ``None`` if it may go on.
+
+    A viewer without a login id (put into a session by a test harness, never by the login) is only
+    held to the idle timeout and the lifetime.
+    """
+    now = now or now_local()
+    idle = idle_minutes if idle_minutes is not None else session_timeout_minutes()
+    hours = lifetime_hours if lifetime_hours is not None else session_lifetime_hours()
+    if is_expired(last_seen, now, idle):
+        return SESSION_IDLE.format(minutes=idle)
+    if now - grant.started_at > dt.timedelta(hours=hours):
+        return SESSION_TOO_OLD.format(hours=hours)
+    viewer = grant.viewer
+    if viewer.user_id is None:
+        return None
+    user = session.get(AppUser, viewer.user_id, populate_existing=True)
+    if user is None or user.username != viewer.username:
+        return SESSION_LOGIN_GONE
+    if not user.is_active:
+        return SESSION_DISABLED
+    if user.role != viewer.role:
+        return SESSION_ROLE_CHANGED.format(old=viewer.role, new=user.role)
+    same_links = (user.partner_id, user.crm_user_id, user.department_id) == (
+        viewer.partner_id, viewer.crm_user_id, viewer.department_id)
+    if not same_links or (grant.credential_version is not None
+                          and user.credential_version != grant.credential_version):
+        return SESSION_LOGIN_CHANGED
+    return None
+
+
+def session_lifetime_hours(env: dict[str, str] | None = None) -> int:
+    """``CRMLAKE_SESSION_LIFETIME_HOURS`` (default 12): a session ends this long after login, busy or not."""
+    raw = (env if env is not None else os.environ).get("CRMLAKE_SESSION_LIFETIME_HOURS")
+    if not raw:
+        return DEFAULT_SESSION_LIFETIME_HOURS
+    try:
+        hours = int(raw)
+    except ValueError:
+        raise ValueError(f"CRMLAKE_SESSION_LIFETIME_HOURS must be a whole number of hours, got {raw!r}") from None
+    if not 1 <= hours <= 24 * 30:
+        raise ValueError(f"CRMLAKE_SESSION_LIFETIME_HOURS must be between 1 and 720, got {hours}")
+    return hours
+
+
 def session_timeout_minutes(env: dict[str, str] | None = None) -> int:
     """``CRMLAKE_SESSION_TIMEOUT_MINUTES`` (default 30)."""
     raw = (env if env is not None else os.environ).get("CRMLAKE_SESSION_TIMEOUT_MINUTES")

@@ -1,9 +1,10 @@
-"""Real logins, managed by an administrator: add, new password, disable/enable, list, first admin.
+"""Real logins, managed by an administrator: add, new password, role and links, disable/enable, list, first admin.
 
 ``crmlake users …`` and ``crmlake init`` call these; the password rule, hashing and lockout stay
 in ``operational.auth``. Every change is written to ``audit_log`` (table ``app_users``, who and
 when, the login's fields before and after, never the password hash), so the audit screen shows
-who created or disabled a login.
+who created or disabled a login. A change of password, role, links or activation also bumps the
+login's ``credential_version``, which ends its live sessions at their next page run.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from operational.scope import MANAGER_ROLES, OWNER_ROLES, Viewer
 # roles whose rows are those of a CRM user (owner or department rule): a login without one sees nothing
 NEEDS_CRM_USER = frozenset(OWNER_ROLES | MANAGER_ROLES | {"channel_manager"})
 LOGIN_FIELDS = ("id", "username", "display_name", "role", "crm_user_id", "department_id", "partner_id",
-                "is_active", "failed_logins", "locked_until", "last_login_at", "password_changed_at", "created_at")
+                "is_active", "failed_logins", "locked_until", "lock_count", "last_login_at", "password_changed_at",
+                "credential_version", "created_at")
 
 
 class AdminExists(ValidationError):
@@ -114,12 +116,45 @@ def set_active(session: Session, username: str, active: bool, *, actor: str = "s
             "add or enable another admin first"
         )})
     before = login_row(user)
+    if user.is_active != active:
+        auth.revoke_sessions(user)
     user.is_active = active
     if active:
-        user.failed_logins, user.locked_until = 0, None
+        auth.limits.clear_login(user)
     session.flush()
     records.audit(session, _actor(actor), AppUser.__tablename__, user.id, "enable" if active else "disable",
                   before, login_row(user), comment=f"login {user.username} {'enabled' if active else 'disabled'}")
+    return user
+
+
+def set_role(session: Session, username: str, role: str, *, crm_user_id: int | None = None,
+             partner_id: int | None = None, reference: Reference | None = None, actor: str = "system") -> AppUser:
+    """Give a login another role and/or other links (CRM user, partner); its live sessions end.
+
+    The links are checked like ``add_user``'s; the last active admin keeps the admin role.
+    """
+    user = _get(session, username)
+    errors, crm_user = _check_links(role, crm_user_id, partner_id, reference)
+    if role not in auth.ROLES:
+        errors["role"] = f"Role must be one of {', '.join(auth.ROLES)}"
+    if role == "partner_user" and partner_id is None:
+        errors["partner_id"] = "合作伙伴用户须关联合作伙伴 A partner user needs a partner"
+    if user.role == "admin" and role != "admin" and user.is_active and _active_admins(session) <= 1:
+        errors["role"] = (f"{user.username} 是唯一启用的管理员 {user.username} is the only active admin: "
+                          "add or enable another admin first")
+    if errors:
+        raise ValidationError(errors)
+    before = login_row(user)
+    if crm_user is not None:
+        user.department_id = crm_user.get("department_id")
+    elif crm_user_id != user.crm_user_id:
+        user.department_id = None  # unknown until the CRM user can be looked up
+    user.role, user.crm_user_id, user.partner_id = role, crm_user_id, partner_id
+    if login_row(user) != before:
+        auth.revoke_sessions(user)
+    session.flush()
+    records.audit(session, _actor(actor), AppUser.__tablename__, user.id, "role", before, login_row(user),
+                  comment=f"login {user.username}: role {before['role']} -> {role}")
     return user
 
 

@@ -48,18 +48,19 @@ def test_login_and_one_generic_error(store_url):
     assert len(messages) == 1  # unknown user and wrong password look the same
 
 
-def test_lockout_after_five_failures_for_fifteen_minutes(store_url):
+def test_lockout_after_five_failures(store_url):
+    """The first lock is short (later ones grow up to auth.LOCKOUT; tests/test_hardening_auth.py)."""
     _user(store_url)
     for _ in range(auth.MAX_FAILED_LOGINS):
         with pytest.raises(AuthenticationError), session_scope(store_url) as s:
             auth.authenticate(s, "alice", "wrong", now=T0)
-    # the right password is refused while locked, with the same message
+    # the right password from the same source is refused while locked, with the same message
     with pytest.raises(AuthenticationError), session_scope(store_url) as s:
-        auth.authenticate(s, "alice", "correct horse", now=T0 + dt.timedelta(minutes=14))
+        auth.authenticate(s, "alice", "correct horse", now=T0 + auth.limits.FIRST_LOCK - dt.timedelta(seconds=1))
     with session_scope(store_url) as s:
         user = s.scalar(sa.select(AppUser).where(AppUser.username == "alice"))
-        assert user.locked_until == T0 + auth.LOCKOUT
-        ok = auth.authenticate(s, "alice", "correct horse", now=T0 + dt.timedelta(minutes=15, seconds=1))
+        assert user.locked_until == T0 + auth.limits.FIRST_LOCK <= T0 + auth.LOCKOUT
+        ok = auth.authenticate(s, "alice", "correct horse", now=T0 + auth.limits.FIRST_LOCK + dt.timedelta(seconds=1))
         assert ok.failed_logins == 0 and ok.locked_until is None
 
 

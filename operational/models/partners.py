@@ -1,5 +1,5 @@
-"""Channel tables of the store: deal registrations (报备), special price requests (特价申请) and the
-channel manager's decisions on company-name matches.
+"""Channel tables of the store: deal registrations (报备), special price requests (特价申请), the
+channel manager's decisions on company-name matches, and disputes/confirmations of statements.
 
 Registrations and special prices are partner-scoped (``partner_id``): a partner user sees only
 their partner's rows, a channel manager the partners they manage. Column names follow
@@ -21,6 +21,8 @@ REGISTRATION_STATUSES = ("pending", "approved", "rejected", "won", "lost", "expi
 ACTIVE_REGISTRATION_STATUSES = ("pending", "approved")
 SPECIAL_PRICE_STATUSES = ("pending", "approved", "rejected")
 RESOLUTION_DECISIONS = ("accept", "reject")
+STATEMENT_EVENTS = ("dispute", "confirm")
+STATEMENT_SIDES = ("partner", "vendor")
 
 
 def _one_of(values: dict[str, Any], field: str, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -142,3 +144,36 @@ class CompanyResolutionDecision(RecordMixin, Base):
     @classmethod
     def validate(cls, values: dict[str, Any]) -> dict[str, str]:
         return _one_of(values, "decision", RESOLUTION_DECISIONS)
+
+
+class PartnerStatementEvent(Base):
+    """A dispute of one line or a confirmation of a partner statement (``<partner_id>|<period>``).
+
+    Append-only, so it has no change columns and is not extracted into the lakehouse; who did it
+    is also in ``audit_log``. ``side`` is the partner or the vendor (every other role); the
+    partial unique index lets each side confirm a statement once, even with two racing saves.
+    """
+
+    __tablename__ = "partner_statement_events"
+    __table_args__ = (
+        sa.CheckConstraint(f"event in ({', '.join(repr(e) for e in STATEMENT_EVENTS)})", name="event"),
+        sa.CheckConstraint(f"side in ({', '.join(repr(s) for s in STATEMENT_SIDES)})", name="side"),
+        sa.Index("ix_partner_statement_events_statement", "statement_key"),
+        sa.Index("uq_partner_statement_events_confirm", "statement_key", "side", unique=True,
+                 sqlite_where=sa.text("event = 'confirm'"), postgresql_where=sa.text("event = 'confirm'")),
+    )
+    __owner_column__ = None
+    __partner_column__ = "partner_id"
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    statement_key: Mapped[str] = mapped_column(sa.String(64))
+    partner_id: Mapped[int]
+    period: Mapped[str] = mapped_column(sa.String(16))
+    event: Mapped[str] = mapped_column(sa.String(16))
+    line_key: Mapped[str | None]
+    reason: Mapped[str | None]
+    side: Mapped[str] = mapped_column(sa.String(16))
+    user_id: Mapped[int | None]
+    username: Mapped[str]
+    at: Mapped[dt.datetime]

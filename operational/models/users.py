@@ -42,8 +42,14 @@ class AppUser(Base):
     department_id: Mapped[int | None]
     partner_id: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # lockout of this login (operational.login_limits): a leaky counter of wrong passwords, stamped
+    # when it last changed, and how many locks in a row (each lock lasts longer, up to a cap)
     failed_logins: Mapped[int] = mapped_column(sa.Integer(), default=0, server_default="0")
+    failed_login_at: Mapped[dt.datetime | None]
+    lock_count: Mapped[int] = mapped_column(sa.Integer(), default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None]
+    # +1 on every change of password, role, links or activation: live sessions of an older version end
+    credential_version: Mapped[int] = mapped_column(sa.Integer(), default=1, server_default="1")
     last_login_at: Mapped[dt.datetime | None]
     password_changed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]
@@ -65,6 +71,23 @@ class AuditLog(Base):
     before_json: Mapped[str | None]
     after_json: Mapped[str | None]
     comment: Mapped[str | None]
+
+
+class LoginThrottle(Base):
+    """A leaky counter of failed logins per client source (``source:<address>``) and for all (``global``).
+
+    Counters of logins live on ``app_users``; names that are no login never get a row here, so
+    guessing names cannot fill the table.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(sa.Integer(), default=0, server_default="0")
+    counted_at: Mapped[dt.datetime]
+    last_failure_at: Mapped[dt.datetime | None]
+    lock_count: Mapped[int] = mapped_column(sa.Integer(), default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None]
 
 
 class IdCounter(Base):
