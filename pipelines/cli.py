@@ -73,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from pipelines.dbt.project import ensure_manifest
     from pipelines.publish.status import write_last_run
-    from pipelines.runner import failure_reasons, materialize
+    from pipelines.runner import check_warnings, failure_reasons, materialize
 
     settings = export_settings_env()
     if (problem := _settings_problem(settings.config_dir)) is not None:
@@ -86,17 +86,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = materialize(settings, args.select, instance=instance)
     elapsed = time.perf_counter() - started
     reasons = [] if result.success else failure_reasons(result)
-    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons)
+    warnings = check_warnings(result)
+    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons, warnings)
     if not result.success:
         print(f"\nrun {result.run_id} FAILED after {elapsed:.0f}s; nothing new was published.")
         print("Why:")
         for reason in reasons or ["(no step reported an error; see the log above)"]:
             print(f"  - {reason}")
+        if warnings:
+            print(f"Check warnings 检查警告 ({len(warnings)}):")
+            for warning in warnings:
+                print(f"  - {warning}")
         print("The previously published snapshot (if any) is still serving: `crmlake status`.")
         return 1
     print(f"run {result.run_id} succeeded in {elapsed:.0f}s")
     if args.select is None and _is_demo(settings):  # demo data only: demo logins follow its people
         cmd_store(argparse.Namespace(action="seed-demo-users"))
+    # the status lists the check warnings of this run, key conflicts, quarantine, ignored files
     return cmd_status(argparse.Namespace(json=False))
 
 

@@ -82,3 +82,28 @@ def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
             detail = event.description or ""
             reasons.append(f"check {event.asset_key.to_user_string()}:{event.check_name} failed {detail}".strip())
     return reasons
+
+
+def _plain(value):
+    """A Dagster metadata value as plain Python (lists, numbers, text)."""
+    return getattr(value, "value", value)
+
+
+def check_warnings(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What the checks of a run warned about, one line each, for people: the raw quality suites'
+    warnings (a check that passed but found odd values) and dbt tests at severity warn.
+
+    The data flows on past a warning, so nobody would see it unless it is printed.
+    """
+    lines = []
+    for event in result.get_asset_check_evaluations():
+        name = f"{event.asset_key.to_user_string()}:{event.check_name}"
+        metadata = event.metadata or {}
+        suite_warnings = _plain(metadata.get("warnings")) or []
+        if isinstance(suite_warnings, list) and suite_warnings:
+            lines += [f"{name}: {w}" for w in suite_warnings]
+        elif not event.passed and event.severity == dg.AssetCheckSeverity.WARN:
+            failed = _plain(metadata.get("dagster_dbt/failed_row_count"))
+            detail = event.description or (f"{failed} row(s) failed" if failed is not None else "")
+            lines.append(f"{name} warned{': ' + detail if detail else ''}")
+    return lines

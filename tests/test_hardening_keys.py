@@ -44,18 +44,9 @@ def _lineage(source_file: str) -> dict:
     }
 
 
-def _first_row(qualified: str, key: str, value) -> dict:
-    spec = entity(qualified)
-    table = pq.read_table(RAW_FIRST[qualified])
-    return next(r for r in table.to_pylist() if r[key] == value), spec
-
-
-RAW_FIRST: dict[str, Path] = {}
-
-
 def _write_conflicts(raw: Path) -> None:
     """A later file re-using invoice 2's number (amount 1.00), and account 2 again with the
-    same updatedAt but another name."""
+    same updatedAt but another name: each a copy of the fixture's first-load row, changed."""
     for qualified, key, value, changes, source_file in (
         ("erp.invoices", "invoice_no", "invoice_no-2",
          {"amount_incl_tax": Decimal("1.00"), "amount_ex_tax": Decimal("0.88"),
@@ -64,8 +55,8 @@ def _write_conflicts(raw: Path) -> None:
     ):
         spec = entity(qualified)
         folder = raw / spec.system / spec.name
-        RAW_FIRST[qualified] = folder / "0001_first_load.parquet"
-        row, _ = _first_row(qualified, key, value)
+        first = pq.read_table(folder / "0001_first_load.parquet").to_pylist()
+        row = next(r for r in first if r[key] == value)
         row = {**row, **changes, **_lineage(source_file)}
         pq.write_table(
             pa.Table.from_pylist([row], schema=schema_of(spec)), folder / "0003_third_load.parquet"
@@ -146,3 +137,29 @@ def test_every_versioned_entity_and_the_invoices_are_watched():
     for spec in load_contract().values():
         if spec.version or spec.qualified_name == "erp.invoices":
             assert f"('{spec.system}', '{spec.name}'," in sql, spec.qualified_name
+
+
+def test_status_warns_about_key_conflicts(tmp_path):
+    """A non-empty meta.key_conflicts is a status warning naming entity, rule and the table."""
+    from pipelines.publish.status import collect_status, format_status
+    from pipelines.settings import get_settings
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
+    settings.published_dir.mkdir(parents=True)
+    with duckdb.connect(str(settings.published_database)) as con:
+        con.execute("create schema meta")
+        con.execute(
+            "create table meta.key_conflicts as select * from (values "
+            "('erp', 'invoices', '24000003', 'number_reused'), "
+            "('crm', 'accounts', '2', 'same_version'), ('crm', 'accounts', '2', 'same_version')) "
+            "as t(system, entity, record_key, rule)"
+        )
+    (settings.published_dir / "manifest.json").write_text(
+        '{"published_at": "2026-12-01T08:00:00Z", "run_id": "r1", "tables": {}}', encoding="utf-8"
+    )
+    status = collect_status(settings)
+    assert [(c["entity"], c["rule"], c["keys"]) for c in status["key_conflicts"]] == [
+        ("crm.accounts", "same_version", 1), ("erp.invoices", "number_reused", 1)]
+    warning = next(w for w in status["warnings"] if "meta.key_conflicts" in w)
+    assert "2 business key(s)" in warning and "erp.invoices 1 (number_reused)" in warning
+    assert "meta.key_conflicts" in format_status(status)

@@ -13,8 +13,8 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 import pytest
-
 from ingest_fixtures import account, json_page
+
 from pipelines.contracts import entity
 from pipelines.ingest.casting import STRING_MAX_LENGTH, typed_value
 from pipelines.ingest.loader import evaluate_file
@@ -127,3 +127,111 @@ def test_a_crm_page_with_hostile_values_loses_no_row(tmp_path):
     assert "control character U+0000" in bad["reason"][0]
     assert "349529 characters" in bad["reason"][1]
     assert "U+202E" in bad["reason"][2]
+
+
+# ----------------------------------------------------------------------------- warnings seen
+def _snapshot(tmp_path, *statements: str):
+    """A hand-made published snapshot holding the given meta tables."""
+    from pipelines.settings import get_settings
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
+    settings.published_dir.mkdir(parents=True)
+    with duckdb.connect(str(settings.published_database)) as con:
+        con.execute("create schema meta")
+        for sql in statements:
+            con.execute(sql)
+    (settings.published_dir / "manifest.json").write_text(
+        '{"published_at": "2026-12-01T08:00:00Z", "run_id": "r1", "tables": {}}', encoding="utf-8"
+    )
+    return settings
+
+
+def test_status_lists_ignored_landing_files(tmp_path):
+    from pipelines.publish.status import collect_status, format_status
+
+    settings = _snapshot(
+        tmp_path,
+        "create table meta.ignored_files (path varchar, reason varchar)",
+        "insert into meta.ignored_files values ('notes.txt', 'matches no entity'), "
+        "('callcenter/stray_link.csv', 'symbolic link, not followed')",
+    )
+    status = collect_status(settings)
+    assert status["ignored_files"] == [
+        {"path": "callcenter/stray_link.csv", "reason": "symbolic link, not followed"},
+        {"path": "notes.txt", "reason": "matches no entity"},
+    ]
+    assert any("2 landing file(s) ignored" in w for w in status["warnings"])
+    text = format_status(status)
+    assert "notes.txt: ignored: matches no entity" in text
+    assert "callcenter/stray_link.csv: ignored: symbolic link, not followed" in text
+
+
+def test_status_without_the_ignored_files_table_is_quiet(tmp_path):
+    from pipelines.publish.status import collect_status
+
+    status = collect_status(_snapshot(tmp_path))
+    assert status["ignored_files"] == [] and status["warnings"] == []
+
+
+def test_quarantined_rows_are_a_status_warning(tmp_path):
+    from pipelines.publish.status import collect_status, format_status
+
+    settings = _snapshot(
+        tmp_path,
+        "create table meta.quarantine_summary as select 'erp' as system, 'bank_receipts' as entity, "
+        "'erp/bank_receipts/bank_receipts_2026-03.csv' as source_file, 'amount' as field, "
+        "3::bigint as rows, 'amount: -5.00 is below 0' as example_reason",
+    )
+    status = collect_status(settings)
+    assert any("3 row(s) quarantined" in w and "erp.bank_receipts 3" in w for w in status["warnings"])
+    assert "WARNING" in format_status(status)
+
+
+def _evaluation(check: str, passed: bool, severity, metadata=None, description=None):
+    import dagster as dg
+
+    return dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(["raw", "erp", "bank_receipts"]) if check == "raw_suite"
+        else dg.AssetKey(["staging", "stg_erp__invoices"]),
+        check_name=check,
+        passed=passed,
+        severity=severity,
+        metadata=metadata or {},
+        description=description,
+    )
+
+
+class _FakeRun:
+    def __init__(self, evaluations):
+        self._evaluations = evaluations
+
+    def get_asset_check_evaluations(self):
+        return self._evaluations
+
+
+def test_check_warnings_of_a_run_are_collected_and_shown_by_status(tmp_path):
+    """Before: a passing raw suite's warnings and a dbt test at warn were shown nowhere."""
+    import dagster as dg
+
+    from pipelines.publish.status import collect_status, format_status, write_last_run
+    from pipelines.runner import check_warnings
+
+    run = _FakeRun([
+        _evaluation("raw_suite", True, dg.AssetCheckSeverity.ERROR,
+                    {"warnings": ["erp.bank_receipts: claim_status has 2 values outside [已认领, 未认领]"]}),
+        _evaluation("relationships_invoice_order", False, dg.AssetCheckSeverity.WARN,
+                    {"dagster_dbt/failed_row_count": 4}),
+        _evaluation("unique_invoice_no", True, dg.AssetCheckSeverity.ERROR),
+    ])
+    warnings = check_warnings(run)
+    assert warnings == [
+        "raw/erp/bank_receipts:raw_suite: erp.bank_receipts: claim_status has 2 values outside "
+        "[已认领, 未认领]",
+        "staging/stg_erp__invoices:relationships_invoice_order warned: 4 row(s) failed",
+    ]
+    settings = _snapshot(tmp_path)
+    write_last_run(settings, "r1", True, 10.0, [], warnings)
+    status = collect_status(settings)
+    assert any("2 check warning(s) in run r1" in w for w in status["warnings"])
+    text = format_status(status)
+    assert "claim_status has 2 values outside" in text and "relationships_invoice_order warned" in text

@@ -57,7 +57,8 @@ def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetCheck
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
             metadata=result.to_metadata(),
-            description="; ".join(result.blocking_failures) or None,
+            # warnings too: the data flows on past them, so the check must say what it saw
+            description="; ".join(result.blocking_failures or result.warnings) or None,
         )
 
     return _check

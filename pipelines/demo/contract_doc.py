@@ -60,6 +60,20 @@ Money, quantities and rates are JSON numbers with at most their scale of decimal
 strings; booleans are `true`/`false`. A record can appear in several batches: the version with
 the greatest `updatedAt` wins, whatever the order of arrival.
 
+### When a key comes twice
+
+An identical repeat of a record (on two pages, in two batches, in a re-delivered file) is
+harmless. A key that comes again *with other content* never silently replaces what is loaded,
+and is listed for review in the published table `meta.key_conflicts` (system, entity, key, the
+kept and the competing file and row, the differing columns) and as a `crmlake status` warning:
+
+- two versions of one record with the same version field (`updatedAt`, ERP material and ticket
+  `updated_at`): the latest load wins (then the later file name and row), the other is listed;
+- an ERP invoice number (`发票号码`) in a later file or row: an invoice number is issued once
+  (a red-letter reversal or a reissue has its own number), so the first-loaded invoice stands
+  and the later row is held for review, not loaded into staging. To correct an invoice file,
+  re-deliver it under the same file name: it replaces its predecessor.
+
 ### CSV files
 
 The first line is the header (the "header in file" column below; ERP headers are Chinese),

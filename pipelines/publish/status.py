@@ -18,8 +18,16 @@ from pipelines.settings import Settings
 LAST_RUN_NAME = "last_run.json"
 
 
-def write_last_run(settings: Settings, run_id: str, success: bool, seconds: float, reasons: list[str]) -> None:
-    """Remember how the last run ended, so `crmlake status` can say why nothing new was published."""
+def write_last_run(
+    settings: Settings,
+    run_id: str,
+    success: bool,
+    seconds: float,
+    reasons: list[str],
+    warnings: list[str] | None = None,
+) -> None:
+    """Remember how the last run ended, so `crmlake status` can say why nothing new was published
+    and which checks warned (``warnings``: quality-suite and dbt-test warnings of the run)."""
     settings.lakehouse_dir.mkdir(parents=True, exist_ok=True)
     path = settings.lakehouse_dir / LAST_RUN_NAME
     tmp = path.with_name(f".{path.name}.tmp")
@@ -29,6 +37,7 @@ def write_last_run(settings: Settings, run_id: str, success: bool, seconds: floa
         "success": success,
         "seconds": seconds,
         "reasons": reasons,
+        "warnings": warnings or [],
     }
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, path)
@@ -81,6 +90,8 @@ def collect_status(settings: Settings) -> dict:
         "entities": [],
         "capabilities": [],
         "warnings": [],
+        "key_conflicts": [],
+        "ignored_files": [],
     }
     con = open_published(settings)
     if con is None:
@@ -120,8 +131,56 @@ def collect_status(settings: Settings) -> dict:
         status["entities"] = _entities(status["loads"], staged)
         if _has_table(con, "meta", "capabilities"):
             status["capabilities"] = _rows(con, "select * from meta.capabilities")
-        status["warnings"] = _warnings(settings, con)
+        if _has_table(con, "meta", "key_conflicts"):
+            status["key_conflicts"] = _rows(
+                con,
+                """
+                select system || '.' || entity as entity, rule, count(*) as rows,
+                       count(distinct record_key) as keys, min(record_key) as example_key
+                from meta.key_conflicts group by all order by entity, rule
+                """,
+            )
+        if _has_table(con, "meta", "ignored_files"):
+            status["ignored_files"] = _rows(
+                con, "select path, reason from meta.ignored_files order by path"
+            )
+        status["warnings"] = _warnings(settings, con) + _data_warnings(status)
     return status
+
+
+IGNORED_SHOWN = 20  # ignored landing files listed in the text report; --json lists all
+
+
+def _data_warnings(status: dict) -> list[str]:
+    """What the checks found in the published data that nobody would otherwise see: business
+    keys re-used with other content, quarantined rows, landing files not loaded, check warnings
+    of the last run (quality suites, dbt tests)."""
+    out = []
+    if conflicts := status["key_conflicts"]:
+        detail = ", ".join(f"{c['entity']} {c['keys']} ({c['rule']})" for c in conflicts)
+        out.append(
+            f"业务键冲突待复核 {sum(c['keys'] for c in conflicts):,} business key(s) delivered again "
+            f"with other content, not applied: {detail}; review meta.key_conflicts"
+        )
+    if rows := status["quarantine"]["rows"]:
+        by_entity = status["quarantine"]["by_entity"]
+        detail = ", ".join(f"{e['entity']} {e['rows']:,}" for e in by_entity[:5])
+        more = f" and {len(by_entity) - 5} more entities" if len(by_entity) > 5 else ""
+        out.append(
+            f"隔离行 {rows:,} row(s) quarantined, not loaded: {detail}{more}; reasons in "
+            "meta.quarantine"
+        )
+    if ignored := status["ignored_files"]:
+        out.append(
+            f"忽略的文件 {len(ignored):,} landing file(s) ignored, not loaded (listed below; "
+            "meta.ignored_files)"
+        )
+    run = status.get("last_run") or {}
+    if checks := run.get("warnings"):
+        out.append(
+            f"检查警告 {len(checks):,} check warning(s) in run {run.get('run_id')} (listed below)"
+        )
+    return out
 
 
 # Business times measured on the company calendar (SLA clocks): the dates the calendar must know.
@@ -184,6 +243,21 @@ def _last_run_lines(status: dict) -> list[str]:
     return lines
 
 
+def _detail_lines(status: dict) -> list[str]:
+    """The ignored landing files and the last run's check warnings, one line each."""
+    lines = []
+    if ignored := status.get("ignored_files"):
+        lines += ["", f"Ignored files 忽略的文件: {len(ignored):,}"]
+        lines += [f"  {f['path']}: ignored: {f['reason']}" for f in ignored[:IGNORED_SHOWN]]
+        if len(ignored) > IGNORED_SHOWN:
+            lines.append(f"  ... and {len(ignored) - IGNORED_SHOWN:,} more (crmlake status --json)")
+    run = status.get("last_run") or {}
+    if warnings := run.get("warnings"):
+        lines += ["", f"Check warnings 检查警告 (run {run.get('run_id')}): {len(warnings):,}"]
+        lines += [f"  {w}" for w in warnings]
+    return lines
+
+
 def format_status(status: dict) -> str:
     """A short human-readable report: sources, capabilities, published tables."""
     if not status["published"]:
@@ -219,6 +293,7 @@ def format_status(status: dict) -> str:
             f"{row['rows_loaded']:>10,} {row['rows_quarantined']:>8,} {staged:>10}  {row['last_loaded_at'] or ''}"
         )
     lines += ["", f"quarantined rows   : {status['quarantine']['rows']:,}"]
+    lines += _detail_lines(status)
     if status["capabilities"]:
         computed = sum(c["status"] == "computed" for c in status["capabilities"])
         lines += ["", f"Capabilities 功能: {computed} of {len(status['capabilities'])} computed"]
