@@ -343,7 +343,7 @@ def test_link_requirement_by_hand_and_from_a_suggestion(store, reference, tmp_pa
     ticket = new_ticket(store, reference, category="功能需求", subject="希望支持移动端审批")
     # the matching model's published suggestions for this ticket (as the service asset writes them)
     published = tmp_path / "published.duckdb"
-    shutil.copy(reference.source, published)
+    shutil.copyfile(reference.source, published)  # not copy(): the published file is 0444
     with duckdb.connect(str(published)) as con:
         con.execute("insert into service.requirement_link_suggestions values (?, 1, 'REQ-00002', 0.61234), "
                     "(?, 2, 'REQ-00001', 0.2)", [ticket.ticket_no, ticket.ticket_no])

@@ -26,7 +26,11 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.contracts import EntitySpec
-from pipelines.ingest.layout import atomic_write_parquet, ignored_files_path
+from pipelines.ingest.layout import (
+    atomic_write_parquet,
+    ignored_files_path,
+    remove_stale_temporaries,
+)
 from pipelines.settings import Settings
 
 LOGGER = logging.getLogger("crmlake.ingest")
@@ -187,7 +191,10 @@ def record_ignored_files(
         {"path": [i.path for i in ignored], "reason": [i.reason for i in ignored]},
         schema=IGNORED_SCHEMA,
     )
-    atomic_write_parquet(frame, ignored_files_path(settings))
+    target = ignored_files_path(settings)
+    for stale in remove_stale_temporaries(target.parent, target.name):
+        logger.info("removed stale temporary file %s (a killed run's)", stale)
+    atomic_write_parquet(frame, target)
     for i in ignored:
         logger.warning("%s: ignored: %s", i.path, i.reason)
     logger.info(
