@@ -243,7 +243,8 @@ def load_entity(
         found = scan(spec, settings.landing_dir)
         report.refused = found.refused
         for rel, reason in found.refused:
-            logger.warning("%s: ignored: %s; not read (deliver the file itself)", rel, reason)
+            advice = "; deliver the file itself" if reason == SYMBOLIC_LINK else ""
+            logger.warning("%s: ignored: %s, not read%s", rel, reason, advice)
         try:
             for path, rel in found.files:
                 clash = keys.setdefault(file_key(rel), rel)
