@@ -45,7 +45,7 @@ log = logging.getLogger("crmlake.publish")
 KEEP_PREVIOUS_SNAPSHOTS = 3
 MANIFEST_NAME = "manifest.json"
 READ_ONLY = 0o444  # the published file and its history: see the module docstring
-TMP_GLOB = ".crmlake.duckdb.*.tmp"
+TMP_GLOBS = (".crmlake.duckdb.*.tmp", ".crmlake.duckdb.*.tmp.wal")  # a copy, and its DuckDB log
 
 
 @dataclass
@@ -193,9 +193,10 @@ def _publish_lock(settings: Settings) -> Iterator[None]:
 
 def _remove_stale_temporaries(settings: Settings) -> None:
     """The half-written copies of killed publishes (callers hold the publish lock)."""
-    for stale in settings.published_dir.glob(TMP_GLOB):
-        stale.unlink(missing_ok=True)
-        log.info("removed stale temporary file %s (a killed publish's)", stale)
+    for pattern in TMP_GLOBS:
+        for stale in settings.published_dir.glob(pattern):
+            stale.unlink(missing_ok=True)
+            log.info("removed stale temporary file %s (a killed publish's)", stale)
 
 
 def _log_row(run_id: str, published_at: datetime, counts: dict[str, int]) -> list:
@@ -273,4 +274,5 @@ def _swap_in_new_snapshot(
         os.replace(tmp, settings.published_database)
     finally:
         tmp.unlink(missing_ok=True)
+        tmp.with_name(f"{tmp.name}.wal").unlink(missing_ok=True)
     return counts, log_row
