@@ -56,17 +56,11 @@ STRING_MAX_LENGTH = 1000
 # Control characters a text field may not hold: C0 and C1 controls and DEL (tab, LF and CR are
 # fine in free text), and the bidirectional embeddings, overrides and isolates that make a
 # name display differently from what it is (U+202E turns "abc\u202etxt.exe" into "abcexe.txt").
-_CONTROL_CODES = (
-    *range(0x00, 0x09),
-    0x0B,
-    0x0C,
-    *range(0x0E, 0x20),
-    *range(0x7F, 0xA0),
-    *range(0x202A, 0x202F),
-    *range(0x2066, 0x206A),
-)
-_CONTROL_NAMES = {chr(c): f"U+{c:04X}" for c in _CONTROL_CODES}
-_CONTROL = "[" + "".join(f"\\x{{{c:X}}}" for c in _CONTROL_CODES) + "]"
+_CONTROL_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0x7F, 0x9F), (0x202A, 0x202E), (0x2066, 0x2069))
+_CONTROL = "[" + "".join(f"\\x{{{lo:X}}}-\\x{{{hi:X}}}" for lo, hi in _CONTROL_RANGES) + "]"
+_CONTROL_NAMES = {
+    chr(c): f"U+{c:04X}" for lo, hi in _CONTROL_RANGES for c in range(lo, hi + 1)
+}
 
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 _INTEGER = r"^[+-]?\d{1,19}(\.0*)?$"
@@ -216,9 +210,8 @@ def _text_error(f: FieldSpec, raw: pl.Expr) -> pl.Expr:
     """Too long, or a control character: loading either verbatim would pass it to every reader."""
     limit = f.max_length or STRING_MAX_LENGTH
     length = raw.str.len_chars()
-    code = raw.str.extract(f"({_CONTROL})", 1).replace_strict(
-        _CONTROL_NAMES, default="?", return_dtype=pl.Utf8
-    )
+    control = raw.str.extract(f"({_CONTROL})", 1)  # one pass: the first one, or null
+    code = control.replace_strict(_CONTROL_NAMES, default="?", return_dtype=pl.Utf8)
     return (
         pl.when(length > limit)
         .then(
@@ -226,7 +219,7 @@ def _text_error(f: FieldSpec, raw: pl.Expr) -> pl.Expr:
                 "{}: {} characters, at most {} allowed", pl.lit(f.name), length, pl.lit(limit)
             )
         )
-        .when(raw.str.contains(_CONTROL))
+        .when(control.is_not_null())
         .then(
             pl.format(
                 "{}: control character {} is not allowed (text may hold tab and line breaks only)",
@@ -242,9 +235,10 @@ def _type_error(f: FieldSpec, s: pl.Expr) -> pl.Expr:
     shown = s.str.slice(0, 80)
     plain = _without_thousands(s)
     if f.type == "decimal":
-        int_digits = plain.str.replace(r"^[+-]?0*", "").str.extract(r"^(\d*)", 1).str.len_chars()
+        # more digits before the point than decimal(18, scale) holds (leading zeros aside)
+        too_large = rf"^[+-]?0*[1-9]\d{{{DECIMAL_PRECISION - f.scale},}}(\.\d*)?$"
         return (
-            pl.when(plain.str.contains(_DECIMAL_ANY) & (int_digits > DECIMAL_PRECISION - f.scale))
+            pl.when(plain.str.contains(too_large))
             .then(
                 pl.format(
                     "{}: '{}' is too large for decimal({},{})",
