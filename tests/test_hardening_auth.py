@@ -359,3 +359,55 @@ def test_the_login_form_passes_the_client_source(app_env):
     with session_scope(readonly=True) as s:
         state = auth.limits.source_state(s, auth.limits.UNKNOWN_SOURCE, auth.now_local())
     assert state["failures"] == 1
+
+
+# -- the reconciliation page: one confirmation per side, audited with the user
+@pytest.fixture
+def partner_env(published, monkeypatch, tmp_path):
+    """The partner.md R2 snapshot (built once per module by test_partner_apps' fixture) and a fresh store."""
+    from pipelines.settings import get_settings
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": url})
+    for key, value in settings.as_env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.syspath_prepend(str(APPS))
+    import streamlit as st
+
+    st.cache_data.clear()
+    return settings
+
+
+from test_partner_apps import published  # noqa: E402,F401 -- module fixture: the dbt-built snapshot
+
+
+def _reconciliation(who):
+    from app_login import as_viewer
+    from streamlit.testing.v1 import AppTest
+
+    at = as_viewer(AppTest.from_file(str(APPS / "pages" / "partner" / "reconciliation.py"), default_timeout=60), who)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.slow
+def test_reconciliation_page_confirms_once_per_side_and_audits_the_user(partner_env):
+    from app_login import create_login
+
+    partner = create_login("partner1", "partner_user", partner_id=1)  # stored logins: the page re-checks them
+    admin = create_login("admin1", "admin")
+    first = _reconciliation(partner)
+    first.button(key="confirm").click().run()
+    assert not first.exception and "Confirmation recorded" in first.success[0].value
+    again = _reconciliation(partner)
+    again.button(key="confirm").click().run()
+    assert not again.exception and not again.success
+    assert "already confirmed by the partner side (partner1" in again.error[0].value
+    vendor = _reconciliation(admin)
+    vendor.button(key="confirm").click().run()
+    assert {m.label: m.value for m in _reconciliation(partner).metric}["Status 状态"] == "confirmed"
+    with session_scope(readonly=True) as s:
+        trail = s.execute(sa.select(AuditLog.action, AuditLog.changed_by, AuditLog.changed_by_name)
+                          .where(AuditLog.table_name == "partner_statement_events").order_by(AuditLog.id)).all()
+    assert [tuple(r) for r in trail] == [("confirm", partner.user_id, "partner1"), ("confirm", admin.user_id, "admin1")]

@@ -37,11 +37,19 @@ with st.form("dispute"):
     line = st.selectbox("Line 行", list(lines["line_key"]), key="dispute_line")
     reason = st.text_input("Reason 原因", key="dispute_reason")
     if st.form_submit_button("Dispute 异议"):
-        data.dispute_line(viewer, int(s.partner_id), s.period, line, reason or "—")
-        st.success(f"Line {line} disputed. 已提出异议。")
+        try:
+            data.dispute_line(viewer, int(s.partner_id), s.period, line, reason or "—")
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Line {line} disputed. 已提出异议。")
 if st.button("Confirm statement 确认对账单", key="confirm"):
-    data.confirm_statement(viewer, int(s.partner_id), s.period)
-    st.success("Confirmation recorded; the statement is confirmed once both sides confirm. 已确认。")
+    try:  # ValidationError (a ValueError): this side confirmed already
+        data.confirm_statement(viewer, int(s.partner_id), s.period)
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        st.success("Confirmation recorded; the statement is confirmed once both sides confirm. 已确认。")
 
 st.download_button(
     "Export XLSX 导出", exports.to_xlsx({str(s.period): lines}), file_name=f"statement_{s.partner_code}_{s.period}.xlsx", key="export"
