@@ -127,13 +127,19 @@ def set_active(session: Session, username: str, active: bool, *, actor: str = "s
     return user
 
 
-def set_role(session: Session, username: str, role: str, *, crm_user_id: int | None = None,
-             partner_id: int | None = None, reference: Reference | None = None, actor: str = "system") -> AppUser:
+KEEP: Any = object()  # set_role: leave this link as it is
+
+
+def set_role(session: Session, username: str, role: str, *, crm_user_id: int | None = KEEP,
+             partner_id: int | None = KEEP, reference: Reference | None = None, actor: str = "system") -> AppUser:
     """Give a login another role and/or other links (CRM user, partner); its live sessions end.
 
-    The links are checked like ``add_user``'s; the last active admin keeps the admin role.
+    A link not given stays (a partner link only for ``partner_user``). The links are checked like
+    ``add_user``'s; the last active admin keeps the admin role.
     """
     user = _get(session, username)
+    crm_user_id = user.crm_user_id if crm_user_id is KEEP else crm_user_id
+    partner_id = (user.partner_id if role == "partner_user" else None) if partner_id is KEEP else partner_id
     errors, crm_user = _check_links(role, crm_user_id, partner_id, reference)
     if role not in auth.ROLES:
         errors["role"] = f"Role must be one of {', '.join(auth.ROLES)}"

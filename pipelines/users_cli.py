@@ -2,12 +2,14 @@
 
     crmlake users add USERNAME --role ROLE [--name N] [--crm-user-id N] [--partner-id N] [--password-env VAR]
     crmlake users passwd USERNAME [--password-env VAR]
+    crmlake users role USERNAME --role ROLE [--crm-user-id N] [--partner-id N]
     crmlake users disable USERNAME | enable USERNAME
     crmlake users list [--json]
 
 A password comes from a prompt (asked twice) or, for scripts, from the environment variable that
 ``--password-env`` names. The rules (length, not the demo password, roles) are the store's own
-(``operational.auth``, ``operational.users``); this module only asks and prints.
+(``operational.auth``, ``operational.users``); this module only asks and prints. A new password,
+role, links or a disable end the login's live sessions in the apps at their next page run.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import sys
 
 from pipelines.runtime import export_settings_env
 
-ACTIONS = ("add", "passwd", "disable", "enable", "list")
+ACTIONS = ("add", "passwd", "role", "disable", "enable", "list")
 
 
 class PasswordInputError(ValueError):
@@ -89,6 +91,15 @@ def cmd_users(args: argparse.Namespace) -> int:
                 user = users.set_active(session, args.username, action == "enable", actor=_actor())
                 print(f"login {user.username} {action}d")
             return 0
+        if action == "role":
+            reference = _reference(settings)
+            with session_scope(url) as session:
+                links = {name: value for name, value in (("crm_user_id", args.crm_user_id),
+                                                         ("partner_id", args.partner_id)) if value is not None}
+                user = users.set_role(session, args.username, args.role, reference=reference, actor=_actor(),
+                                      **links)
+                print(f"login {user.username} is now {user.role}; its open sessions end at their next page")
+            return 0
         password = read_password(args.password_env, f"New password for {args.username}: ")
         if action == "passwd":
             with session_scope(url) as session:
@@ -117,17 +128,22 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``crmlake users`` on the main parser's subcommands (no store import: parsing stays fast)."""
-    users = sub.add_parser("users", help="logins of the apps: add, passwd, disable, enable, list")
+    users = sub.add_parser("users", help="logins of the apps: add, passwd, role, disable, enable, list")
     actions = users.add_subparsers(dest="users_action", required=True)
     # no abbreviations: `--password SECRET` must be an error, not taken for --password-env
     add = actions.add_parser("add", help="add a login (password from a prompt or --password-env)",
                              allow_abbrev=False)
     add.add_argument("username")
-    add.add_argument("--role", required=True,
-                     help="what the login may see and do (admin, finance, sales_rep, ...; a wrong one lists them all)")
     add.add_argument("--name", help="display name (default: the CRM user's name, else the username)")
-    add.add_argument("--crm-user-id", type=int, help="the CRM user whose rows the login owns (reps, managers, agents)")
-    add.add_argument("--partner-id", type=int, help="the partner of a partner_user login")
+    role = actions.add_parser("role", help="another role and/or links (the login's open sessions end)",
+                              allow_abbrev=False)
+    role.add_argument("username")
+    for p in (add, role):
+        p.add_argument("--role", required=True,
+                       help="what the login may see and do (admin, finance, sales_rep, ...; a wrong one lists them all)")
+        p.add_argument("--crm-user-id", type=int,
+                       help="the CRM user whose rows the login owns (reps, managers, agents)")
+        p.add_argument("--partner-id", type=int, help="the partner of a partner_user login")
     passwd = actions.add_parser("passwd", help="set a new password (also lifts a lockout)", allow_abbrev=False)
     passwd.add_argument("username")
     for p in (add, passwd):

@@ -411,3 +411,35 @@ def test_reconciliation_page_confirms_once_per_side_and_audits_the_user(partner_
         trail = s.execute(sa.select(AuditLog.action, AuditLog.changed_by, AuditLog.changed_by_name)
                           .where(AuditLog.table_name == "partner_statement_events").order_by(AuditLog.id)).all()
     assert [tuple(r) for r in trail] == [("confirm", partner.user_id, "partner1"), ("confirm", admin.user_id, "admin1")]
+
+
+def test_crmlake_users_role_changes_a_role_audited_and_ends_the_sessions(tmp_path, monkeypatch, capsys):
+    import os
+
+    from operational.db import dispose_all
+    from pipelines import cli
+
+    before = dict(os.environ)
+    for key in [k for k in os.environ if k.startswith("CRMLAKE_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("CRMLAKE_HOME", str(tmp_path))
+    monkeypatch.setenv("TEST_PW", PW)
+    try:
+        assert cli.main(["users", "add", "boss", "--role", "admin", "--password-env", "TEST_PW"]) == 0
+        assert cli.main(["users", "add", "fin1", "--role", "finance", "--crm-user-id", str(FIN),
+                         "--password-env", "TEST_PW"]) == 0
+        url = f"sqlite:///{tmp_path / 'operational.sqlite'}"
+        grant = _grant(url, "fin1", T0)
+        assert cli.main(["users", "role", "fin1", "--role", "sales_rep"]) == 0  # keeps its CRM user
+        assert cli.main(["users", "role", "boss", "--role", "finance"]) == 1  # the only admin stays one
+        assert "only active admin" in capsys.readouterr().err
+        with session_scope(url, readonly=True) as s:
+            fin = s.scalar(sa.select(AppUser).where(AppUser.username == "fin1"))
+            row = s.scalar(sa.select(AuditLog).where(AuditLog.action == "role"))
+        assert (fin.role, fin.crm_user_id, fin.credential_version) == ("sales_rep", FIN, 2)
+        assert json.loads(row.before_json)["role"] == "finance" and "crmlake users" in row.changed_by_name
+        assert "role" in _problem(url, grant, T0 + dt.timedelta(minutes=1))
+    finally:
+        dispose_all()
+        os.environ.clear()
+        os.environ.update(before)
