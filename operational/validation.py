@@ -33,11 +33,16 @@ NUMBER_TEXT_MAX = 40  # a typed number longer than this is not a number anyone m
 INTEGER_BITS = {sa.SmallInteger: 15, sa.BigInteger: 63, sa.Integer: 31}
 # C0/C1 controls except tab, line feed and carriage return; bidi embeddings, overrides and
 # isolates; lone surrogates (cannot be stored as UTF-8).
-FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+FORBIDDEN = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 # later date column -> earlier column of the same row it may not precede (per table)
 DATE_ORDER: dict[str, tuple[tuple[str, str], ...]] = {
-    "deal_registrations": (("expected_close_date", "submitted_at"), ("protected_until", "approved_at")),
+    "deal_registrations": (
+        ("expected_close_date", "submitted_at"),
+        ("protected_until", "approved_at"),
+    ),
     "special_price_requests": (("valid_until", "requested_at"),),
     "tickets": (("closed_at", "resolved_at"),),
 }
@@ -88,7 +93,9 @@ def check_number(kind: sa.Numeric, number: Decimal) -> Decimal:
     limit = number_limit(kind)
     if abs(number) >= limit:
         top = limit - Decimal(1).scaleb(-scale)
-        raise ValueError(f"数值超出范围，绝对值最大 {top:,} The value is out of range: at most {top:,} either sign")
+        raise ValueError(
+            f"数值超出范围，绝对值最大 {top:,} The value is out of range: at most {top:,} either sign"
+        )
     if number != number.quantize(Decimal(1).scaleb(-scale)):
         raise ValueError(f"最多 {scale} 位小数 At most {scale} decimal places")
     return number
@@ -120,7 +127,9 @@ def _datetime(value: Any) -> dt.datetime:
         try:
             moment = dt.datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise ValueError("日期时间格式应为 YYYY-MM-DD HH:MM Expected YYYY-MM-DD HH:MM") from None
+            raise ValueError(
+                "日期时间格式应为 YYYY-MM-DD HH:MM Expected YYYY-MM-DD HH:MM"
+            ) from None
     check_day(moment)
     return moment
 

@@ -40,7 +40,7 @@ GOOD_ORDER, TEXT_TOTAL, BAD_DATE = ID + 1, ID + 2, ID + 3
 HUGE_LINE, GOOD_LINE = ID + 11, ID + 12
 JUNK_RECEIPT, GOOD_RECEIPT = ID + 21, ID + 22
 STAMP = "'2026-03-02 09:30:00.000000'"
-COMMON = f"source_system, version, created_at, updated_at, deleted_at"
+COMMON = "source_system, version, created_at, updated_at, deleted_at"
 
 
 def _common(row_id: int) -> str:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
-from operational import records
+from operational import records, validation
 from operational.errors import NotFound, ValidationError
 from operational.models import Account, Contact
 from operational.reference import Reference
@@ -233,6 +233,9 @@ def create_account(session: Session, viewer: Viewer, values: dict[str, Any], *, 
     values.setdefault("owner_id", viewer.crm_user_id)
     if viewer.role == "partner_user":
         values["partner_id"] = viewer.partner_id
+    name_error = validation.field_error(Account.__table__.c.account_name, name)[1]
+    if name_error:  # before the fuzzy duplicate search, which a 349,529-character name would stall
+        raise ValidationError({"account_name": name_error})
     dup = check_duplicate(session, name, reference=reference) if name else {"kind": "none"}
     if dup["kind"] in ("exact", "registry"):
         raise DuplicateAccount({"account_name": _duplicate_message(dup)}, dup)

@@ -98,7 +98,7 @@ def _read(lines: Sequence[dict[str, Any]]) -> tuple[list[tuple[int, Decimal]], d
         qty, qty_error = validation.field_error(DeliveryLine.__table__.c.quantity, line.get("quantity"))
         ok = qty_error is None and qty is not None and qty > 0
         if not ok:
-            errors[f"{key}.quantity"] = qty_error or "数量须大于 0 Quantity must be greater than 0"
+            errors[f"{key}.quantity"] = qty_error or "数量须大于 0 Quantity must be > 0"
         if line_id is not None and line_id in seen:
             errors[f"{key}.order_line_id"] = "同一订单行重复 The line is already on this delivery"
         if line_id is not None and ok:

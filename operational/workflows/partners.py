@@ -26,7 +26,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from operational import records
+from operational import records, validation
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
 from operational.models.partners import (
@@ -172,6 +172,9 @@ def create_deal_registration(session: Session, viewer: Viewer, customer_name: st
     if ref.frame("partners").height and ref.partner(partner_id) is None:
         raise ValidationError({"partner_id": f"渠道伙伴 {partner_id} 不存在 No partner {partner_id}"})
     name = (customer_name or "").strip()
+    name_error = validation.field_error(DealRegistration.__table__.c.customer_name, name)[1]
+    if name_error:  # before the fuzzy company match, which a 349,529-character name would stall
+        raise ValidationError({"customer_name": name_error})
     norm, key = resolve_company(name, ref) if len(name) >= 2 else (None, None)
     claims = _claims(session, ref, key, partner_id) if key else []
     return records.insert(session, viewer, DealRegistration, {
