@@ -303,8 +303,8 @@ def type_rows(table: sa.Table, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
         pl.any_horizontal(*bad_flags.values()).alias("_any_bad"),
         pl.any_horizontal(*(bad_flags[k] for k in keys)).alias("_key_bad"),
         pl.col("_t_deleted_at").is_not_null().alias("_deleted"),
-        pl.struct(list(schema)).struct.json_encode().alias("_record"),
     )
+    record = pl.struct(list(schema)).struct.json_encode()  # only of the bad rows
     bad = pl.concat(
         [
             frame.filter(flag).select(
@@ -315,7 +315,7 @@ def type_rows(table: sa.Table, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
                 "_key_bad",
                 pl.lit(column).alias("field"),
                 pl.col(column).alias("value"),
-                "_record",
+                record.alias("_record"),
                 pl.lit(_type_name(schema[column])).alias("type"),
             )
             for column, flag in bad_flags.items()
