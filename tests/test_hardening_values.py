@@ -97,6 +97,15 @@ def test_negative_money_where_the_contract_says_min_0_is_quarantined(qualified, 
     assert errors[1:] == [None, None] and values[1:] == [Decimal("0.00"), Decimal("5.00")]
 
 
+def test_a_negative_crm_receipt_loads_and_is_reviewed_by_finance():
+    """Regression, by design: crm.receipts.amount has no min (a refund may be written negative);
+    a negative *receipt* is listed in finance.receipt_review as negative_receipt and not applied
+    (tests/test_finance_cases.py::test_negative_receipt_is_reviewed_not_applied)."""
+    assert entity("crm.receipts").field("amount").min is None
+    _, errors = _cast("crm.receipts", "amount", ["-1500.00"])
+    assert errors == [None]
+
+
 def test_a_negative_quantity_still_loads_and_only_warns():
     """A return can carry a negative quantity: quantities and rates keep their warning."""
     _, errors = _cast("erp.shipments", "quantity", ["-1.000"])
