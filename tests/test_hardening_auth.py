@@ -325,7 +325,8 @@ def test_page_runs_end_the_session_of_a_disabled_or_demoted_login(app_env):
     rep, fin = _logged_in("rep1"), _logged_in("fin1")
     with session_scope() as s:
         users.set_active(s, "rep1", False)
-        users.set_role(s, "fin1", "sales_rep", crm_user_id=REP1)
+        # demoted as the issue found it (an UPDATE); `crmlake users role` is tested above
+        s.execute(sa.update(AppUser).where(AppUser.username == "fin1").values(role="sales_rep"))
     rep.run()
     _logged_out_with(rep, "disabled")
     fin.run()
