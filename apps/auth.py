@@ -88,12 +88,13 @@ def current_viewer() -> Viewer | None:
     if viewer is None:
         return None
     now = now_local()
-    # a session the login form started has all keys; one a test harness set up may lack version and start
+    # the login form (start_session) sets every key; a test harness that puts a viewer in the session
+    # by hand sets no version, and such a session is held to the timeouts only (session_problem)
     grant = store_auth.SessionGrant(viewer, st.session_state.get(VERSION_KEY),
                                     st.session_state.setdefault(STARTED_KEY, now))
     last_seen = st.session_state.get(SEEN_KEY)
     try:
-        if viewer.user_id is None:  # no stored login to look at
+        if grant.credential_version is None or viewer.user_id is None:  # nothing to look up
             problem = store_auth.session_problem(None, grant, now=now, last_seen=last_seen)
         else:
             with session_scope(readonly=True) as session:

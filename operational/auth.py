@@ -224,8 +224,9 @@ def session_problem(session: Session | None, grant: SessionGrant, *, now: dt.dat
                     lifetime_hours: int | None = None) -> str | None:
     """Why a live session must end now (a message for the login form), or ``None`` if it may go on.
 
-    A viewer without a login id (put into a session by a test harness, never by the login) is only
-    held to the idle timeout and the lifetime.
+    A grant without a ``credential_version`` was not made by a login (``grant_for`` always sets it;
+    only a test harness puts a viewer into a session by hand): it is held to the idle timeout and
+    the lifetime only.
     """
     now = now or now_local()
     idle = idle_minutes if idle_minutes is not None else session_timeout_minutes()
@@ -235,7 +236,7 @@ def session_problem(session: Session | None, grant: SessionGrant, *, now: dt.dat
     if now - grant.started_at > dt.timedelta(hours=hours):
         return SESSION_TOO_OLD.format(hours=hours)
     viewer = grant.viewer
-    if viewer.user_id is None:
+    if grant.credential_version is None or viewer.user_id is None:
         return None
     user = session.get(AppUser, viewer.user_id, populate_existing=True)
     if user is None or user.username != viewer.username:
