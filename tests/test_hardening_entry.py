@@ -50,7 +50,7 @@ def _order(store, reference, quantity, product_id=3, who="rep1"):
     account_id, _ = account_and_opportunity(store, reference, who)
     with session_scope(store) as s:
         return orders.create_order(s, viewer(who), account_id, [{"product_id": product_id, "quantity": quantity}],
-                                   reference=reference)
+                                   order_date=dt.date(2026, 5, 1), reference=reference)
 
 
 def _errors(call) -> dict[str, str]:

@@ -61,9 +61,9 @@ def _order(row_id: int, total: str = "100.00", day: str = "'2026-03-01'") -> str
 
 
 def _line(row_id: int, amount: str) -> str:
-    return (f"INSERT INTO order_lines (id, {COMMON}, order_id, product_id, tolerance_type, quantity, "
+    return (f"INSERT INTO order_lines (id, {COMMON}, order_id, product_id, unit, tolerance_type, quantity, "
             f"discount_rate, unit_price, line_amount) "
-            f"VALUES ({_common(row_id)}, {GOOD_ORDER}, 3, 'none', 1, 0, 1, {amount})")
+            f"VALUES ({_common(row_id)}, {GOOD_ORDER}, 3, '套', 'none', 1, 0, 1, {amount})")
 
 
 def _receipt(row_id: int, amount: str) -> str:

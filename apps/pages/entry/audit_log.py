@@ -29,7 +29,7 @@ else:
     typed = c2.text_input("记录 Record id", key="audit_record_id").strip()
     record_id = None
     if typed:
-        if typed.isdigit():
+        if typed.isascii() and typed.isdigit() and len(typed) <= 18:  # store ids fit BIGINT
             record_id = int(typed)
         else:
             st.error(f"Record id: {typed!r} is not a number 记录编号须为数字", icon="⚠️")
