@@ -56,8 +56,11 @@ def _record(session: Session, viewer: Viewer, partner_id: int, period: str, even
         line_key=line_key, reason=reason, side=side_of(viewer), user_id=viewer.user_id,
         username=viewer.username, at=now_local(),
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a racing save of the same side's confirmation fails here, not later
+            session.add(row)
+    except sa.exc.IntegrityError:
+        raise ValidationError({"statement": _already(row.statement_key, row.side, "another session")}) from None
     records.audit(session, viewer, PartnerStatementEvent.__tablename__, row.id, event, None, _row(row),
                   comment=f"statement {row.statement_key} {event}d by the {row.side} side"
                           + (f", line {line_key}" if line_key else ""))
@@ -77,6 +80,11 @@ def dispute_line(session: Session, viewer: Viewer, partner_id: int, period: str,
     return _record(session, viewer, partner_id, period, "dispute", line_key=line_key, reason=reason)
 
 
+def _already(key: str, side: str, by: str) -> str:
+    return (f"对账单 {key} 已由{'伙伴' if side == 'partner' else '厂商'}方确认 "
+            f"Statement {key} was already confirmed by the {side} side ({by})")
+
+
 def confirm_statement(session: Session, viewer: Viewer, partner_id: int, period: str) -> PartnerStatementEvent:
     """Confirm the statement for the viewer's side; ``ValidationError`` if that side already did."""
     _check(viewer, partner_id)
@@ -85,9 +93,7 @@ def confirm_statement(session: Session, viewer: Viewer, partner_id: int, period:
         PartnerStatementEvent.statement_key == key, PartnerStatementEvent.side == side,
         PartnerStatementEvent.event == "confirm"))
     if earlier is not None:
-        raise ValidationError({"statement": (
-            f"对账单 {key} 已由{'伙伴' if side == 'partner' else '厂商'}方确认 Statement {key} was already confirmed "
-            f"by the {side} side ({earlier.username}, {earlier.at:%Y-%m-%d %H:%M})")})
+        raise ValidationError({"statement": _already(key, side, f"{earlier.username}, {earlier.at:%Y-%m-%d %H:%M}")})
     return _record(session, viewer, partner_id, period, "confirm")
 
 

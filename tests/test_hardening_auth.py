@@ -444,3 +444,21 @@ def test_crmlake_users_role_changes_a_role_audited_and_ends_the_sessions(tmp_pat
         dispose_all()
         os.environ.clear()
         os.environ.update(before)
+
+
+def test_two_racing_confirmations_of_one_side_give_one_row_and_one_message(store_url):
+    """Both sessions pass the check before either saves: the unique index turns the loser's save
+    into the same ValidationError, never a database error on the page."""
+    from operational import statements
+
+    partner = viewer("partner_user", partner_id=PARTNER_1, user_id=501)
+    colleague = viewer("partner_user", partner_id=PARTNER_1, user_id=503)
+    with session_scope(store_url) as s:
+        statements.confirm_statement(s, partner, PARTNER_1, "2026-09")
+    with pytest.raises(ValidationError, match="another session"), session_scope(store_url) as s:
+        real_scalar = s.scalar
+        s.scalar = lambda *a, **k: None  # the colleague's check ran before the partner's save committed
+        statements.confirm_statement(s, colleague, PARTNER_1, "2026-09")
+        s.scalar = real_scalar
+    with session_scope(store_url, readonly=True) as s:
+        assert [e["user_id"] for e in statements.events(s)] == [501]
