@@ -175,6 +175,19 @@ def test_status_lists_ignored_landing_files(tmp_path):
     assert "callcenter/stray_link.csv: ignored: symbolic link, not followed" in text
 
 
+def test_status_never_sends_a_file_name_s_control_characters_to_the_terminal(tmp_path):
+    from pipelines.publish.status import collect_status, format_status
+
+    settings = _snapshot(
+        tmp_path,
+        "create table meta.ignored_files (path varchar, reason varchar)",
+        "insert into meta.ignored_files values ('crm/\x1b[2Jevil\u202etxt.exe', 'matches no entity')",
+    )
+    text = format_status(collect_status(settings))
+    assert "\x1b" not in text and "\u202e" not in text
+    assert "crm/\\x1b[2Jevil\\u202etxt.exe: ignored: matches no entity" in text
+
+
 def test_status_without_the_ignored_files_table_is_quiet(tmp_path):
     from pipelines.publish.status import collect_status
 

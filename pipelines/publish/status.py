@@ -243,18 +243,27 @@ def _last_run_lines(status: dict) -> list[str]:
     return lines
 
 
+def _printable(text: object) -> str:
+    """Text from the landing zone or the data as it can be shown on a terminal: a control
+    character in a file name (ESC, U+202E) is written as its escape, never sent to the screen."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def _detail_lines(status: dict) -> list[str]:
     """The ignored landing files and the last run's check warnings, one line each."""
     lines = []
     if ignored := status.get("ignored_files"):
         lines += ["", f"Ignored files 忽略的文件: {len(ignored):,}"]
-        lines += [f"  {f['path']}: ignored: {f['reason']}" for f in ignored[:IGNORED_SHOWN]]
+        lines += [
+            f"  {_printable(f['path'])}: ignored: {_printable(f['reason'])}"
+            for f in ignored[:IGNORED_SHOWN]
+        ]
         if len(ignored) > IGNORED_SHOWN:
             lines.append(f"  ... and {len(ignored) - IGNORED_SHOWN:,} more (crmlake status --json)")
     run = status.get("last_run") or {}
     if warnings := run.get("warnings"):
         lines += ["", f"Check warnings 检查警告 (run {run.get('run_id')}): {len(warnings):,}"]
-        lines += [f"  {w}" for w in warnings]
+        lines += [f"  {_printable(w)}" for w in warnings]
     return lines
 
 
