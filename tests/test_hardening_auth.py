@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 import store_fixtures
+import test_partner_apps
 from store_fixtures import FIN, PARTNER_1, PARTNER_2, REP1, viewer
 
 from operational import auth, users
@@ -25,6 +26,7 @@ from operational.errors import AuthenticationError, ValidationError
 from operational.models import AppUser, AuditLog
 
 store_url = store_fixtures.store_url
+published = test_partner_apps.published  # module fixture: the dbt-built partner snapshot
 ROOT = Path(__file__).resolve().parents[1]
 APPS = ROOT / "apps"
 T0 = dt.datetime(2026, 11, 2, 9, 0)
@@ -378,8 +380,6 @@ def partner_env(published, monkeypatch, tmp_path):
     st.cache_data.clear()
     return settings
 
-
-from test_partner_apps import published  # noqa: E402,F401 -- module fixture: the dbt-built snapshot
 
 
 def _reconciliation(who):
