@@ -97,13 +97,28 @@ def test_negative_money_where_the_contract_says_min_0_is_quarantined(qualified, 
     assert errors[1:] == [None, None] and values[1:] == [Decimal("0.00"), Decimal("5.00")]
 
 
-def test_a_negative_crm_receipt_loads_and_is_reviewed_by_finance():
-    """Regression, by design: crm.receipts.amount has no min (a refund may be written negative);
-    a negative *receipt* is listed in finance.receipt_review as negative_receipt and not applied
-    (tests/test_finance_cases.py::test_negative_receipt_is_reviewed_not_applied)."""
-    assert entity("crm.receipts").field("amount").min is None
-    _, errors = _cast("crm.receipts", "amount", ["-1500.00"])
-    assert errors == [None]
+def test_a_negative_crm_receipt_is_quarantined_and_a_negative_refund_loads(tmp_path):
+    """Before: a receipt of -500.00 loaded (finance reviewed it later, status said nothing).
+    A refund may be written with either sign (the contract says so): it still loads."""
+    records = [
+        {"id": i, "entityType": "paymentRecord", "createdAt": 1760000000000,
+         "updatedAt": 1760000000000, "receiptNo": f"HK{i}", "accountId": 1,
+         "receiptDate": "2026-06-11", "amount": amount, "receiptType": kind}
+        for i, (amount, kind) in enumerate(
+            [(-500.00, "receipt"), (-1500.00, "refund"), (1500.00, "refund"), (10.00, "receipt")],
+            start=1,
+        )
+    ]
+    rel = "crm/receipts/delta_20261102/page_0001.json"
+    path = tmp_path / rel
+    path.parent.mkdir(parents=True)
+    path.write_bytes(json_page(records))
+    with duckdb.connect() as con:
+        outcome = evaluate_file(entity("crm.receipts"), path, rel, con)
+    assert outcome.rows_read == 4 == outcome.rows_loaded + outcome.rows_quarantined
+    assert outcome.raw["id"].to_list() == [2, 3, 4]
+    (reason,) = outcome.quarantine["reason"].to_list()
+    assert reason.startswith("amount: -500.00 is below 0 for receiptType receipt"), reason
 
 
 def test_a_negative_quantity_still_loads_and_only_warns():
