@@ -13,7 +13,7 @@
 {% macro key_conflict_rows(system, entity, staging_model, key_columns, version_column, rule, resolution) -%}
     {%- set compare = [] -%}
     {%- if execute -%}
-        {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ system ~ '.' ~ entity] -%}
+        {%- set node = crmlake_source_node(system, entity) -%}
         {%- for name in node.columns -%}
             {%- if not name.startswith('_') and name not in key_columns and name != version_column -%}
                 {%- do compare.append(name) -%}
