@@ -117,6 +117,24 @@ def test_installment_due_before_the_order_date_is_refused(store, reference):
     assert "installments[1].due_date" in errors
 
 
+def test_pairs_of_dates_keep_their_order_and_months_their_range(store, reference):
+    with session_scope(store) as s:
+        reg = partners.create_deal_registration(s, viewer("partner1"), "杭州明达机械有限公司", estimated_amount="1000",
+                                                reference=reference)
+    with session_scope(store) as s:
+        partners.approve_registration(s, viewer("channel1"), reg.id, reference=reference)
+    with session_scope(store) as s:  # valid until a day before it was requested (today)
+        errors = _errors(lambda: partners.request_special_price(
+            s, viewer("partner1"), 2, "1", "1000", registration_id=reg.id, valid_until="2020-01-01",
+            reference=reference))
+    assert "valid_until" in errors and "requested_at" in errors["valid_until"]
+    with session_scope(store) as s:
+        errors = _errors(lambda: commission.add_adjustment(
+            s, viewer("finance1"), user_id=101, period="1900-01", amount="100", reason="奖励",
+            reference=reference, business=BusinessSettings()))
+    assert "period" in errors
+
+
 def test_far_future_due_date_is_refused(store, reference):
     order = _order(store, reference, 1, product_id=2)
     with session_scope(store) as s:
