@@ -272,3 +272,47 @@ def test_check_warnings_of_a_run_are_collected_and_shown_by_status(tmp_path):
     assert any("2 check warning(s) in run r1" in w for w in status["warnings"])
     text = format_status(status)
     assert "claim_status has 2 values outside" in text and "relationships_invoice_order warned" in text
+
+
+_FAKE_RUN = """
+import sys
+import dagster as dg
+import pipelines.dbt.project as project
+import pipelines.runner as runner
+
+class Run:
+    run_id, success, all_events = "r-fake", False, []
+    def get_asset_check_evaluations(self):
+        return [
+            dg.AssetCheckEvaluation(asset_key=dg.AssetKey(["raw", "erp", "bank_receipts"]),
+                check_name="raw_suite", passed=True, severity=dg.AssetCheckSeverity.ERROR,
+                metadata={"warnings": ["erp.bank_receipts: claim_status has 2 values outside [已认领, 未认领]"]}),
+            dg.AssetCheckEvaluation(asset_key=dg.AssetKey(["raw", "crm", "accounts"]),
+                check_name="raw_suite", passed=False, severity=dg.AssetCheckSeverity.ERROR,
+                description="crm.accounts: required column id has 1 null value(s) in 3 rows"),
+        ]
+
+project.ensure_manifest = lambda: None
+runner.materialize = lambda *args, **kwargs: Run()
+from pipelines.cli import main
+sys.exit(main(["run"]))
+"""
+
+
+def test_a_failed_run_prints_the_check_warnings_too(tmp_path):
+    """`crmlake run` after a failed run: the reasons, then what the checks warned about (before:
+    only errors; a passing check's warnings were printed nowhere)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRMLAKE_", "DAGSTER_HOME"))}
+    env["CRMLAKE_HOME"] = str(tmp_path)
+    run = subprocess.run([sys.executable, "-c", _FAKE_RUN], env=env, capture_output=True, text=True,
+                         timeout=600, check=False)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "check raw/crm/accounts:raw_suite failed crm.accounts: required column id" in run.stdout
+    assert "Check warnings 检查警告 (1):" in run.stdout
+    assert "raw/erp/bank_receipts:raw_suite: erp.bank_receipts: claim_status has 2 values" in run.stdout
+    last_run = (tmp_path / "lakehouse" / "last_run.json").read_text(encoding="utf-8")
+    assert "claim_status has 2 values" in last_run
