@@ -204,6 +204,8 @@ def _allowed(f: FieldSpec) -> str:
     if f.min is not None or f.max is not None:
         lo, hi = _fmt_num(f.min), _fmt_num(f.max)
         parts.append(f"{lo or '-inf'} .. {hi or '+inf'}" if lo or hi else "")
+    if f.max_length:
+        parts.append(f"at most {f.max_length:,} characters")
     return "; ".join(p for p in parts if p)
 
 
