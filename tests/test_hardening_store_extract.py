@@ -141,6 +141,21 @@ def test_bad_record_of_a_later_save_is_caught_too(bad_store):
     assert q["field"].to_list() == ["unit_price"] and "version 2" in q["reason"][0]
 
 
+def test_a_stamp_that_is_no_time_neither_stops_the_sensor_nor_repeats(bad_store):
+    url, settings = bad_store
+    _sql(url, f"INSERT INTO accounts (id, {COMMON}, account_name, is_in_pool) "
+              f"VALUES ({ID + 31}, 'ops', 1, {STAMP}, 'soon', 'never', '坏时间有限公司', 0)")
+    assert "accounts" not in ex.pending_changes(settings)  # before: ValueError from the sensor's max()
+    _sql(url, f"INSERT INTO accounts (id, {COMMON}, account_name, is_in_pool) "
+              f"VALUES ({ID + 32}, 'ops', 1, {STAMP}, {STAMP}, NULL, '好时间有限公司', 0)")
+    assert "accounts" in ex.pending_changes(settings)  # the good row still wakes the sensor
+    first = ex.extract_changes(settings)["accounts"]
+    again = ex.extract_changes(settings)["accounts"]  # 'soon' sorts after every time: re-read each run
+    assert (first.quarantined, again.quarantined) == (1, 0)
+    q = _quarantine(settings).filter(pl.col("_row_number") == ID + 31)
+    assert sorted(q["field"].to_list()) == ["deleted_at", "updated_at"]
+
+
 def test_the_publish_meta_tables_and_status_see_store_quarantine(bad_store):
     url, settings = bad_store
     ex.extract_changes(settings)

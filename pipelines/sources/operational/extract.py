@@ -68,6 +68,8 @@ VERSION_KEY: dict[str, pl.DataType] = {
     "_deleted": pl.Boolean(),
 }
 BATCH_ROWS = 50_000
+# updated_at values the sensor takes for times (outside: text stored around the entry screens)
+STAMP_RANGE = (datetime(1000, 1, 1), datetime(9999, 12, 31, 23, 59, 59))
 
 
 # ---------------------------------------------------------------------------- the store's tables
@@ -312,6 +314,7 @@ def type_rows(table: sa.Table, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
                 pl.col("version").alias("_version_text"),
                 pl.col("_t_id").alias("_id"),
                 "_deleted",
+                pl.col("deleted_at").is_not_null().alias("_deleted_text"),  # as the JSON says
                 "_key_bad",
                 pl.lit(column).alias("field"),
                 pl.col(column).alias("value"),
@@ -330,7 +333,7 @@ def type_rows(table: sa.Table, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.Dat
 
 def _quarantine_key() -> pl.Expr:
     return pl.concat_str(
-        [pl.col("_id_text"), pl.col("_version_text"), pl.col("_deleted").cast(pl.Utf8)],
+        [pl.col("_id_text"), pl.col("_version_text"), pl.col("_deleted_text").cast(pl.Utf8)],
         separator="|",
         ignore_nulls=True,
     )
@@ -560,12 +563,19 @@ def pending_changes(settings: Settings, tables: Sequence[sa.Table] | None = None
         for table in existing_tables(conn, tables):
             mark, rows_at_mark = _mark_of(watermarks, table.name)
             at_mark = sa.func.count().filter(table.c.updated_at == mark) if mark else sa.literal(0)
-            newest, count = conn.execute(sa.select(sa.func.max(table.c.updated_at), at_mark)).one()
-            if newest is None:
+            # a stamp that is not a time (text written around the screens, SQLite) must not
+            # become the maximum nor stop the sensor; the extraction quarantines its row
+            stamped = table.c.updated_at.between(STAMP_RANGE[0], STAMP_RANGE[1])
+            newest_stamp = sa.func.max(table.c.updated_at).filter(stamped)
+            try:
+                newest, count = conn.execute(sa.select(newest_stamp, at_mark)).one()
+                newest = _as_datetime(newest) if newest is not None else None
+            except (ValueError, TypeError, sa.exc.StatementError):
+                newest, count = None, -1
+            if newest is None and count != -1:
                 continue
-            newest = _as_datetime(newest)
-            if mark is None or newest > mark or count != rows_at_mark:
-                pending[table.name] = f"{newest.isoformat()}#{count}"
+            if newest is None or mark is None or newest > mark or count != rows_at_mark:
+                pending[table.name] = f"{newest.isoformat() if newest else 'unreadable'}#{count}"
     return pending
 
 
