@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.publish.snapshot import remove_stale_publish_temporaries
 from pipelines.resources import LakehouseResource
 from pipelines.runtime import settings_environment
 from pipelines.settings import Settings
@@ -30,6 +31,7 @@ def materialize(
     from pipelines.dbt.assets import dbt_resource
 
     settings.ensure_dirs()
+    remove_stale_publish_temporaries(settings)
     defs = _definitions()
     if isinstance(selection, str):
         selection = dg.AssetSelection.from_string(selection)

@@ -203,3 +203,34 @@ def test_stale_raw_temporaries_are_removed_with_a_log_line(tmp_path, caplog):
         load_entity(things, settings)
     assert not stale.exists()
     assert any("stale" in r.getMessage() and stale.name in r.getMessage() for r in caplog.records)
+
+
+def test_a_killed_publishs_copy_is_removed_when_the_next_run_starts(tmp_path, monkeypatch, caplog):
+    """Not only by the next publish: a run that then fails before publishing leaves no copy."""
+    import dagster as dg
+
+    from pipelines import runner
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
+    settings.published_dir.mkdir(parents=True)
+    stale = settings.published_dir / ".crmlake.duckdb.killed-run.tmp"
+    stale.write_bytes(b"half a database")
+    stale.with_name(f"{stale.name}.wal").write_bytes(b"its log")
+    monkeypatch.setattr(dg, "materialize", lambda *a, **k: "a run that fails before publishing")
+    with caplog.at_level(logging.INFO, logger="crmlake.publish"):
+        assert runner.materialize(settings, "key:raw/crm/users") == "a run that fails before publishing"
+    assert not list(settings.published_dir.glob(".crmlake.duckdb.*"))
+    assert any("stale" in r.getMessage() for r in caplog.records)
+
+
+def test_a_running_publish_keeps_its_copy_when_another_run_starts(tmp_path):
+    import fcntl
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
+    settings.published_dir.mkdir(parents=True)
+    busy = settings.published_dir / ".crmlake.duckdb.other-run.tmp"
+    busy.write_bytes(b"being copied")
+    with open(settings.published_dir / ".publish.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other run is inside its publish
+        snapshot.remove_stale_publish_temporaries(settings)
+    assert busy.exists()

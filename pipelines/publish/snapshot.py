@@ -199,6 +199,28 @@ def _remove_stale_temporaries(settings: Settings) -> None:
             log.info("removed stale temporary file %s (a killed publish's)", stale)
 
 
+def remove_stale_publish_temporaries(settings: Settings) -> None:
+    """At the start of every run: the copies a killed publish left, unless a publish is running.
+
+    A run that fails before it publishes would otherwise leave them until the next publish.
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: the next publish removes them
+        return
+    if not settings.published_dir.is_dir():
+        return
+    with open(settings.published_dir / ".publish.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a publish of another run is under way: its copy is not stale
+            return
+        try:
+            _remove_stale_temporaries(settings)
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _log_row(run_id: str, published_at: datetime, counts: dict[str, int]) -> list:
     return [run_id, published_at, len(counts), sum(counts.values())]
 
