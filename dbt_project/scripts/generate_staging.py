@@ -1104,13 +1104,30 @@ def sources_doc(system: str, entities: Sequence[EntitySpec]) -> dict:
     }
 
 
+STORE_ROWS_EXCLUDED = "source_system <> 'ops'"
+
+
+def _not_null(entity: EntitySpec, col: Column) -> str | dict:
+    """Blocking for the delivered rows (the loaders quarantine those that lack the field).
+
+    A row entered in the store may leave the column empty where the screens allow it (an
+    opportunity at its first stage has no amount yet): that row follows the screens' rules, so
+    the test skips store rows when the store column is nullable; otherwise one valid entry
+    would stop every publish.
+    """
+    table = store_union(entity)
+    if table is not None and col.name in table.c and table.c[col.name].nullable:
+        return {"not_null": {"config": {"where": STORE_ROWS_EXCLUDED}}}
+    return "not_null"
+
+
 def _column_tests(entity: EntitySpec, col: Column) -> list:
     tests: list = []
     single_key = len(entity.key) == 1 and col.group == "ids" and col.raw in entity.key
     if single_key:
         tests.append("unique")
     if col.required:
-        tests.append("not_null")
+        tests.append(_not_null(entity, col))
     if col.values:
         tests.append(
             {
@@ -1175,8 +1192,9 @@ MODELS_HEADER = """\
 #
 # Test severities: what staging itself guarantees fails the build: unique keys after the
 # dedupe, and not_null on keys and required fields (the raw loaders quarantine rows that lack
-# them). What the sources may legitimately get wrong only warns, so one bad value does not
-# stop the snapshot from being published:
+# them; rows entered in the operational store follow the screens' rules where the store column
+# may be empty, hence `where: source_system <> 'ops'`). What the sources may legitimately get
+# wrong only warns, so one bad value does not stop the snapshot from being published:
 # - relationships: sources reference records that were deleted, merged or never exported
 #   (the demo data has such orphans on purpose); the marts decide how to treat them;
 # - accepted_values: the loaders pass unknown enum values through (the raw quality suites
