@@ -300,3 +300,14 @@ def test_cli_json_and_exit_codes(tmp_path):
     missing = crmlake("check", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
+
+
+def test_an_endless_value_is_shown_abbreviated(tmp_path):
+    """Issue 14: a 349,529-character account name filled the terminal of `crmlake check`."""
+    root = tmp_path / "landing"
+    put(root, "crm/accounts/full_20261101/page_0001.json",
+        json_page([account(7091, accountName="长" * 349_529)]))
+    (f,) = check_landing(root).files
+    (problem,) = f.row_problems
+    assert problem.value == "长" * 80 + "… (349,529 characters)"
+    assert len(format_report(check_landing(root))) < 5_000

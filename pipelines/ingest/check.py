@@ -248,6 +248,15 @@ def _file_check(rel: str, outcome: FileOutcome) -> FileCheck:
     )
 
 
+SHOWN_CHARACTERS = 80  # of a bad value in the report: an endless field must not flood the terminal
+
+
+def _abbreviated(text: str) -> str:
+    if len(text) <= SHOWN_CHARACTERS:
+        return text
+    return f"{text[:SHOWN_CHARACTERS]}… ({len(text):,} characters)"
+
+
 def _sample(quarantine: pl.DataFrame, columns: dict[str, str | None]) -> list[RowProblem]:
     """The first rows of a quarantine frame, with the offending value read from the raw record."""
     rows = quarantine.filter(pl.col("_row_number") > 0).sort("_row_number").head(SAMPLE_ROWS)
@@ -266,7 +275,7 @@ def _sample(quarantine: pl.DataFrame, columns: dict[str, str | None]) -> list[Ro
                 value = record.get(column)
         elif raw:  # the reader could not split the record: show what it saw
             value = raw[:120]
-        shown = None if value is None else str(value)
+        shown = None if value is None else _abbreviated(str(value))
         problems.append(RowProblem(r["_row_number"], r["field"], shown, r["reason"]))
     return problems
 
