@@ -166,3 +166,5 @@ def test_the_key_conflict_is_listed_and_the_warnings_are_shown(hostile_run):
     assert "key_conflicts" in text
     assert "quarantine" in (run.stdout + run.stderr).lower()
     assert status["warnings"]
+    assert {"entity": "ops.order_lines", "rows": 1, "files": 1}.items() <= next(
+        e for e in status["quarantine"]["by_entity"] if e["entity"] == "ops.order_lines").items()

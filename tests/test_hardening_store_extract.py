@@ -7,20 +7,16 @@ deleting the record did not help. Here such records are written around the entry
 raw SQL (a huge number, float junk with too many decimals, text in a numeric column, a date that
 is not one) and the extraction must quarantine each with table, id and field, extract every other
 row and table, not quarantine the same version twice, and still extract the record's soft delete.
-The slow test runs ``crmlake init`` / ``run`` / ``status`` with such a record in the store.
+The whole run with such a record in the store: tests/test_hardening_e2e.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import own_data_zones as zones
 import polars as pl
 import pytest
 import sqlalchemy as sa
@@ -183,32 +179,4 @@ def test_typing_is_set_based_and_exact_for_good_values():
     assert stamps.null_count() == 1
 
 
-# ---------------------------------------------------------------- end to end: init, run, status
-
-def _crmlake(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CRMLAKE_")}
-    environ.update(CRMLAKE_HOME=str(home), DAGSTER_HOME=str(home / "dagster"), **env)
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=environ, capture_output=True,
-                          text=True, timeout=1800, check=False)
-
-
-@pytest.mark.slow
-def test_a_bad_store_record_leaves_crmlake_run_publishing(tmp_path, dbt_manifest):
-    home, extracts = tmp_path / "home", tmp_path / "extracts"
-    zones.finance_zone(extracts)
-    init = _crmlake(home, "init", CRMLAKE_ADMIN_PASSWORD="a-real-password-for-tests")
-    assert init.returncode == 0, init.stderr[-2000:]
-    url = f"sqlite:///{home / 'operational.sqlite'}"
-    _sql(url, _order(GOOD_ORDER), _line(HUGE_LINE, "1.2e19"), _line(GOOD_LINE, "360000.00"))
-    run = _crmlake(home, "run", CRMLAKE_LANDING_DIR=str(extracts))
-    assert run.returncode == 0, (run.stdout[-3000:], run.stderr[-3000:])
-    with duckdb.connect(str(home / "published" / "crmlake.duckdb"), read_only=True) as con:
-        assert con.execute("select count(*) from meta.publish_log").fetchone()[0] >= 1
-        lines = con.execute("select order_line_id from staging.stg_ops__order_lines order by 1").fetchall()
-        quarantined = con.execute(
-            "select entity, field, rows from meta.quarantine_summary where system = 'ops'").fetchall()
-    assert lines == [(GOOD_LINE,)]
-    assert quarantined == [("order_lines", "line_amount", 1)]
-    status = json.loads(_crmlake(home, "status", "--json", CRMLAKE_LANDING_DIR=str(extracts)).stdout)
-    assert {"entity": "ops.order_lines", "rows": 1, "files": 1}.items() <= next(
-        e for e in status["quarantine"]["by_entity"] if e["entity"] == "ops.order_lines").items()
+# End to end (init, run, status with such a record in the store): tests/test_hardening_e2e.py.
