@@ -33,6 +33,7 @@ import duckdb
 import polars as pl
 
 from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+from pipelines.file_lock import file_lock
 from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
 from pipelines.ingest.encoding import decode
 from pipelines.ingest.errors import ContractError, InvariantError
@@ -184,18 +185,8 @@ def new_load_id(now: datetime | None = None) -> str:
 @contextmanager
 def _entity_lock(spec: EntitySpec, settings: Settings) -> Iterator[None]:
     """One load per entity at a time (a retried Dagster run must not race the ledger)."""
-    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; loads of one entity must not overlap
+    with file_lock(settings.ledger_dir / f".{spec.raw_table}.lock"):
         yield
-        return
-    with open(settings.ledger_dir / f".{spec.raw_table}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def discover(spec: EntitySpec, settings: Settings) -> list[tuple[Path, str]]:

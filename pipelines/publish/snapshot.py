@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.engine import Engine
+from pipelines.file_lock import file_lock
 from pipelines.ingest.landing import IGNORED_SCHEMA
 from pipelines.ingest.layout import IGNORED_FILES_NAME, ignored_files_path
 from pipelines.outcomes import refresh_capability_tables
@@ -176,19 +177,10 @@ def _keep_previous(settings: Settings) -> None:
 
 
 @contextmanager
-def _publish_lock(settings: Settings) -> Iterator[None]:
+def _publish_lock(settings: Settings, *, wait: bool = True) -> Iterator[bool]:
     """One publish at a time, so a starting publish may delete every other temporary copy."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; runs must not overlap
-        yield
-        return
-    with open(settings.published_dir / ".publish.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(settings.published_dir / ".publish.lock", wait=wait) as held:
+        yield held
 
 
 def _remove_stale_temporaries(settings: Settings) -> None:
@@ -204,21 +196,11 @@ def remove_stale_publish_temporaries(settings: Settings) -> None:
 
     A run that fails before it publishes would otherwise leave them until the next publish.
     """
-    try:
-        import fcntl
-    except ImportError:  # Windows: the next publish removes them
-        return
     if not settings.published_dir.is_dir():
         return
-    with open(settings.published_dir / ".publish.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:  # a publish of another run is under way: its copy is not stale
-            return
-        try:
+    with _publish_lock(settings, wait=False) as held:
+        if held:  # else a publish of another run is under way: its copy is not stale
             _remove_stale_temporaries(settings)
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _log_row(run_id: str, published_at: datetime, counts: dict[str, int]) -> list:

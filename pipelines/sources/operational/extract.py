@@ -37,6 +37,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from pipelines.file_lock import file_lock
 from pipelines.ingest.layout import (
     LINEAGE_SCHEMA,
     QUARANTINE_SCHEMA,
@@ -489,18 +490,8 @@ def extract_table(
 @contextmanager
 def _extraction_lock(settings: Settings) -> Iterator[None]:
     """One extraction at a time: two must not both write the same change."""
-    settings.ledger_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; Dagster runs one pipeline at a time
+    with file_lock(settings.ledger_dir / ".ops__extract.lock"):
         yield
-        return
-    with open(settings.ledger_dir / ".ops__extract.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def extract_changes(
