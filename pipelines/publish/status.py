@@ -109,7 +109,7 @@ def collect_status(settings: Settings) -> dict:
                     sum(rows_read) as rows_read,
                     sum(rows_loaded) as rows_loaded,
                     sum(rows_quarantined) as rows_quarantined,
-                    max(loaded_at) as last_loaded_at
+                    strftime(max(loaded_at), '%Y-%m-%d %H:%M:%S') || ' UTC' as last_loaded_at
                 from meta.loads
                 group by all
                 order by entity
