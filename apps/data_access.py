@@ -64,6 +64,14 @@ def quarantine_frame(status: dict) -> pd.DataFrame:
     return pd.DataFrame(status["quarantine"]["by_entity"], columns=["entity", "rows", "files"])
 
 
+def key_conflicts_frame(status: dict) -> pd.DataFrame:
+    return pd.DataFrame(status.get("key_conflicts") or [], columns=["entity", "rule", "rows", "keys", "example_key"])
+
+
+def ignored_files_frame(status: dict) -> pd.DataFrame:
+    return pd.DataFrame(status.get("ignored_files") or [], columns=["path", "reason"])
+
+
 def entities_frame(status: dict) -> pd.DataFrame:
     """Every contract entity, delivered or not (status["entities"])."""
     frame = pd.DataFrame(

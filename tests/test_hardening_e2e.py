@@ -168,3 +168,31 @@ def test_the_key_conflict_is_listed_and_the_warnings_are_shown(hostile_run):
     assert status["warnings"]
     assert {"entity": "ops.order_lines", "rows": 1, "files": 1}.items() <= next(
         e for e in status["quarantine"]["by_entity"] if e["entity"] == "ops.order_lines").items()
+
+
+def test_the_admin_sees_warnings_conflicts_and_ignored_files_on_the_pipeline_status_page(hostile_run, monkeypatch):
+    from app_login import as_viewer, viewer
+    from streamlit.testing.v1 import AppTest
+
+    from pipelines.settings import get_settings
+
+    home = hostile_run[0]
+    for key in [k for k in os.environ if k.startswith("CRMLAKE_")]:
+        monkeypatch.delenv(key)
+    for key, value in get_settings({"CRMLAKE_HOME": str(home)}).as_env().items():
+        monkeypatch.setenv(key, value)
+    apps = Path(__file__).resolve().parents[1] / "apps"
+    monkeypatch.syspath_prepend(str(apps))
+    import streamlit as st
+
+    st.cache_data.clear()
+    at = as_viewer(AppTest.from_file(str(apps / "pages" / "pipeline_status.py"), default_timeout=120),
+                   viewer("admin"))
+    at.run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "业务键冲突" in warnings and "忽略的文件" in warnings and "隔离行" in warnings
+    shown = [df.value for df in at.dataframe]
+    assert any("path" in f and "crm/accounts/readme_from_vendor.txt" in set(f["path"]) for f in shown)
+    assert any("rule" in f and "same_version" in set(f["rule"]) for f in shown)
+    st.cache_data.clear()

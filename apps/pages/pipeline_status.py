@@ -25,6 +25,9 @@ if not status["published"]:
     )
     st.stop()
 
+for warning in status.get("warnings") or []:  # key conflicts, quarantine, ignored files, check warnings
+    st.warning(warning)
+
 tables = data.table_counts_frame(status)
 loads = data.loads_frame(status)
 quarantine = data.quarantine_frame(status)
@@ -60,3 +63,24 @@ if quarantine.empty:
     st.success("No rows quarantined.")
 else:
     st.dataframe(quarantine, hide_index=True, width="stretch")
+
+st.subheader("Key conflicts 业务键冲突")
+conflicts = data.key_conflicts_frame(status)
+if conflicts.empty:
+    st.success("No business key delivered twice with other content.")
+else:
+    st.caption("Not applied; each competing row with what differs: `meta.key_conflicts` (docs/sources.md).")
+    st.dataframe(conflicts, hide_index=True, width="stretch")
+
+st.subheader("Ignored landing files 忽略的文件")
+ignored = data.ignored_files_frame(status)
+if ignored.empty:
+    st.success("Every landing file belongs to an entity.")
+else:
+    st.caption("Not read: links, files outside the landing root, files matching no entity's path.")
+    st.dataframe(ignored, hide_index=True, width="stretch")
+
+run_warnings = (status.get("last_run") or {}).get("warnings") or []
+if run_warnings:
+    st.subheader("Check warnings of the last run 检查警告")
+    st.dataframe({"warning": run_warnings}, hide_index=True, width="stretch")
