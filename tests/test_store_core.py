@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import sys
+import time
 import types
 from decimal import Decimal
 
@@ -167,6 +168,36 @@ def plain_main(monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
 
 
+def _call_into(results, index: int, target, args) -> None:  # runs in a child process
+    try:
+        results[index] = ("ok", target(*args))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which asserts
+        results[index] = ("error", f"{type(exc).__name__}: {exc}")
+
+
+def _in_processes(ctx, manager, target, arg_lists: list[tuple], timeout: float = 300) -> list:
+    """``target(*args)`` in one spawned process each; their results, in order.
+
+    Not a Pool: a Pool whose worker dies or raises mid-task can hang the test for good; here a
+    child that fails, dies or hangs becomes an assertion naming it, within ``timeout``.
+    """
+    results = manager.dict()
+    children = [ctx.Process(target=_call_into, args=(results, i, target, args)) for i, args in enumerate(arg_lists)]
+    for child in children:
+        child.start()
+    deadline = time.monotonic() + timeout
+    for child in children:
+        child.join(max(0.0, deadline - time.monotonic()))
+    for child in children:
+        if child.is_alive():
+            child.kill()
+            child.join()
+    got = [results.get(i, ("died", f"exit code {c.exitcode}")) for i, c in enumerate(children)]
+    problems = [f"child {i}: {kind}: {detail}" for i, (kind, detail) in enumerate(got) if kind != "ok"]
+    assert not problems, problems
+    return [value for _, value in got]
+
+
 def _race(url: str, lead_id: int, version: int, name: str, barrier) -> str:  # runs in a child process
     from operational import records
     from operational.db import session_scope
@@ -175,7 +206,7 @@ def _race(url: str, lead_id: int, version: int, name: str, barrier) -> str:  # r
     from operational.scope import Viewer
 
     who = Viewer(user_id=1, username=f"proc-{name}", role="admin", crm_user_id=1)
-    barrier.wait()
+    barrier.wait(timeout=120)
     try:
         with session_scope(url) as s:
             records.update(s, who, lead_id, {"lead_name": name}, version, model=Lead)
@@ -190,8 +221,8 @@ def test_processes_racing_one_update_exactly_one_wins(store_url, plain_main):
     n = 4
     with ctx.Manager() as manager:
         barrier = manager.Barrier(n)
-        with ctx.Pool(n) as pool:
-            outcomes = pool.starmap(_race, [(store_url, lead_id, version, f"p{i}", barrier) for i in range(n)])
+        outcomes = _in_processes(ctx, manager, _race,
+                                 [(store_url, lead_id, version, f"p{i}", barrier) for i in range(n)])
     assert sorted(outcomes) == ["saved"] + ["stale"] * (n - 1)
     with session_scope(store_url) as s:
         lead = s.get(Lead, lead_id)
@@ -215,7 +246,7 @@ def _first_use(url: str, barrier) -> int:  # runs in a child process
     from operational.db import session_scope
     from operational.ids import next_id
 
-    barrier.wait()
+    barrier.wait(timeout=120)
     with session_scope(url) as s:
         return next_id(s)
 
@@ -225,7 +256,6 @@ def test_processes_starting_on_an_empty_store_migrate_it_once(store_url, plain_m
     n = 3
     with ctx.Manager() as manager:
         barrier = manager.Barrier(n)
-        with ctx.Pool(n) as pool:
-            ids = pool.starmap(_first_use, [(store_url, barrier)] * n)
+        ids = _in_processes(ctx, manager, _first_use, [(store_url, barrier)] * n)
     assert sorted(ids) == list(range(OPS_ID_BASE, OPS_ID_BASE + n))
     assert current_revision(store_url) is not None
