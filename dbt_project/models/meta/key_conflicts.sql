@@ -12,7 +12,15 @@
 -- One row per competing raw row; published with the snapshot; `crmlake status` warns when it
 -- is not empty.
 
-{{ config(schema='meta', materialized='table', tags=['meta']) }}
+{#- On Spark the 28 unioned self-joins would all be broadcast in one stage and exhaust the
+    driver's memory ("Could not allocate memory to grow BytesToBytesMap" at S=1): this model
+    joins by sort-merge instead, and the session's default comes back afterwards. -#}
+{%- set spark_hooks = target.type == 'spark' -%}
+{{ config(
+    schema='meta', materialized='table', tags=['meta'],
+    pre_hook=(["set spark.sql.autoBroadcastJoinThreshold=-1"] if spark_hooks else []),
+    post_hook=(["set spark.sql.autoBroadcastJoinThreshold=10485760"] if spark_hooks else []),
+) }}
 
 {%- set versioned = [
     ('crm', 'departments', ['id'], 'updatedAt'),
