@@ -58,27 +58,25 @@ shown = tables[tables["schema"].isin(chosen)]
 st.bar_chart(shown.set_index("table")["rows"], horizontal=True, height=max(300, 18 * len(shown)))
 st.dataframe(shown, hide_index=True, width="stretch")
 
-st.subheader("Quarantine 隔离区")
-if quarantine.empty:
-    st.success("No rows quarantined.")
-else:
-    st.dataframe(quarantine, hide_index=True, width="stretch")
 
-st.subheader("Key conflicts 业务键冲突")
-conflicts = data.key_conflicts_frame(status)
-if conflicts.empty:
-    st.success("No business key delivered twice with other content.")
-else:
-    st.caption("Not applied; each competing row with what differs: `meta.key_conflicts` (docs/sources.md).")
-    st.dataframe(conflicts, hide_index=True, width="stretch")
+def review_section(title: str, frame, when_empty: str, caption: str = "") -> None:
+    """One review list of the snapshot: a green line when empty, else the rows (and what they mean)."""
+    st.subheader(title)
+    if frame.empty:
+        st.success(when_empty)
+        return
+    if caption:
+        st.caption(caption)
+    st.dataframe(frame, hide_index=True, width="stretch")
 
-st.subheader("Ignored landing files 忽略的文件")
-ignored = data.ignored_files_frame(status)
-if ignored.empty:
-    st.success("Every landing file belongs to an entity.")
-else:
-    st.caption("Not read: links, files outside the landing root, files matching no entity's path.")
-    st.dataframe(ignored, hide_index=True, width="stretch")
+
+review_section("Quarantine 隔离区", quarantine, "No rows quarantined.")
+review_section("Key conflicts 业务键冲突", data.key_conflicts_frame(status),
+               "No business key delivered twice with other content.",
+               "Not applied; each competing row with what differs: `meta.key_conflicts` (docs/sources.md).")
+review_section("Ignored landing files 忽略的文件", data.ignored_files_frame(status),
+               "Every landing file belongs to an entity.",
+               "Not read: links, files outside the landing root, files matching no entity's path.")
 
 run_warnings = (status.get("last_run") or {}).get("warnings") or []
 if run_warnings:
