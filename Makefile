@@ -7,7 +7,7 @@ SCALE ?= 1
 SEED ?= 42
 INSTALLED := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
-DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print 2>/dev/null) pipelines/contracts/sources.yml
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o \( -name '*.sql' -o -name '*.yml' \) -print 2>/dev/null) kernel/contracts/sources.yml
 
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := False
@@ -69,7 +69,8 @@ bench: install
 	$(BIN)/crmlake bench --scale $(SCALE) --seed $(SEED)
 
 lint: install
-	$(BIN)/ruff check pipelines quality models_ml apps tests
+	$(BIN)/ruff check kernel operational quality models_ml pipelines apps tools tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs bench/work

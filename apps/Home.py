@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
-import auth
 import streamlit as st
+
+from apps import auth
 
 HERE = Path(__file__).parent
 

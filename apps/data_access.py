@@ -11,9 +11,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from pipelines.publish.status import collect_status
-from pipelines.runtime import export_settings_env
-from pipelines.settings import Settings
+from kernel.publish_status import collect_status
+from kernel.runtime import export_settings_env
+from kernel.settings import Settings
 
 
 def settings() -> Settings:
@@ -85,7 +85,7 @@ def entities_frame(status: dict) -> pd.DataFrame:
 
 def capabilities_frame(status: dict) -> pd.DataFrame:
     """Every capability: computed, a baseline, or not computed and why (status["capabilities"])."""
-    from pipelines.outcomes import STATUS_LABELS
+    from kernel.outcomes import STATUS_LABELS
 
     frame = pd.DataFrame(
         status.get("capabilities", []),

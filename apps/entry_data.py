@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from components import forms, records
 
+from apps.components import forms, records
 from operational import records as store_records
 from operational.db import session_scope
 from operational.errors import NotFound, PermissionDenied, StaleRecordError, ValidationError

@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import row_rules
-from data_access import query
-from row_rules import Viewer
+
+from apps import row_rules
+from apps.data_access import query
+from apps.row_rules import Viewer
 
 AGING_TEMPLATE = """
 with

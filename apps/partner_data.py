@@ -14,10 +14,10 @@ confirmation per side), never to the read-only snapshot, and shown over the mart
 from __future__ import annotations
 
 import pandas as pd
-import row_rules
-from data_access import query, settings
-from row_rules import Viewer
 
+from apps import row_rules
+from apps.data_access import query, settings
+from apps.row_rules import Viewer
 from operational import statements as statement_store
 from operational.db import session_scope
 from operational.errors import PermissionDenied

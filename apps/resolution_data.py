@@ -9,8 +9,8 @@ resolution reads it; until then the list shows it as recorded.
 from __future__ import annotations
 
 import pandas as pd
-from data_access import query
 
+from apps.data_access import query
 from operational.db import session_scope
 from operational.scope import Viewer, require_screen
 from operational.workflows import resolution as workflow

@@ -18,9 +18,10 @@ import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
-import row_rules
-from data_access import query
-from row_rules import Viewer
+
+from apps import row_rules
+from apps.data_access import query
+from apps.row_rules import Viewer
 
 Run = Callable[[str, tuple], pd.DataFrame]
 

@@ -8,9 +8,10 @@ per-agent rows (field service, requirement demand) check the role.
 from __future__ import annotations
 
 import pandas as pd
-import row_rules
-from data_access import query
-from row_rules import Viewer
+
+from apps import row_rules
+from apps.data_access import query
+from apps.row_rules import Viewer
 
 SERVICE_LEADS = ("service_manager", "admin")
 PRODUCT = ("product_manager", "service_manager", "admin")

@@ -10,6 +10,8 @@ logging.getLogger("alembic").setLevel(logging.WARNING)  # before import: its plu
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 
+from operational.engines import default_url, engine_for  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -24,16 +26,12 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     """Bring the store at ``url`` to ``revision`` (idempotent; safe with concurrent callers)."""
-    from operational.db import default_url
-
     command.upgrade(alembic_config(url or default_url()), revision)
 
 
 def current_revision(url: str | None = None) -> str | None:
     """The revision the store at ``url`` is at (``None`` before the first upgrade)."""
     from alembic.runtime.migration import MigrationContext
-
-    from operational.db import default_url, engine_for
 
     with engine_for(url or default_url()).connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -95,7 +95,7 @@ class Reference:
     def load(cls, path: str | Path | None = None) -> Reference:
         """The published snapshot's reference data, cached per file and modification time."""
         if path is None:
-            from pipelines.settings import get_settings
+            from kernel.settings import get_settings
 
             path = get_settings().published_database
         path = Path(path)

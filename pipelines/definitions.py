@@ -2,13 +2,13 @@
 
 import dagster as dg
 
+from kernel.runtime import export_settings_env
 from pipelines.dbt import assets as dbt_assets
 from pipelines.finance import assets as finance_assets
 from pipelines.jobs import everything_job, ingest_job
 from pipelines.partner import assets as partner_assets
 from pipelines.publish.assets import publish_definitions
 from pipelines.resources import LakehouseResource
-from pipelines.runtime import export_settings_env
 from pipelines.sales import assets as sales_assets
 from pipelines.service import assets as service_assets
 from pipelines.sources import landing_zone

@@ -1,7 +1,7 @@
 """Dagster resources: where the lakehouse lives and which engine builds it, chosen in one place.
 
-The resource is configured from :func:`pipelines.settings.get_settings` (environment variables
-with ``./data`` defaults) and :func:`pipelines.engine.get_engine` (``CRMLAKE_ENGINE``), and
+The resource is configured from :func:`kernel.settings.get_settings` (environment variables
+with ``./data`` defaults) and :func:`kernel.engine.get_engine` (``CRMLAKE_ENGINE``), and
 shown in the Dagster UI, so a run's paths and engine are visible.
 """
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.engine import ENGINES, Engine, get_engine
-from pipelines.settings import Settings, get_settings
+from kernel.engine import ENGINES, Engine, get_engine
+from kernel.settings import Settings, get_settings
 
 
 class LakehouseResource(dg.ConfigurableResource):
@@ -22,7 +22,7 @@ class LakehouseResource(dg.ConfigurableResource):
     lakehouse_dir: str
     published_dir: str
     config_dir: str = ""  # business settings folder (CRMLAKE_CONFIG_DIR); empty: the default
-    engine: str = "duckdb"  # CRMLAKE_ENGINE: duckdb | spark (pipelines/engine.py)
+    engine: str = "duckdb"  # CRMLAKE_ENGINE: duckdb | spark (kernel/engine.py)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> LakehouseResource:

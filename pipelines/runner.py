@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from kernel.runtime import settings_environment
+from kernel.settings import Settings
 from pipelines.publish.snapshot import remove_stale_publish_temporaries
 from pipelines.resources import LakehouseResource
-from pipelines.runtime import settings_environment
-from pipelines.settings import Settings
 
 
 def _definitions() -> dg.Definitions:

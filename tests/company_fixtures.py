@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from pipelines.partner.registry import LocalRegistry
-from pipelines.partner.resolution import resolve
+from kernel.company_names.registry import LocalRegistry
+from kernel.company_names.resolution import resolve
 
 # the int models every mart keyed by customer needs besides its own folder
 COMPANY_MODELS = ["int_partner_names_resolved", "int_account_companies"]

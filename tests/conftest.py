@@ -35,7 +35,7 @@ def dbt_manifest() -> Path:
 
     if manifest_is_stale():
         subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "prepare"], cwd=REPO, check=True
+            [sys.executable, "-m", "tools.cli", "prepare"], cwd=REPO, check=True
         )
     return dbt_project.manifest_path
 
@@ -51,9 +51,9 @@ class PipelineRun:
 def pipeline_run(tmp_path_factory, dbt_manifest) -> PipelineRun:
     """Demo data (and the demo's business settings) at S=1, then every asset materialized and
     published, in a fresh directory."""
-    from pipelines.demo import generate
+    from kernel.settings import get_settings
     from pipelines.runner import failed_checks, failed_steps, materialize
-    from pipelines.settings import get_settings
+    from tools.demo import generate
 
     home = tmp_path_factory.mktemp("lakehouse")
     settings = get_settings({"CRMLAKE_HOME": str(home)})

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_contract
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_contract
 
 RECORDS = (1, 2, 3)
 FIRST_LOADED_AT = datetime(2025, 2, 1, 10, 0, 0)

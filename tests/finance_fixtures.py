@@ -20,16 +20,13 @@ import duckdb
 import pandas as pd
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
-from pipelines.config import BusinessSettings
-from pipelines.config.model import Commission, Finance, PositionPlan
+# re-exported for the case tests (the "as" form marks it as an explicit re-export for ruff)
+from apps.finance_data import AGING_AS_OF_SQL as AGING_AS_OF_SQL
+from kernel.config import BusinessSettings
+from kernel.config.model import Commission, Finance, PositionPlan
 from pipelines.sources.settings.tables import write_settings_tables
 
 REPO = Path(__file__).resolve().parents[1]
-if str(REPO / "apps") not in sys.path:  # the apps' modules import each other top-level
-    sys.path.append(str(REPO / "apps"))
-
-# re-exported for the case tests (the "as" form marks it as an explicit re-export for ruff)
-from finance_data import AGING_AS_OF_SQL as AGING_AS_OF_SQL  # noqa: E402
 
 AS_OF = "2026-07-31"
 

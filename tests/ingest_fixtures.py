@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contracts import EntitySpec, FieldSpec
+from kernel.contracts import EntitySpec, FieldSpec
+from kernel.settings import Settings, get_settings
 from pipelines.ingest import quarantine_glob, raw_glob
-from pipelines.settings import Settings, get_settings
 
 
 def settings_for(tmp_path: Path) -> Settings:

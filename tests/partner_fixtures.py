@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.config import BusinessSettings
-from pipelines.partner.registry import LocalRegistry
-from pipelines.partner.resolution import resolve
+from kernel.company_names.registry import LocalRegistry
+from kernel.company_names.resolution import resolve
+from kernel.config import BusinessSettings
 from pipelines.sources.settings.tables import write_settings_tables
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
-from pipelines.config import BusinessSettings
-from pipelines.config.model import Calendar, CalendarOverride, Service, SlaPolicy
+from kernel.config import BusinessSettings
+from kernel.config.model import Calendar, CalendarOverride, Service, SlaPolicy
 from pipelines.sources.settings.tables import write_settings_tables
 
 REPO = Path(__file__).resolve().parents[1]

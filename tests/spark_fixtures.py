@@ -49,8 +49,8 @@ def engine_env(engine: str) -> Iterator[None]:
 def run_pipeline(home: Path, landing: Path, engine: str, config_dir: Path | None = None):
     """Every asset materialized and published on ``engine``, reading ``landing`` (and the
     business settings in ``config_dir``, default ``<home>/config``)."""
+    from kernel.settings import get_settings
     from pipelines.runner import failed_checks, failed_steps, materialize
-    from pipelines.settings import get_settings
 
     env = {"CRMLAKE_HOME": str(home), "CRMLAKE_LANDING_DIR": str(landing)}
     if config_dir is not None:

@@ -17,7 +17,7 @@ APPS = Path(__file__).resolve().parents[1] / "apps"
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     """Nothing published, a fresh store: the login needs only the store."""
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path), "CRMLAKE_OPERATIONAL_URL": f"sqlite:///{tmp_path / 'ops.sqlite'}"})
     for key, value in settings.as_env().items():

@@ -20,7 +20,7 @@ def _app(monkeypatch, settings) -> AppTest:
 
 
 def test_status_page_says_how_to_start_when_nothing_is_published(tmp_path, monkeypatch):
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     at = _app(monkeypatch, get_settings({"CRMLAKE_HOME": str(tmp_path)}))
     create_login("finance1", "finance")

@@ -36,10 +36,10 @@ AMOUNT = "98765432"  # larger than any demo deal: first row of the drill-down (s
 def lakehouse(pipeline_run, tmp_path_factory):
     """A copy of the session's lakehouse with a fresh operational store holding the demo logins:
     this test re-runs the pipeline, which must not change what the other tests read."""
+    from kernel.settings import get_settings
     from operational.db import session_scope
     from operational.demo_users import DEMO_PASSWORD, seed_demo_users
     from operational.reference import Reference
-    from pipelines.settings import get_settings
 
     home = tmp_path_factory.mktemp("browser_home")
     source = pipeline_run.settings

@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from business_calendar_reference import business_seconds, load_calendar
 
-from pipelines.config import (
+from kernel.config import (
     FILES,
     BusinessSettings,
     ConfigError,
@@ -27,8 +28,7 @@ from pipelines.config import (
     load_business_settings,
     write_default_settings,
 )
-from pipelines.config.model import AgingBucket, Calendar, CalendarOverride, Finance
-from pipelines.service.calendar import business_seconds, load_calendar
+from kernel.config.model import AgingBucket, Calendar, CalendarOverride, Finance
 
 REPO = Path(__file__).resolve().parents[1]
 D = dt.date.fromisoformat
@@ -126,9 +126,9 @@ def test_defaults_never_overwrite_an_existing_file_unless_forced(tmp_path):
 
 
 def test_config_package_imports_no_dagster():
-    code = ("import sys, pipelines.config, pipelines.config.render; "
+    code = ("import sys, kernel.config, kernel.config.render; "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('dagster', 'dagster_dbt', 'operational')"
-            " or (m.startswith('pipelines.') and not m.startswith(('pipelines.config', 'pipelines.settings')))]; "
+            " or (m.startswith('pipelines.') and not m.startswith(('kernel.config', 'kernel.settings')))]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
@@ -271,7 +271,7 @@ def test_settings_asset_writes_the_folder_and_fails_naming_the_key(tmp_path):
 
 
 def test_run_refuses_invalid_settings_before_running(tmp_path, monkeypatch, capsys):
-    from pipelines.cli import main
+    from tools.cli import main
 
     # only CRMLAKE_HOME: loading the definitions exports every path of the session's settings
     for name in [n for n in os.environ if n.startswith("CRMLAKE_") or n == "DAGSTER_HOME"]:
@@ -288,7 +288,7 @@ def test_run_refuses_invalid_settings_before_running(tmp_path, monkeypatch, caps
 # ---------------------------------------------------------------- the demo's own settings
 
 def test_demo_settings_are_the_demo_and_the_rest_defaults(tmp_path):
-    from pipelines.demo.settings import DEMO_SETTINGS, write_demo_settings
+    from tools.demo.settings import DEMO_SETTINGS, write_demo_settings
 
     write_demo_settings(tmp_path)
     bs = load_business_settings(tmp_path)
@@ -303,9 +303,9 @@ def test_demo_settings_are_the_demo_and_the_rest_defaults(tmp_path):
 
 
 def test_demo_refuses_a_users_settings_folder(tmp_path):
-    from pipelines.cli import main
-    from pipelines.demo import generate
-    from pipelines.demo.settings import UserSettingsExist
+    from tools.cli import main
+    from tools.demo import generate
+    from tools.demo.settings import UserSettingsExist
 
     config, landing = tmp_path / "config", tmp_path / "landing"
     write_default_settings(config)  # what `crmlake init` writes: demo false

@@ -9,11 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 
+from kernel.capabilities import CAPABILITIES, capabilities_needing, capability, disabled_by
+from kernel.contracts import load_contract
+from kernel.outcomes import record_outcome, refresh_capability_tables
 from models_ml import payment_delay
 from models_ml import win_probability as wp
-from pipelines.capabilities import CAPABILITIES, capabilities_needing, capability, disabled_by
-from pipelines.contracts import load_contract
-from pipelines.outcomes import record_outcome, refresh_capability_tables
 
 
 def test_every_named_entity_is_in_the_contract():

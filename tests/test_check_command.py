@@ -15,11 +15,11 @@ from pathlib import Path
 
 from ingest_fixtures import account, csv_bytes, json_page
 
-from pipelines.capabilities import BY_KEY
-from pipelines.contracts import entity
+from kernel.capabilities import BY_KEY
+from kernel.contracts import entity
+from kernel.settings import get_settings
 from pipelines.ingest import load_entity
 from pipelines.ingest.check import check_landing, format_report
-from pipelines.settings import get_settings
 
 TICKET_HEADER = [f.header for f in entity("callcenter.tickets").fields]
 EVENT_HEADER = [f.header for f in entity("callcenter.ticket_events").fields]

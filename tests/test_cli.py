@@ -11,7 +11,7 @@ import pytest
 
 def _crmlake(*args, env) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
+        [sys.executable, "-m", "tools.cli", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -15,13 +15,13 @@ from store_workflow_fixtures import store as store  # noqa: F401  (fixture)
 from store_workflow_fixtures import store_url as store_url  # noqa: F401  (fixture)
 from store_workflow_fixtures import viewer
 
+from kernel.config import BusinessSettings
 from operational import records
 from operational.db import session_scope
 from operational.errors import PermissionDenied, StaleRecordError, ValidationError
 from operational.models import AuditLog
 from operational.models.commission import CommissionAdjustment
 from operational.workflows import commission
-from pipelines.config import BusinessSettings
 
 D = Decimal
 REP, REP2 = 101, 102  # CRM users of the reference data

@@ -17,14 +17,14 @@ import duckdb
 import polars as pl
 import pytest
 
+from kernel.config import BusinessSettings
+from kernel.settings import get_settings
 from operational.db import dispose_all, session_scope
 from operational.reference import Reference
 from operational.scope import Viewer
 from operational.workflows import commission
-from pipelines.config import BusinessSettings
 from pipelines.publish.assets import PUBLISHED_KEY
 from pipelines.runner import failed_checks, failed_steps, materialize
-from pipelines.settings import get_settings
 
 pytestmark = pytest.mark.slow
 

@@ -90,7 +90,7 @@ def test_rep_opening_the_forecast_sees_only_their_own_figures(env, people):
 
 
 def test_manager_sees_the_team_and_the_rep_nothing_of_another_rep(env, people):
-    import sales_data
+    from apps import sales_data
 
     manager, rep1, rep2 = people["manager1"], people["rep1"], people["rep2"]
     team = _team(manager)
@@ -113,9 +113,7 @@ def test_manager_sees_the_team_and_the_rep_nothing_of_another_rep(env, people):
 
 
 def test_loaders_refuse_what_is_outside_the_scope(env, people):
-    import finance_data
-    import sales_data
-
+    from apps import finance_data, sales_data
     from operational.errors import PermissionDenied
 
     rep = people["rep1"]
@@ -134,7 +132,7 @@ def test_loaders_refuse_what_is_outside_the_scope(env, people):
 
 
 def test_finance_pages_follow_the_owner_rule(env, people):
-    import finance_data
+    from apps import finance_data
 
     rep = people["rep1"]
     as_of = finance_data.reporting_date()
@@ -171,7 +169,7 @@ def test_agent_sees_only_their_tickets_on_the_sla_board(env, people):
 
 
 def test_partner_user_sees_only_their_partner(env, people):
-    import partner_data
+    from apps import partner_data
 
     partner = people["partner1"]
     statements = partner_data.statements(partner)
@@ -201,7 +199,7 @@ DASHBOARD_PAGES = {
 @pytest.mark.parametrize("username", ["rep1", "manager1", "agent1", "pm1", "channel1", "partner1"])
 def test_every_dashboard_a_role_may_open_runs_for_it(env, people, username):
     """Scoped viewers take other paths through the pages (owner-only funnel, no DSO, ...)."""
-    import auth
+    from apps import auth
 
     assert set(DASHBOARD_PAGES) == set(auth.DASHBOARDS)
     who = people[username]

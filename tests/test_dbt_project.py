@@ -20,7 +20,7 @@ import pytest
 import yaml
 from dbt_fixtures import FixtureExpectation, write_raw_fixture
 
-from pipelines.contracts import EntitySpec, load_contract
+from kernel.contracts import EntitySpec, load_contract
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = REPO / "dbt_project"

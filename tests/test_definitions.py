@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.contracts import load_contract
+from kernel.contracts import load_contract
 
 
 def test_definitions_load_and_every_job_resolves(dbt_manifest):

@@ -13,9 +13,9 @@ from pathlib import Path, PurePosixPath
 import openpyxl
 import pytest
 
-from pipelines.contracts import load_contract
-from pipelines.demo import GenerationReport, generate
-from pipelines.demo.contract_doc import DOC_PATH, render_sources_markdown
+from kernel.contracts import load_contract
+from tools.demo import GenerationReport, generate
+from tools.demo.contract_doc import DOC_PATH, render_sources_markdown
 
 CONTRACT = load_contract()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -303,5 +303,5 @@ def test_name_variants_have_a_truth_file(small):
 # ------------------------------------------------------------ docs
 def test_sources_doc_is_rendered_from_the_contract():
     assert DOC_PATH.read_text(encoding="utf-8") == render_sources_markdown(), (
-        "docs/sources.md is stale: run `python -m pipelines.demo.contract_doc`"
+        "docs/sources.md is stale: run `python -m tools.demo.contract_doc`"
     )

@@ -33,7 +33,7 @@ def published(tmp_path_factory) -> Path:
 @pytest.fixture
 def store(published, monkeypatch, tmp_path):
     """A fresh store per test; the apps read the snapshot above through the settings' environment."""
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": url})

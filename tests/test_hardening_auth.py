@@ -292,7 +292,7 @@ def test_migration_0004_moves_the_old_ad_hoc_events(store_url):
 # -- the apps: every page run re-checks the session
 @pytest.fixture
 def app_env(tmp_path, monkeypatch):
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path),
                              "CRMLAKE_OPERATIONAL_URL": f"sqlite:///{tmp_path / 'ops.sqlite'}"})
@@ -368,7 +368,7 @@ def test_the_login_form_passes_the_client_source(app_env):
 @pytest.fixture
 def partner_env(published, monkeypatch, tmp_path):
     """The partner.md R2 snapshot (built once per module by test_partner_apps' fixture) and a fresh store."""
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": url})
@@ -418,7 +418,7 @@ def test_crmlake_users_role_changes_a_role_audited_and_ends_the_sessions(tmp_pat
     import os
 
     from operational.db import dispose_all
-    from pipelines import cli
+    from tools import cli
 
     before = dict(os.environ)
     for key in [k for k in os.environ if k.startswith("CRMLAKE_")]:

@@ -37,7 +37,7 @@ COMMON = "source_system, version, created_at, updated_at, deleted_at"
 def _crmlake(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CRMLAKE_")}
     environ.update(CRMLAKE_HOME=str(home), DAGSTER_HOME=str(home / "dagster"), **env)
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=environ, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tools.cli", *args], env=environ, capture_output=True,
                           text=True, timeout=1800, check=False)
 
 
@@ -174,7 +174,7 @@ def test_the_admin_sees_warnings_conflicts_and_ignored_files_on_the_pipeline_sta
     from app_login import as_viewer, viewer
     from streamlit.testing.v1 import AppTest
 
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     home = hostile_run[0]
     for key in [k for k in os.environ if k.startswith("CRMLAKE_")]:

@@ -22,6 +22,8 @@ from store_workflow_fixtures import reference as reference  # noqa: F401  (modul
 from store_workflow_fixtures import store as store  # noqa: F401  (fixture)
 from store_workflow_fixtures import store_url as store_url  # noqa: F401  (fixture)
 
+from kernel.config import BusinessSettings
+from kernel.settings import get_settings
 from operational import records, validation
 from operational.db import session_scope
 from operational.errors import ValidationError
@@ -38,8 +40,6 @@ from operational.workflows import (
     quotes,
     tickets,
 )
-from pipelines.config import BusinessSettings
-from pipelines.settings import get_settings
 from pipelines.sources.operational import extract
 
 D = Decimal

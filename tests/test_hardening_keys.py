@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 from dbt_fixtures import BASE_EPOCH_MS, schema_of, write_raw_fixture
 
-from pipelines.contracts import entity, load_contract
+from kernel.contracts import entity, load_contract
 
 PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 MODEL = PROJECT / "models" / "meta" / "key_conflicts.sql"
@@ -141,8 +141,8 @@ def test_every_versioned_entity_and_the_invoices_are_watched():
 
 def test_status_warns_about_key_conflicts(tmp_path):
     """A non-empty meta.key_conflicts is a status warning naming entity, rule and the table."""
-    from pipelines.publish.status import collect_status, format_status
-    from pipelines.settings import get_settings
+    from kernel.publish_status import collect_status, format_status
+    from kernel.settings import get_settings
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
     settings.published_dir.mkdir(parents=True)

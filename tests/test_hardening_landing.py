@@ -18,11 +18,11 @@ import duckdb
 import polars as pl
 from ingest_fixtures import account, csv_bytes, json_page, settings_for, spec
 
-from pipelines.contracts import entity
+from kernel.contracts import entity
+from kernel.settings import get_settings
 from pipelines.ingest import load_entity
 from pipelines.ingest.check import check_landing, format_report
 from pipelines.publish.snapshot import refresh_meta_tables
-from pipelines.settings import get_settings
 
 SECRET = "TOP-SECRET-4711"
 TICKET_HEADER = [f.header for f in entity("callcenter.tickets").fields]

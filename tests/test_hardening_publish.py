@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from kernel.settings import get_settings
 from pipelines.publish import snapshot
 from pipelines.publish.snapshot import publish_snapshot
-from pipelines.settings import get_settings
 
 NOBODY = 65534
 
@@ -110,7 +110,7 @@ def test_an_analyst_opening_the_snapshot_without_readonly_cannot_update_it():
 def test_apps_and_status_open_the_snapshot_read_only(tmp_path, monkeypatch):
     """Every reader passes read_only=True (a writer would lock out every app reader)."""
     import apps.data_access as data_access
-    from pipelines.publish import status
+    from kernel import publish_status as status
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
     _warehouse_with(settings, 2)

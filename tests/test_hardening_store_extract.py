@@ -22,10 +22,10 @@ import pytest
 import sqlalchemy as sa
 import store_fixtures
 
+from kernel.settings import get_settings
 from operational.migrate import upgrade
 from pipelines.ingest.layout import QUARANTINE_SCHEMA
 from pipelines.publish.snapshot import refresh_meta_tables
-from pipelines.settings import get_settings
 from pipelines.sources.operational import extract as ex
 
 store_url = store_fixtures.store_url  # fixture: SQLite, and PostgreSQL when configured

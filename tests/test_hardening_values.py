@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from ingest_fixtures import account, json_page
 
-from pipelines.contracts import entity
+from kernel.contracts import entity
 from pipelines.ingest.casting import STRING_MAX_LENGTH, typed_value
 from pipelines.ingest.loader import evaluate_file
 
@@ -156,7 +156,7 @@ def test_a_crm_page_with_hostile_values_loses_no_row(tmp_path):
 # ----------------------------------------------------------------------------- warnings seen
 def _snapshot(tmp_path, *statements: str):
     """A hand-made published snapshot holding the given meta tables."""
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
     settings.published_dir.mkdir(parents=True)
@@ -171,7 +171,7 @@ def _snapshot(tmp_path, *statements: str):
 
 
 def test_status_lists_ignored_landing_files(tmp_path):
-    from pipelines.publish.status import collect_status, format_status
+    from kernel.publish_status import collect_status, format_status
 
     settings = _snapshot(
         tmp_path,
@@ -191,7 +191,7 @@ def test_status_lists_ignored_landing_files(tmp_path):
 
 
 def test_status_never_sends_a_file_name_s_control_characters_to_the_terminal(tmp_path):
-    from pipelines.publish.status import collect_status, format_status
+    from kernel.publish_status import collect_status, format_status
 
     settings = _snapshot(
         tmp_path,
@@ -204,14 +204,14 @@ def test_status_never_sends_a_file_name_s_control_characters_to_the_terminal(tmp
 
 
 def test_status_without_the_ignored_files_table_is_quiet(tmp_path):
-    from pipelines.publish.status import collect_status
+    from kernel.publish_status import collect_status
 
     status = collect_status(_snapshot(tmp_path))
     assert status["ignored_files"] == [] and status["warnings"] == []
 
 
 def test_quarantined_rows_are_a_status_warning(tmp_path):
-    from pipelines.publish.status import collect_status, format_status
+    from kernel.publish_status import collect_status, format_status
 
     settings = _snapshot(
         tmp_path,
@@ -250,7 +250,7 @@ def test_check_warnings_of_a_run_are_collected_and_shown_by_status(tmp_path):
     """Before: a passing raw suite's warnings and a dbt test at warn were shown nowhere."""
     import dagster as dg
 
-    from pipelines.publish.status import collect_status, format_status, write_last_run
+    from kernel.publish_status import collect_status, format_status, write_last_run
     from pipelines.runner import check_warnings
 
     run = _FakeRun([
@@ -294,7 +294,7 @@ class Run:
 
 project.ensure_manifest = lambda: None
 runner.materialize = lambda *args, **kwargs: Run()
-from pipelines.cli import main
+from tools.cli import main
 sys.exit(main(["run"]))
 """
 

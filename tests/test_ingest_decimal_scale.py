@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from pipelines.contracts import entity
+from kernel.contracts import entity
 from pipelines.ingest.casting import typed_value
 
 

@@ -8,7 +8,7 @@ import ingest_fixtures as fx
 import polars as pl
 import pytest
 
-from pipelines.contracts import entity
+from kernel.contracts import entity
 from pipelines.ingest import check_invariants, load_entity, read_ledger
 from pipelines.ingest.encoding import decode
 from pipelines.ingest.errors import ContractError

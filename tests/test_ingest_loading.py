@@ -8,7 +8,7 @@ import ingest_fixtures as fx
 import polars as pl
 import pytest
 
-from pipelines.contracts import LINEAGE_COLUMNS, entity
+from kernel.contracts import LINEAGE_COLUMNS, entity
 from pipelines.ingest import (
     SCHEMA_FILE,
     EntityLoadReport,

@@ -6,7 +6,7 @@ import ingest_fixtures as fx
 import polars as pl
 import pytest
 
-from pipelines.contracts import entity
+from kernel.contracts import entity
 from pipelines.ingest import ContractError, load_entity, read_ledger
 from pipelines.ingest.mapping import map_columns
 

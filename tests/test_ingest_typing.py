@@ -8,7 +8,7 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
-from pipelines.contracts import FieldSpec
+from kernel.contracts import FieldSpec
 from pipelines.ingest.casting import typed_value
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.config import BusinessSettings, load_business_settings
+from kernel.settings import get_settings
 from operational.users import admin_usernames
-from pipelines.cli import main
-from pipelines.config import BusinessSettings, load_business_settings
-from pipelines.settings import get_settings
+from tools.cli import main
 
 
 @pytest.fixture

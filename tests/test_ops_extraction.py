@@ -21,9 +21,9 @@ import pytest
 import sqlalchemy as sa
 import store_fixtures
 
+from kernel.settings import get_settings
 from operational.migrate import upgrade
 from operational.models import Account, Opportunity
-from pipelines.settings import get_settings
 from pipelines.sources.operational import extract as ex
 
 store_url = store_fixtures.store_url  # fixture: SQLite, and PostgreSQL when configured

@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from kernel.settings import get_settings
 from operational import records
 from operational.db import dispose_all, session_scope
 from operational.models import Opportunity
@@ -26,7 +27,6 @@ from operational.workflows.accounts import create_account
 from operational.workflows.opportunities import create_opportunity
 from pipelines.publish.assets import PUBLISHED_KEY
 from pipelines.runner import failed_checks, failed_steps, materialize
-from pipelines.settings import get_settings
 
 AMOUNT = Decimal("777777.00")
 OTHER_AMOUNT = Decimal("123456.00")

@@ -45,7 +45,7 @@ class ZoneRun:
 def _crmlake(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("CRMLAKE_")}
     environ.update(CRMLAKE_HOME=str(home), DAGSTER_HOME=str(home / "dagster"), **env)
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=environ, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "tools.cli", *args], env=environ, capture_output=True,
                           text=True, timeout=1800, check=False)
 
 

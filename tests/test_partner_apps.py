@@ -30,7 +30,7 @@ def published(tmp_path_factory):
 
 @pytest.fixture
 def env(published, monkeypatch, tmp_path):
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": f"sqlite:///{tmp_path / 'ops.sqlite'}"})
     for key, value in settings.as_env().items():
@@ -55,7 +55,7 @@ def _viewer(role, partner_id=None):
 
 
 def test_data_layer_partner_cannot_read_another_partners_rows(env):
-    import partner_data as data
+    from apps import partner_data as data
 
     p1 = _viewer("partner", 1)
     own = data.statements(p1)

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlparse
 import polars as pl
 import pytest
 
-from pipelines.partner.normalize import normalize
-from pipelines.partner.registry import BusinessRegistry, HttpRegistry, LocalRegistry
-from pipelines.partner.resolution import ResolutionConfig, resolve
+from kernel.company_names.normalize import normalize
+from kernel.company_names.registry import BusinessRegistry, HttpRegistry, LocalRegistry
+from kernel.company_names.resolution import ResolutionConfig, resolve
 
 REGISTRY = pl.DataFrame(
     {
@@ -156,7 +156,7 @@ def test_http_registry_against_a_local_test_double():
 # ---------------------------------------------------------------- demo: precision and recall
 def test_precision_and_recall_on_demo_name_variants(tmp_path):
     """Pairwise precision/recall of 'same company' on the demo's known variants (its _truth)."""
-    from pipelines.demo import generate
+    from tools.demo import generate
 
     generate(tmp_path, scale=0.5, seed=7)
     truth = json.loads((tmp_path / "_truth" / "name_variants.json").read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipelines.contracts import load_contract
+from kernel.contracts import load_contract
 from pipelines.ingest import read_ledger
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ import json
 import duckdb
 import pytest
 
-from pipelines.contracts import load_contract
+from kernel.contracts import load_contract
 from pipelines.ingest import quarantine_glob, raw_glob, read_ledger
 
 pytestmark = pytest.mark.slow

@@ -9,9 +9,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.contracts import load_contract
+from kernel.contracts import load_contract
+from kernel.settings import get_settings
 from pipelines.publish.snapshot import publish_snapshot
-from pipelines.settings import get_settings
 
 
 def _warehouse_with(settings, rows: int) -> None:
@@ -58,8 +58,8 @@ def _digest(path) -> str:
 
 @pytest.mark.slow
 def test_rerun_loads_nothing_twice_and_a_failing_check_keeps_the_previous_snapshot(tmp_path, dbt_manifest):
-    from pipelines.demo import generate
     from pipelines.runner import failed_checks, materialize
+    from tools.demo import generate
 
     settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
     generate(settings.landing_dir, scale=0.2, seed=7, config_dir=settings.config_dir)

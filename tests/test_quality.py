@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec, entity, load_contract
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, entity, load_contract
 from quality import QualityResult, raw_suite, validate_raw
 from quality.raw_suites import EPOCH_MS_MIN, raw_columns
 

@@ -22,13 +22,13 @@ import pytest
 from app_login import as_viewer, create_login, viewer
 from streamlit.testing.v1 import AppTest
 
+from kernel.company_names.registry import LocalRegistry
+from kernel.company_names.resolution import resolve
 from operational.db import session_scope
 from operational.errors import PermissionDenied, ValidationError
 from operational.workflows.resolution import record_decision
 from pipelines.partner.assets import company_resolution
 from pipelines.partner.decisions import load_decisions
-from pipelines.partner.registry import LocalRegistry
-from pipelines.partner.resolution import resolve
 from pipelines.resources import LakehouseResource
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,7 +47,7 @@ def _resolved(decisions: pl.DataFrame | None = None) -> dict[str, dict]:
 
 
 def _decision(name: str, key: str, decision: str) -> pl.DataFrame:
-    from pipelines.partner.normalize import normalize
+    from kernel.company_names.normalize import normalize
 
     return pl.DataFrame({"normalized_name": [normalize(name)], "company_key": [key], "decision": [decision]})
 
@@ -167,7 +167,7 @@ def _publish_review_mart(home: Path) -> None:
 
 @pytest.fixture
 def home(tmp_path, store, monkeypatch):
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     home = tmp_path / "home"
     (home / "lakehouse").mkdir(parents=True)

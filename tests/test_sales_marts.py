@@ -4,16 +4,13 @@ stage history, movement waterfall (mart and on demand), funnel conversion. Real 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 from sales_fixtures import build_sales_models
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apps"))
-import sales_data  # noqa: E402  (apps/ is the Streamlit root, not a package)
+from apps import sales_data
 
 D = dt.date
 Q3 = (D(2026, 7, 1), D(2026, 9, 30))

@@ -6,7 +6,7 @@ import os
 
 import dagster as dg
 
-from pipelines.settings import get_settings
+from kernel.settings import get_settings
 from pipelines.sources.sensors import daily_schedule, landing_sensor
 
 

@@ -7,10 +7,10 @@ import datetime as dt
 
 import duckdb
 import pytest
+from business_calendar_reference import BusinessCalendar, business_seconds, load_calendar
 from service_fixtures import CASE_AS_OF, SLA_MODELS, build_case_warehouse, run_dbt
 
-from pipelines.config import BusinessSettings
-from pipelines.service.calendar import BusinessCalendar, business_seconds, load_calendar
+from kernel.config import BusinessSettings
 
 T = dt.datetime.fromisoformat
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from pipelines.settings import get_settings
+from kernel.settings import get_settings
 
 
 def test_defaults_live_under_data_of_the_working_directory(tmp_path, monkeypatch):

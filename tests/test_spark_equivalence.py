@@ -44,8 +44,8 @@ def runs(request, tmp_path_factory, dbt_manifest):
     if SCALE == 1:
         duck = request.getfixturevalue("pipeline_run").settings
     else:
-        from pipelines.demo import generate
-        from pipelines.settings import get_settings
+        from kernel.settings import get_settings
+        from tools.demo import generate
 
         home = tmp_path_factory.mktemp("duckdb_engine")
         home_settings = get_settings({"CRMLAKE_HOME": str(home)})
@@ -139,7 +139,7 @@ def test_comparison_catches_one_cent(tmp_path):
 
 
 def test_engine_switch_names_the_choices():
-    from pipelines.engine import get_engine
+    from kernel.engine import get_engine
 
     assert get_engine({}) == "duckdb"
     assert get_engine({"CRMLAKE_ENGINE": "Spark"}) == "spark"
@@ -200,8 +200,8 @@ def test_company_resolution_ignores_registry_order():
     the suggestion is the lower credit code, whatever order the registry extract arrives in."""
     import polars as pl
 
-    from pipelines.partner.registry import LocalRegistry
-    from pipelines.partner.resolution import resolve
+    from kernel.company_names.registry import LocalRegistry
+    from kernel.company_names.resolution import resolve
 
     registry = pl.DataFrame({
         "unified_social_credit_code": ["9135W8E0E2Y4CQF5K6", "9134CP900KH8JKG4RA", "91000000000000000X"],

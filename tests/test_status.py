@@ -6,9 +6,9 @@ import datetime as dt
 
 import duckdb
 
-from pipelines.config import china
-from pipelines.publish.status import collect_status, format_status, write_last_run
-from pipelines.settings import get_settings
+from kernel.config import china
+from kernel.publish_status import collect_status, format_status, write_last_run
+from kernel.settings import get_settings
 
 
 def _snapshot(tmp_path, ticket_day: dt.date):

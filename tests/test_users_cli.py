@@ -18,7 +18,7 @@ from operational.db import dispose_all, session_scope
 from operational.demo_users import DEMO_PASSWORD, seed_demo_users
 from operational.errors import AuthenticationError, ValidationError
 from operational.models import AppUser, AuditLog
-from pipelines import cli
+from tools import cli
 
 store_url = store_fixtures.store_url
 GOOD = "a long enough password"

@@ -104,7 +104,7 @@ def test_reject_needs_a_comment(store, reference):
 
 
 def test_threshold_is_configurable(store, reference, monkeypatch, tmp_path):
-    from pipelines.config import ConfigError
+    from kernel.config import ConfigError
 
     monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path))
     settings = tmp_path / "sales.yml"

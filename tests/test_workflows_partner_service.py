@@ -89,7 +89,7 @@ def test_approval_protects_the_deal_and_blocks_a_second_partner(store, reference
 
 
 def test_protection_period_is_configurable(store, reference, monkeypatch, tmp_path):
-    from pipelines.config import ConfigError
+    from kernel.config import ConfigError
 
     monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path))
     (tmp_path / "partner.yml").write_text("registration_protection_days: 60\n", encoding="utf-8")

@@ -161,7 +161,7 @@ def test_convert_lead_to_account_and_opportunity(store_url):
 
 
 def test_pool_days_come_from_the_settings_folder(tmp_path, monkeypatch):
-    from pipelines.config import ConfigError
+    from kernel.config import ConfigError
 
     monkeypatch.setenv("CRMLAKE_CONFIG_DIR", str(tmp_path))
     assert leads.pool_days() == 30  # no sales.yml: the default

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import entry_data as ed
 import polars as pl
 import streamlit as st
 
-from components import forms
+from apps import entry_data as ed
+from apps.components import forms
 from operational import scope
 from operational.reference import Reference
 from operational.workflows import accounts as account_flows

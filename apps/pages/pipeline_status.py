@@ -1,8 +1,9 @@
 """Pipeline status: what the published snapshot holds, what was loaded and what was rejected."""
 
-import auth
-import data_access as data
 import streamlit as st
+
+from apps import auth
+from apps import data_access as data
 
 viewer = auth.require_screen("pipeline_status")
 st.title("Pipeline status 数据状态")

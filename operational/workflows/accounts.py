@@ -22,14 +22,14 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
+from kernel.company_names.normalize import city_of, normalize, strip_city, suffix_core
+from kernel.company_names.registry import LocalRegistry
+from kernel.company_names.resolution import ResolutionConfig, resolve
 from operational import records, validation
 from operational.errors import NotFound, ValidationError
 from operational.models import Account, Contact
 from operational.reference import Reference
 from operational.scope import Viewer, check_row, require_screen
-from pipelines.partner.normalize import city_of, normalize, strip_city, suffix_core
-from pipelines.partner.registry import LocalRegistry
-from pipelines.partner.resolution import ResolutionConfig, resolve
 
 CONFIG = ResolutionConfig()
 _REGISTRY_COLUMNS = {"unified_social_credit_code": pl.String, "legal_name": pl.String, "city": pl.String, "short_names": pl.String}

@@ -17,12 +17,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kernel.config import BusinessSettings, load_business_settings
 from operational import records
 from operational.errors import ValidationError
 from operational.models.commission import PERIOD, CommissionAdjustment
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
-from pipelines.config import BusinessSettings, load_business_settings
 
 SCREEN = "commission_adjustments"  # finance, admin (operational.scope.SCREENS)
 EDITABLE = ("user_id", "period", "amount", "reason")

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kernel.config import current_business_settings
 from operational import records
 from operational.db import now_local
 from operational.errors import NotFound, PermissionDenied, StaleRecordError, ValidationError
@@ -27,7 +28,6 @@ from operational.scope import (
     require_screen,
     visible_owner_ids,
 )
-from pipelines.config import current_business_settings
 
 OPEN_STATUSES = ("new", "contacted", "qualified")
 ASSIGNERS = frozenset({"sales_manager", "admin"})

@@ -15,14 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kernel.config import current_business_settings
+from kernel.config.model import Stage
 from operational import records
 from operational.db import now_local
 from operational.errors import ValidationError
 from operational.models import Contact, Opportunity, OpportunityStageHistory
 from operational.reference import Reference
 from operational.scope import Viewer, require_screen
-from pipelines.config import current_business_settings
-from pipelines.config.model import Stage
 
 WON, LOST = "赢单", "输单"
 

@@ -26,6 +26,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kernel.config import current_business_settings
 from operational import records, validation
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
@@ -38,7 +39,6 @@ from operational.models.sales import Account, Opportunity
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
 from operational.workflows.quotes import reference_or_load
-from pipelines.config import current_business_settings
 
 log = logging.getLogger("crmlake.operational.partners")
 
@@ -62,9 +62,9 @@ def _require_decider(viewer: Viewer, what: str) -> None:
 def resolve_company(name: str, reference: Reference) -> tuple[str, str]:
     """(normalized name, company key) of a typed customer name: the published resolution if it
     knows the name, else the same resolver on the registry (a new name gets its own key)."""
-    from pipelines.partner.normalize import normalize
-    from pipelines.partner.registry import LocalRegistry
-    from pipelines.partner.resolution import _key, resolve
+    from kernel.company_names.normalize import normalize
+    from kernel.company_names.registry import LocalRegistry
+    from kernel.company_names.resolution import _key, resolve
 
     norm = normalize(name) or ""
     known = reference.frame("company_resolution")

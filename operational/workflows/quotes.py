@@ -19,6 +19,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kernel.config import current_business_settings
 from operational import records, validation
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
@@ -27,7 +28,6 @@ from operational.models.orders import Approval, Quote, QuoteLine
 from operational.models.sales import Opportunity
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
-from pipelines.config import current_business_settings
 
 APPROVER_ROLES = ("sales_manager", "admin")
 FEN = Decimal("0.01")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from kernel.company_names.normalize import normalize
 from operational import records
 from operational.db import now_local
 from operational.errors import ValidationError
 from operational.ids import next_id
 from operational.models.partners import RESOLUTION_DECISIONS, CompanyResolutionDecision
 from operational.scope import Viewer, require_screen
-from pipelines.partner.normalize import normalize
 
 SCREEN = "company_resolution"  # channel_manager, admin (operational.scope.SCREENS)
 

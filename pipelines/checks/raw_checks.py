@@ -8,10 +8,10 @@ bad delivery never reaches the published snapshot; the previous snapshot keeps s
 import dagster as dg
 import duckdb
 
-from pipelines.contracts import EntitySpec
+from kernel.contracts import EntitySpec
+from kernel.settings import Settings
 from pipelines.ingest import raw_glob, read_ledger
 from pipelines.resources import LakehouseResource
-from pipelines.settings import Settings
 
 
 def read_raw_frame(spec: EntitySpec, settings: Settings):

@@ -8,9 +8,9 @@ downstream (publish) runs on bad data.
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from kernel.engine import get_engine
 from pipelines.dbt.project import dbt_project
 from pipelines.dbt.translator import CrmlakeDbtTranslator
-from pipelines.engine import get_engine
 from pipelines.resources import LakehouseResource
 from pipelines.spark.dbt_args import spark_exclude_args
 from pipelines.spark.mirror import export_python_tables, refresh_mirror, remove_failed_writes

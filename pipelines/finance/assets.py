@@ -7,10 +7,10 @@ import time
 import dagster as dg
 import duckdb
 
-from pipelines.config import load_business_settings
+from kernel.config import load_business_settings
+from kernel.outcomes import missing_inputs, record_outcome
 from pipelines.finance.commission import ADJUSTMENT_TYPES, build_statements
 from pipelines.finance.payment_risk import payment_risk
-from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
 
 CAPABILITY = "finance.commission"

@@ -6,8 +6,8 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from kernel.outcomes import missing_inputs, record_outcome
 from models_ml import payment_delay
-from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
 from pipelines.typed_tables import write_typed
 

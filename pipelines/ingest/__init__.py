@@ -5,9 +5,9 @@ the same answers (where is the raw table, which files were loaded, what was quar
 why), and those answers must not depend on how a run was orchestrated. This package is pure
 Python over DuckDB and polars; the Dagster wiring calls :func:`load_entity` per entity.
 
-    from pipelines.contracts import entity
+    from kernel.contracts import entity
     from pipelines.ingest import load_entity
-    from pipelines.settings import get_settings
+    from kernel.settings import get_settings
 
     report = load_entity(entity("crm.accounts"), get_settings())
     report.to_metadata()  # files/rows loaded, quarantined, rejected

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.contracts import EntitySpec, FieldSpec, RowCheck
+from kernel.contracts import EntitySpec, FieldSpec, RowCheck
 
 DECIMAL_PRECISION = 18
 DECIMAL_SCALE = 2  # the contract's default: money; rates and quantities declare their own scale

@@ -19,8 +19,8 @@ from pathlib import Path, PurePosixPath
 import duckdb
 import polars as pl
 
-from pipelines.capabilities import CAPABILITIES, capabilities_needing, disabled_by
-from pipelines.contracts import EntitySpec, load_contract
+from kernel.capabilities import CAPABILITIES, capabilities_needing, disabled_by
+from kernel.contracts import EntitySpec, load_contract
 from pipelines.ingest.landing import HIDDEN, SYMBOLIC_LINK, IgnoredFile, ignored_files, scan
 from pipelines.ingest.layout import file_key
 from pipelines.ingest.loader import FileOutcome, evaluate_file

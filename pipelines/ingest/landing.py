@@ -25,13 +25,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.contracts import EntitySpec
+from kernel.contracts import EntitySpec
+from kernel.settings import Settings
 from pipelines.ingest.layout import (
     atomic_write_parquet,
     ignored_files_path,
     remove_stale_temporaries,
 )
-from pipelines.settings import Settings
 
 LOGGER = logging.getLogger("crmlake.ingest")
 
@@ -183,7 +183,7 @@ def record_ignored_files(
     log: logging.Logger | None = None,
 ) -> list[IgnoredFile]:
     """Scan the landing zone, log every file that is not loaded and rewrite the ignored list."""
-    from pipelines.contracts import load_contract
+    from kernel.contracts import load_contract
 
     logger = log or LOGGER
     ignored = ignored_files(settings.landing_dir, specs or list(load_contract().values()))

@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 
 import polars as pl
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.settings import Settings
 from pipelines.ingest.casting import TIME_UNIT, field_schema
-from pipelines.settings import Settings
 
 SCHEMA_FILE = "0000_schema.parquet"
 TMP_SUFFIX = ".tmp"

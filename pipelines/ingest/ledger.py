@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.contracts import EntitySpec
+from kernel.contracts import EntitySpec
 from pipelines.ingest.casting import TIME_UNIT
 from pipelines.ingest.layout import atomic_write_parquet
 

@@ -32,7 +32,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.settings import Settings
 from pipelines.file_lock import file_lock
 from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
 from pipelines.ingest.encoding import decode
@@ -53,7 +54,6 @@ from pipelines.ingest.layout import (
 from pipelines.ingest.ledger import Ledger, contract_fingerprint, read_ledger_file
 from pipelines.ingest.mapping import MissingColumnsError, map_columns
 from pipelines.ingest.readers import INTERNAL, RAW_TEXT, READ_ERROR, ROW, LandingFile, read_file
-from pipelines.settings import Settings
 
 LOGGER = logging.getLogger("crmlake.ingest")
 

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from pipelines.contracts import EntitySpec
+from kernel.contracts import EntitySpec
 from pipelines.ingest.errors import ContractError
 
 

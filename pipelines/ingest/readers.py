@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.contracts import EntitySpec
+from kernel.contracts import EntitySpec
 from pipelines.ingest.encoding import Decoded
 from pipelines.ingest.errors import ContractError
 from pipelines.ingest.mapping import normalize_header

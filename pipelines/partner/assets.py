@@ -2,7 +2,7 @@
 
 Reads every typed company name from staging (CRM leads and accounts, partner deal registrations
 and sales reports, ERP shipments, invoices and bank receipts), resolves it against the business
-registry (``pipelines.partner.resolution``), applies the channel managers' review decisions
+registry (``kernel.company_names.resolution``), applies the channel managers' review decisions
 from the operational store (read-only, ``pipelines.partner.decisions``) and writes
 ``partner.company_resolution`` to the warehouse; the partner dbt marts read it back through a dbt source whose
 ``meta.dagster.asset_key`` is this asset's key.
@@ -15,10 +15,10 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipelines.outcomes import missing_inputs, record_outcome
+from kernel.company_names.registry import BusinessRegistry, HttpRegistry, LocalRegistry
+from kernel.company_names.resolution import ResolutionConfig, resolve
+from kernel.outcomes import missing_inputs, record_outcome
 from pipelines.partner.decisions import load_decisions
-from pipelines.partner.registry import BusinessRegistry, HttpRegistry, LocalRegistry
-from pipelines.partner.resolution import ResolutionConfig, resolve
 from pipelines.resources import LakehouseResource
 
 # (staging model, column, label of the source in company_resolution.sources)

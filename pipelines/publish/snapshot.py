@@ -33,18 +33,18 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.engine import Engine
+from kernel.engine import Engine
+from kernel.outcomes import refresh_capability_tables
+from kernel.publish_status import MANIFEST_NAME
+from kernel.settings import Settings
 from pipelines.file_lock import file_lock
 from pipelines.ingest.landing import IGNORED_SCHEMA
 from pipelines.ingest.layout import IGNORED_FILES_NAME, ignored_files_path
-from pipelines.outcomes import refresh_capability_tables
-from pipelines.settings import Settings
 from pipelines.spark.publish import materialize_mirror, relation_counts
 
 log = logging.getLogger("crmlake.publish")
 
 KEEP_PREVIOUS_SNAPSHOTS = 3
-MANIFEST_NAME = "manifest.json"
 READ_ONLY = 0o444  # the published file and its history: see the module docstring
 TMP_GLOBS = (".crmlake.duckdb.*.tmp", ".crmlake.duckdb.*.tmp.wal")  # a copy, and its DuckDB log
 

@@ -14,9 +14,9 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from kernel.outcomes import record_outcome
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
-from pipelines.outcomes import record_outcome
 from pipelines.resources import LakehouseResource
 from pipelines.typed_tables import write_typed
 

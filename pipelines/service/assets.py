@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import polars as pl
 
+from kernel.outcomes import missing_inputs, record_outcome
 from models_ml import requirement_matching
-from pipelines.outcomes import missing_inputs, record_outcome
 from pipelines.resources import LakehouseResource
 from pipelines.service import qa
 from pipelines.typed_tables import write_typed

@@ -7,9 +7,9 @@ Each asset loads the entity's new or corrected landing files into Parquet (see
 
 import dagster as dg
 
-from pipelines.capabilities import capabilities_needing
+from kernel.capabilities import capabilities_needing
+from kernel.contracts import EntitySpec, entities_of
 from pipelines.checks.raw_checks import raw_quality_check
-from pipelines.contracts import EntitySpec, entities_of
 from pipelines.ingest import load_entity
 from pipelines.resources import LakehouseResource
 

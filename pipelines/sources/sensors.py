@@ -6,9 +6,9 @@ import hashlib
 
 import dagster as dg
 
-from pipelines.contracts import load_contract
+from kernel.contracts import load_contract
+from kernel.settings import Settings, get_settings
 from pipelines.ingest.landing import scan
-from pipelines.settings import Settings, get_settings
 
 EVERYTHING_JOB = "everything"
 

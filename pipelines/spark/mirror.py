@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.settings import Settings
+from kernel.settings import Settings
 from pipelines.spark.paths import exchange_dir, spark_warehouse_dir
 
 log = logging.getLogger("crmlake.spark")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.settings import Settings
+from kernel.settings import Settings
 
 
 def spark_dir(settings: Settings) -> Path:

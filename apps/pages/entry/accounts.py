@@ -2,12 +2,12 @@
 the extracted accounts and the business registry (exact/registry blocked, fuzzy needs a
 confirmation), and contacts on an account."""
 
-import auth
-import entry_data as entry
 import pandas as pd
 import streamlit as st
-from components import forms
 
+from apps import auth
+from apps import entry_data as entry
+from apps.components import forms
 from operational.models import Account, Contact
 from operational.workflows import accounts as wf
 

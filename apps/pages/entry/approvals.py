@@ -1,11 +1,11 @@
 """Approvals 审批: sales managers approve or reject (with a comment) the quotes of their team
 whose discount is above the threshold."""
 
-import auth
-import entry_data as entry
 import streamlit as st
-from components import forms, records
 
+from apps import auth
+from apps import entry_data as entry
+from apps.components import forms, records
 from operational.workflows import quotes as wf
 
 viewer = auth.require_screen("approvals")

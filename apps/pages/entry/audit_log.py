@@ -2,11 +2,11 @@
 what), for the roles that audit; admins also see the newest changes of the whole store. The
 history of a record outside the viewer's rows is refused by the data layer."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import ops_forms as ops
 from operational.errors import NotFound, PermissionDenied
 
 viewer = require_screen("audit")

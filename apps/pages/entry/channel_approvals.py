@@ -3,12 +3,12 @@ who else claims the same company: open opportunities, other partners' registrati
 special price requests (at the requested price or a counter-offer, never above list). A
 rejection needs a comment, which the partner sees."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms
+from apps.components import ops_forms as ops
 from operational.workflows import partners
 
 REG_FORM, PRICE_FORM = "registration_decision", "special_price_decision"

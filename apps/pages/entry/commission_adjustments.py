@@ -3,12 +3,12 @@ commission statement of one month, with the reason; edit or void one of a month 
 open. The person is picked from the CRM users of the published data; the author is the login.
 The statements pick the adjustments up on the next pipeline run."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms, records
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms, records
+from apps.components import ops_forms as ops
 from operational.workflows import commission
 
 FORM, EDIT_FORM, VOID_FORM = "commission_adjustment", "commission_adjustment_edit", "commission_adjustment_void"

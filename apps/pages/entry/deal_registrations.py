@@ -3,12 +3,12 @@ managers for a partner they manage); the name is resolved to a company so a conf
 however it was typed (the partner sees that there is one, not whose). Pending registrations can
 be edited; every registration shows its status, protection and audit history."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms, records
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms, records
+from apps.components import ops_forms as ops
 from operational import scope
 from operational.workflows import partners
 

@@ -2,12 +2,12 @@
 orders (settled lines are not offered); then each line's status after it — settled, settled but
 flagged (beyond the over/short tolerance), or still open — and the delivery's audit history."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms
+from apps.components import ops_forms as ops
 from operational.workflows import deliveries
 
 FORM = "delivery"

@@ -1,11 +1,11 @@
 """Leads 线索: create, my leads (follow up, return to the pool), the pool (claim), assign and
 auto-return for managers. Every action is one store transaction (entry_data.act)."""
 
-import auth
-import entry_data as entry
 import streamlit as st
-from components import forms, records
 
+from apps import auth
+from apps import entry_data as entry
+from apps.components import forms, records
 from operational.workflows import leads as wf
 
 viewer = auth.require_screen("leads")

@@ -3,11 +3,11 @@ requires), close won / lost, with the stage and audit history of the selected op
 
 import datetime as dt
 
-import auth
-import entry_data as entry
 import streamlit as st
-from components import forms, records
 
+from apps import auth
+from apps import entry_data as entry
+from apps.components import forms, records
 from operational.models import Contact, Opportunity
 from operational.workflows import opportunities as wf
 from operational.workflows import quotes as quotes_wf

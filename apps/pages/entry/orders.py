@@ -2,12 +2,12 @@
 the over/short tolerance (溢短装) of bulk lines; the order list with each line's delivery status
 and the selected order's audit history."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms
+from apps.components import ops_forms as ops
 from operational.workflows import deliveries, orders, quotes
 
 QUOTE_FORM, BOOK_FORM = "order_from_quote", "order_from_book"

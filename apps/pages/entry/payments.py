@@ -2,12 +2,12 @@
 the fen), book receipts against an installment (more than outstanding only as an advance, 预收),
 and see each installment's received / outstanding / status with the audit history."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms
+from apps.components import ops_forms as ops
 from operational.workflows import orders, payments
 
 PLAN_FORM, RECEIPT_FORM = "payment_plan", "receipt"

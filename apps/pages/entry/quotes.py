@@ -1,12 +1,12 @@
 """Quotes 报价: lines from the rep's department price book; a discount above the threshold
 sends the quote to a sales manager for approval (审批) instead of approving it at once."""
 
-import auth
-import entry_data as entry
 import pandas as pd
 import streamlit as st
-from components import forms
 
+from apps import auth
+from apps import entry_data as entry
+from apps.components import forms
 from operational.models import Opportunity
 from operational.workflows import quotes as wf
 

@@ -2,12 +2,12 @@
 approved registrations (only its own partner's registrations are offered or accepted); each
 request shows its decision (approved price or the reason for a rejection) and audit history."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms
+from apps.components import ops_forms as ops
 from operational.workflows import partners
 
 FORM = "special_price"

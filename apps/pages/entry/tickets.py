@@ -3,12 +3,12 @@ the allowed statuses, close it with the customer's rating, and link it to a prod
 accepting a suggestion of the matching model or typing one. Every change is a ticket event (the
 SLA clocks' input) and an audit entry."""
 
-import entry_data as ed
 import streamlit as st
-from auth import require_screen
-from components import forms, records
-from components import ops_forms as ops
 
+from apps import entry_data as ed
+from apps.auth import require_screen
+from apps.components import forms, records
+from apps.components import ops_forms as ops
 from operational.models.service import CATEGORIES, PRIORITIES
 from operational.workflows import tickets
 

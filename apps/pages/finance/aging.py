@@ -1,10 +1,10 @@
 """Aging 账龄: open receivables by bucket as of any date, by customer, owner or department."""
 
 import altair as alt
-import auth
-import exports
-import finance_data as fin
 import streamlit as st
+
+from apps import auth, exports
+from apps import finance_data as fin
 
 viewer = auth.require_screen("ar_aging")
 st.title("账龄分析 AR aging")

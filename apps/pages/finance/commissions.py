@@ -1,11 +1,10 @@
 """Commission statements 提成对账单 per person and period, drill-down to lines, export."""
 
-import auth
-import exports
-import finance_data as fin
 import pandas as pd
-import row_rules
 import streamlit as st
+
+from apps import auth, exports, row_rules
+from apps import finance_data as fin
 
 viewer = auth.require_screen("commissions")
 st.title("提成对账单 Commission statements")

@@ -1,10 +1,10 @@
 """DSO 回款周期 trend by month, with billed and open receivables."""
 
 import altair as alt
-import auth
-import exports
-import finance_data as fin
 import streamlit as st
+
+from apps import auth, exports
+from apps import finance_data as fin
 
 viewer = auth.require_screen("dso")
 st.title("DSO 应收账款周转天数")

@@ -1,9 +1,9 @@
 """Overdue 逾期预警: one warning per overdue installment, addressed to its owner."""
 
-import auth
-import exports
-import finance_data as fin
 import streamlit as st
+
+from apps import auth, exports
+from apps import finance_data as fin
 
 viewer = auth.require_screen("overdue")
 st.title("逾期预警 Overdue warnings")

@@ -1,9 +1,9 @@
 """Payment risk 回款风险: probability each open installment is paid more than 30 days late."""
 
-import auth
-import exports
-import finance_data as fin
 import streamlit as st
+
+from apps import auth, exports
+from apps import finance_data as fin
 
 viewer = auth.require_screen("payment_risk")
 st.title("回款风险 Payment risk")

@@ -1,8 +1,9 @@
 """Conflicts 撞单 for channel managers: two owners chasing one resolved company."""
 
-import auth
-import partner_data as data
 import streamlit as st
+
+from apps import auth
+from apps import partner_data as data
 
 viewer = auth.require_screen("partner_conflicts")
 st.title("Conflicts 撞单")

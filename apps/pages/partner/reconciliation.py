@@ -1,10 +1,10 @@
 """Partner reconciliation 渠道对账: statements, lines, dispute a line, confirm, export."""
 
 import altair as alt
-import auth
-import exports
-import partner_data as data
 import streamlit as st
+
+from apps import auth, exports
+from apps import partner_data as data
 
 viewer = auth.require_screen("partner_reconciliation")
 st.title("Partner reconciliation 渠道对账")

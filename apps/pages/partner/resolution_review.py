@@ -3,10 +3,10 @@
 Decisions go to the operational store and take effect on the next pipeline run.
 """
 
-import auth
-import resolution_data as data
 import streamlit as st
 
+from apps import auth
+from apps import resolution_data as data
 from operational.errors import ValidationError
 
 viewer = auth.require_screen("name_review")

@@ -2,10 +2,11 @@
 with the drill-down to the opportunity list."""
 
 import altair as alt
-import auth
 import pandas as pd
-import sales_data as data
 import streamlit as st
+
+from apps import auth
+from apps import sales_data as data
 
 viewer = auth.require_screen("sales_forecast")
 st.title("Forecast 销售预测")

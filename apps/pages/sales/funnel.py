@@ -1,11 +1,11 @@
 """Lead -> opportunity -> won funnel by lead source / campaign / department / owner, and campaign ROI."""
 
 import altair as alt
-import auth
 import pandas as pd
-import row_rules
-import sales_data as data
 import streamlit as st
+
+from apps import auth, row_rules
+from apps import sales_data as data
 
 viewer = auth.require_screen("sales_funnel")
 st.title("Funnel & campaigns 漏斗与市场活动")

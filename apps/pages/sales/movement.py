@@ -4,9 +4,10 @@ opportunity versions), for the pipeline closing in a chosen quarter."""
 import datetime as dt
 
 import altair as alt
-import auth
-import sales_data as data
 import streamlit as st
+
+from apps import auth
+from apps import sales_data as data
 
 viewer = auth.require_screen("sales_movement")
 st.title("Pipeline movement 商机变动")

@@ -1,8 +1,9 @@
 """Field service KPIs (现场服务): dispatch mode, time to accept, time on site, first-time fix."""
 
-import auth
-import service_data as data
 import streamlit as st
+
+from apps import auth
+from apps import service_data as data
 
 viewer = auth.require_screen("field_service")
 st.title("现场服务 Field service KPIs")

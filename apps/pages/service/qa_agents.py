@@ -1,9 +1,10 @@
 """Agent QA scores (坐席质检得分) by agent and month."""
 
 import altair as alt
-import auth
-import service_data as data
 import streamlit as st
+
+from apps import auth
+from apps import service_data as data
 
 viewer = auth.require_screen("qa_agents")
 st.title("坐席质检得分 Agent QA scores")

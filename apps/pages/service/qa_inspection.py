@@ -1,8 +1,9 @@
 """QA inspector queue (质检): conversations to review first, with the evidence of each hit."""
 
-import auth
-import service_data as data
 import streamlit as st
+
+from apps import auth
+from apps import service_data as data
 
 viewer = auth.require_screen("qa_queue")
 st.title("质检队列 QA inspection queue")

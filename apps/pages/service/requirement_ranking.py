@@ -1,9 +1,10 @@
 """Requirement demand ranking (需求排行) for product teams, with drill-down to tickets and customers."""
 
 import altair as alt
-import auth
-import service_data as data
 import streamlit as st
+
+from apps import auth
+from apps import service_data as data
 
 viewer = auth.require_screen("requirement_ranking")
 st.title("需求排行 Requirement demand")

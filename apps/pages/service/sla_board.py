@@ -1,9 +1,10 @@
 """SLA board: open tickets, breached or about to breach first (service managers)."""
 
 import altair as alt
-import auth
-import service_data as data
 import streamlit as st
+
+from apps import auth
+from apps import service_data as data
 
 viewer = auth.require_screen("sla_board")
 st.title("SLA 看板 SLA board")

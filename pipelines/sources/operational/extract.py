@@ -37,6 +37,7 @@ from pathlib import Path
 import polars as pl
 import sqlalchemy as sa
 
+from kernel.settings import Settings
 from pipelines.file_lock import file_lock
 from pipelines.ingest.layout import (
     LINEAGE_SCHEMA,
@@ -44,7 +45,6 @@ from pipelines.ingest.layout import (
     SCHEMA_FILE,
     atomic_write_parquet,
 )
-from pipelines.settings import Settings
 
 OPS_SYSTEM = "ops"
 # Columns that make a store table extractable (the mixin every business table has).

@@ -7,9 +7,9 @@ this module only decides when it runs: every morning before reps start, Asia/Sha
 
 import dagster as dg
 
+from kernel.runtime import export_settings_env
 from operational.db import session_scope
 from operational.workflows.leads import auto_return_stale, pool_days
-from pipelines.runtime import export_settings_env
 
 
 @dg.op(description="Return leads without follow-up for N days to the lead pool (公海).")

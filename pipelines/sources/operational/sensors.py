@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from pipelines.settings import get_settings
+from kernel.settings import get_settings
 from pipelines.sources.operational.extract import pending_changes
 from pipelines.sources.sensors import EVERYTHING_JOB
 

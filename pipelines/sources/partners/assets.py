@@ -1,4 +1,4 @@
-"""Raw assets of the partners source system (entities listed in pipelines/contracts/sources.yml)."""
+"""Raw assets of the partners source system (entities listed in kernel/contracts/sources.yml)."""
 
 from pipelines.sources.raw_assets import raw_definitions
 

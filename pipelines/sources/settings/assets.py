@@ -9,8 +9,8 @@ anything downstream runs.
 import dagster as dg
 import duckdb
 
-from pipelines.config import load_business_settings
-from pipelines.config.calendar import known_through_year
+from kernel.config import load_business_settings
+from kernel.config.calendar import known_through_year
 from pipelines.resources import LakehouseResource
 from pipelines.sources.settings.tables import SCHEMA, TABLES, write_settings_tables
 

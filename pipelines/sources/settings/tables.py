@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipelines.config import BusinessSettings, calendar_exceptions, known_through_year
+from kernel.config import BusinessSettings, calendar_exceptions, known_through_year
 
 SCHEMA = "settings"
 

@@ -1,0 +1,70 @@
+"""Process set-up shared by the CLI, the Dagster code location and the apps.
+
+Exports the settings as environment variables (dbt reads them in ``profiles.yml`` and source
+locations) and turns telemetry off everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from kernel.settings import Settings, get_settings
+
+TELEMETRY_OFF = {
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "False",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+}
+
+DAGSTER_YAML = """\
+# Written by crmlake: local instance for `crmlake run` and `dagster dev`.
+telemetry:
+  enabled: false
+# One pipeline run at a time: the warehouse is a single-writer DuckDB file.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+"""
+
+
+def export_settings_env(settings: Settings | None = None) -> Settings:
+    settings = settings or get_settings()
+    for key, value in {**TELEMETRY_OFF, **settings.as_env()}.items():
+        os.environ[key] = value
+    # dbt and dagster run as subprocesses: find the ones installed beside this Python even
+    # when the virtual environment is not activated (e.g. `.venv/bin/crmlake run`).
+    scripts = str(Path(sys.executable).parent)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+    return settings
+
+
+@contextmanager
+def settings_environment(settings: Settings) -> Iterator[Settings]:
+    """Export ``settings`` for the duration of a run, then restore the previous environment.
+
+    Lets one process (a test session, the benchmark) run pipelines on several directories
+    without one run's paths leaking into the next.
+    """
+    before = dict(os.environ)
+    try:
+        yield export_settings_env(settings)
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+
+
+def ensure_dagster_home(settings: Settings) -> Path:
+    """DAGSTER_HOME with telemetry disabled, so runs are kept and visible in the UI."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.dagster_home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home

@@ -1,0 +1,214 @@
+"""Benchmark harness: every phase of the pipeline in a fresh directory, timed and measured.
+
+Writes ``bench/results/<date>-S<scale>.json`` (``-S<scale>-spark.json`` under
+``CRMLAKE_ENGINE=spark``) with wall time and peak memory (this process plus its children, e.g.
+dbt and Spark's JVM) per phase, rows per table, and the floor: the time DuckDB alone needs to
+read every landing file once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import platform
+import shutil
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from kernel.contracts import load_contract
+from kernel.settings import get_settings
+
+log = logging.getLogger("crmlake.bench")
+REPO = Path(__file__).resolve().parents[1]
+RESULTS_DIR = REPO / "bench" / "results"
+WORK_DIR = REPO / "bench" / "work"
+
+
+class PeakMemory:
+    """Samples the RSS of this process and all its children every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _rss(self) -> int:
+        me = psutil.Process()
+        total = me.memory_info().rss
+        for child in me.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._rss())
+            self._stop.wait(0.05)
+
+    def __enter__(self) -> PeakMemory:
+        self.peak = self._rss()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@dataclass
+class BenchRecord:
+    scale: float
+    seed: int
+    phases: dict[str, dict] = field(default_factory=dict)
+
+    @contextmanager
+    def phase(self, name: str):
+        log.info("bench phase %s ...", name)
+        started = time.perf_counter()
+        with PeakMemory() as mem:
+            info: dict = {}
+            yield info
+        info.update(
+            {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(mem.peak / 2**20)}
+        )
+        self.phases[name] = info
+        log.info("bench phase %s: %.1fs, peak %s MB", name, info["seconds"], info["peak_rss_mb"])
+
+
+def read_floor(landing_dir: Path) -> dict:
+    """Seconds DuckDB alone takes to read every landing file once (the lower bound for ingest).
+
+    JSON and CSV are scanned by DuckDB; GBK files are scanned as latin-1 (same bytes, no
+    decoding; DuckDB has no GBK reader built in); XLSX reports are counted but not scanned.
+    """
+    started = time.perf_counter()
+    files = rows = skipped = 0
+    with duckdb.connect() as con:
+        for spec in load_contract().values():
+            paths = sorted(landing_dir.glob(spec.path))
+            for path in paths:
+                files += 1
+                if spec.format == "json_pages":
+                    sql = (
+                        f"select sum(len(records)) from read_json('{path}', "
+                        "columns={'records': 'JSON[]'}, maximum_object_size=1073741824)"
+                    )
+                elif spec.format == "jsonl":
+                    sql = f"select count(*) from read_json('{path}', format='newline_delimited', ignore_errors=true)"
+                elif spec.format == "csv":
+                    enc = "latin-1" if spec.encoding.lower() in {"gbk", "gb18030"} else "utf-8"
+                    sql = (
+                        f"select count(*) from read_csv('{path}', all_varchar=true, encoding='{enc}', "
+                        "ignore_errors=true, null_padding=true, strict_mode=false)"
+                    )
+                else:
+                    skipped += 1
+                    continue
+                try:
+                    rows += con.execute(sql).fetchone()[0] or 0
+                except duckdb.Error as exc:  # e.g. the deliberately truncated or re-encoded file
+                    log.warning("floor: %s not readable by DuckDB as-is: %s", path.name, exc)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "files": files,
+        "rows": int(rows),
+        "xlsx_files_not_scanned": skipped,
+    }
+
+
+def _spark_settings() -> dict:
+    """What a reader needs to repeat a Spark figure: pyspark's version, whether data tests ran,
+    and every ``CRMLAKE_SPARK_*`` override (unset ones take dbt_project/profiles.yml's defaults)."""
+    import os
+
+    import pyspark
+
+    from pipelines.spark.dbt_args import spark_data_tests
+
+    overrides = {k: v for k, v in sorted(os.environ.items()) if k.startswith("CRMLAKE_SPARK_")}
+    return {
+        "pyspark": pyspark.__version__,
+        "data_tests": spark_data_tests(),
+        "overrides": overrides,
+        "defaults": "dbt_project/profiles.yml (spark target)",
+    }
+
+
+def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
+    import dagster as dg
+
+    from kernel.engine import get_engine
+    from kernel.runtime import export_settings_env
+    from pipelines.publish.assets import PUBLISHED_KEY
+    from pipelines.runner import failed_checks, failed_steps, materialize
+    from tools.demo import generate
+
+    engine = get_engine()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    work = WORK_DIR / f"S{scale:g}-{stamp}"
+    settings = export_settings_env(get_settings({"CRMLAKE_HOME": str(work)}))
+    settings.ensure_dirs()
+    record = BenchRecord(scale=scale, seed=seed)
+    raw = dg.AssetSelection.key_prefixes("raw")
+
+    try:
+        with record.phase("generate") as info:
+            report = generate(settings.landing_dir, scale=scale, seed=seed, config_dir=settings.config_dir)
+            info["files"] = len(report.files)
+            info["rows"] = sum(report.files.values())
+        with record.phase("floor_duckdb_read") as info:
+            info.update(read_floor(settings.landing_dir))
+        publish = dg.AssetSelection.assets(PUBLISHED_KEY)
+        phases = [
+            ("ingest", raw.without_checks()),
+            ("raw_checks", raw - raw.without_checks()),
+            # dbt staging and marts with the Python assets between them (ML, resolution, QA)
+            ("dbt_and_models", dg.AssetSelection.all() - raw - publish),
+            ("publish", publish),
+        ]
+        for name, selection in phases:
+            with record.phase(name) as info:
+                result = materialize(settings, selection)
+                info["success"] = result.success
+            if not result.success:
+                raise RuntimeError(
+                    f"bench phase {name} failed: steps {failed_steps(result)}, "
+                    f"checks {failed_checks(result)}; no figures written"
+                )
+        manifest = json.loads((settings.published_dir / "manifest.json").read_text(encoding="utf-8"))
+        payload = {
+            "date": datetime.now(UTC).date().isoformat(),
+            "scale": scale,
+            "seed": seed,
+            "engine": engine,
+            **({"spark": _spark_settings()} if engine == "spark" else {}),
+            "machine": {
+                "cpus": psutil.cpu_count(),
+                "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                "python": platform.python_version(),
+                "duckdb": duckdb.__version__,
+            },
+            "phases": record.phases,
+            "total_seconds": round(
+                sum(p["seconds"] for n, p in record.phases.items() if n != "floor_duckdb_read"), 2
+            ),
+            "landing_rows_by_entity": report.rows_by_entity(),
+            "published_rows_by_table": manifest["tables"],
+        }
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        suffix = "" if engine == "duckdb" else f"-{engine}"
+        out = RESULTS_DIR / f"{payload['date']}-S{scale:g}{suffix}.json"
+        out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        return out
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)

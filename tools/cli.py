@@ -1,0 +1,272 @@
+"""The ``crmlake`` command: demo data, pipeline runs, status and benchmarks.
+
+    crmlake init   [--admin NAME]            a new company: settings folder + first admin login
+    crmlake demo   --scale 1 --seed 42      write a demo landing zone
+    crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection)
+    crmlake status [--json]                   what is loaded and published
+    crmlake check  [LANDING_DIR] [--json]     would a landing zone load? (reads, writes nothing)
+    crmlake bench  --scale 1                  time every phase in a fresh directory
+    crmlake prepare                           build the dbt manifest (install step)
+    crmlake store upgrade|seed-demo-users|users|return-stale-leads  operational store upkeep
+    crmlake users  add|passwd|disable|enable|list  logins of the apps (passwords never on the command line)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from kernel.runtime import ensure_dagster_home, export_settings_env
+
+log = logging.getLogger("crmlake")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from tools.demo import generate
+    from tools.demo.settings import UserSettingsExist
+
+    settings = export_settings_env()
+    landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir
+    config_dir = Path(args.config_dir).resolve() if args.config_dir else settings.config_dir
+    started = time.perf_counter()
+    try:
+        report = generate(landing, scale=args.scale, seed=args.seed, end_date=args.end_date,
+                          config_dir=config_dir, overwrite_settings=args.overwrite_settings)
+    except UserSettingsExist as exc:
+        print(f"crmlake demo: {exc}", file=sys.stderr)
+        return 2
+    rows = report.rows_by_entity()
+    print(
+        f"wrote {len(report.files)} files, {sum(rows.values()):,} rows for "
+        f"{len(rows)} entities to {landing} in {time.perf_counter() - started:.1f}s; "
+        f"demo business settings in {config_dir}"
+    )
+    return 0
+
+
+def _settings_problem(config_dir: Path) -> str | None:
+    """The settings folder's first error (file, key, what is allowed), or None when it loads."""
+    from kernel.config import ConfigError, load_business_settings
+
+    try:
+        load_business_settings(config_dir)
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from kernel.publish_status import write_last_run
+    from pipelines.dbt.project import ensure_manifest
+    from pipelines.runner import check_warnings, failure_reasons, materialize
+
+    settings = export_settings_env()
+    if (problem := _settings_problem(settings.config_dir)) is not None:
+        print(f"crmlake run: business settings are not usable, nothing was run:\n  {problem}", file=sys.stderr)
+        return 2
+    ensure_dagster_home(settings)
+    ensure_manifest()  # before the definitions load their dbt assets from it
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = materialize(settings, args.select, instance=instance)
+    elapsed = time.perf_counter() - started
+    reasons = [] if result.success else failure_reasons(result)
+    warnings = check_warnings(result)
+    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons, warnings)
+    if not result.success:
+        print(f"\nrun {result.run_id} FAILED after {elapsed:.0f}s; nothing new was published.")
+        print("Why:")
+        for reason in reasons or ["(no step reported an error; see the log above)"]:
+            print(f"  - {reason}")
+        if warnings:
+            print(f"Check warnings 检查警告 ({len(warnings)}):")
+            for warning in warnings:
+                print(f"  - {warning}")
+        print("The previously published snapshot (if any) is still serving: `crmlake status`.")
+        return 1
+    print(f"run {result.run_id} succeeded in {elapsed:.0f}s")
+    if args.select is None and _is_demo(settings):  # demo data only: demo logins follow its people
+        cmd_store(argparse.Namespace(action="seed-demo-users"))
+    # the status lists the check warnings of this run, key conflicts, quarantine, ignored files
+    return cmd_status(argparse.Namespace(json=False))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from kernel.publish_status import collect_status, format_status
+
+    status = collect_status(export_settings_env())
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(format_status(status))
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate a landing zone against the contract without loading it (exit 1: a file rejected)."""
+    from kernel.settings import get_settings
+    from pipelines.ingest.check import check_landing, format_report
+
+    landing = Path(args.landing_dir) if args.landing_dir else get_settings().landing_dir
+    try:
+        report = check_landing(landing)
+    except FileNotFoundError as exc:
+        print(f"crmlake check: {exc}; pass the folder that holds crm/, erp/, callcenter/, partners/",
+              file=sys.stderr)
+        return 2
+    print(report.to_json() if args.json else format_report(report))
+    return report.exit_code
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Build the dbt manifest Dagster loads its dbt assets from (an install step)."""
+    settings = export_settings_env()
+    settings.ensure_dirs()
+    ensure_dagster_home(settings)
+    from pipelines.dbt.project import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)  # always: this is the explicit install step
+    print(f"dbt manifest ready at {dbt_project.manifest_path}")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from pipelines.dbt.project import ensure_manifest
+    from tools.bench import run_bench
+
+    export_settings_env()
+    ensure_manifest()
+    path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep)
+    print(f"bench results written to {path}")
+    return 0
+
+
+def _is_demo(settings) -> bool:
+    """Whether the settings folder is the demo's (``company.demo``, written only by ``crmlake demo``)."""
+    from kernel.config import load_business_settings
+
+    return load_business_settings(settings.config_dir).company.demo
+
+
+def cmd_store(args: argparse.Namespace) -> int:
+    """Operational store: migrations, demo logins, list logins, return stale leads to the pool."""
+    from operational.db import session_scope
+    from operational.migrate import current_revision, upgrade
+
+    settings = export_settings_env()
+    url = settings.operational_url
+    if args.action == "upgrade":
+        upgrade(url)
+        print(f"operational store {url} at revision {current_revision(url)}")
+        return 0
+    if args.action == "seed-demo-users":
+        from operational.demo_users import DEMO_PASSWORD, seed_demo_users
+        from operational.reference import Reference
+
+        if not _is_demo(settings):
+            print(f"demo logins not seeded: {settings.config_dir} is not the demo's settings folder "
+                  "(company.demo is false), and demo logins share a published password. "
+                  "Add real logins with `crmlake users add`.")
+            return 1
+        try:
+            reference = Reference.load()
+            with session_scope(url) as session:
+                seeded = seed_demo_users(session, reference)
+        except (LookupError, FileNotFoundError) as exc:
+            print(f"demo logins not seeded: {exc}")
+            return 1
+        print(f"demo logins in {url} (password {DEMO_PASSWORD!r}, demo only: change it; "
+              "each is seeded once, a deleted or changed one stays so):")
+        for demo, state in seeded:
+            print(f"  {demo.username:<13} {demo.role:<16} {demo.display_name}  [{state}]")
+        return 0
+    if args.action == "return-stale-leads":  # for cron / a schedule: the lead pool's automatic return
+        from operational.workflows.leads import auto_return_stale, pool_days
+
+        with session_scope(url) as session:
+            returned = auto_return_stale(session)
+        print(f"{len(returned)} lead(s) without follow-up for {pool_days()} days returned to the pool")
+        return 0
+    from tools.users_cli import cmd_users  # `store users` = `users list`
+
+    return cmd_users(argparse.Namespace(users_action="list", json=False))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crmlake", description=__doc__.split("\n")[0])
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="generate demo source files into the landing zone")
+    demo.add_argument("--scale", type=float, default=1.0, help="size factor; rows grow linearly")
+    demo.add_argument("--seed", type=int, default=42)
+    demo.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 10, 31))
+    demo.add_argument("--landing-dir", help="default: CRMLAKE_LANDING_DIR or ./data/landing")
+    demo.add_argument("--config-dir", help="where the demo's business settings go; default: "
+                      "CRMLAKE_CONFIG_DIR or ./data/config, where `crmlake run` reads them")
+    demo.add_argument("--overwrite-settings", action="store_true",
+                      help="replace a settings folder that is not the demo's")
+    demo.set_defaults(func=cmd_demo)
+
+    run = sub.add_parser("run", help="materialize every asset (or a selection) and publish")
+    run.add_argument(
+        "--select",
+        help='Dagster asset selection, e.g. "key:raw/crm/*" or "group:raw_erp"; default: everything',
+    )
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="what is loaded, quarantined and published")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=cmd_status)
+
+    check = sub.add_parser(
+        "check", help="validate a landing zone against the contract without loading anything"
+    )
+    check.add_argument("landing_dir", nargs="?", help="default: CRMLAKE_LANDING_DIR or ./data/landing")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    check.set_defaults(func=cmd_check)
+
+    prepare = sub.add_parser("prepare", help="install step: parse the dbt project (manifest)")
+    prepare.set_defaults(func=cmd_prepare)
+
+    bench = sub.add_parser("bench", help="time generation, ingestion, dbt, checks and publish")
+    bench.add_argument("--scale", type=float, default=1.0)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--keep", action="store_true", help="keep the bench working directory")
+    bench.set_defaults(func=cmd_bench)
+
+    store = sub.add_parser("store", help="operational store: migrations and logins")
+    store.add_argument("action", choices=["upgrade", "seed-demo-users", "users", "return-stale-leads"])
+    store.set_defaults(func=cmd_store)
+
+    from tools.init_cli import add_parser as add_init_parser
+    from tools.users_cli import add_parser as add_users_parser
+
+    add_init_parser(sub)
+    add_users_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
