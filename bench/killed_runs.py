@@ -48,7 +48,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def crmlake(home: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=_env(home), cwd=REPO,
+    return subprocess.run([sys.executable, "-m", "tools.cli", *args], env=_env(home), cwd=REPO,
                           capture_output=True, text=True, timeout=3600, check=False)
 
 
@@ -74,7 +74,7 @@ def killed_run(home: Path, phase: str) -> dict:
     started = time.perf_counter()
     log = home / f"killed_{phase}.log"
     with open(log, "w", encoding="utf-8") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run"], env=_env(home), cwd=REPO,
+        proc = subprocess.Popen([sys.executable, "-m", "tools.cli", "run"], env=_env(home), cwd=REPO,
                                 stdout=subprocess.DEVNULL, stderr=sink, start_new_session=True)
     pattern, killed_at, offset = KILL_AT[phase], None, 0
     try:
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"snapshot A: run {before['run_id']}, {len(before['counts'])} tables", flush=True)
         shutil.copytree(home, fresh, symlinks=True)  # the same history, never killed
         new_data = work / "seed43"
-        subprocess.run([sys.executable, "-m", "pipelines.demo", str(new_data), "--scale", str(args.scale),
+        subprocess.run([sys.executable, "-m", "tools.demo", str(new_data), "--scale", str(args.scale),
                         "--seed", "43"], cwd=REPO, env=_env(home), check=True, capture_output=True)
         for h in (home, fresh):  # seed 43 lands in both
             shutil.rmtree(h / "landing")

@@ -1,7 +1,7 @@
 """Generate the dbt sources, staging models and their YAML from the source contract.
 
 The 45 staging models are mechanical: one per contract entity, same shape, same renaming
-rule. This script wrote them once from ``pipelines/contracts/sources.yml``; since then the
+rule. This script wrote them once from ``kernel/contracts/sources.yml``; since then the
 files are hand-maintained, so it refuses to overwrite an existing file unless ``--force``.
 Use it to scaffold a new entity (``--only crm.new_entity``) and paste the YAML it prints
 for the shared per-folder files, or to see what the rule gives for a field.
@@ -33,7 +33,7 @@ from typing import Any
 
 import yaml
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_contract, systems
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_contract, systems
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 STAGING_DIR = Path("models") / "staging"
@@ -1416,7 +1416,7 @@ def planned_files(only: set[str] | None = None) -> dict[Path, str]:
             continue
         if only is None:
             header = (
-                f"# Sources of system {system}, generated from pipelines/contracts/sources.yml.\n\n"
+                f"# Sources of system {system}, generated from kernel/contracts/sources.yml.\n\n"
             )
             files[folder / f"_{system}__sources.yml"] = header + dump_yaml(
                 sources_doc(system, entities)
