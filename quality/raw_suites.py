@@ -1,8 +1,8 @@
 """Great Expectations suites for the raw layer: one suite per contract entity, built from the contract.
 
-``raw_suite(spec)`` turns an :class:`~pipelines.contracts.EntitySpec` into a
+``raw_suite(spec)`` turns an :class:`~kernel.contracts.EntitySpec` into a
 ``gx.ExpectationSuite`` named ``raw_<system>__<entity>``. Nothing is written by hand per table:
-a field added to ``pipelines/contracts/sources.yml`` is checked on the next run.
+a field added to ``kernel/contracts/sources.yml`` is checked on the next run.
 
 Blocking vs warn
 ----------------
@@ -40,7 +40,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
 
 if TYPE_CHECKING:  # GX takes seconds to import: only import it when a suite is really built.
     import great_expectations as gx

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipelines.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
 from quality.raw_suites import (
     EPOCH_MS_MAX,
     EPOCH_MS_MIN,
@@ -285,7 +285,7 @@ def _describe(entity: str, config: Any, r: Any, missing: set[str], n_rows: int) 
         absent = sorted(missing) or _mismatch(res, "missing")
         return (
             f"{entity}: missing column(s) {', '.join(absent)}; the raw table must have every "
-            "contract column (fix the loader, or the contract in pipelines/contracts/sources.yml)"
+            "contract column (fix the loader, or the contract in kernel/contracts/sources.yml)"
         )
     if kind == "expect_column_values_to_not_be_null":
         what = "lineage column" if col in LINEAGE_COLUMNS else "required column"
