@@ -22,8 +22,8 @@ from operational import auth as store_auth
 from operational import scope
 from operational.db import now_local, session_scope
 from operational.errors import AuthenticationError
-from operational.models import ROLES
 from operational.scope import Viewer
+from operational.screens import REGISTRY
 
 VIEWER_KEY = "auth_viewer"
 SEEN_KEY = "auth_last_seen"
@@ -33,35 +33,12 @@ MESSAGE_KEY = "auth_message"
 # behind a reverse proxy every client has the proxy's address: name the header it sets (X-Forwarded-For, X-Real-IP)
 CLIENT_IP_HEADER_ENV = "CRMLAKE_CLIENT_IP_HEADER"
 
-ALL_ROLES = tuple(ROLES)
-SALES_VIEW = ("sales_rep", "sales_manager", "finance", "admin")
-FINANCE_VIEW = ("sales_rep", "sales_manager", "finance", "admin")
-# dashboards (issues 1–6) → roles that may open them; entry screens are in operational.scope.SCREENS
-DASHBOARDS: dict[str, tuple[str, ...]] = {
-    "pipeline_status": ALL_ROLES,
-    "sales_forecast": SALES_VIEW,
-    "sales_movement": SALES_VIEW,
-    "sales_funnel": SALES_VIEW,
-    "sla_board": ("service_agent", "service_manager", "admin"),
-    "qa_queue": ("service_manager", "admin"),
-    "qa_agents": ("service_agent", "service_manager", "admin"),
-    "field_service": ("service_manager", "admin"),
-    "requirement_ranking": ("product_manager", "service_manager", "admin"),
-    "partner_reconciliation": ("partner_user", "channel_manager", "finance", "admin"),
-    "partner_conflicts": ("channel_manager", "admin"),
-    "name_review": ("channel_manager", "admin"),
-    "ar_aging": FINANCE_VIEW,
-    "overdue": FINANCE_VIEW,
-    "payment_risk": FINANCE_VIEW,
-    "dso": ("finance", "admin"),
-    "commissions": FINANCE_VIEW,
-}
+# the dashboards' roles, a view of the one screen registry (operational.screens) that the store checks too
+DASHBOARDS: dict[str, tuple[str, ...]] = {s.key: s.roles for s in REGISTRY if s.is_dashboard}
 
 
 def can_open(viewer: Viewer, screen: str) -> bool:
-    """Whether the viewer's role may open a dashboard or an entry screen."""
-    if screen in DASHBOARDS:
-        return viewer.role in DASHBOARDS[screen]
+    """Whether the viewer's role may open a dashboard or an entry screen (``operational.screens``)."""
     return scope.can_open(viewer, screen)
 
 

@@ -1,5 +1,7 @@
 """Who is looking (``Viewer``) and what they may see: screen and row permissions.
 
+Which roles open which screen is registered in ``operational.screens`` (read by the apps too).
+
 Row rules, enforced here for the store and reused as SQL snippets by the dashboard loaders:
 
 - ``admin``, ``finance``: every row;
@@ -24,35 +26,12 @@ import sqlalchemy as sa
 
 from operational.errors import PermissionDenied
 from operational.reference import Reference
+from operational.screens import roles_of
 
 ALL_ROWS = frozenset({"admin", "finance"})
 OWNER_ROLES = frozenset({"sales_rep", "service_agent"})
 MANAGER_ROLES = frozenset({"sales_manager", "service_manager"})
 SALES_ROLES = frozenset({"sales_rep", "sales_manager"})
-
-SALES = ("sales_rep", "sales_manager", "admin")
-# screen → roles that may open it (entry screens; dashboards keep their own loaders' rules)
-SCREENS: dict[str, tuple[str, ...]] = {
-    "leads": SALES,
-    "lead_pool": SALES,
-    "accounts": (*SALES, "finance"),
-    "contacts": SALES,
-    "opportunities": SALES,
-    "quotes": SALES,
-    "approvals": ("sales_manager", "finance", "admin"),
-    "orders": (*SALES, "finance"),
-    "deliveries": (*SALES, "finance"),
-    "payments": ("finance", "admin"),
-    "commission_adjustments": ("finance", "admin"),
-    "deal_registrations": ("partner_user", "channel_manager", "admin"),
-    "special_prices": ("partner_user", "channel_manager", "admin"),
-    "partner_statements": ("partner_user", "channel_manager", "finance", "admin"),
-    "company_resolution": ("channel_manager", "admin"),
-    "channel_approvals": ("channel_manager", "admin"),
-    "tickets": ("service_agent", "service_manager", "admin"),
-    "audit": ("sales_manager", "finance", "service_manager", "admin"),
-    "users": ("admin",),
-}
 
 
 @dataclass(frozen=True)
@@ -73,9 +52,8 @@ class Viewer:
 
 
 def can_open(viewer: Viewer, screen: str) -> bool:
-    if screen not in SCREENS:
-        raise KeyError(f"unknown screen {screen!r}; known: {', '.join(sorted(SCREENS))}")
-    return viewer.role in SCREENS[screen]
+    """Whether the viewer's role may open ``screen`` (``operational.screens``; ``KeyError`` if unknown)."""
+    return viewer.role in roles_of(screen)
 
 
 def require_screen(viewer: Viewer, screen: str) -> None:

@@ -21,7 +21,7 @@ from operational import records
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
 from operational.models.partners import PartnerStatementEvent
-from operational.scope import SCREENS, Viewer
+from operational.scope import Viewer, can_open
 
 SCREEN = "partner_statements"
 EVENT_FIELDS = ("id", "statement_key", "partner_id", "period", "event", "line_key", "reason", "side",
@@ -38,7 +38,7 @@ def side_of(viewer: Viewer) -> str:
 
 
 def _check(viewer: Viewer, partner_id: int) -> None:
-    if viewer.role not in SCREENS[SCREEN]:
+    if not can_open(viewer, SCREEN):
         raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not dispute or confirm partner statements")
     if viewer.role == "partner_user" and viewer.partner_id != int(partner_id):
         raise PermissionDenied(

@@ -24,7 +24,7 @@ from operational.models.commission import PERIOD, CommissionAdjustment
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
 
-SCREEN = "commission_adjustments"  # finance, admin (operational.scope.SCREENS)
+SCREEN = "commission_adjustments"  # finance, admin (operational.screens)
 EDITABLE = ("user_id", "period", "amount", "reason")
 
 
