@@ -1,8 +1,9 @@
 """Loaders of the Finance pages, built on ``data_access.query`` (published snapshot, cached).
 
-``AGING_AS_OF_SQL`` is the on-demand twin of the ``finance.ar_aging`` mart: the same rule
-(receipts dated after the as-of date don't count; installments created after it don't exist;
-buckets from ``settings.aging_buckets``, i.e. finance.yml) for any date, not only month-ends.
+``AGING_AS_OF_SQL`` is AR aging for any date, not only the month-ends of the ``finance.ar_aging``
+mart: it selects from the snapshot's table macro ``finance.ar_aging_at(date)``, which dbt renders
+from the same macro as the mart (receipts dated after the as-of date don't count; installments
+created after it don't exist; buckets from ``settings.aging_buckets``, i.e. finance.yml).
 
 Row rules: every loader takes the logged-in viewer and filters in SQL on the owner of the
 receivable (``installments.owner_id``) or the person of a commission statement (``user_id``);
@@ -19,35 +20,16 @@ from apps import row_rules
 from apps.data_access import query
 from apps.row_rules import Viewer
 
+# The aging rule lives once, in dbt (macros/finance/ar_aging.sql): the finance.ar_aging mart runs
+# it at month-ends, and the table macro finance.ar_aging_at(date) it renders into the warehouse
+# (published with the snapshot) runs it for any date.
 AGING_TEMPLATE = """
-with
-params as (select cast(? as date) as as_of_date),
-received as (
-    select a.installment_id, sum(a.allocated_amount) as received_amount
-    from finance.receipt_allocations a, params
-    where a.installment_id is not null and a.receipt_date <= params.as_of_date
-    group by 1
-),
-balances as (
-    select i.*, params.as_of_date as aging_date,
-           i.amount - coalesce(r.received_amount, 0) as open_as_of,
-           datediff('day', i.due_date, params.as_of_date) as days_overdue_as_of
-    from finance.installments i
-    cross join params
-    left join received r using (installment_id)
-    where i.created_date <= params.as_of_date and {owners}
-)
-select b.aging_date as as_of_date, b.installment_id, b.account_id, b.account_name, b.contract_no,
-       b.order_no, b.batch_no, b.owner_id, b.owner_name, b.department_name, b.amount,
-       cast(b.open_as_of as decimal(18, 2)) as open_amount, b.due_date,
-       b.days_overdue_as_of as days_overdue, k.bucket, k.sort_order as bucket_order,
-       b.days_overdue_as_of > 0 as is_overdue
-from balances b
-left join settings.aging_buckets k
-  on (k.min_days is null or b.days_overdue_as_of >= k.min_days)
- and (k.max_days is null or b.days_overdue_as_of <= k.max_days)
-where b.open_as_of > 0
-order by b.days_overdue_as_of desc, b.installment_id
+select as_of_date, installment_id, account_id, account_name, contract_no, order_no, batch_no,
+       owner_id, owner_name, department_name, amount, open_amount, due_date, days_overdue,
+       bucket, bucket_order, is_overdue
+from finance.ar_aging_at(?)
+where {owners}
+order by days_overdue desc, installment_id
 """
 
 AGING_AS_OF_SQL = AGING_TEMPLATE.replace("{owners}", "true")  # every owner (tests, analysts)
@@ -65,13 +47,13 @@ def reporting_date() -> dt.date:
 
 
 def aging_sql(owners: str = "true") -> str:
-    """The aging query restricted to the installments matching ``owners`` (SQL on ``i.``)."""
+    """The aging query restricted to the installments matching ``owners`` (SQL on ``owner_id``)."""
     return AGING_TEMPLATE.replace("{owners}", owners)
 
 
 def aging_as_of(viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
     """Open installments the viewer sees, with bucket as of any date (month-ends equal the mart)."""
-    where, params = row_rules.owners(viewer, "i.owner_id")
+    where, params = row_rules.owners(viewer)
     return query(aging_sql(where), (as_of.isoformat(), *params))
 
 

@@ -1,10 +1,11 @@
 """Loaders of the sales pages, on the published snapshot (apps.data_access.query).
 
 Point-in-time on demand: ``pipeline_as_of(date)`` and ``movement_between(start, end, window)``
-compute the open pipeline at the end of any date, and its movement between two dates, from
-``sales.opportunity_versions`` with the same rules as the dbt macros ``sales_pipeline_as_of`` and
-``sales_pipeline_movement`` (the marts materialize them for a calendar of dates). The SQL builders
-take the connection-free ``run`` function so tests can point them at any DuckDB file.
+give the open pipeline at the end of any date, and its movement between two dates, by querying
+the snapshot's table macros ``sales.pipeline_as_of`` and ``sales.pipeline_movement_between``.
+dbt renders them (on-run-end) from the macros ``sales_pipeline_as_of`` and ``sales_pipeline_movement``
+that the marts materialize for a calendar of dates, so the rule has one home and no Python twin.
+The SQL builders take the connection-free ``run`` function so tests can point them at any DuckDB file.
 
 Row rules: every loader takes the logged-in viewer and filters on ``owner_id`` in SQL
 (``row_rules.owners``): a rep sees their own opportunities and figures, a manager their
@@ -30,57 +31,20 @@ MOVEMENT_ORDER = [
     "won", "lost", "pushed_out", "moved_earlier", "slipped", "unchanged",
 ]
 
+# The rules live once, in dbt (macros/sales/sales_macros.sql); these select from the table
+# macros it renders into the warehouse and the snapshot carries.
 PIPELINE_AS_OF_SQL = """
-select v.opportunity_id, o.owner_name, o.department_name, o.opportunity_name,
-       v.stage, v.stage_probability, v.forecast_category, v.amount,
-       cast(v.amount * v.stage_probability as decimal(18,2)) as weighted_amount, v.close_date
-from sales.opportunity_versions v
-join sales.opportunities o using (opportunity_id)
+select opportunity_id, owner_name, department_name, opportunity_name, stage, stage_probability,
+       forecast_category, amount, weighted_amount, close_date
+from sales.pipeline_as_of(?)
 where {owners}
-  and v.valid_from < cast(? as timestamp) + interval 1 day
-  and (v.valid_to is null or v.valid_to >= cast(? as timestamp) + interval 1 day)
-  and not v.is_closed
-order by v.amount desc
+order by amount desc
 """
 
 MOVEMENT_SQL = """
-with p as (select cast(? as date) as period_start, cast(? as date) as period_end,
-                  cast(? as date) as window_start, cast(? as date) as window_end),
-scoped as (select * from sales.opportunity_versions
-           where opportunity_id in (select opportunity_id from sales.opportunities where {owners})),
-s as (select v.* from p join scoped v
-        on v.valid_from < cast(p.period_start as timestamp) + interval 1 day
-       and (v.valid_to is null or v.valid_to >= cast(p.period_start as timestamp) + interval 1 day)),
-e as (select v.* from p join scoped v
-        on v.valid_from < cast(p.period_end as timestamp) + interval 1 day
-       and (v.valid_to is null or v.valid_to >= cast(p.period_end as timestamp) + interval 1 day)),
-paired as (
-  select coalesce(s.opportunity_id, e.opportunity_id) as opportunity_id,
-         (s.opportunity_id is not null and not s.is_closed
-            and s.close_date between p.window_start and p.window_end) as in_start,
-         (e.opportunity_id is not null and not e.is_closed
-            and e.close_date between p.window_start and p.window_end) as in_end,
-         s.opportunity_id is not null as existed, s.is_closed as start_closed,
-         s.amount as sa, s.close_date as sc, e.amount as ea, e.close_date as ec,
-         e.is_closed as end_closed, e.is_won as end_won, p.window_end
-  from s full outer join e on s.opportunity_id = e.opportunity_id cross join p)
-select opportunity_id,
-       case when in_start and in_end and ea > sa then 'amount_up'
-            when in_start and in_end and ea < sa then 'amount_down'
-            when in_start and in_end and ec > sc then 'slipped'
-            when in_start and in_end then 'unchanged'
-            when in_start and end_closed and end_won then 'won'
-            when in_start and end_closed then 'lost'
-            when in_start and ec > window_end then 'pushed_out'
-            when in_start then 'moved_earlier'
-            when not existed then 'new'
-            when start_closed then 'reopened'
-            else 'pulled_in' end as movement_category,
-       cast(case when in_start then sa else 0 end as decimal(18,2)) as start_amount,
-       cast(case when in_end then ea else 0 end as decimal(18,2)) as end_amount,
-       cast(case when in_end then ea else 0 end - case when in_start then sa else 0 end as decimal(18,2))
-           as movement_amount
-from paired where in_start or in_end
+select opportunity_id, movement_category, start_amount, end_amount, movement_amount
+from sales.pipeline_movement_between(?, ?, ?, ?)
+where {owners}
 """
 
 
@@ -100,7 +64,7 @@ def _scope(viewer: Viewer | None, run: Run) -> tuple[str, list]:
 def pipeline_as_of(as_of: dt.date, run: Run = query, *, viewer: Viewer | None = None) -> pd.DataFrame:
     """Open pipeline at the end of ``as_of`` (any date), one row per opportunity the viewer sees."""
     where, params = _scope(viewer, run)
-    return run(PIPELINE_AS_OF_SQL.format(owners=where.replace("owner_id", "o.owner_id")), (*params, as_of, as_of))
+    return run(PIPELINE_AS_OF_SQL.format(owners=where), (as_of, *params))
 
 
 def movement_between(

@@ -12,8 +12,30 @@
     from sales.opportunity_versions. This is the on-demand "any date" snapshot; the
     pipeline_snapshots mart materializes the same logic for a daily/weekly calendar.
     Usage in a model or analysis:  select * from ({{ sales_pipeline_as_of("date '2026-03-01'") }}) p
-    The apps use the same SQL from Python: apps/sales_data.py::pipeline_as_of.
+    The apps query it through the DuckDB table macro sales.pipeline_as_of(at_date) that
+    sales_table_macros() (on-run-end) renders into the warehouse; movement likewise through
+    sales.pipeline_movement_between(start_day, end_day, window_first_day, window_last_day).
+
+    sales_version_days(versions): one row per day (date_day) from the first to the last
+    valid_from of the version history, with that last date as end_date (the data's end date):
+    the calendar pipeline_snapshots and pipeline_movement count their dates on.
 #}
+
+{% macro sales_version_days(versions) -%}
+    with
+    bounds as (
+        select
+            cast(min(valid_from) as {{ type_date() }}) as first_date,
+            cast(max(valid_from) as {{ type_date() }}) as end_date
+        from {{ versions }}
+    ),
+    spine as (
+        {{ sales_date_spine('(select first_date from bounds)', '(select end_date from bounds)') }}
+    )
+    select spine.date_day, bounds.end_date
+    from spine
+    cross join bounds
+{%- endmacro %}
 
 {% macro sales_date_spine(start_date, end_date) -%}
     with digits as (
@@ -182,4 +204,71 @@
         cast(end_amount as {{ type_decimal() }})                as end_amount,
         cast(end_amount - start_amount as {{ type_decimal() }}) as movement_amount
     from classified
+{%- endmacro %}
+
+
+{#
+    on-run-end (dbt_project.yml): the on-demand pipeline as DuckDB table macros in the warehouse,
+    published with the snapshot (a file copy) and queried by apps/sales_data.py on its read-only
+    connection, with the rules of sales_pipeline_as_of / sales_pipeline_movement above:
+      sales.pipeline_as_of(at_date): the open pipeline at the end of at_date, one row per
+          opportunity, with its owner, department and name and the weighted amount;
+      sales.pipeline_movement_between(start_day, end_day, window_first_day, window_last_day):
+          each opportunity's movement in the window's open pipeline between the ends of the two
+          days (period_type 'on_demand'), with its owner.
+    DuckDB binds a macro's tables when it is created, so they are (re)created only once their
+    inputs exist (built_relation: ref() cannot be used in a hook).
+    Spark has no table macros: nothing to do there.
+#}
+{% macro sales_table_macros() -%}
+    {%- if target.type != 'duckdb' or not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set versions = built_relation('opportunity_versions') -%}
+    {%- set opportunities = built_relation('opportunities') -%}
+    {%- if [versions, opportunities] | select('none') | list -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set pipeline_as_of -%}
+    create or replace macro {{ versions.schema }}.pipeline_as_of(at_date) as table
+    with
+    pipeline as (
+        {{ sales_pipeline_as_of('at_date', versions) }}
+    )
+    select
+        pipeline.*,
+        opportunities.owner_id,
+        opportunities.owner_name,
+        opportunities.department_name,
+        opportunities.opportunity_name,
+        cast(pipeline.amount * pipeline.stage_probability as {{ type_decimal() }}) as weighted_amount
+    from pipeline
+    inner join {{ opportunities }} as opportunities
+        on pipeline.opportunity_id = opportunities.opportunity_id
+    {%- endset -%}
+    {%- set movement_between -%}
+    create or replace macro {{ versions.schema }}.pipeline_movement_between(
+        start_day, end_day, window_first_day, window_last_day) as table
+    with
+    periods as (
+        select
+            'on_demand'                                 as period_type,
+            cast(start_day as {{ type_date() }})        as period_start,
+            cast(end_day as {{ type_date() }})          as period_end,
+            cast(window_first_day as {{ type_date() }}) as window_start,
+            cast(window_last_day as {{ type_date() }})  as window_end
+    ),
+    movement as (
+        {{ sales_pipeline_movement('periods', versions) }}
+    )
+    select
+        movement.*,
+        opportunities.owner_id
+    from movement
+    inner join {{ opportunities }} as opportunities
+        on movement.opportunity_id = opportunities.opportunity_id
+    {%- endset -%}
+    {%- do run_query(pipeline_as_of) -%}
+    {%- do run_query(movement_between) -%}
+    {%- do adapter.commit() -%}
 {%- endmacro %}

@@ -1,7 +1,8 @@
 -- Point-in-time AR aging (账龄): the open balance of every installment as of every month-end
 -- (and the reporting date), by due date, bucketed with finance.yml aging_buckets (settings.aging_buckets).
 -- Receipts dated after the as-of date do not count; installments created after it don't exist
--- yet. Any other date: apps/finance_data.aging_as_of() runs the same rule on demand.
+-- yet. The rule lives in macro finance_ar_aging (macros/finance/ar_aging.sql); any other date:
+-- the table macro finance.ar_aging_at(date) it also renders into the warehouse (apps, analysts).
 
 with
 
@@ -71,84 +72,15 @@ as_of_dates as (
     where month_ends.as_of_date < as_of.as_of_date
     union all
     select as_of.as_of_date,
-           as_of.as_of_date = cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', 'as_of.as_of_date'))) }}
-                                   as {{ type_date() }}) as is_month_end
+           as_of.as_of_date = {{ finance_month_end_of('as_of.as_of_date') }} as is_month_end
     from as_of
 
 ),
 
-received_as_of as (
+aging as (
 
-    select
-        as_of_dates.as_of_date,
-        allocations.installment_id,
-        sum(allocations.allocated_amount) as received_amount
-    from as_of_dates
-    inner join allocations
-        on allocations.receipt_date <= as_of_dates.as_of_date
-    group by 1, 2
-
-),
-
-balances as (
-
-    select
-        -- named apart from installments.as_of_date (the mart's own date): Spark rejects the
-        -- duplicate name that DuckDB silently resolves to the first
-        as_of_dates.as_of_date as aging_date,
-        as_of_dates.is_month_end,
-        installments.*,
-        installments.amount - coalesce(received_as_of.received_amount, 0) as open_as_of,
-        {{ dbt.datediff('installments.due_date', 'as_of_dates.as_of_date', 'day') }} as days_overdue_as_of
-    from as_of_dates
-    inner join installments
-        on installments.created_date <= as_of_dates.as_of_date
-    left join received_as_of
-        on received_as_of.as_of_date = as_of_dates.as_of_date
-       and received_as_of.installment_id = installments.installment_id
-
-),
-
-final as (
-
-    select
-        -- keys
-        balances.aging_date as as_of_date,
-        balances.is_month_end,
-        balances.installment_id,
-
-        -- who and what
-        balances.account_id,
-        balances.account_name,
-        balances.company_key,
-        balances.company_name,
-        balances.contract_id,
-        balances.contract_no,
-        balances.order_id,
-        balances.order_no,
-        balances.batch_no,
-        balances.owner_id,
-        balances.owner_name,
-        balances.department_id,
-        balances.department_name,
-
-        -- amounts
-        balances.amount,
-        cast(balances.open_as_of as {{ type_decimal() }}) as open_amount,
-
-        -- aging
-        balances.due_date,
-        balances.days_overdue_as_of as days_overdue,
-        buckets.bucket,
-        buckets.sort_order as bucket_order,
-        balances.days_overdue_as_of > 0 as is_overdue
-
-    from balances
-    left join buckets
-        on (buckets.min_days is null or balances.days_overdue_as_of >= buckets.min_days)
-       and (buckets.max_days is null or balances.days_overdue_as_of <= buckets.max_days)
-    where balances.open_as_of > 0
+    {{ finance_ar_aging('as_of_dates', 'installments', 'allocations', 'buckets') }}
 
 )
 
-select * from final
+select * from aging

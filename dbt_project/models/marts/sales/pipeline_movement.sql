@@ -13,18 +13,9 @@ versions as (
 
 ),
 
-bounds as (
+days as (
 
-    select
-        cast(min(valid_from) as {{ type_date() }}) as first_date,
-        cast(max(valid_from) as {{ type_date() }}) as end_date
-    from versions
-
-),
-
-spine as (
-
-    {{ sales_date_spine('(select first_date from bounds)', '(select end_date from bounds)') }}
+    {{ sales_version_days('versions') }}
 
 ),
 
@@ -32,16 +23,15 @@ period_ends as (
 
     select
         case
-            when {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} - 7
-                 * floor({{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} / 7) = 0
+            when {{ dbt.datediff('days.date_day', 'days.end_date', 'day') }} - 7
+                 * floor({{ dbt.datediff('days.date_day', 'days.end_date', 'day') }} / 7) = 0
             then 'week' end                                                  as is_week_end,
         case
-            when {{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'spine.date_day')) }}
-                 = {{ dbt.dateadd('day', 1, 'spine.date_day') }}
+            when {{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'days.date_day')) }}
+                 = {{ dbt.dateadd('day', 1, 'days.date_day') }}
             then 'month' end                                                 as is_month_end,
-        spine.date_day
-    from spine
-    cross join bounds
+        days.date_day
+    from days
 
 ),
 

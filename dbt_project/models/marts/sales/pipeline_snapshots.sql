@@ -28,44 +28,34 @@ parameters as (
 
 ),
 
-bounds as (
+days as (
 
-    select
-        cast(min(valid_from) as {{ type_date() }}) as first_date,
-        cast(max(valid_from) as {{ type_date() }}) as end_date
-    from versions
-
-),
-
-spine as (
-
-    {{ sales_date_spine('(select first_date from bounds)', '(select end_date from bounds)') }}
+    {{ sales_version_days('versions') }}
 
 ),
 
 calendar as (
 
     select
-        spine.date_day                                                   as snapshot_date,
+        days.date_day                                                   as snapshot_date,
         case
-            when {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }}
+            when {{ dbt.datediff('days.date_day', 'days.end_date', 'day') }}
                  < parameters.sales_daily_snapshot_days then 'daily'
-            when {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} - 7
-                 * floor({{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} / 7) = 0
+            when {{ dbt.datediff('days.date_day', 'days.end_date', 'day') }} - 7
+                 * floor({{ dbt.datediff('days.date_day', 'days.end_date', 'day') }} / 7) = 0
                  then 'weekly'
             else 'month_end'
         end                                                              as snapshot_kind,
-        {{ dbt.dateadd('day', 1, 'cast(spine.date_day as ' ~ dbt.type_timestamp() ~ ')') }}
+        {{ dbt.dateadd('day', 1, 'cast(days.date_day as ' ~ dbt.type_timestamp() ~ ')') }}
                                                                          as cutoff_at
-    from spine
-    cross join bounds
+    from days
     cross join parameters
-    where {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }}
+    where {{ dbt.datediff('days.date_day', 'days.end_date', 'day') }}
               < parameters.sales_daily_snapshot_days
-       or {{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} - 7
-              * floor({{ dbt.datediff('spine.date_day', 'bounds.end_date', 'day') }} / 7) = 0
-       or {{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'spine.date_day')) }}
-              = {{ dbt.dateadd('day', 1, 'spine.date_day') }}
+       or {{ dbt.datediff('days.date_day', 'days.end_date', 'day') }} - 7
+              * floor({{ dbt.datediff('days.date_day', 'days.end_date', 'day') }} / 7) = 0
+       or {{ dbt.date_trunc('month', dbt.dateadd('day', 1, 'days.date_day')) }}
+              = {{ dbt.dateadd('day', 1, 'days.date_day') }}
 
 ),
 
