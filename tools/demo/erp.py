@@ -66,11 +66,7 @@ def _master(world: World) -> None:
 def _shipments(world: World) -> None:
     rng = world.rng("erp.shipments")
     tl = world.tl
-    orders = world.tables["crm.orders"]
-    lines = world.tables["crm.order_lines"]
-    products = world.tables["crm.products"]
-    accounts = world.tables["crm.accounts"]
-    typer = world.tables["_typer"]
+    orders, lines, products, accounts, typer = world.order_tables()
     o_status = orders["status"].to_numpy().astype(str)
     l_order = lines["_order"].to_numpy()
     l_prod = lines["_prod"].to_numpy()

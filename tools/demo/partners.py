@@ -276,11 +276,7 @@ def _report_lines(world: World) -> pl.DataFrame:
     """What partners report: their sales through the vendor's partner orders, imperfectly."""
     rng = world.rng("partners.sales_reports")
     tl = world.tl
-    orders = world.tables["crm.orders"]
-    lines = world.tables["crm.order_lines"]
-    products = world.tables["crm.products"]
-    accounts = world.tables["crm.accounts"]
-    typer = world.tables["_typer"]
+    orders, lines, products, accounts, typer = world.order_tables()
     partners = world.tables["partners.partners"]
     o = lines["_order"].to_numpy()
     live = (

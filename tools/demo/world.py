@@ -51,6 +51,12 @@ class World:
     def rng(self, name: str) -> np.random.Generator:
         return rng_for(self.seed, name)
 
+    def order_tables(self) -> tuple[pl.DataFrame, ...]:
+        """Orders, order lines, products, accounts and the name typer: what a builder of
+        shipments or partner reports starts from."""
+        return tuple(self.tables[name] for name in
+                     ("crm.orders", "crm.order_lines", "crm.products", "crm.accounts", "_typer"))
+
     def n(self, base: float, minimum: int = 1) -> int:
         """A row count proportional to the scale."""
         return max(minimum, int(round(base * self.scale)))
