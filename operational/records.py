@@ -185,7 +185,14 @@ def insert(session: Session, viewer: Viewer, model: type, values: dict[str, Any]
     row = {**_defaults(model), **clean}
     check_values(model, row, errors)
     check_row(viewer, row, model, reference)
-    now = now_local()
+    return add_audited(session, viewer, model, row, action=action, comment=comment)
+
+
+def add_audited(session: Session, viewer: Viewer, model: type, row: dict[str, Any], *,
+                action: str = "insert", comment: str | None = None, now: dt.datetime | None = None) -> Any:
+    """Add a checked ``row`` with the store's own fields (id, source, version, who and when) and
+    its audit entry. The caller has validated it and checked the viewer's scope."""
+    now = now or now_local()
     obj = model(
         id=next_id(session),
         source_system="ops",

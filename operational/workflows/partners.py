@@ -52,6 +52,34 @@ def protection_days_default(config_dir: Path | None = None) -> int:
     return current_business_settings(config_dir).partner.registration_protection_days
 
 
+def _listed(session: Session, viewer: Viewer, model: type, status: str | None,
+            reference: Reference | None) -> list[Any]:
+    """The viewer's registrations or special-price requests (of one status), newest first."""
+    stmt = filter_query(sa.select(model), viewer, model, reference_or_load(reference))
+    if status:
+        stmt = stmt.where(model.status == status)
+    return list(session.execute(stmt.order_by(model.id.desc())).scalars())
+
+
+# what a channel manager decides on: the decider check's wording and the not-pending message
+_DECIDED = {
+    DealRegistration: ("registrations", "报备状态为 {status} Registration is {status}, not pending"),
+    SpecialPriceRequest: ("special prices", "特价申请状态为 {status} The request is {status}, not pending"),
+}
+
+
+def _pending(session: Session, viewer: Viewer, model: type, record_id: int,
+             reference: Reference | None) -> tuple[Reference, Any]:
+    """A pending registration or special-price request a decider may approve or reject."""
+    what, not_pending = _DECIDED[model]
+    _require_decider(viewer, what)
+    ref = reference_or_load(reference)
+    obj = records.get(session, viewer, model, int(record_id), ref)
+    if obj.status != "pending":
+        raise ValidationError({"status": not_pending.format(status=obj.status)})
+    return ref, obj
+
+
 def _require_decider(viewer: Viewer, what: str) -> None:
     if viewer.role not in DECIDERS:
         raise PermissionDenied(f"{viewer.username} ({viewer.role}) may not decide on {what}: channel managers do")
@@ -193,10 +221,7 @@ def get_registration(session: Session, viewer: Viewer, registration_id: int, *,
 
 def list_registrations(session: Session, viewer: Viewer, *, status: str | None = None,
                        reference: Reference | None = None) -> list[DealRegistration]:
-    stmt = filter_query(sa.select(DealRegistration), viewer, DealRegistration, reference_or_load(reference))
-    if status:
-        stmt = stmt.where(DealRegistration.status == status)
-    return list(session.execute(stmt.order_by(DealRegistration.id.desc())).scalars())
+    return _listed(session, viewer, DealRegistration, status, reference)
 
 
 def update_registration(session: Session, viewer: Viewer, registration_id: int, values: dict[str, Any],
@@ -225,11 +250,7 @@ def approve_registration(session: Session, viewer: Viewer, registration_id: int,
                          reference: Reference | None = None) -> DealRegistration:
     """Approve: the deal is protected from today for its protection period. Refused while another
     partner's approved registration still protects the same company."""
-    _require_decider(viewer, "registrations")
-    ref = reference_or_load(reference)
-    reg = get_registration(session, viewer, registration_id, reference=ref)
-    if reg.status != "pending":
-        raise ValidationError({"status": f"报备状态为 {reg.status} Registration is {reg.status}, not pending"})
+    ref, reg = _pending(session, viewer, DealRegistration, registration_id, reference)
     claims = _claims(session, ref, reg.company_key, reg.partner_id, exclude_registration=reg.id) if reg.company_key else []
     protected = [c for c in claims if c["claim_type"] == "registration" and c["claim_status"] == "approved"]
     if protected:
@@ -248,11 +269,7 @@ def approve_registration(session: Session, viewer: Viewer, registration_id: int,
 def reject_registration(session: Session, viewer: Viewer, registration_id: int, comment: str, *,
                         reference: Reference | None = None) -> DealRegistration:
     """Reject with a comment (required), which the partner sees."""
-    _require_decider(viewer, "registrations")
-    ref = reference_or_load(reference)
-    reg = get_registration(session, viewer, registration_id, reference=ref)
-    if reg.status != "pending":
-        raise ValidationError({"status": f"报备状态为 {reg.status} Registration is {reg.status}, not pending"})
+    ref, reg = _pending(session, viewer, DealRegistration, registration_id, reference)
     comment = (comment or "").strip()
     return records.update(session, viewer, reg, {"status": "rejected", "decision_comment": comment or None},
                           reg.version, action="reject", comment=comment or None, reference=ref)
@@ -309,21 +326,14 @@ def get_special_price(session: Session, viewer: Viewer, request_id: int, *,
 
 def list_special_prices(session: Session, viewer: Viewer, *, status: str | None = None,
                         reference: Reference | None = None) -> list[SpecialPriceRequest]:
-    stmt = filter_query(sa.select(SpecialPriceRequest), viewer, SpecialPriceRequest, reference_or_load(reference))
-    if status:
-        stmt = stmt.where(SpecialPriceRequest.status == status)
-    return list(session.execute(stmt.order_by(SpecialPriceRequest.id.desc())).scalars())
+    return _listed(session, viewer, SpecialPriceRequest, status, reference)
 
 
 def approve_special_price(session: Session, viewer: Viewer, request_id: int, approved_price: Any = None, *,
                           valid_until: Any = None, comment: str | None = None,
                           reference: Reference | None = None) -> SpecialPriceRequest:
     """Approve at the requested price or a counter-offer (never above list)."""
-    _require_decider(viewer, "special prices")
-    ref = reference_or_load(reference)
-    req = get_special_price(session, viewer, request_id, reference=ref)
-    if req.status != "pending":
-        raise ValidationError({"status": f"特价申请状态为 {req.status} The request is {req.status}, not pending"})
+    ref, req = _pending(session, viewer, SpecialPriceRequest, request_id, reference)
     price = _decimal(approved_price) if approved_price not in (None, "") else req.requested_price
     if isinstance(price, Decimal) and (price <= 0 or (req.list_price is not None and price > req.list_price)):
         raise ValidationError({"approved_price": f"须大于 0 且不高于目录价 {req.list_price} Must be > 0 and at most the list price"})
@@ -336,11 +346,7 @@ def approve_special_price(session: Session, viewer: Viewer, request_id: int, app
 
 def reject_special_price(session: Session, viewer: Viewer, request_id: int, comment: str, *,
                          reference: Reference | None = None) -> SpecialPriceRequest:
-    _require_decider(viewer, "special prices")
-    ref = reference_or_load(reference)
-    req = get_special_price(session, viewer, request_id, reference=ref)
-    if req.status != "pending":
-        raise ValidationError({"status": f"特价申请状态为 {req.status} The request is {req.status}, not pending"})
+    ref, req = _pending(session, viewer, SpecialPriceRequest, request_id, reference)
     comment = (comment or "").strip()
     return records.update(session, viewer, req, {
         "status": "rejected", "decided_at": now_local(), "decided_by": viewer.crm_user_id,

@@ -15,11 +15,10 @@ from kernel.company_names.normalize import normalize
 from operational import records
 from operational.db import now_local
 from operational.errors import ValidationError
-from operational.ids import next_id
 from operational.models.partners import RESOLUTION_DECISIONS, CompanyResolutionDecision
 from operational.scope import Viewer, require_screen
 
-SCREEN = "company_resolution"  # channel_manager, admin (operational.scope.SCREENS)
+SCREEN = "company_resolution"  # channel_manager, admin (operational.screens)
 
 
 def record_decision(
@@ -62,23 +61,8 @@ def record_decision(
     records.check_values(CompanyResolutionDecision, clean, field_errors)
     # not owner- or partner-scoped: the screen permission above is the whole rule (the generic
     # row check would hide a row without a partner id from a channel manager)
-    row = CompanyResolutionDecision(
-        id=next_id(session),
-        source_system="ops",
-        version=1,
-        created_at=now,
-        created_by=viewer.user_id,
-        updated_at=now,
-        updated_by=viewer.user_id,
-        **clean,
-    )
-    session.add(row)
-    session.flush()
-    records.audit(
-        session, viewer, CompanyResolutionDecision.__tablename__, row.id, decision, None,
-        records.row_dict(row), values["comment"], now,
-    )
-    return row
+    return records.add_audited(session, viewer, CompanyResolutionDecision, clean, action=decision,
+                               comment=values["comment"], now=now)
 
 
 def decisions(session: Session, viewer: Viewer) -> list[dict]:
