@@ -400,3 +400,25 @@ def test_delivery_tolerance_status_and_revenue(case_db):
         (503, Decimal("20015.000"), "settled", 0, 0, Decimal("25018.75")),  # 20,015 x 1.25
         (504, Decimal("20040.000"), "settled_flagged", 0, 20, Decimal("25050.00")),  # flagged, 20 kg beyond
     ]
+
+
+def test_aging_table_macro_survives_the_snapshot_copy_read_only(case_db, tmp_path):
+    """finance.ar_aging_at is a warehouse table macro: publish copies the file (shutil.copyfile,
+    pipelines/publish/snapshot.py) to another name, 0444, and the apps open it read-only."""
+    import os
+    import shutil
+
+    path = case_db.execute(
+        "select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
+    published = tmp_path / "crmlake.duckdb"
+    shutil.copyfile(path, published)
+    os.chmod(published, 0o444)
+    with duckdb.connect(str(published), read_only=True) as con:
+        mart = con.execute("""select installment_id, open_amount, days_overdue, bucket from finance.ar_aging
+                              where as_of_date = '2026-06-30' order by installment_id""").fetchall()
+        macro = con.execute("""select installment_id, open_amount, days_overdue, bucket
+                               from finance.ar_aging_at(?) order by installment_id""", ["2026-06-30"]).fetchall()
+        assert macro == mart and len(mart) > 0
+        on_demand = con.execute(AGING_AS_OF_SQL, ["2026-06-30"]).df()
+        assert {r.installment_id: (r.open_amount, r.days_overdue, r.bucket)
+                for r in on_demand[on_demand.account_id == 401].itertuples()} == A1_AT_0630

@@ -150,3 +150,21 @@ def test_weighted_amount_is_amount_times_win_rate(con):
         6: Decimal("0.00"),       # lost: x 0 %
         7: Decimal("45000.00"),   # 60,000 x 75 %
     }
+
+
+def test_pipeline_table_macros_survive_the_snapshot_copy_read_only(warehouse, tmp_path):
+    """sales.pipeline_as_of / pipeline_movement_between are warehouse table macros: publish copies
+    the file to another name, 0444, and the apps open it read-only (apps.data_access)."""
+    import os
+    import shutil
+
+    published = tmp_path / "crmlake.duckdb"
+    shutil.copyfile(warehouse, published)
+    os.chmod(published, 0o444)
+    with duckdb.connect(str(published), read_only=True) as con:
+        on_demand = sales_data.pipeline_as_of(D(2026, 7, 12), run=run_on(con))
+        mart = con.execute(
+            "select opportunity_id, amount from sales.pipeline_snapshots where snapshot_date = date '2026-07-12'").df()
+        assert sorted(on_demand["opportunity_id"]) == sorted(mart["opportunity_id"]) and len(mart) > 0
+        movement = sales_data.movement_between(D(2026, 7, 9), D(2026, 7, 20), Q3, run=run_on(con))
+        assert len(movement) == 7
