@@ -11,20 +11,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from app_login import as_viewer
-from store_workflow_fixtures import build_reference_db, viewer
+from reference_screen_fixtures import open_store, published_reference
+from store_workflow_fixtures import viewer
 from streamlit.testing.v1 import AppTest
 
 from operational.db import dispose_all, session_scope
 
 PAGE = Path(__file__).resolve().parents[1] / "apps" / "pages" / "entry" / "commission_adjustments.py"
-APPS = PAGE.parents[2]
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("adjustment_screen")
-    (home / "published").mkdir()
-    build_reference_db(home / "published" / "crmlake.duckdb")
+    home = published_reference(tmp_path_factory.mktemp("adjustment_screen"))
     (home / "config").mkdir()
     (home / "config" / "finance.yml").write_text("commission:\n  lock_through: 2026-06-30\n", encoding="utf-8")
     return home
@@ -32,17 +30,7 @@ def published(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def store(published, monkeypatch, tmp_path):
-    from kernel.settings import get_settings
-
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": url})
-    for key, value in settings.as_env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.syspath_prepend(str(APPS))
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield url
+    yield open_store(published, monkeypatch, tmp_path)
     dispose_all()
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from app_login import as_viewer
-from store_workflow_fixtures import account_and_opportunity, build_reference_db, viewer
+from reference_screen_fixtures import open_store, published_reference
+from store_workflow_fixtures import account_and_opportunity, viewer
 from streamlit.testing.v1 import AppTest
 
 from operational.db import dispose_all, session_scope
@@ -24,26 +25,13 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("ops_screens")
-    (home / "published").mkdir()
-    build_reference_db(home / "published" / "crmlake.duckdb")
-    return home
+    return published_reference(tmp_path_factory.mktemp("ops_screens"))
 
 
 @pytest.fixture
 def store(published, monkeypatch, tmp_path):
     """A fresh store per test; the apps read the snapshot above through the settings' environment."""
-    from kernel.settings import get_settings
-
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    settings = get_settings({"CRMLAKE_HOME": str(published), "CRMLAKE_OPERATIONAL_URL": url})
-    for key, value in settings.as_env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.syspath_prepend(str(APPS))
-    import streamlit as st
-
-    st.cache_data.clear()
-    yield url
+    yield open_store(published, monkeypatch, tmp_path)
     dispose_all()
 
 
