@@ -52,6 +52,26 @@
 {%- endmacro %}
 
 
+{#
+    sales_union_all_grid(outer, inner), used as a call block: one select per (outer, inner)
+    pair, rendered by the block body, joined with union all (funnel_conversion: period x
+    dimension; targets_attainment: period x scope).
+        {% call(period, dimension) sales_union_all_grid(periods, dimensions) %} select ... {% endcall %}
+#}
+{% macro sales_union_all_grid(outer, inner) -%}
+    {%- set cells = [] -%}
+    {%- for a in outer -%}
+        {%- for b in inner -%}
+            {%- do cells.append([a, b]) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- for cell in cells %}
+    {{ caller(cell[0], cell[1]) }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
 {% macro sales_median(expr) -%}
     {{ return(adapter.dispatch('sales_median', 'crmlake')(expr)) }}
 {%- endmacro %}

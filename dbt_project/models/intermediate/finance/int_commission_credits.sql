@@ -277,13 +277,7 @@ final as (
 
     select
         -- ids
-        user_id,
-        source_type,
-        source_id,
-        source_no,
-        order_id,
-        order_no,
-        commission_plan_id,
+        {{ commission_source_columns() }},
 
         -- plan
         plan_code,

@@ -183,9 +183,7 @@ no_target as (
 
     select
         tier_running.*,
-        cast(0 as {{ type_decimal(18, 4) }}) as rate,
-        cast(null as {{ type_decimal(18, 4) }}) as tier_from,
-        cast(null as {{ type_decimal(18, 4) }}) as tier_to,
+        {{ commission_no_rate() }},
         tier_running.credit_amount as basis_amount
     from tier_running
     where coalesce(tier_running.target_amount, 0) <= 0
@@ -196,9 +194,7 @@ no_plan as (
 
     select
         with_period.*,
-        cast(0 as {{ type_decimal(18, 4) }}) as rate,
-        cast(null as {{ type_decimal(18, 4) }}) as tier_from,
-        cast(null as {{ type_decimal(18, 4) }}) as tier_to,
+        {{ commission_no_rate() }},
         cast(null as {{ type_decimal() }}) as target_amount,
         cast(null as {{ type_decimal() }}) as period_credit,
         with_period.credit_amount as basis_amount
@@ -246,13 +242,7 @@ final as (
             "cast(source_id as " ~ dbt.type_string() ~ ")", "'|'", "coalesce(product_line, '-')", "'|'",
             "coalesce(cast(tier_from as " ~ dbt.type_string() ~ "), '-')", "'|'",
             "coalesce(plan_code, '-')"]) }} as line_key,
-        user_id,
-        source_type,
-        source_id,
-        source_no,
-        order_id,
-        order_no,
-        commission_plan_id,
+        {{ commission_source_columns() }},
 
         -- plan and rule
         plan_code,

@@ -9,12 +9,6 @@ allocations as (
 
 ),
 
-accounts as (
-
-    select * from {{ ref('stg_crm__accounts') }}
-
-),
-
 companies as (
 
     select * from {{ ref('int_account_companies') }}
@@ -25,14 +19,12 @@ final as (
 
     select
         allocations.customer_id,
-        accounts.account_name,
+        companies.account_name,
         companies.company_key,
         cast(sum(allocations.allocated_amount) as {{ type_decimal() }}) as credit_balance,
         count(*)                           as receipts_with_credit,
         max(allocations.receipt_date)      as last_receipt_date
     from allocations
-    left join accounts
-        on allocations.customer_id = accounts.account_id
     left join companies
         on allocations.customer_id = companies.account_id
     group by 1, 2, 3

@@ -26,12 +26,6 @@ orders as (
 
 ),
 
-accounts as (
-
-    select * from {{ ref('stg_crm__accounts') }}
-
-),
-
 companies as (
 
     select * from {{ ref('int_account_companies') }}
@@ -40,13 +34,13 @@ companies as (
 
 users as (
 
-    select * from {{ ref('stg_crm__users') }}
+    select user_id, user_name, department_id from {{ ref('stg_crm__users') }}
 
 ),
 
 departments as (
 
-    select * from {{ ref('stg_crm__departments') }}
+    select department_id, department_name from {{ ref('stg_crm__departments') }}
 
 ),
 
@@ -116,7 +110,7 @@ final as (
         installments.order_id,
         orders.order_no,
         installments.account_id,
-        accounts.account_name,
+        companies.account_name,
         companies.company_key,
         companies.company_name,
         installments.owner_id,
@@ -162,8 +156,6 @@ final as (
         on installments.contract_id = contracts.contract_id
     left join orders
         on installments.order_id = orders.order_id
-    left join accounts
-        on installments.account_id = accounts.account_id
     left join companies
         on installments.account_id = companies.account_id
     left join users

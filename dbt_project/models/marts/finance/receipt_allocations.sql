@@ -21,12 +21,6 @@ installments as (
 
 ),
 
-accounts as (
-
-    select * from {{ ref('stg_crm__accounts') }}
-
-),
-
 companies as (
 
     select * from {{ ref('int_account_companies') }}
@@ -44,7 +38,7 @@ final as (
         receipts.receipt_no,
         receipts.bank_txn_no,
         allocations.customer_id,
-        accounts.account_name,
+        companies.account_name,
         companies.company_key,
         allocations.installment_id,
         installments.batch_no,
@@ -68,8 +62,6 @@ final as (
         on allocations.receipt_id = receipts.receipt_id
     left join installments
         on allocations.installment_id = installments.installment_id
-    left join accounts
-        on allocations.customer_id = accounts.account_id
     left join companies
         on allocations.customer_id = companies.account_id
 

@@ -22,8 +22,9 @@ leads as (
 
 grouped as (
 
-    {% for period_type, period_column in periods.items() %}
-    {% for dimension, exprs in dimensions.items() %}
+    {% call(period, dimension_item) sales_union_all_grid(periods.items(), dimensions.items()) %}
+    {% set period_type, period_column = period %}
+    {% set dimension, exprs = dimension_item %}
     select
         '{{ period_type }}'                                  as period_type,
         {{ period_column }}                                  as period_start,
@@ -40,10 +41,7 @@ grouped as (
         {{ sales_median('days_opportunity_to_won') }}        as median_days_opportunity_to_won
     from leads
     group by {{ period_column }}, coalesce({{ exprs[0] }}, '(none)')
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {% endcall %}
 
 ),
 

@@ -14,7 +14,7 @@ opportunities as (
 
 accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select account_id, account_name from {{ ref('stg_crm__accounts') }}
 
 ),
 
@@ -26,13 +26,13 @@ companies as (
 
 users as (
 
-    select * from {{ ref('stg_crm__users') }}
+    select user_id, user_name from {{ ref('stg_crm__users') }}
 
 ),
 
 departments as (
 
-    select * from {{ ref('stg_crm__departments') }}
+    select department_id, department_name from {{ ref('stg_crm__departments') }}
 
 ),
 

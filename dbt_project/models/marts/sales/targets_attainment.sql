@@ -35,8 +35,8 @@ departments as (
 
 combined as (
 
-    {% for period in periods %}
-    {% for scope, cols in scopes.items() %}
+    {% call(period, scope_item) sales_union_all_grid(periods, scopes.items()) %}
+    {% set scope, cols = scope_item %}
     select
         '{{ period }}' as period_type,
         '{{ scope }}'  as scope,
@@ -63,10 +63,7 @@ combined as (
         from won
     ) as rows_
     group by period_start, scope_id
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    {% endcall %}
 
 ),
 
