@@ -1,9 +1,10 @@
-"""p95 latency of the sales pages' queries on a published snapshot.
+"""p95 latency of the sales pages' queries and the AR aging page's on a published snapshot.
 
     python -m tools.page_latency <published.duckdb> [repeats]
 
-Runs each page's queries (the SQL of apps/sales_data.py, as the pages issue them, uncached)
-``repeats`` times on a read-only connection and prints p50/p95 per page in milliseconds.
+Runs each page's queries (the SQL of apps/sales_data.py and apps/finance_data.py, as the pages
+issue them, uncached) ``repeats`` times on a read-only connection and prints p50/p95 per page in
+milliseconds.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ import time
 import duckdb
 import numpy as np
 
-from apps import sales_data
+from apps import finance_data, sales_data
 
 
 def page_queries(run, end: dt.date, quarter: dt.date) -> dict:
@@ -36,6 +37,9 @@ def page_queries(run, end: dt.date, quarter: dt.date) -> dict:
         ],
         "pipeline_as_of (any date)": [
             lambda: sales_data.pipeline_as_of(end - dt.timedelta(days=200), run=run),
+        ],
+        "ar_aging (any date)": [
+            lambda: run(finance_data.AGING_AS_OF_SQL, (end - dt.timedelta(days=200),)),
         ],
     }
 
