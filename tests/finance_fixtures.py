@@ -289,4 +289,4 @@ def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF,
     with duckdb.connect(str(warehouse)) as con:
         write_settings_tables(con, settings)
     dbt_run("run", "--select", "path:models/intermediate/finance", "path:models/marts/finance", *COMPANY_MODELS,
-            "--vars", f"{{finance_as_of_date: '{as_of}'}}")
+            "--vars", f"{{as_of: '{as_of}'}}")

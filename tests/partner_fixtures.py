@@ -193,7 +193,7 @@ def run_partner_dbt(tmp: Path, warehouse: Path) -> subprocess.CompletedProcess:
         [
             str(dbt), "build",
             "--select", "path:models/intermediate/partner", "path:models/marts/partner",
-            "--vars", f"{{partner_as_of: '{AS_OF}'}}",
+            "--vars", f"{{as_of: '{AS_OF}'}}",
             "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
             "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
         ],

@@ -20,7 +20,7 @@ def case_sla(tmp_path_factory):
     work = tmp_path_factory.mktemp("service_sla")
     warehouse = work / "case.duckdb"
     build_case_warehouse(warehouse)
-    done = run_dbt(warehouse, work, SLA_MODELS, f'{{service_sla_as_of: "{CASE_AS_OF}"}}')
+    done = run_dbt(warehouse, work, SLA_MODELS, f'{{as_of: "{CASE_AS_OF}"}}')
     assert done.returncode == 0, done.stdout[-4000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         sla = {

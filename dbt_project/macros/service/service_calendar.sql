@@ -3,10 +3,7 @@
 
     service_iso_weekday(date): 1 = Monday ... 7 = Sunday on every engine.
     service_hhmm_to_minutes(text): 'HH:MM' -> minutes after midnight (portable substr/cast).
-    service_sla_as_of(): the instant SLAs are computed "as of": var service_sla_as_of
-        ('YYYY-MM-DD HH:MM:SS') when set, else the end of the last day that has ticket data
-        (23:59:59 of the latest ticket creation or event), so re-running on the same data gives
-        the same answer whatever the wall clock says.
+    SLAs are computed as of the snapshot's one as-of instant, as_of_at() (macros/as_of.sql).
 #}
 
 {% macro service_iso_weekday(date_expr) -%}
@@ -27,12 +24,3 @@
         + cast(substr({{ text_expr }}, 4, 2) as {{ dbt.type_int() }}))
 {%- endmacro %}
 
-
-{% macro service_sla_as_of(latest_expr) -%}
-    {%- set as_of = var('service_sla_as_of', none) -%}
-    {%- if as_of -%}
-        cast('{{ as_of }}' as {{ dbt.type_timestamp() }})
-    {%- else -%}
-        {{ dbt.dateadd('second', -1, dbt.dateadd('day', 1, dbt.date_trunc('day', latest_expr))) }}
-    {%- endif -%}
-{%- endmacro %}

@@ -1,6 +1,6 @@
 -- Who is after which company: open CRM opportunities (owner = rep) and live deal registrations
 -- (owner = partner: pending, or approved and not yet won/lost/expired), one row per claim,
--- with the resolved company and the registration's protection window.
+-- with the resolved company and the registration's protection window (approved ones only).
 
 with
 
@@ -18,20 +18,13 @@ accounts as (
 
 registrations as (
 
-    select * from {{ ref('stg_partners__deal_registrations') }}
+    select * from {{ ref('int_partner_registrations_protected') }}
 
 ),
 
 names as (
 
     select * from {{ ref('int_partner_names_resolved') }}
-
-),
-
-parameters as (
-
-    select partner_registration_protection_days
-    from {{ source('settings', 'parameters') }}
 
 ),
 
@@ -69,12 +62,9 @@ registration_claims as (
         r.status                                                as claim_status,
         cast(r.submitted_at as date)                            as claimed_on,
         cast(r.approved_at as date)                             as approved_on,
-        case when r.status = 'approved' and r.approved_at is not null then
-            cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, parameters.partner_registration_protection_days)', 'cast(r.approved_at as date)') }} as date)
-        end                                                     as protected_until
+        case when r.status = 'approved' then r.protected_until end as protected_until
     from registrations r
     inner join names n on n.typed_name = r.customer_name
-    cross join parameters
     where r.status in ('pending', 'approved')
 
 ),

@@ -1,4 +1,5 @@
--- Typed company name -> resolved company (one row per distinct typed name).
+-- Typed company name -> resolved company (one row per distinct typed name), with the matching
+-- evidence the name-review list shows. The one reader of partner.company_resolution.
 
 with
 
@@ -16,7 +17,15 @@ final as (
         company_name,
         method    as resolution_method,
         score     as resolution_score,
-        status    as resolution_status
+        status    as resolution_status,
+
+        -- matching evidence (the review list)
+        normalized_name,
+        registry_match,
+        suggested_company_key,
+        suggested_company_name,
+        occurrences,
+        sources
     from resolution
 
 )

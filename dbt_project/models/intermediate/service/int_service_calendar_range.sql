@@ -1,5 +1,5 @@
 -- The dates the service calendar covers, from the data: 1 January of the first ticket's year
--- to 31 December of the year after the latest ticket activity (or the SLA as-of, if later), so
+-- to 31 December of the year after the latest ticket activity (or the as-of, if later), so
 -- running clocks can be projected past the as-of. Tickets of any year get their calendar; no
 -- ticket, no calendar.
 
@@ -36,7 +36,7 @@ as_of as (
 
     select
         first_at,
-        {{ service_sla_as_of('last_at') }} as as_of_at
+        {{ as_of_at() }} as as_of_at
     from bounds
     where last_at is not null
 

@@ -18,21 +18,9 @@ events as (
 
 ),
 
-latest_activity as (
-
-    select max(activity_at) as latest_at
-    from (
-        select max(created_at) as activity_at from tickets
-        union all
-        select max(event_time) as activity_at from events
-    ) as activity
-
-),
-
 as_of as (
 
-    select {{ service_sla_as_of('latest_at') }} as as_of_at
-    from latest_activity
+    select {{ as_of_at() }} as as_of_at
 
 ),
 

@@ -13,7 +13,7 @@ claims as (
 
 as_of as (
 
-    select {{ partner_as_of() }} as as_of_date
+    select {{ as_of_date() }} as as_of_date
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 registrations as (
 
-    select * from {{ ref('stg_partners__deal_registrations') }}
+    select * from {{ ref('int_partner_registrations_protected') }}
 
 ),
 
@@ -43,14 +43,7 @@ names as (
 
 as_of as (
 
-    select {{ partner_as_of() }} as as_of_date
-
-),
-
-parameters as (
-
-    select partner_registration_protection_days
-    from {{ source('settings', 'parameters') }}
+    select {{ as_of_date() }} as as_of_date
 
 ),
 
@@ -141,13 +134,10 @@ final as (
         r.submitted_at,
         r.approved_at,
         r.protection_days,
-        case when r.approved_at is not null then
-            cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, parameters.partner_registration_protection_days)', 'cast(r.approved_at as date)') }} as date)
-        end as protected_until,
+        r.protected_until,
         case
             when r.status <> 'approved' then {{ dbt.concat(["'not protected ('", "r.status", "')'"]) }}
-            when cast({{ dbt.dateadd('day', 'coalesce(r.protection_days, parameters.partner_registration_protection_days)', 'cast(r.approved_at as date)') }} as date) >= x.as_of_date
-                then 'protected'
+            when r.protected_until >= x.as_of_date then 'protected'
             else 'protection expired'
         end as protection_status,
 
@@ -161,7 +151,6 @@ final as (
 
     from resolved r
     cross join as_of x
-    cross join parameters
     left join prior_opportunities po on po.registration_id = r.registration_id
     left join competing c on c.registration_id = r.registration_id
     left join prices pr on pr.registration_id = r.registration_id

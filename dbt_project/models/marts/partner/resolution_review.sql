@@ -4,9 +4,9 @@
 
 with
 
-resolution as (
+names as (
 
-    select * from {{ source('partner_resolution', 'company_resolution') }}
+    select * from {{ ref('int_partner_names_resolved') }}
 
 ),
 
@@ -15,16 +15,16 @@ final as (
     select
         typed_name,
         normalized_name,
-        method,
-        score,
+        resolution_method as method,
+        resolution_score  as score,
         registry_match,
         suggested_company_key,
         suggested_company_name,
-        company_key as current_company_key,
+        company_key       as current_company_key,
         occurrences,
         sources
-    from resolution
-    where status = 'review'
+    from names
+    where resolution_status = 'review'
 
 )
 

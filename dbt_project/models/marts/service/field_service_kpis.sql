@@ -1,7 +1,8 @@
 -- Field service KPIs (服务派工) by month of creation, team, engineer and dispatch mode (grab 抢单
 -- vs assign 派单): orders, completed, minutes to accept (dispatch -> accept), minutes on site
 -- (arrival -> completion), first-time-fix rate and overtime orders (creation -> completion
--- longer than service.yml field_overtime_hours, default 24 h, or still open past it).
+-- longer than service.yml field_overtime_hours, default 24 h, or still open past it at the
+-- snapshot's as-of, macro as_of_at).
 
 with
 
@@ -19,7 +20,7 @@ agents as (
 
 as_of as (
 
-    select max(created_at) as as_of_at from work_orders
+    select {{ as_of_at() }} as as_of_at
 
 ),
 

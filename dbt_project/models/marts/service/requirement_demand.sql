@@ -47,7 +47,7 @@ orders as (
 
 as_of as (
 
-    select max(created_at) as as_of_at from tickets
+    select {{ as_of_at() }} as as_of_at
 
 ),
 

@@ -1,6 +1,6 @@
 -- One row per ticket x SLA metric (first_response, next_response, resolution): target, business
 -- minutes used, when the target is (or was) reached, met/breached. Computed as of the run
--- (var service_sla_as_of, else the end of the data's last day): a breach shows while the
+-- (macro as_of_at: var as_of, else the end of the data's last day): a breach shows while the
 -- ticket is still open. next_response summarises its reply cycles: the worst cycle's minutes,
 -- breached if any cycle breached, the earliest breach.
 
