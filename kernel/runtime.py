@@ -1,7 +1,12 @@
 """Process set-up shared by the CLI, the Dagster code location and the apps.
 
-Exports the settings as environment variables (dbt reads them in ``profiles.yml`` and source
-locations) and turns telemetry off everywhere.
+Turns telemetry off everywhere and puts this Python's scripts (dbt, dagster) on ``PATH``
+(:func:`prepare_process`). The settings themselves are exported as environment variables only
+where a subprocess needs them: dbt reads the paths in ``profiles.yml`` and its source locations,
+and dagster-dbt (0.29) hands its ``dbt`` subprocess the process environment with no way to pass
+one explicitly, so the dbt asset runs it inside :func:`settings_environment` of its resource's
+settings; the CLI exports them once at start (:func:`export_settings_env`) for the processes it
+starts. Inside the Dagster code location settings travel by the ``lakehouse`` resource.
 """
 
 from __future__ import annotations
@@ -32,15 +37,21 @@ concurrency:
 """
 
 
-def export_settings_env(settings: Settings | None = None) -> Settings:
-    settings = settings or get_settings()
-    for key, value in {**TELEMETRY_OFF, **settings.as_env()}.items():
-        os.environ[key] = value
+def prepare_process() -> None:
+    """Telemetry off, and this Python's scripts first on ``PATH``."""
+    os.environ.update(TELEMETRY_OFF)
     # dbt and dagster run as subprocesses: find the ones installed beside this Python even
     # when the virtual environment is not activated (e.g. `.venv/bin/crmlake run`).
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join([scripts, os.environ.get("PATH", "")])
+
+
+def export_settings_env(settings: Settings | None = None) -> Settings:
+    """:func:`prepare_process`, and the settings as environment variables for subprocesses."""
+    settings = settings or get_settings()
+    prepare_process()
+    os.environ.update(settings.as_env())
     return settings
 
 

@@ -2,7 +2,8 @@
 
 import dagster as dg
 
-from kernel.runtime import export_settings_env
+from kernel.runtime import prepare_process
+from kernel.settings import get_settings
 from pipelines.dbt import assets as dbt_assets
 from pipelines.finance import assets as finance_assets
 from pipelines.jobs import everything_job, ingest_job
@@ -22,7 +23,9 @@ from pipelines.sources.partners import assets as partners
 from pipelines.sources.sensors import daily_schedule, landing_sensor
 from pipelines.sources.settings import assets as business_settings
 
-settings = export_settings_env()
+prepare_process()  # telemetry off, dbt on PATH
+# Read once; the one `lakehouse` resource carries them to every asset and sensor.
+settings = get_settings()
 
 # Every domain's assets; publish runs after all of them.
 domains = dg.Definitions.merge(

@@ -236,10 +236,11 @@ def test_asset_and_sensor(store, monkeypatch) -> None:
     url, settings = store
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
-    assert isinstance(store_sensor(dg.build_sensor_context()), dg.SkipReason)  # empty store
+    sensor_context = dg.build_sensor_context(resources={"lakehouse": LakehouseResource.from_settings(settings)})
+    assert isinstance(store_sensor(sensor_context), dg.SkipReason)  # empty store
 
     _save(url, ACCOUNTS, [_account(0, T0)])
-    request = store_sensor(dg.build_sensor_context())
+    request = store_sensor(sensor_context)
     assert isinstance(request, dg.RunRequest) and request.job_name in (None, "everything")
 
     result = dg.materialize(
@@ -253,7 +254,7 @@ def test_asset_and_sensor(store, monkeypatch) -> None:
     assert materialization.metadata["inserts"].value == 1
     # every store table keeps its schema file, even outside the selection
     assert _files(settings, "tickets") == ["0000_schema.parquet"]
-    assert isinstance(store_sensor(dg.build_sensor_context()), dg.SkipReason)
+    assert isinstance(store_sensor(sensor_context), dg.SkipReason)
 
 
 def test_definitions_put_extraction_upstream_of_the_unioned_staging(dbt_manifest) -> None:

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from kernel.engine import get_engine
+from kernel.runtime import settings_environment
 from pipelines.dbt.project import dbt_project
 from pipelines.dbt.translator import CrmlakeDbtTranslator
 from pipelines.resources import LakehouseResource
@@ -20,6 +21,13 @@ from pipelines.spark.mirror import export_python_tables, refresh_mirror, remove_
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
 ):
+    # dbt reads the paths from environment variables, and dagster-dbt's cli() gives its
+    # subprocess the process environment only: this resource's settings, for this step.
+    with settings_environment(lakehouse.settings):
+        yield from _build(context, dbt, lakehouse)
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource):
     # One target folder per lakehouse (not one per run): artifacts don't pile up in the repo,
     # and dbt's partial parsing carries over from run to run.
     target = lakehouse.settings.lakehouse_dir / "dbt_target"

@@ -7,8 +7,9 @@ import hashlib
 import dagster as dg
 
 from kernel.contracts import load_contract
-from kernel.settings import Settings, get_settings
-from pipelines.ingest.landing import scan
+from kernel.settings import Settings
+from pipelines.ingest.loader import discover
+from pipelines.resources import LakehouseResource
 
 EVERYTHING_JOB = "everything"
 
@@ -16,12 +17,12 @@ EVERYTHING_JOB = "everything"
 def landing_fingerprint(settings: Settings) -> str:
     """A digest of (path, size, mtime) of every landing file the loaders would read.
 
-    Through the loaders' own scan: a symbolic link (even a dangling one) is never followed.
+    Through the loaders' own ``discover``: what they skip (an Office ``~$`` lock file, a hidden
+    ``.DS_Store``, a symbolic link, even a dangling one) starts no run.
     """
     digest = hashlib.sha256()
-    root = settings.landing_dir
     for spec in load_contract().values():
-        for path, rel in scan(spec, root).files:
+        for path, rel in discover(spec, settings):
             stat = path.lstat()
             digest.update(f"{rel}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
@@ -33,8 +34,8 @@ def landing_fingerprint(settings: Settings) -> str:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Runs the whole pipeline when files in the landing zone are added or changed.",
 )
-def landing_sensor(context: dg.SensorEvaluationContext):
-    fingerprint = landing_fingerprint(get_settings())
+def landing_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource):
+    fingerprint = landing_fingerprint(lakehouse.settings)
     if fingerprint == context.cursor:
         return dg.SkipReason("no new or changed landing files")
     context.update_cursor(fingerprint)

@@ -6,7 +6,7 @@ import json
 
 import dagster as dg
 
-from kernel.settings import get_settings
+from pipelines.resources import LakehouseResource
 from pipelines.sources.operational.extract import pending_changes
 from pipelines.sources.sensors import EVERYTHING_JOB
 
@@ -18,8 +18,8 @@ from pipelines.sources.sensors import EVERYTHING_JOB
     description="Runs the whole pipeline when records were saved in the operational store "
     "after the last extraction.",
 )
-def store_sensor(context: dg.SensorEvaluationContext):
-    pending = pending_changes(get_settings())
+def store_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource):
+    pending = pending_changes(lakehouse.settings)
     if not pending:
         return dg.SkipReason("no store changes since the last extraction")
     # The same pending state asks once: Dagster drops a run key it has already seen.
