@@ -9,35 +9,24 @@ alone, and runs only what lies between the store and the statements, then publis
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
+from store_rerun_fixtures import copied_lakehouse, published, run_selection, store_to_mart
 
 from kernel.config import BusinessSettings
-from kernel.settings import get_settings
 from operational.db import dispose_all, session_scope
 from operational.reference import Reference
 from operational.scope import Viewer
 from operational.workflows import commission
-from pipelines.publish.assets import PUBLISHED_KEY
-from pipelines.runner import failed_checks, failed_steps, materialize
 
 pytestmark = pytest.mark.slow
 
 STATEMENTS = dg.AssetKey(["finance", "commission_statements"])
-SELECTION = (
-    (
-        dg.AssetSelection.key_prefixes(["raw", "ops"]).downstream()
-        & dg.AssetSelection.assets(STATEMENTS).upstream()
-        & dg.AssetSelection.from_string("kind:dbt")
-    )
-    | dg.AssetSelection.key_prefixes(["raw", "ops"])
-    | dg.AssetSelection.assets(STATEMENTS, ["finance", "commission_statement_lines"], ["finance", "commission_review"])
-    | dg.AssetSelection.assets(PUBLISHED_KEY)
+SELECTION = store_to_mart(
+    STATEMENTS, STATEMENTS, ["finance", "commission_statement_lines"], ["finance", "commission_review"]
 )
 GONE = 424_242  # a CRM user id the published data does not have
 FINANCE = Viewer(user_id=1, username="finance1", role="finance", display_name="财务 张会计")
@@ -45,13 +34,7 @@ LOCKED = BusinessSettings.model_validate({"finance": {"commission": {"lock_throu
 
 
 def _run(settings) -> dg.ExecuteInProcessResult:
-    result = materialize(settings, SELECTION)
-    assert result.success, f"failed steps {failed_steps(result)}, checks {failed_checks(result)}"
-    return result
-
-
-def _published(settings):
-    return duckdb.connect(str(settings.published_database), read_only=True)
+    return run_selection(settings, SELECTION)
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +42,9 @@ def lakehouse(pipeline_run, tmp_path_factory):
     """A copy of the session's lakehouse with its own store and a settings folder locking H1 2026."""
     source = pipeline_run.settings
     home = tmp_path_factory.mktemp("commission_adjustments")
-    shutil.copytree(source.lakehouse_dir, home / "lakehouse",
-                    ignore=shutil.ignore_patterns("dbt_target", "dbt_logs", "*.lock", "locked_commission"))
+    settings = copied_lakehouse(source, home, "locked_commission")
     (home / "config").mkdir()
     (home / "config" / "finance.yml").write_text("commission:\n  lock_through: 2026-06-30\n", encoding="utf-8")
-    settings = get_settings({
-        "CRMLAKE_HOME": str(home),
-        "CRMLAKE_LANDING_DIR": str(source.landing_dir),  # read only; no landing asset runs
-        "CRMLAKE_OPERATIONAL_URL": f"sqlite:///{home / 'operational.sqlite'}",
-    })
     yield settings, Reference.from_duckdb(source.published_database)
     dispose_all()
 
@@ -102,7 +79,7 @@ def _manual_lines(con) -> dict[int, tuple]:
 def test_adjustments_reach_the_published_statements(lakehouse, entered):
     settings, _ = lakehouse
     ids = entered["ids"]
-    with _published(settings) as con:
+    with published(settings) as con:
         lines = _manual_lines(con)
         assert set(lines) == {ids["bonus"], ids["deduction"]}
         user_id, period_start, amount, reason, author = lines[ids["bonus"]]
@@ -119,7 +96,7 @@ def test_adjustments_reach_the_published_statements(lakehouse, entered):
 
 def test_an_adjustment_for_a_person_the_crm_lacks_is_reviewed_and_reported(lakehouse, entered):
     settings, _ = lakehouse
-    with _published(settings) as con:
+    with published(settings) as con:
         (message,) = con.execute("""select message from finance.commission_review
                                     where problem = 'unknown_employee_adjustment'""").fetchone()
     assert str(GONE) in message and "not applied" in message
@@ -131,7 +108,7 @@ def test_an_adjustment_for_a_person_the_crm_lacks_is_reviewed_and_reported(lakeh
 
 def test_locked_periods_come_from_the_settings_folder_and_types_are_published(lakehouse, entered):
     settings, _ = lakehouse
-    with _published(settings) as con:
+    with published(settings) as con:
         statuses = set(con.execute("""select distinct period_end <= date '2026-06-30', status
                                       from finance.commission_statements""").fetchall())
         types = dict(con.execute("""select table_name || '.' || column_name, data_type from information_schema.columns
@@ -153,7 +130,7 @@ def test_a_voided_adjustment_is_gone_after_the_next_run(lakehouse, entered):
         commission.void_adjustment(session, FINANCE, ids["deduction"], 1, "录错人了", reference=reference,
                                    business=LOCKED)
     _run(settings)
-    with _published(settings) as con:
+    with published(settings) as con:
         assert set(_manual_lines(con)) == {ids["bonus"]}
         left = con.execute("""select coalesce(sum(adjustment_amount), 0) from finance.commission_statements
                               where user_id = ? and period_start = '2026-09-01'""", [entered["other"]]).fetchone()[0]

@@ -10,14 +10,13 @@ Soft-deleting it in the store takes it out again after the next run.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from decimal import Decimal
 
 import dagster as dg
 import duckdb
 import pytest
+from store_rerun_fixtures import copied_lakehouse, published, run_selection, store_to_mart
 
-from kernel.settings import get_settings
 from operational import records
 from operational.db import dispose_all, session_scope
 from operational.models import Opportunity
@@ -25,8 +24,6 @@ from operational.reference import Reference
 from operational.scope import Viewer
 from operational.workflows.accounts import create_account
 from operational.workflows.opportunities import create_opportunity
-from pipelines.publish.assets import PUBLISHED_KEY
-from pipelines.runner import failed_checks, failed_steps, materialize
 
 AMOUNT = Decimal("777777.00")
 OTHER_AMOUNT = Decimal("123456.00")
@@ -35,43 +32,18 @@ OTHER_AMOUNT = Decimal("123456.00")
 # Python assets on the way (ML scoring, company resolution) keep their tables from the session
 # run: they only add minutes here (a new deal without an ML score counts at its stage's
 # probability; the forecast's open pipeline does not depend on it).
-SELECTION = (
-    (
-        dg.AssetSelection.key_prefixes(["raw", "ops"]).downstream()
-        & dg.AssetSelection.assets(dg.AssetKey(["sales", "forecast"])).upstream()
-        & dg.AssetSelection.from_string("kind:dbt")
-    )
-    | dg.AssetSelection.key_prefixes(["raw", "ops"])
-    | dg.AssetSelection.assets(PUBLISHED_KEY)
-)
+SELECTION = store_to_mart(dg.AssetKey(["sales", "forecast"]))
 
 
 def _run(settings) -> None:
-    result = materialize(settings, SELECTION)
-    assert result.success, f"failed steps {failed_steps(result)}, checks {failed_checks(result)}"
-
-
-def _published(settings):
-    return duckdb.connect(str(settings.published_database), read_only=True)
+    run_selection(settings, SELECTION)
 
 
 @pytest.fixture(scope="module")
 def lakehouse(pipeline_run, tmp_path_factory):
     """A copy of the session's lakehouse (raw, ledger, warehouse) with its own store."""
     source = pipeline_run.settings
-    home = tmp_path_factory.mktemp("ops_into_marts")
-    shutil.copytree(
-        source.lakehouse_dir,
-        home / "lakehouse",
-        ignore=shutil.ignore_patterns("dbt_target", "dbt_logs", "*.lock"),
-    )
-    settings = get_settings(
-        {
-            "CRMLAKE_HOME": str(home),
-            "CRMLAKE_LANDING_DIR": str(source.landing_dir),  # read only; no landing asset runs
-            "CRMLAKE_OPERATIONAL_URL": f"sqlite:///{home / 'operational.sqlite'}",
-        }
-    )
+    settings = copied_lakehouse(source, tmp_path_factory.mktemp("ops_into_marts"))
     yield settings, Reference.from_duckdb(source.published_database)
     dispose_all()
 
@@ -134,7 +106,7 @@ def test_store_ids_are_in_their_own_range(entered) -> None:
 def test_entered_records_reach_staging_and_the_sales_marts(lakehouse, rep, entered) -> None:
     settings, _ = lakehouse
     ids, close_date = entered
-    with _published(settings) as con:
+    with published(settings) as con:
         staged = con.execute(
             "select source_system, entity_type, account_name from staging.stg_crm__accounts"
             " where account_id = ?",
@@ -169,13 +141,13 @@ def test_entered_records_reach_staging_and_the_sales_marts(lakehouse, rep, enter
 def test_deleting_in_the_store_removes_it_after_the_next_run(lakehouse, rep, entered) -> None:
     settings, reference = lakehouse
     ids, close_date = entered
-    with _published(settings) as con:
+    with published(settings) as con:
         before = _forecast_open_pipeline(con, rep, close_date)
     with session_scope(settings.operational_url) as session:
         opportunity = session.get(Opportunity, ids["deleted"])
         records.soft_delete(session, rep, opportunity, opportunity.version, reference=reference)
     _run(settings)
-    with _published(settings) as con:
+    with published(settings) as con:
         gone = con.execute(
             "select count(*) from sales.opportunities where opportunity_id = ?", [ids["deleted"]]
         ).fetchone()[0]
