@@ -4,6 +4,8 @@ with their exact figures, on a tiny staging warehouse built by the real finance 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -405,9 +407,6 @@ def test_delivery_tolerance_status_and_revenue(case_db):
 def test_aging_table_macro_survives_the_snapshot_copy_read_only(case_db, tmp_path):
     """finance.ar_aging_at is a warehouse table macro: publish copies the file (shutil.copyfile,
     pipelines/publish/snapshot.py) to another name, 0444, and the apps open it read-only."""
-    import os
-    import shutil
-
     path = case_db.execute(
         "select path from duckdb_databases() where database_name = current_database()").fetchone()[0]
     published = tmp_path / "crmlake.duckdb"

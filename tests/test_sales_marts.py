@@ -4,6 +4,8 @@ stage history, movement waterfall (mart and on demand), funnel conversion. Real 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from decimal import Decimal
 
 import duckdb
@@ -155,9 +157,6 @@ def test_weighted_amount_is_amount_times_win_rate(con):
 def test_pipeline_table_macros_survive_the_snapshot_copy_read_only(warehouse, tmp_path):
     """sales.pipeline_as_of / pipeline_movement_between are warehouse table macros: publish copies
     the file to another name, 0444, and the apps open it read-only (apps.data_access)."""
-    import os
-    import shutil
-
     published = tmp_path / "crmlake.duckdb"
     shutil.copyfile(warehouse, published)
     os.chmod(published, 0o444)

@@ -37,7 +37,7 @@ days as (
 calendar as (
 
     select
-        days.date_day                                                   as snapshot_date,
+        days.date_day                                                    as snapshot_date,
         case
             when {{ dbt.datediff('days.date_day', 'days.end_date', 'day') }}
                  < parameters.sales_daily_snapshot_days then 'daily'
