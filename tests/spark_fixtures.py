@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 # Areas whose marts must agree between engines (staging and intermediate feed them).
@@ -62,3 +63,29 @@ def run_pipeline(home: Path, landing: Path, engine: str, config_dir: Path | None
         f"{engine}: failed steps {failed_steps(result)}, failed checks {failed_checks(result)}"
     )
     return settings
+
+
+def table_macro_results(snapshot: Path, out: Path, days: dict[str, date]) -> Path:
+    """The rows the apps read from ``snapshot``'s table macros, stored as tables of a new file
+    ``out`` (same schema and macro names) for compare_snapshots: AR aging at ``aging``, the
+    pipeline as of ``as_of`` and its movement from ``start`` to ``end`` over ``end``'s quarter."""
+    import duckdb
+
+    from apps.sales_data import quarter_bounds
+
+    first, last = quarter_bounds(days["end"])
+    calls = {
+        "finance.ar_aging_at": ("finance.ar_aging_at(?)", [days["aging"]]),
+        "sales.pipeline_as_of": ("sales.pipeline_as_of(?)", [days["as_of"]]),
+        "sales.pipeline_movement_between": ("sales.pipeline_movement_between(?, ?, ?, ?)",
+                                            [days["start"], days["end"], first, last]),
+    }
+    with duckdb.connect(str(out)) as con:
+        catalog = con.execute("select current_database()").fetchone()[0]
+        con.execute(f"attach '{snapshot}' as snapshot (read_only)")
+        con.execute("use snapshot")  # the macros name their tables without a catalog
+        for schema in ("finance", "sales"):
+            con.execute(f"create schema {catalog}.{schema}")
+        for table, (call, params) in calls.items():
+            con.execute(f"create table {catalog}.{table} as select * from {call}", params)
+    return out

@@ -18,7 +18,7 @@ import os
 
 import duckdb
 import pytest
-from spark_fixtures import MART_SCHEMAS, require_java, run_pipeline
+from spark_fixtures import MART_SCHEMAS, require_java, run_pipeline, table_macro_results
 
 # Two whole pipelines (Spark pays a JVM start and ~1 s per dbt node on two cores).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
@@ -103,6 +103,32 @@ def test_published_snapshot_serves_the_apps_from_spark(runs):
     assert views == 0
     assert opportunities > 0
     assert engine_log == 1
+
+
+def test_table_macros_identical_on_both_engines(runs, tmp_path):
+    """The aging date picker and the movement page query table macros, not tables: the Spark
+    snapshot carries them too (dbt renders them into it at publish), with the same rows."""
+    from datetime import timedelta
+
+    from pipelines.spark.equivalence import compare_snapshots
+
+    duck, spark = runs
+    with duckdb.connect(str(duck.published_database), read_only=True) as con:
+        end = con.execute(
+            "select cast(max(valid_from) as date) from sales.opportunity_versions").fetchone()[0]
+    # a day mid-quarter (not a month-end), and a movement from the quarter's eve to the data's end
+    quarter_eve = end.replace(month=3 * ((end.month - 1) // 3) + 1, day=1) - timedelta(days=1)
+    days = {"aging": end - timedelta(days=40), "as_of": end - timedelta(days=40),
+            "start": quarter_eve, "end": end}
+    left = table_macro_results(duck.published_database, tmp_path / "duckdb_macros.duckdb", days)
+    right = table_macro_results(spark.published_database, tmp_path / "spark_macros.duckdb", days)
+    compared, differences = compare_snapshots(left, right, ["finance", "sales"])
+    assert not differences, "\n".join(str(d) for d in differences)
+    assert compared == ["finance.ar_aging_at", "sales.pipeline_as_of",
+                        "sales.pipeline_movement_between"]
+    with duckdb.connect(str(left), read_only=True) as con:
+        rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in compared}
+    assert all(rows.values()), f"a macro returned no rows, the comparison proves nothing: {rows}"
 
 
 def test_comparison_catches_one_cent(tmp_path):

@@ -40,7 +40,7 @@ from kernel.settings import Settings
 from pipelines.file_lock import file_lock
 from pipelines.ingest.landing import IGNORED_SCHEMA
 from pipelines.ingest.layout import IGNORED_FILES_NAME, ignored_files_path
-from pipelines.spark.publish import materialize_mirror, relation_counts
+from pipelines.spark.publish import create_table_macros, materialize_mirror, relation_counts
 
 log = logging.getLogger("crmlake.publish")
 
@@ -265,6 +265,8 @@ def _swap_in_new_snapshot(
     try:
         if engine != "spark":
             shutil.copyfile(settings.warehouse_path, tmp)
+        else:  # the table macros the DuckDB build's copy carries (finance.ar_aging_at, ...)
+            create_table_macros(tmp, settings)
         with duckdb.connect(str(tmp)) as copy:  # this snapshot's own row: in the copy only
             copy.execute("insert into meta.publish_log values (?, ?, ?, ?)", log_row)
         counts["meta.publish_log"] = counts.get("meta.publish_log", 0) + 1
