@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
-import sys
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import duckdb
 import own_data_zones as zones
 import pytest
 import sqlalchemy as sa
+from crmlake_cli import crmlake
 
 pytestmark = pytest.mark.slow
 
@@ -32,13 +31,6 @@ LONG_NAME = "长" * 349_529
 ORDER_ID, HUGE_LINE, GOOD_LINE = 9_000_000_000_000_901, 9_000_000_000_000_911, 9_000_000_000_000_912
 OPPORTUNITY_ID = 9_000_000_000_000_921
 COMMON = "source_system, version, created_at, updated_at, deleted_at"
-
-
-def _crmlake(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CRMLAKE_")}
-    environ.update(CRMLAKE_HOME=str(home), DAGSTER_HOME=str(home / "dagster"), **env)
-    return subprocess.run([sys.executable, "-m", "tools.cli", *args], env=environ, capture_output=True,
-                          text=True, timeout=1800, check=False)
 
 
 def _hostile_delivery(extracts: Path, outside: Path) -> None:
@@ -93,12 +85,12 @@ def hostile_run(tmp_path_factory, dbt_manifest):
     root = tmp_path_factory.mktemp("hostile")
     home, extracts = root / "home", root / "extracts"
     _hostile_delivery(extracts, root / "secret_on_the_host.json")
-    init = _crmlake(home, "init", CRMLAKE_ADMIN_PASSWORD="a-real-password-for-tests")
+    init = crmlake(home, "init", CRMLAKE_ADMIN_PASSWORD="a-real-password-for-tests")
     assert init.returncode == 0, init.stderr[-2000:]
     _bad_store_record(home)
-    run = _crmlake(home, "run", CRMLAKE_LANDING_DIR=str(extracts))
-    status = _crmlake(home, "status", "--json", CRMLAKE_LANDING_DIR=str(extracts))
-    status_text = _crmlake(home, "status", CRMLAKE_LANDING_DIR=str(extracts))
+    run = crmlake(home, "run", CRMLAKE_LANDING_DIR=str(extracts))
+    status = crmlake(home, "status", "--json", CRMLAKE_LANDING_DIR=str(extracts))
+    status_text = crmlake(home, "status", CRMLAKE_LANDING_DIR=str(extracts))
     return home, run, json.loads(status.stdout or "{}"), status_text.stdout
 
 

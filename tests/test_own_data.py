@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from pathlib import Path
 import duckdb
 import own_data_zones as zones
 import pytest
+from crmlake_cli import crmlake
 
 ZONES = ("callcenter", "finance", "crm", "partners")
 D = Decimal
@@ -42,21 +41,14 @@ class ZoneRun:
         return next(c for c in self.status["capabilities"] if c["capability"] == key)
 
 
-def _crmlake(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("CRMLAKE_")}
-    environ.update(CRMLAKE_HOME=str(home), DAGSTER_HOME=str(home / "dagster"), **env)
-    return subprocess.run([sys.executable, "-m", "tools.cli", *args], env=environ, capture_output=True,
-                          text=True, timeout=1800, check=False)
-
-
 def _run_zone(root: Path, name: str) -> ZoneRun:
     home, extracts = root / name, root / f"{name}_extracts"  # the extracts live outside the lakehouse
     getattr(zones, f"{name}_zone")(extracts)
-    init = _crmlake(home, "init", CRMLAKE_ADMIN_PASSWORD="a-real-password-for-tests")
+    init = crmlake(home, "init", CRMLAKE_ADMIN_PASSWORD="a-real-password-for-tests")
     started = time.perf_counter()
-    run = _crmlake(home, "run", CRMLAKE_LANDING_DIR=str(extracts))
+    run = crmlake(home, "run", CRMLAKE_LANDING_DIR=str(extracts))
     seconds = time.perf_counter() - started
-    status = json.loads(_crmlake(home, "status", "--json", CRMLAKE_LANDING_DIR=str(extracts)).stdout or "{}")
+    status = json.loads(crmlake(home, "status", "--json", CRMLAKE_LANDING_DIR=str(extracts)).stdout or "{}")
     return ZoneRun(home, init, run, seconds, status)
 
 
@@ -162,5 +154,5 @@ def test_status_names_undelivered_entities(zone_runs):
     assert entities["callcenter.tickets"]["delivered"] and entities["callcenter.tickets"]["rows_loaded"] == 4
     assert not entities["crm.opportunities"]["delivered"]
     assert "sales.pipeline" in entities["crm.opportunities"]["needed_by"]
-    text = _crmlake(zone_runs["callcenter"].home, "status").stdout  # a later shell: same published snapshot
+    text = crmlake(zone_runs["callcenter"].home, "status").stdout  # a later shell: same published snapshot
     assert "not delivered" in text and "not computed" in text
