@@ -192,8 +192,9 @@ def dbt_build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
     expectations = write_raw_fixture(tmp / "raw")
     warehouse = tmp / "warehouse.duckdb"
     env = {"CRMLAKE_RAW_DIR": str(tmp / "raw"), "CRMLAKE_WAREHOUSE_PATH": str(warehouse)}
-    # staging only: marts may read tables that Python assets write in the real pipeline
-    result = _dbt(["build", "--select", "path:models/staging"], tmp, env)
+    # staging only: marts may read tables that Python assets write in the real pipeline;
+    # cautious like the pipeline: a unioned model's relationships test into staging waits for it
+    result = _dbt(["build", "--select", "path:models/staging", "--indirect-selection", "cautious"], tmp, env)
     run_results_path = tmp / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else {}
     return DbtBuild(result, run_results, warehouse, expectations)

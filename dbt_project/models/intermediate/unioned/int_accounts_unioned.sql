@@ -1,6 +1,6 @@
--- crm.accounts delivered by the crm extracts (stg_crm__accounts) and entered in the
--- operational store (stg_ops__accounts), one row set: what every mart means by "accounts".
--- source_system tells them apart ('xsy' | 'ops').
+-- All accounts: the rows the extracts delivered (stg_crm__accounts) and the rows entered in the
+-- operational store (stg_ops__accounts), in stg_crm__accounts's columns and types; source_system
+-- tells them apart ('xsy' | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__accounts'),

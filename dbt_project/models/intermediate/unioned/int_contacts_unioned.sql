@@ -1,6 +1,6 @@
--- crm.contacts delivered by the crm extracts (stg_crm__contacts) and entered in the
--- operational store (stg_ops__contacts), one row set: what every mart means by "contacts".
--- source_system tells them apart ('xsy' | 'ops').
+-- All contacts: the rows the extracts delivered (stg_crm__contacts) and the rows entered in the
+-- operational store (stg_ops__contacts), in stg_crm__contacts's columns and types; source_system
+-- tells them apart ('xsy' | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__contacts'),

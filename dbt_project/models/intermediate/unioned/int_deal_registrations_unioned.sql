@@ -1,6 +1,7 @@
--- partners.deal_registrations delivered by the partners extracts (stg_partners__deal_registrations) and entered in the
--- operational store (stg_ops__deal_registrations), one row set: what every mart means by "deal registrations".
--- source_system tells them apart ('partners' | 'ops').
+-- All deal registrations: the rows the extracts delivered (stg_partners__deal_registrations) and
+-- the rows entered in the operational store (stg_ops__deal_registrations), in
+-- stg_partners__deal_registrations's columns and types; source_system tells them apart ('partners'
+-- | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_partners__deal_registrations'),

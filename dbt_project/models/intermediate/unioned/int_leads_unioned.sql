@@ -1,6 +1,6 @@
--- crm.leads delivered by the crm extracts (stg_crm__leads) and entered in the
--- operational store (stg_ops__leads), one row set: what every mart means by "leads".
--- source_system tells them apart ('xsy' | 'ops').
+-- All leads: the rows the extracts delivered (stg_crm__leads) and the rows entered in the
+-- operational store (stg_ops__leads), in stg_crm__leads's columns and types; source_system tells
+-- them apart ('xsy' | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__leads'),

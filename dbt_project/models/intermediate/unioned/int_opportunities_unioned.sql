@@ -1,6 +1,7 @@
--- crm.opportunities delivered by the crm extracts (stg_crm__opportunities) and entered in the
--- operational store (stg_ops__opportunities), one row set: what every mart means by "opportunities".
--- source_system tells them apart ('xsy' | 'ops').
+-- All opportunities: the rows the extracts delivered (stg_crm__opportunities) and the rows entered
+-- in the operational store (stg_ops__opportunities), in stg_crm__opportunities's columns and
+-- types; source_system tells them apart ('xsy' | 'ops'). Marts read this model, never the two
+-- staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__opportunities'),

@@ -1,6 +1,8 @@
--- crm.opportunity_stage_history delivered by the crm extracts (stg_crm__opportunity_stage_history) and entered in the
--- operational store (stg_ops__opportunity_stage_history), one row set: what every mart means by "opportunity stage history".
--- source_system tells them apart ('xsy' | 'ops').
+-- All opportunity stage history: the rows the extracts delivered
+-- (stg_crm__opportunity_stage_history) and the rows entered in the operational store
+-- (stg_ops__opportunity_stage_history), in stg_crm__opportunity_stage_history's columns and types;
+-- source_system tells them apart ('xsy' | 'ops'). Marts read this model, never the two staging
+-- models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__opportunity_stage_history'),

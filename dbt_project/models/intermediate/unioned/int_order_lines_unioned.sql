@@ -1,6 +1,7 @@
--- crm.order_lines delivered by the crm extracts (stg_crm__order_lines) and entered in the
--- operational store (stg_ops__order_lines), one row set: what every mart means by "order lines".
--- source_system tells them apart ('xsy' | 'ops').
+-- All order lines: the rows the extracts delivered (stg_crm__order_lines) and the rows entered in
+-- the operational store (stg_ops__order_lines), in stg_crm__order_lines's columns and types;
+-- source_system tells them apart ('xsy' | 'ops'). Marts read this model, never the two staging
+-- models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__order_lines'),

@@ -1,6 +1,6 @@
--- crm.orders delivered by the crm extracts (stg_crm__orders) and entered in the
--- operational store (stg_ops__orders), one row set: what every mart means by "orders".
--- source_system tells them apart ('xsy' | 'ops').
+-- All orders: the rows the extracts delivered (stg_crm__orders) and the rows entered in the
+-- operational store (stg_ops__orders), in stg_crm__orders's columns and types; source_system tells
+-- them apart ('xsy' | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__orders'),

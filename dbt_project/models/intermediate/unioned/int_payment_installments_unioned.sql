@@ -1,6 +1,7 @@
--- crm.payment_installments delivered by the crm extracts (stg_crm__payment_installments) and entered in the
--- operational store (stg_ops__payment_installments), one row set: what every mart means by "payment installments".
--- source_system tells them apart ('xsy' | 'ops').
+-- All payment installments: the rows the extracts delivered (stg_crm__payment_installments) and
+-- the rows entered in the operational store (stg_ops__payment_installments), in
+-- stg_crm__payment_installments's columns and types; source_system tells them apart ('xsy' |
+-- 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__payment_installments'),

@@ -1,6 +1,7 @@
--- crm.payment_plans delivered by the crm extracts (stg_crm__payment_plans) and entered in the
--- operational store (stg_ops__payment_plans), one row set: what every mart means by "payment plans".
--- source_system tells them apart ('xsy' | 'ops').
+-- All payment plans: the rows the extracts delivered (stg_crm__payment_plans) and the rows entered
+-- in the operational store (stg_ops__payment_plans), in stg_crm__payment_plans's columns and
+-- types; source_system tells them apart ('xsy' | 'ops'). Marts read this model, never the two
+-- staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__payment_plans'),

@@ -1,6 +1,7 @@
--- crm.quote_lines delivered by the crm extracts (stg_crm__quote_lines) and entered in the
--- operational store (stg_ops__quote_lines), one row set: what every mart means by "quote lines".
--- source_system tells them apart ('xsy' | 'ops').
+-- All quote lines: the rows the extracts delivered (stg_crm__quote_lines) and the rows entered in
+-- the operational store (stg_ops__quote_lines), in stg_crm__quote_lines's columns and types;
+-- source_system tells them apart ('xsy' | 'ops'). Marts read this model, never the two staging
+-- models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__quote_lines'),

@@ -1,6 +1,6 @@
--- crm.quotes delivered by the crm extracts (stg_crm__quotes) and entered in the
--- operational store (stg_ops__quotes), one row set: what every mart means by "quotes".
--- source_system tells them apart ('xsy' | 'ops').
+-- All quotes: the rows the extracts delivered (stg_crm__quotes) and the rows entered in the
+-- operational store (stg_ops__quotes), in stg_crm__quotes's columns and types; source_system tells
+-- them apart ('xsy' | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__quotes'),

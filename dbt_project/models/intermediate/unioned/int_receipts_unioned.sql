@@ -1,6 +1,6 @@
--- crm.receipts delivered by the crm extracts (stg_crm__receipts) and entered in the
--- operational store (stg_ops__receipts), one row set: what every mart means by "receipts".
--- source_system tells them apart ('xsy' | 'ops').
+-- All receipts: the rows the extracts delivered (stg_crm__receipts) and the rows entered in the
+-- operational store (stg_ops__receipts), in stg_crm__receipts's columns and types; source_system
+-- tells them apart ('xsy' | 'ops'). Marts read this model, never the two staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_crm__receipts'),

@@ -1,6 +1,7 @@
--- callcenter.tickets delivered by the callcenter extracts (stg_callcenter__tickets) and entered in the
--- operational store (stg_ops__tickets), one row set: what every mart means by "tickets".
--- source_system tells them apart ('callcenter' | 'ops').
+-- All tickets: the rows the extracts delivered (stg_callcenter__tickets) and the rows entered in
+-- the operational store (stg_ops__tickets), in stg_callcenter__tickets's columns and types;
+-- source_system tells them apart ('callcenter' | 'ops'). Marts read this model, never the two
+-- staging models.
 
 {{ union_store_rows(
     extracted=ref('stg_callcenter__tickets'),
