@@ -104,8 +104,8 @@ def requirement_tickets(viewer: Viewer, requirement_id: str) -> pd.DataFrame:
     return query(
         """select t.ticket_no, t.created_at, t.subject, t.status, t.account_id, a.account_name, a.level
            from staging.stg_callcenter__ticket_requirement_links as l
-           join staging.stg_callcenter__tickets as t on l.ticket_no = t.ticket_no
-           left join staging.stg_crm__accounts as a on t.account_id = a.account_id
+           join intermediate.int_tickets_unioned as t on l.ticket_no = t.ticket_no
+           left join intermediate.int_accounts_unioned as a on t.account_id = a.account_id
            where l.requirement_id = ? order by t.created_at desc""",
         (requirement_id,),
     )
@@ -116,7 +116,7 @@ def requirement_suggestions(viewer: Viewer, limit: int = 100) -> pd.DataFrame:
     return query(
         """select s.ticket_no, t.subject, s.suggestion_rank, s.requirement_id, r.title, s.score
            from service.requirement_link_suggestions as s
-           join staging.stg_callcenter__tickets as t on s.ticket_no = t.ticket_no
+           join intermediate.int_tickets_unioned as t on s.ticket_no = t.ticket_no
            join staging.stg_callcenter__requirements as r on s.requirement_id = r.requirement_id
            where s.suggestion_rank = 1 order by s.score desc, s.ticket_no limit ?""",
         (limit,),

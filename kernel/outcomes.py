@@ -26,10 +26,13 @@ STATUS_LABELS = {
 }
 
 
-def staging_table(entity: str) -> str:
-    """``crm.accounts`` -> ``staging.stg_crm__accounts`` (landing rows and store rows together)."""
+def staging_table(entity: str, existing: set[str] = frozenset()) -> str:
+    """``crm.accounts`` -> the table holding its landing rows and store rows together: the
+    unioned model (``intermediate.int_accounts_unioned``) where the store writes the entity too
+    (dbt_project/models/intermediate/unioned), else its staging model (``staging.stg_crm__…``)."""
     system, name = entity.split(".", 1)
-    return f"staging.stg_{system}__{name}"
+    unioned = f"intermediate.int_{name}_unioned"
+    return unioned if unioned in existing else f"staging.stg_{system}__{name}"
 
 
 def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -41,13 +44,15 @@ def _existing_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def staging_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Rows in staging of every contract entity (0 when its staging table does not exist yet)."""
+    """Rows in staging of every contract entity, store rows included (0 when its table does
+    not exist yet)."""
     existing = _existing_tables(con)
+    tables = {e: staging_table(e, existing) for e in load_contract()}
     counts: dict[str, int] = {}
-    present = [e for e in load_contract() if staging_table(e) in existing]
+    present = [e for e, table in tables.items() if table in existing]
     if present:
         union = " union all ".join(
-            f"select '{e}' as entity, count(*) as n from {staging_table(e)}" for e in present
+            f"select '{e}' as entity, count(*) as n from {tables[e]}" for e in present
         )
         counts = dict(con.execute(union).fetchall())
     return {e: int(counts.get(e, 0)) for e in load_contract()}

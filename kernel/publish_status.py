@@ -185,7 +185,7 @@ def _data_warnings(status: dict) -> list[str]:
 
 # Business times measured on the company calendar (SLA clocks): the dates the calendar must know.
 CALENDAR_DATES = (
-    ("staging", "stg_callcenter__tickets", "created_at"),
+    ("intermediate", "int_tickets_unioned", "created_at"),
     ("staging", "stg_callcenter__ticket_events", "event_time"),
 )
 

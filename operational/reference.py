@@ -22,7 +22,7 @@ TABLES = {
     "users": "staging.stg_crm__users",
     "departments": "staging.stg_crm__departments",
     "partners": "staging.stg_partners__partners",
-    "accounts": "staging.stg_crm__accounts",
+    "accounts": "intermediate.int_accounts_unioned",
     "products": "staging.stg_crm__products",
     "price_books": "staging.stg_crm__price_books",
     "price_book_entries": "staging.stg_crm__price_book_entries",

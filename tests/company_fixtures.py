@@ -22,9 +22,9 @@ _EMPTY_REGISTRY = pl.DataFrame(
 
 
 def write_company_resolution(con: duckdb.DuckDBPyConnection) -> None:
-    """Resolve ``staging.stg_crm__accounts.account_name`` into ``partner.company_resolution``."""
+    """Resolve ``intermediate.int_accounts_unioned.account_name`` into ``partner.company_resolution``."""
     names = con.execute(
-        "select account_name as typed_name, 'crm.accounts' as source from staging.stg_crm__accounts"
+        "select account_name as typed_name, 'crm.accounts' as source from intermediate.int_accounts_unioned"
     ).pl()
     result = resolve(names, LocalRegistry(_EMPTY_REGISTRY))
     con.execute("create schema if not exists partner")

@@ -31,13 +31,13 @@ REPO = Path(__file__).resolve().parents[1]
 AS_OF = "2026-07-31"
 
 STAGING_COLUMNS = {
-    "stg_crm__payment_plans": "payment_plan_id BIGINT, owner_id BIGINT, plan_no VARCHAR, contract_id BIGINT, order_id BIGINT, account_id BIGINT, entity_type VARCHAR, total_amount DECIMAL(18,2), installment_count BIGINT, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
-    "stg_crm__payment_installments": "installment_id BIGINT, owner_id BIGINT, payment_plan_id BIGINT, contract_id BIGINT, order_id BIGINT, account_id BIGINT, batch_no BIGINT, entity_type VARCHAR, amount DECIMAL(18,2), due_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
-    "stg_crm__receipts": "receipt_id BIGINT, owner_id BIGINT, receipt_no VARCHAR, account_id BIGINT, contract_id BIGINT, order_id BIGINT, installment_id BIGINT, bank_txn_no VARCHAR, entity_type VARCHAR, receipt_type VARCHAR, payment_method VARCHAR, amount DECIMAL(18,2), receipt_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "int_payment_plans_unioned": "payment_plan_id BIGINT, owner_id BIGINT, plan_no VARCHAR, contract_id BIGINT, order_id BIGINT, account_id BIGINT, entity_type VARCHAR, total_amount DECIMAL(18,2), installment_count BIGINT, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "int_payment_installments_unioned": "installment_id BIGINT, owner_id BIGINT, payment_plan_id BIGINT, contract_id BIGINT, order_id BIGINT, account_id BIGINT, batch_no BIGINT, entity_type VARCHAR, amount DECIMAL(18,2), due_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "int_receipts_unioned": "receipt_id BIGINT, owner_id BIGINT, receipt_no VARCHAR, account_id BIGINT, contract_id BIGINT, order_id BIGINT, installment_id BIGINT, bank_txn_no VARCHAR, entity_type VARCHAR, receipt_type VARCHAR, payment_method VARCHAR, amount DECIMAL(18,2), receipt_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_erp__bank_receipts": "bank_txn_no VARCHAR, crm_receipt_no VARCHAR, payer_name VARCHAR, payer_account VARCHAR, memo VARCHAR, claim_status VARCHAR, amount DECIMAL(18,2), txn_date DATE, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__contracts": "contract_id BIGINT, owner_id BIGINT, contract_no VARCHAR, account_id BIGINT, opportunity_id BIGINT, entity_type VARCHAR, payment_terms VARCHAR, status VARCHAR, total_amount DECIMAL(18,2), sign_date DATE, start_date DATE, end_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
-    "stg_crm__orders": "order_id BIGINT, owner_id BIGINT, order_no VARCHAR, account_id BIGINT, opportunity_id BIGINT, quote_id BIGINT, contract_id BIGINT, partner_id BIGINT, department_id BIGINT, entity_type VARCHAR, status VARCHAR, total_amount DECIMAL(18,2), order_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
-    "stg_crm__order_lines": "order_line_id BIGINT, owner_id BIGINT, order_id BIGINT, product_id BIGINT, price_book_id BIGINT, entity_type VARCHAR, unit VARCHAR, tolerance_type VARCHAR, quantity DECIMAL(18,3), list_price DECIMAL(18,2), discount_rate DECIMAL(18,4), unit_price DECIMAL(18,2), line_amount DECIMAL(18,2), tolerance_value DECIMAL(18,3), created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "int_orders_unioned": "order_id BIGINT, owner_id BIGINT, order_no VARCHAR, account_id BIGINT, opportunity_id BIGINT, quote_id BIGINT, contract_id BIGINT, partner_id BIGINT, department_id BIGINT, entity_type VARCHAR, status VARCHAR, total_amount DECIMAL(18,2), order_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "int_order_lines_unioned": "order_line_id BIGINT, owner_id BIGINT, order_id BIGINT, product_id BIGINT, price_book_id BIGINT, entity_type VARCHAR, unit VARCHAR, tolerance_type VARCHAR, quantity DECIMAL(18,3), list_price DECIMAL(18,2), discount_rate DECIMAL(18,4), unit_price DECIMAL(18,2), line_amount DECIMAL(18,2), tolerance_value DECIMAL(18,3), created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__order_splits": "order_split_id BIGINT, owner_id BIGINT, order_id BIGINT, user_id BIGINT, entity_type VARCHAR, split_pct DECIMAL(18,2), created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__commission_plans": "commission_plan_id BIGINT, owner_id BIGINT, plan_code VARCHAR, entity_type VARCHAR, plan_name VARCHAR, rate_type VARCHAR, tier_mode VARCHAR, basis VARCHAR, period_type VARCHAR, flat_rate DECIMAL(18,4), plan_version BIGINT, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__commission_plan_rules": "commission_plan_rule_id BIGINT, owner_id BIGINT, commission_plan_id BIGINT, entity_type VARCHAR, product_line VARCHAR, tier_from DECIMAL(18,4), tier_to DECIMAL(18,4), rate DECIMAL(18,4), created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
@@ -45,7 +45,7 @@ STAGING_COLUMNS = {
     "stg_crm__sales_targets": "sales_target_id BIGINT, owner_id BIGINT, user_id BIGINT, department_id BIGINT, entity_type VARCHAR, target_amount DECIMAL(18,2), period_month DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__users": "user_id BIGINT, owner_id BIGINT, employee_code VARCHAR, department_id BIGINT, manager_id BIGINT, entity_type VARCHAR, user_name VARCHAR, position VARCHAR, email VARCHAR, phone VARCHAR, is_active BOOLEAN, hire_date DATE, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__departments": "department_id BIGINT, owner_id BIGINT, department_code VARCHAR, parent_department_id BIGINT, entity_type VARCHAR, department_name VARCHAR, department_type VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
-    "stg_crm__accounts": "account_id BIGINT, owner_id BIGINT, partner_id BIGINT, unified_social_credit_code VARCHAR, entity_type VARCHAR, account_name VARCHAR, short_name VARCHAR, industry VARCHAR, level VARCHAR, province VARCHAR, city VARCHAR, address VARCHAR, phone VARCHAR, is_in_pool BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
+    "int_accounts_unioned": "account_id BIGINT, owner_id BIGINT, partner_id BIGINT, unified_social_credit_code VARCHAR, entity_type VARCHAR, account_name VARCHAR, short_name VARCHAR, industry VARCHAR, level VARCHAR, province VARCHAR, city VARCHAR, address VARCHAR, phone VARCHAR, is_in_pool BOOLEAN, created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_crm__products": "product_id BIGINT, owner_id BIGINT, product_code VARCHAR, entity_type VARCHAR, product_name VARCHAR, product_line VARCHAR, unit VARCHAR, is_bulk BOOLEAN, is_active BOOLEAN, list_price DECIMAL(18,2), created_at TIMESTAMP, updated_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_erp__shipments": "shipment_no VARCHAR, line_no BIGINT, crm_order_no VARCHAR, crm_order_line_id BIGINT, material_code VARCHAR, tracking_no VARCHAR, customer_name VARCHAR, unit VARCHAR, warehouse VARCHAR, quantity DECIMAL(18,3), ship_date DATE, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
     "stg_ops__commission_adjustments": "commission_adjustment_id BIGINT, user_id BIGINT, period VARCHAR, reason VARCHAR, author VARCHAR, source_system VARCHAR, version BIGINT, amount DECIMAL(18,2), created_by BIGINT, updated_by BIGINT, created_at TIMESTAMP, updated_at TIMESTAMP, deleted_at TIMESTAMP, source_file VARCHAR, source_row_number BIGINT, loaded_at TIMESTAMP",
@@ -75,7 +75,7 @@ ROWS: dict[str, list[dict]] = {
         dict(user_id=uid, employee_code=f"E{uid:03d}", user_name=name, department_id=1, position=pos)
         for uid, name, pos in [(12, "H", "key_account_rep"), (13, "J", "key_account_rep"), (14, "M", "regional_rep")]
     ],
-    "stg_crm__accounts": [
+    "int_accounts_unioned": [
         dict(account_id=400, account_name="通用客户有限公司"),
         dict(account_id=401, account_name="A1客户有限公司"),
         dict(account_id=402, account_name="C4客户有限公司"),
@@ -128,7 +128,7 @@ ROWS: dict[str, list[dict]] = {
              (6, 600_000, "2026-03-01"), (9, 300_000, "2026-04-01")]
         )
     ],
-    "stg_crm__orders": [
+    "int_orders_unioned": [
         dict(order_id=oid, order_no=no, owner_id=owner, account_id=acc, status="closed", total_amount=amt, order_date=D(d))
         for oid, no, owner, acc, amt, d in [
             (301, "O-1", 1, 400, 500_000, "2026-03-10"), (302, "O-1X", 1, 400, 100_000, "2026-03-12"),
@@ -146,7 +146,7 @@ ROWS: dict[str, list[dict]] = {
             (346, "O-M", 14, 400, 10_000, "2026-03-03"),
         ]
     ],
-    "stg_crm__order_lines": [
+    "int_order_lines_unioned": [
         dict(order_line_id=lid, order_id=oid, product_id=pid, quantity=1, unit_price=amt, line_amount=amt, unit="套", tolerance_type="none")
         for lid, oid, pid, amt in [
             (401, 301, 202, 500_000), (402, 302, 202, 100_000), (403, 303, 202, 800_000),
@@ -182,13 +182,13 @@ ROWS: dict[str, list[dict]] = {
         dict(contract_id=603, contract_no="HT-RF1", account_id=405, status="active", sign_date=D("2026-04-01")),
         dict(contract_id=604, contract_no="HT-RF2", account_id=406, status="active", sign_date=D("2026-04-01")),
     ],
-    "stg_crm__payment_plans": [
+    "int_payment_plans_unioned": [
         dict(payment_plan_id=650, plan_no="HKJH-A1", contract_id=601, order_id=330, account_id=401, total_amount=265_000, installment_count=6),
         dict(payment_plan_id=651, plan_no="HKJH-A2", contract_id=602, order_id=331, account_id=404, total_amount=80_000, installment_count=2),
         dict(payment_plan_id=652, plan_no="HKJH-RF1", contract_id=603, order_id=None, account_id=405, total_amount=10_000, installment_count=1),
         dict(payment_plan_id=653, plan_no="HKJH-RF2", contract_id=604, order_id=None, account_id=406, total_amount=10_000, installment_count=1),
     ],
-    "stg_crm__payment_installments": [
+    "int_payment_installments_unioned": [
         dict(installment_id=iid, owner_id=20, payment_plan_id=plan, contract_id=c, order_id=o, account_id=acc,
              batch_no=b, amount=amt, due_date=D(due), created_at=pd.Timestamp(created))
         for iid, plan, c, o, acc, b, amt, due, created in [
@@ -205,7 +205,7 @@ ROWS: dict[str, list[dict]] = {
             (714, 653, 604, None, 406, 1, 10_000, "2026-08-31", "2026-04-01"),  # RF2
         ]
     ],
-    "stg_crm__receipts": [
+    "int_receipts_unioned": [
         dict(receipt_id=rid, receipt_no=no, owner_id=20, account_id=acc, contract_id=c, order_id=o,
              installment_id=inst, receipt_type=kind, amount=amt, receipt_date=D(d), bank_txn_no=txn)
         for rid, no, acc, c, o, inst, kind, amt, d, txn in [
@@ -254,14 +254,16 @@ CASE_SETTINGS = BusinessSettings(finance=Finance(commission=Commission(position_
 def create_case_warehouse(path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema if not exists staging")
+        con.execute("create schema if not exists intermediate")
         for table, columns in STAGING_COLUMNS.items():
-            con.execute(f"create table staging.{table} ({columns})")
+            schema = "intermediate" if table.endswith("_unioned") else "staging"
+            con.execute(f"create table {schema}.{table} ({columns})")
             rows = ROWS.get(table, [])
             if rows:
                 frame = pd.DataFrame(rows)
                 con.register("rows_in", frame)
                 cols = ", ".join(frame.columns)
-                con.execute(f"insert into staging.{table} ({cols}) select {cols} from rows_in")
+                con.execute(f"insert into {schema}.{table} ({cols}) select {cols} from rows_in")
                 con.unregister("rows_in")
         write_company_resolution(con)
     return path

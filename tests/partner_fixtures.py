@@ -36,16 +36,17 @@ REGISTRY = pl.DataFrame(
 
 DDL = """
 create schema staging;
+create schema intermediate;
 create schema partner;
 create table staging.stg_partners__partners (partner_id bigint, partner_code varchar, partner_name varchar, tier varchar);
-create table staging.stg_crm__accounts (account_id bigint, account_name varchar);
-create table staging.stg_crm__leads (lead_id bigint, company_name varchar);
+create table intermediate.int_accounts_unioned (account_id bigint, account_name varchar);
+create table intermediate.int_leads_unioned (lead_id bigint, company_name varchar);
 create table staging.stg_crm__products (product_id bigint, product_code varchar);
-create table staging.stg_crm__opportunities (opportunity_id bigint, account_id bigint, owner_id bigint, status varchar, created_at timestamp);
-create table staging.stg_crm__orders (order_id bigint, order_no varchar, account_id bigint, opportunity_id bigint, partner_id bigint, status varchar, total_amount decimal(18,2), order_date timestamp, created_at timestamp);
-create table staging.stg_crm__order_lines (order_line_id bigint, order_id bigint, product_id bigint, quantity decimal(18,3), unit_price decimal(18,2), line_amount decimal(18,2));
+create table intermediate.int_opportunities_unioned (opportunity_id bigint, account_id bigint, owner_id bigint, status varchar, created_at timestamp);
+create table intermediate.int_orders_unioned (order_id bigint, order_no varchar, account_id bigint, opportunity_id bigint, partner_id bigint, status varchar, total_amount decimal(18,2), order_date timestamp, created_at timestamp);
+create table intermediate.int_order_lines_unioned (order_line_id bigint, order_id bigint, product_id bigint, quantity decimal(18,3), unit_price decimal(18,2), line_amount decimal(18,2));
 create table staging.stg_erp__invoices (invoice_no varchar, crm_order_no varchar, status varchar, amount_incl_tax decimal(18,2), invoice_date timestamp);
-create table staging.stg_partners__deal_registrations (registration_id varchar, partner_id bigint, customer_name varchar, product_line varchar, status varchar, estimated_amount decimal(18,2), submitted_at timestamp, approved_at timestamp, protection_days bigint, crm_opportunity_id bigint);
+create table intermediate.int_deal_registrations_unioned (registration_id varchar, partner_id bigint, customer_name varchar, product_line varchar, status varchar, estimated_amount decimal(18,2), submitted_at timestamp, approved_at timestamp, protection_days bigint, crm_opportunity_id bigint);
 create table staging.stg_partners__special_prices (request_id varchar, partner_id bigint, registration_id varchar, product_code varchar, approved_price decimal(18,2), status varchar, decided_at timestamp);
 create table staging.stg_partners__rebate_policies (policy_code varchar, tier_no bigint, policy_name varchar, period_type varchar, semantics varchar, partner_tier varchar, threshold_from decimal(18,2), threshold_to decimal(18,2), rate decimal(18,4), effective_from date, effective_to date);
 create table staging.stg_partners__sales_reports (partner_code varchar, report_month varchar, line_no bigint, product_code varchar, end_customer_name varchar, product_name varchar, order_ref varchar, quantity decimal(18,3), unit_price decimal(18,2), amount decimal(18,2), sale_date date, source_file varchar, source_row_number bigint, loaded_at timestamp);
@@ -128,18 +129,18 @@ def build_case_warehouse(tmp: Path) -> Path:
     con.execute(DDL)
     con.executemany("insert into staging.stg_partners__partners values (?, ?, ?, ?)", PARTNERS)
     con.executemany(
-        "insert into staging.stg_crm__accounts values (?, ?)", [(1, VENDOR_CUSTOMER), (2, "北京一二三四科技有限公司")]
+        "insert into intermediate.int_accounts_unioned values (?, ?)", [(1, VENDOR_CUSTOMER), (2, "北京一二三四科技有限公司")]
     )
     con.executemany(
         "insert into staging.stg_crm__products values (?, ?)",
         [(500 + i, f"SKU-{c}") for i, c in enumerate("ABCDE", start=1)],
     )
-    con.executemany("insert into staging.stg_crm__opportunities values (?, ?, ?, ?, ?)", rows["opps"])
-    con.executemany("insert into staging.stg_crm__orders values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["orders"])
-    con.executemany("insert into staging.stg_crm__order_lines values (?, ?, ?, ?, ?, ?)", rows["lines"])
+    con.executemany("insert into intermediate.int_opportunities_unioned values (?, ?, ?, ?, ?)", rows["opps"])
+    con.executemany("insert into intermediate.int_orders_unioned values (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["orders"])
+    con.executemany("insert into intermediate.int_order_lines_unioned values (?, ?, ?, ?, ?, ?)", rows["lines"])
     con.executemany("insert into staging.stg_erp__invoices values (?, ?, ?, ?, ?)", rows["invoices"])
     con.executemany(
-        "insert into staging.stg_partners__deal_registrations values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["regs"]
+        "insert into intermediate.int_deal_registrations_unioned values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["regs"]
     )
     con.executemany("insert into staging.stg_partners__special_prices values (?, ?, ?, ?, ?, ?, ?)", rows["prices"])
     tiers = [(0, 1_000_000, 0), (1_000_000, 3_000_000, 0.02), (3_000_000, None, 0.035)]
@@ -154,8 +155,8 @@ def build_case_warehouse(tmp: Path) -> Path:
     con.executemany("insert into staging.stg_partners__sales_reports values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["report"])
     # company resolution with the real resolver and a registry holding the two companies
     names = con.execute(
-        "select account_name as typed_name from staging.stg_crm__accounts union all "
-        "select customer_name from staging.stg_partners__deal_registrations union all "
+        "select account_name as typed_name from intermediate.int_accounts_unioned union all "
+        "select customer_name from intermediate.int_deal_registrations_unioned union all "
         "select end_customer_name from staging.stg_partners__sales_reports"
     ).pl()
     resolution = resolve(names, LocalRegistry(REGISTRY))

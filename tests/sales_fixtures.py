@@ -80,16 +80,17 @@ SALES_MODELS = [
 def write_staging(path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("create schema staging")
+    con.execute("create schema intermediate")
     con.execute(
-        """create table staging.stg_crm__opportunity_stage_history (
+        """create table intermediate.int_opportunity_stage_history_unioned (
             stage_change_id bigint, opportunity_id bigint, from_stage varchar, to_stage varchar,
             amount decimal(18,2), close_date date, changed_at timestamp, changed_by bigint)"""
     )
     con.executemany(
-        "insert into staging.stg_crm__opportunity_stage_history values (?, ?, ?, ?, ?, ?, ?, 11)", HISTORY
+        "insert into intermediate.int_opportunity_stage_history_unioned values (?, ?, ?, ?, ?, ?, ?, 11)", HISTORY
     )
     con.execute(
-        """create table staging.stg_crm__opportunities (
+        """create table intermediate.int_opportunities_unioned (
             opportunity_id bigint, owner_id bigint, lead_id bigint, stage varchar, status varchar,
             forecast_category varchar, amount decimal(18,2), win_rate_pct bigint, close_date date,
             created_at timestamp, account_id bigint, campaign_id bigint, department_id bigint,
@@ -97,17 +98,17 @@ def write_staging(path: Path) -> None:
             updated_at timestamp)"""
     )
     con.executemany(
-        """insert into staging.stg_crm__opportunities values
+        """insert into intermediate.int_opportunities_unioned values
            (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, null, 77, null, '商机', '新客户', null, ?)""",
         [(*row, row[-1]) for row in OPPORTUNITIES],
     )
     con.execute(
-        """create table staging.stg_crm__leads (
+        """create table intermediate.int_leads_unioned (
             lead_id bigint, owner_id bigint, campaign_id bigint, lead_source varchar, status varchar,
             converted_opportunity_id bigint, created_at timestamp, converted_at timestamp)"""
     )
-    con.executemany("insert into staging.stg_crm__leads values (?, ?, ?, ?, ?, ?, ?, ?)", LEADS)
-    con.execute("create table staging.stg_crm__accounts as select 1::bigint as account_id, '客户甲' as account_name")
+    con.executemany("insert into intermediate.int_leads_unioned values (?, ?, ?, ?, ?, ?, ?, ?)", LEADS)
+    con.execute("create table intermediate.int_accounts_unioned as select 1::bigint as account_id, '客户甲' as account_name")
     write_company_resolution(con)
     write_settings_tables(con, BusinessSettings())  # default stages and probabilities
     con.execute(

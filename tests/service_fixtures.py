@@ -78,13 +78,14 @@ def build_case_warehouse(path: Path) -> None:
     (``settings`` tables written from ``CASE_SETTINGS``, as the pipeline's settings asset does)."""
     with duckdb.connect(str(path)) as con:
         con.execute("create schema staging")
+        con.execute("create schema intermediate")
         con.execute(
-            "create table staging.stg_callcenter__tickets (ticket_no varchar, account_id bigint, "
+            "create table intermediate.int_tickets_unioned (ticket_no varchar, account_id bigint, "
             "channel varchar, priority varchar, category varchar, status varchar, team varchar, "
             "assignee_agent_id varchar, created_at timestamp)"
         )
         con.executemany(
-            "insert into staging.stg_callcenter__tickets values (?, 1, 'phone', 'P3', '故障报修', ?, '一线热线组', 'A1', cast(? as timestamp))",
+            "insert into intermediate.int_tickets_unioned values (?, 1, 'phone', 'P3', '故障报修', ?, '一线热线组', 'A1', cast(? as timestamp))",
             [(t, s, c) for t, c, s in CASE_TICKETS],
         )
         con.execute(
@@ -95,8 +96,8 @@ def build_case_warehouse(path: Path) -> None:
             "insert into staging.stg_callcenter__ticket_events values (?, ?, ?, ?, ?, 'x', cast(? as timestamp))",
             [(f"E{n:02d}", *e) for n, e in enumerate(CASE_EVENTS)],
         )
-        con.execute("create table staging.stg_crm__accounts (account_id bigint, account_name varchar, level varchar)")
-        con.execute("insert into staging.stg_crm__accounts values (1, '客户甲', 'B')")
+        con.execute("create table intermediate.int_accounts_unioned (account_id bigint, account_name varchar, level varchar)")
+        con.execute("insert into intermediate.int_accounts_unioned values (1, '客户甲', 'B')")
         write_company_resolution(con)
         write_settings_tables(con, CASE_SETTINGS)
 

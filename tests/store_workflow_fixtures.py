@@ -67,7 +67,7 @@ def build_reference_db(path: Path) -> Path:
         "staging.stg_crm__products": pd.DataFrame(PRODUCTS, columns=["product_id", "product_code", "product_name", "product_line", "unit", "list_price"]).assign(is_active=True),
         "staging.stg_crm__price_book_entries": pd.DataFrame(ENTRIES, columns=["price_book_entry_id", "price_book_id", "product_id", "unit_price"]),
         "staging.stg_partners__partners": pd.DataFrame(PARTNERS, columns=["partner_id", "partner_code", "channel_manager_id", "partner_name", "tier"]).assign(region="华东", status="active"),
-        "staging.stg_crm__accounts": pd.DataFrame(ACCOUNTS, columns=["account_id", "owner_id", "partner_id", "unified_social_credit_code", "account_name", "short_name", "city"]),
+        "intermediate.int_accounts_unioned": pd.DataFrame(ACCOUNTS, columns=["account_id", "owner_id", "partner_id", "unified_social_credit_code", "account_name", "short_name", "city"]),
         "staging.stg_partners__business_registry": pd.DataFrame(REGISTRY, columns=["unified_social_credit_code", "legal_name", "city", "short_names"]),
         "staging.stg_callcenter__requirements": pd.DataFrame(REQUIREMENTS, columns=["requirement_id", "title", "status"]),
         # 撞单 claims the partner area published: a rep's open opportunity on 天津海川化工

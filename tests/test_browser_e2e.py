@@ -59,7 +59,7 @@ def _existing_account(settings, crm_user_id: int) -> tuple[int, str]:
 
     with duckdb.connect(str(settings.published_database), read_only=True) as con:
         row = con.execute(
-            """select account_id, account_name from staging.stg_crm__accounts
+            """select account_id, account_name from intermediate.int_accounts_unioned
                where owner_id = ? and account_name like '%有限公司%' order by account_id limit 1""",
             [crm_user_id],
         ).fetchone()

@@ -66,7 +66,7 @@ def test_every_customer_mart_carries_the_company_key(con, mart):
     account = CUSTOMER_MARTS[mart]
     rows, missing = con.execute(
         f"""select count(*), count(*) filter (where m.company_key is null)
-            from {mart} m inner join staging.stg_crm__accounts a on a.account_id = m.{account}"""
+            from {mart} m inner join intermediate.int_accounts_unioned a on a.account_id = m.{account}"""
     ).fetchone()
     assert missing == 0, f"{mart}: {missing} of {rows} rows of known accounts without company_key"
 
@@ -100,7 +100,7 @@ def test_a_company_rolls_up_its_accounts_without_losing_money(con):
     # the key in a mart is the key of the account's resolved name
     mismatched = con.execute(
         """select count(*) from sales.opportunities o
-           inner join staging.stg_crm__accounts a on a.account_id = o.account_id
+           inner join intermediate.int_accounts_unioned a on a.account_id = o.account_id
            inner join partner.company_resolution r on r.typed_name = a.account_name
            where o.company_key <> r.company_key"""
     ).fetchone()[0]
@@ -110,9 +110,9 @@ def test_a_company_rolls_up_its_accounts_without_losing_money(con):
 def test_companies_resolved_covers_accounts_leads_registrations_and_report_lines(con):
     got = dict(con.execute("select record_type, count(*) from intermediate.int_companies_resolved group by 1").fetchall())
     expected = {
-        "account": "staging.stg_crm__accounts",
-        "lead": "staging.stg_crm__leads",
-        "deal_registration": "staging.stg_partners__deal_registrations",
+        "account": "intermediate.int_accounts_unioned",
+        "lead": "intermediate.int_leads_unioned",
+        "deal_registration": "intermediate.int_deal_registrations_unioned",
         "partner_report_line": "staging.stg_partners__sales_reports",
     }
     for record_type, table in expected.items():

@@ -6,7 +6,6 @@ over small Parquet fixtures (tests/dbt_fixtures.py) in a temporary raw dir and w
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -19,6 +18,7 @@ import duckdb
 import pytest
 import yaml
 from dbt_fixtures import FixtureExpectation, write_raw_fixture
+from staging_naming import staging_column
 
 from kernel.contracts import EntitySpec, load_contract
 
@@ -27,19 +27,6 @@ PROJECT = REPO / "dbt_project"
 STAGING = PROJECT / "models" / "staging"
 ENTITIES = list(load_contract().values())
 IDS = [e.qualified_name for e in ENTITIES]
-
-
-def _load_generator():
-    """dbt_project/scripts/generate_staging.py holds the naming rule (it is not a package)."""
-    path = PROJECT / "scripts" / "generate_staging.py"
-    spec = importlib.util.spec_from_file_location("generate_staging", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses need the module registered
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
 
 
 def _yaml(path: Path) -> dict:
@@ -81,6 +68,8 @@ def test_every_entity_has_a_staging_model(entity: EntitySpec) -> None:
     sql = sql_path.read_text(encoding="utf-8")
     assert f"source('{entity.system}', '{entity.name}')" in sql
     assert "dedupe_latest(" in sql and sql.rstrip().endswith("select * from final")
+    # One source per staging model: the store's rows join in models/intermediate/unioned.
+    assert "ref(" not in sql and sql.count("source(") == 1
     # Portable SQL only: the default__ macros are meant to run on Spark as well.
     assert not re.search(r"\bqualify\b|::|\bstrftime\b", sql, re.IGNORECASE)
 
@@ -92,7 +81,7 @@ def test_every_contract_field_is_documented_in_the_model_yaml(entity: EntitySpec
     assert model.get("description")
     columns = {c["name"]: c for c in model["columns"]}
     for name in (*entity.field_names, *entity.path_field_names):
-        staged = gen.staging_column(entity, name)
+        staged = staging_column(entity, name)
         assert staged in columns, f"{entity.qualified_name}.{name} ({staged}) not in the YAML"
         assert columns[staged].get("description"), f"{staged} has no description"
     assert {"source_file", "loaded_at"} <= set(columns)
@@ -106,14 +95,14 @@ def test_keys_required_fields_and_enums_are_tested(entity: EntitySpec) -> None:
         col: {t if isinstance(t, str) else next(iter(t)) for t in col_tests}
         for col, col_tests in tests.items()
     }
-    keys = [gen.staging_column(entity, k) for k in entity.key]
+    keys = [staging_column(entity, k) for k in entity.key]
     if len(keys) == 1:
         assert {"unique", "not_null"} <= names[keys[0]]
     else:
         (combo,) = [t["unique_combination"] for t in model["data_tests"]]
         assert combo["arguments"]["combination_of_columns"] == keys
     for f in entity.fields:
-        staged = gen.staging_column(entity, f.name)
+        staged = staging_column(entity, f.name)
         if f.required:
             assert "not_null" in names[staged], staged
         if f.values:
@@ -134,35 +123,15 @@ def test_keys_required_fields_and_enums_are_tested(entity: EntitySpec) -> None:
 
 def test_naming_rule() -> None:
     c = load_contract()
-    assert gen.staging_column(c["crm.accounts"], "accountName") == "account_name"
-    assert gen.staging_column(c["crm.accounts"], "id") == "account_id"
-    assert gen.staging_column(c["crm.users"], "dimDepart") == "department_id"
-    assert gen.staging_column(c["crm.departments"], "parentDepartId") == "parent_department_id"
-    assert gen.staging_column(c["crm.opportunities"], "winRate") == "win_rate_pct"
-    assert gen.staging_column(c["crm.accounts"], "inPool") == "is_in_pool"
-    assert gen.staging_column(c["crm.products"], "isBulk") == "is_bulk"
-    assert gen.staging_column(c["erp.bank_receipts"], "bank_txn_no") == "bank_txn_no"
-    assert gen.staging_column(c["callcenter.transcripts"], "ts") == "sent_at"
-
-
-def test_generator_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
-    def run(*args: str) -> subprocess.CompletedProcess:
-        script = PROJECT / "scripts" / "generate_staging.py"
-        return subprocess.run(
-            [sys.executable, str(script), "--project-dir", str(tmp_path), *args],
-            capture_output=True,
-            text=True,
-            cwd=REPO,
-        )
-
-    assert run("--only", "crm.accounts").returncode == 0
-    model = tmp_path / "models" / "staging" / "crm" / "stg_crm__accounts.sql"
-    model.write_text("-- edited by hand\n", encoding="utf-8")
-    refused = run("--only", "crm.accounts")
-    assert refused.returncode == 1 and "--force" in refused.stderr
-    assert model.read_text(encoding="utf-8") == "-- edited by hand\n"
-    assert run("--only", "crm.accounts", "--force").returncode == 0
-    assert "dedupe_latest(" in model.read_text(encoding="utf-8")
+    assert staging_column(c["crm.accounts"], "accountName") == "account_name"
+    assert staging_column(c["crm.accounts"], "id") == "account_id"
+    assert staging_column(c["crm.users"], "dimDepart") == "department_id"
+    assert staging_column(c["crm.departments"], "parentDepartId") == "parent_department_id"
+    assert staging_column(c["crm.opportunities"], "winRate") == "win_rate_pct"
+    assert staging_column(c["crm.accounts"], "inPool") == "is_in_pool"
+    assert staging_column(c["crm.products"], "isBulk") == "is_bulk"
+    assert staging_column(c["erp.bank_receipts"], "bank_txn_no") == "bank_txn_no"
+    assert staging_column(c["callcenter.transcripts"], "ts") == "sent_at"
 
 
 # ------------------------------------------------------------------ dbt parse and build
@@ -223,8 +192,9 @@ def dbt_build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
     expectations = write_raw_fixture(tmp / "raw")
     warehouse = tmp / "warehouse.duckdb"
     env = {"CRMLAKE_RAW_DIR": str(tmp / "raw"), "CRMLAKE_WAREHOUSE_PATH": str(warehouse)}
-    # staging only: marts may read tables that Python assets write in the real pipeline
-    result = _dbt(["build", "--select", "path:models/staging"], tmp, env)
+    # staging only: marts may read tables that Python assets write in the real pipeline;
+    # cautious like the pipeline: a unioned model's relationships test into staging waits for it
+    result = _dbt(["build", "--select", "path:models/staging", "--indirect-selection", "cautious"], tmp, env)
     run_results_path = tmp / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else {}
     return DbtBuild(result, run_results, warehouse, expectations)
@@ -273,7 +243,7 @@ def test_unit_tests_pass(dbt_build: DbtBuild) -> None:
 @pytest.mark.parametrize("entity", ENTITIES, ids=IDS)
 def test_staging_keeps_the_latest_version_per_key(warehouse, dbt_build, entity) -> None:
     expected = dbt_build.expectations[entity.qualified_name]
-    keys = [gen.staging_column(entity, k) for k in entity.key]
+    keys = [staging_column(entity, k) for k in entity.key]
     table = f"staging.{_model_name(entity)}"
     rows, distinct = warehouse.execute(
         f"select count(*), count(distinct ({', '.join(keys)})) from {table}"

@@ -152,8 +152,8 @@ MODEL_LINES = [
 UNIT_PRICE = D("1.25")
 
 STAGING = {
-    "stg_crm__orders": "order_id BIGINT, order_no VARCHAR, account_id BIGINT",
-    "stg_crm__order_lines": "order_line_id BIGINT, order_id BIGINT, product_id BIGINT, unit VARCHAR, "
+    "int_orders_unioned": "order_id BIGINT, order_no VARCHAR, account_id BIGINT",
+    "int_order_lines_unioned": "order_line_id BIGINT, order_id BIGINT, product_id BIGINT, unit VARCHAR, "
     "tolerance_type VARCHAR, quantity DECIMAL(18,3), unit_price DECIMAL(18,2), line_amount DECIMAL(18,2), "
     "tolerance_value DECIMAL(18,3)",
     "stg_crm__products": "product_id BIGINT, product_line VARCHAR, is_bulk BOOLEAN",
@@ -178,14 +178,16 @@ def model_rows(tmp_path_factory) -> list[tuple]:
     ).astype(object)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema staging")
+        con.execute("create schema intermediate")
         for table, columns in STAGING.items():
-            con.execute(f"create table staging.{table} ({columns})")
-        con.execute("insert into staging.stg_crm__orders values (900, 'SO-900', 77)")
+            schema = "intermediate" if table.endswith("_unioned") else "staging"
+            con.execute(f"create table {schema}.{table} ({columns})")
+        con.execute("insert into intermediate.int_orders_unioned values (900, 'SO-900', 77)")
         con.execute("insert into staging.stg_crm__products values (1, 'ore', true)")
-        for table, frame in (("stg_crm__order_lines", lines), ("stg_erp__shipments", shipments)):
+        for table, frame in (("intermediate.int_order_lines_unioned", lines), ("staging.stg_erp__shipments", shipments)):
             con.register("rows_in", frame.where(frame.notna(), None))
             cols = ", ".join(frame.columns)
-            con.execute(f"insert into staging.{table} ({cols}) select {cols} from rows_in")
+            con.execute(f"insert into {table} ({cols}) select {cols} from rows_in")
             con.unregister("rows_in")
     env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(warehouse), "CRMLAKE_RAW_DIR": str(work / "raw"),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}

@@ -135,7 +135,7 @@ def test_no_row_is_lost(hostile_run):
                      705: D("10000.00")}
     assert _query(home, "select customer_id, credit_balance from finance.customer_credit_balances") == [
         (zones.ACCOUNT_K, D("20000.00"))]
-    assert _query(home, f"select amount from staging.stg_crm__opportunities where opportunity_id = {OPPORTUNITY_ID}"
+    assert _query(home, f"select amount from intermediate.int_opportunities_unioned where opportunity_id = {OPPORTUNITY_ID}"
                   ) == [(None,)]
     # the line that fits arrived; the one that does not is in the quarantine, not lost
     assert _query(home, "select order_line_id from staging.stg_ops__order_lines") == [(GOOD_LINE,)]

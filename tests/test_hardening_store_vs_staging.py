@@ -1,16 +1,17 @@
 """Issue 14: a valid entry in a screen must never fail a blocking staging test.
 
-Several staging models union the CRM's delivered rows with the rows entered in the operational
-store (``source_system = 'ops'``). Their blocking ``not_null`` tests come from the source contract
-(the loaders quarantine delivered rows that lack a required field). Before this test, an
-opportunity saved at the first stage without an amount (the screens allow it: amount is only
-required from 需求确认 on), an order line without a unit, a lead without a source … reached
-staging with NULL and failed ``not_null_stg_crm__opportunities_amount``: nothing was published.
+The unioned models (models/intermediate/unioned) join the CRM's delivered rows with the rows
+entered in the operational store (``source_system = 'ops'``). Their blocking ``not_null`` tests
+come from the source contract (the loaders quarantine delivered rows that lack a required
+field). Before this test, an opportunity saved at the first stage without an amount (the screens
+allow it: amount is only required from 需求确认 on), an order line without a unit, a lead without a
+source … reached staging with NULL and failed ``not_null_stg_crm__opportunities_amount`` (the
+union then lived in staging): nothing was published.
 
 Rule checked here, from the dbt manifest and the store's SQLAlchemy models: every error-severity
-``not_null`` test of a store-fed staging column either has a store column declared NOT NULL, or
-is limited to the delivered rows (``where: source_system <> 'ops'``), the store's rows being held
-to the screens' own rules (e.g. an opportunity's stage requirements).
+``not_null`` test of a store-fed staging or unioned column either has a store column declared
+NOT NULL, or is limited to the delivered rows (``where: source_system <> 'ops'``), the store's
+rows being held to the screens' own rules (e.g. an opportunity's stage requirements).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def _store_fed_not_null_tests(manifest: dict):
         if test["resource_type"] != "test" or meta.get("name") != "not_null":
             continue
         model = nodes.get(test.get("attached_node") or "")
-        if model is None or not model["name"].startswith("stg_") or test["column_name"] in LINEAGE:
+        store_fed = model is not None and (model["name"].startswith("stg_") or model["name"].endswith("_unioned"))
+        if not store_fed or test["column_name"] in LINEAGE:
             continue
         for parent in model["depends_on"]["nodes"]:
             if ".stg_ops__" in parent and not model["name"].startswith("stg_ops__"):

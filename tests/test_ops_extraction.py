@@ -264,7 +264,8 @@ def test_definitions_put_extraction_upstream_of_the_unioned_staging(dbt_manifest
     raw = dg.AssetKey(["raw", "ops", "opportunities"])
     ops_staging = dg.AssetKey(["staging", "stg_ops__opportunities"])
     assert raw in graph.get(ops_staging).parent_keys
-    assert ops_staging in graph.get(dg.AssetKey(["staging", "stg_crm__opportunities"])).parent_keys
+    unioned = graph.get(dg.AssetKey(["intermediate", "int_opportunities_unioned"])).parent_keys
+    assert {ops_staging, dg.AssetKey(["staging", "stg_crm__opportunities"])} <= unioned
     assert raw in defs.resolve_job_def("everything").asset_layer.selected_asset_keys
     assert defs.resolve_sensor_def("store_sensor").job_name == "everything"
 
@@ -273,8 +274,8 @@ def test_definitions_put_extraction_upstream_of_the_unioned_staging(dbt_manifest
 
 
 def _generator():
-    path = REPO / "dbt_project" / "scripts" / "generate_staging.py"
-    spec = importlib.util.spec_from_file_location("generate_staging_ops", path)
+    path = REPO / "dbt_project" / "scripts" / "generate_ops_staging.py"
+    spec = importlib.util.spec_from_file_location("generate_ops_staging", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -282,16 +283,25 @@ def _generator():
 
 
 def test_generated_staging_matches_the_store_models() -> None:
-    """After a store model changes: python dbt_project/scripts/generate_staging.py --store --force"""
-    planned = _generator().store_planned_files()
+    """After a store model changes: python dbt_project/scripts/generate_ops_staging.py"""
+    generator = _generator()
+    planned = generator.planned_files()
+    ops_dir = REPO / "dbt_project" / generator.OPS_DIR
     stale = [
         str(rel)
         for rel, content in planned.items()
         if not (REPO / "dbt_project" / rel).exists()
         or (REPO / "dbt_project" / rel).read_text(encoding="utf-8") != content
     ]
-    assert not stale, f"regenerate with generate_staging.py --store --force: {stale}"
+    stale += [str(p) for p in ops_dir.iterdir() if p.relative_to(REPO / "dbt_project") not in planned]
+    assert not stale, f"regenerate with {generator.COMMAND}: {stale}"
     names = {p.name for p in planned}
-    assert {"stg_ops__opportunities.sql", "stg_crm__opportunities.sql"} <= names
-    unioned = (REPO / "dbt_project/models/staging/crm/stg_crm__opportunities.sql").read_text()
-    assert "ref('stg_ops__opportunities')" in unioned and "union all" in unioned
+    assert {"stg_ops__opportunities.sql", "_ops__models.yml", "_ops__sources.yml"} <= names
+    # every generated file says so, and how to regenerate it
+    assert all(generator.COMMAND in content.splitlines()[0] for content in planned.values())
+    # the extracts' staging reads one source; the unioned model joins the store's rows
+    extract = (REPO / "dbt_project/models/staging/crm/stg_crm__opportunities.sql").read_text()
+    assert "stg_ops__" not in extract and "union all" not in extract
+    unioned = (REPO / "dbt_project/models/intermediate/unioned/int_opportunities_unioned.sql").read_text()
+    assert "ref('stg_ops__opportunities')" in unioned and "ref('stg_crm__opportunities')" in unioned
+    assert "union_store_rows(" in unioned

@@ -108,14 +108,14 @@ def test_entered_records_reach_staging_and_the_sales_marts(lakehouse, rep, enter
     ids, close_date = entered
     with published(settings) as con:
         staged = con.execute(
-            "select source_system, entity_type, account_name from staging.stg_crm__accounts"
+            "select source_system, entity_type, account_name from intermediate.int_accounts_unioned"
             " where account_id = ?",
             [ids["account"]],
         ).fetchone()
         assert staged == ("ops", "account", "运营库测试客户（苏州）精密机械有限公司")
         systems = dict(
             con.execute(
-                "select source_system, count(*) from staging.stg_crm__opportunities group by 1"
+                "select source_system, count(*) from intermediate.int_opportunities_unioned group by 1"
             ).fetchall()
         )
         assert systems["ops"] == 2 and systems["xsy"] > 1000

@@ -19,7 +19,7 @@ def test_partner_tables_are_published(pipeline_run):
         # every typed name of every source has a company
         assert con.execute("select count(*) from partner.company_resolution where company_key is null").fetchone()[0] == 0
         missing = con.execute(
-            "select count(*) from staging.stg_partners__deal_registrations r "
+            "select count(*) from intermediate.int_deal_registrations_unioned r "
             "left join partner.company_resolution c on c.typed_name = r.customer_name where c.typed_name is null"
         ).fetchone()[0]
         assert missing == 0

@@ -128,10 +128,12 @@ def test_only_channel_managers_and_admins_decide_and_bad_input_names_the_field(s
 def _write_staging(warehouse: Path) -> None:
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema staging")
-        con.execute("create table staging.stg_crm__accounts as select * from (values (1, ?), (2, ?), (3, ?)) t(account_id, account_name)",
+        con.execute("create schema intermediate")
+        con.execute("create table intermediate.int_accounts_unioned as select * from (values (1, ?), (2, ?), (3, ?)) t(account_id, account_name)",
                     [BASE, VARIANT, OTHER])
-        con.execute("create table staging.stg_crm__leads as select 10 as lead_id, ? as company_name", [BASE])
-        for table, col in (("stg_partners__deal_registrations", "customer_name"), ("stg_partners__sales_reports", "end_customer_name"),
+        con.execute("create table intermediate.int_leads_unioned as select 10 as lead_id, ? as company_name", [BASE])
+        con.execute("create table intermediate.int_deal_registrations_unioned (customer_name varchar)")
+        for table, col in (("stg_partners__sales_reports", "end_customer_name"),
                            ("stg_erp__shipments", "customer_name"), ("stg_erp__invoices", "customer_name"),
                            ("stg_erp__bank_receipts", "payer_name")):
             con.execute(f"create table staging.{table} ({col} varchar)")

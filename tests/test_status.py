@@ -16,7 +16,8 @@ def _snapshot(tmp_path, ticket_day: dt.date):
     settings.published_dir.mkdir(parents=True)
     with duckdb.connect(str(settings.published_database)) as con:
         con.execute("create schema staging")
-        con.execute(f"create table staging.stg_callcenter__tickets as select timestamp '{ticket_day} 10:00' as created_at")
+        con.execute("create schema intermediate")
+        con.execute(f"create table intermediate.int_tickets_unioned as select timestamp '{ticket_day} 10:00' as created_at")
     (settings.published_dir / "manifest.json").write_text(
         '{"published_at": "2026-12-01T08:00:00Z", "run_id": "r1", "tables": {}}', encoding="utf-8")
     return settings

@@ -55,12 +55,12 @@ def test_demo_logins_follow_the_demo_org_chart(published, tmp_path):
 def test_duplicate_checks_against_extracted_accounts(published, pipeline_run, tmp_path):
     con = duckdb.connect(str(pipeline_run.settings.published_database), read_only=True)
     name, account_id = con.execute(
-        "select account_name, account_id from staging.stg_crm__accounts order by account_id limit 1"
+        "select account_name, account_id from intermediate.int_accounts_unioned order by account_id limit 1"
     ).fetchone()
     registered = con.execute(
         """select r.legal_name, a.account_id
            from staging.stg_partners__business_registry r
-           join staging.stg_crm__accounts a using (unified_social_credit_code)
+           join intermediate.int_accounts_unioned a using (unified_social_credit_code)
            where r.legal_name like '%有限公司' and r.legal_name not like '%有限责任公司'
              and a.account_name = r.legal_name
            order by a.account_id limit 1"""

@@ -26,15 +26,15 @@
             select {{ end_of_day('max(activity_at)') }}
             from (
                 select cast(max(receipt_date) as {{ dbt.type_timestamp() }}) as activity_at
-                from {{ ref('stg_crm__receipts') }}
+                from {{ ref('int_receipts_unioned') }}
                 union all
-                select max(created_at) as activity_at from {{ ref('stg_crm__payment_installments') }}
+                select max(created_at) as activity_at from {{ ref('int_payment_installments_unioned') }}
                 union all
-                select max(submitted_at) as activity_at from {{ ref('stg_partners__deal_registrations') }}
+                select max(submitted_at) as activity_at from {{ ref('int_deal_registrations_unioned') }}
                 union all
-                select max(approved_at) as activity_at from {{ ref('stg_partners__deal_registrations') }}
+                select max(approved_at) as activity_at from {{ ref('int_deal_registrations_unioned') }}
                 union all
-                select max(created_at) as activity_at from {{ ref('stg_callcenter__tickets') }}
+                select max(created_at) as activity_at from {{ ref('int_tickets_unioned') }}
                 union all
                 select max(event_time) as activity_at from {{ ref('stg_callcenter__ticket_events') }}
             ) as activity

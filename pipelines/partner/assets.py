@@ -21,15 +21,16 @@ from kernel.outcomes import missing_inputs, record_outcome
 from pipelines.partner.decisions import load_decisions
 from pipelines.resources import LakehouseResource
 
-# (staging model, column, label of the source in company_resolution.sources)
+# (schema, dbt model, column, label of the source in company_resolution.sources); leads, accounts
+# and registrations are also entered in the store: their unioned models hold both
 NAME_SOURCES = (
-    ("stg_crm__leads", "company_name", "crm.leads"),
-    ("stg_crm__accounts", "account_name", "crm.accounts"),
-    ("stg_partners__deal_registrations", "customer_name", "partners.deal_registrations"),
-    ("stg_partners__sales_reports", "end_customer_name", "partners.sales_reports"),
-    ("stg_erp__shipments", "customer_name", "erp.shipments"),
-    ("stg_erp__invoices", "customer_name", "erp.invoices"),
-    ("stg_erp__bank_receipts", "payer_name", "erp.bank_receipts"),
+    ("intermediate", "int_leads_unioned", "company_name", "crm.leads"),
+    ("intermediate", "int_accounts_unioned", "account_name", "crm.accounts"),
+    ("intermediate", "int_deal_registrations_unioned", "customer_name", "partners.deal_registrations"),
+    ("staging", "stg_partners__sales_reports", "end_customer_name", "partners.sales_reports"),
+    ("staging", "stg_erp__shipments", "customer_name", "erp.shipments"),
+    ("staging", "stg_erp__invoices", "customer_name", "erp.invoices"),
+    ("staging", "stg_erp__bank_receipts", "payer_name", "erp.bank_receipts"),
 )
 REGISTRY_MODEL = "stg_partners__business_registry"
 
@@ -42,8 +43,8 @@ class CompanyResolutionConfig(dg.Config):
 
 def typed_names(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     union = " union all ".join(
-        f"select {col} as typed_name, '{label}' as source from staging.{model} where {col} is not null"
-        for model, col, label in NAME_SOURCES
+        f"select {col} as typed_name, '{label}' as source from {schema}.{model} where {col} is not null"
+        for schema, model, col, label in NAME_SOURCES
     )
     return con.execute(union).pl()
 
@@ -59,7 +60,7 @@ def local_registry(con: duckdb.DuckDBPyConnection) -> LocalRegistry:
 @dg.asset(
     key=["partner", "company_resolution"],
     group_name="partner",
-    deps=[dg.AssetKey(["staging", m]) for m, _, _ in NAME_SOURCES] + [dg.AssetKey(["staging", REGISTRY_MODEL])],
+    deps=[dg.AssetKey([schema, m]) for schema, m, _, _ in NAME_SOURCES] + [dg.AssetKey(["staging", REGISTRY_MODEL])],
     description="Every typed company name → one company, with method (exact/registry/fuzzy), score and review status.",
     kinds={"python", "duckdb"},
 )

@@ -111,7 +111,7 @@ def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
 
 @dg.asset(
     key=_key("service", "requirement_link_suggestions"),
-    deps=[_key(STG, "stg_callcenter__tickets"), _key(STG, "stg_callcenter__requirements"),
+    deps=[_key("intermediate", "int_tickets_unioned"), _key(STG, "stg_callcenter__requirements"),
           _key(STG, "stg_callcenter__ticket_requirement_links")],
     group_name="service",
     description="Top-3 suggested requirements (TF-IDF char n-grams, cosine score) for unlinked "
@@ -124,7 +124,7 @@ def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: L
                            " where status <> 'rejected' order by requirement_id").df()
         links = con.execute(f"select ticket_no, requirement_id from {STG}.stg_callcenter__ticket_requirement_links"
                             " order by ticket_no, requirement_id").df()
-        tickets = con.execute(f"select ticket_no, subject, description, category from {STG}.stg_callcenter__tickets"
+        tickets = con.execute("select ticket_no, subject, description, category from intermediate.int_tickets_unioned"
                               " order by ticket_no").df()
         linked_categories = tickets.loc[tickets["ticket_no"].isin(links["ticket_no"]), "category"].unique()
         unlinked = tickets[~tickets["ticket_no"].isin(links["ticket_no"])

@@ -13,14 +13,14 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
     where status not in ('draft', 'cancelled')
 
 ),
 
 order_lines as (
 
-    select * from {{ ref('stg_crm__order_lines') }}
+    select * from {{ ref('int_order_lines_unioned') }}
 
 ),
 

@@ -11,13 +11,13 @@ with
 
 order_lines as (
 
-    select * from {{ ref('stg_crm__order_lines') }}
+    select * from {{ ref('int_order_lines_unioned') }}
 
 ),
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
 
 ),
 

@@ -10,13 +10,13 @@ with
 
 receipts as (
 
-    select * from {{ ref('stg_crm__receipts') }}
+    select * from {{ ref('int_receipts_unioned') }}
 
 ),
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
 
 ),
 
@@ -28,7 +28,7 @@ contracts as (
 
 installments as (
 
-    select * from {{ ref('stg_crm__payment_installments') }}
+    select * from {{ ref('int_payment_installments_unioned') }}
 
 ),
 

@@ -12,13 +12,13 @@ accounts as (
 
 leads as (
 
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_leads_unioned') }}
 
 ),
 
 registrations as (
 
-    select * from {{ ref('stg_partners__deal_registrations') }}
+    select * from {{ ref('int_deal_registrations_unioned') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 registrations as (
 
-    select * from {{ ref('stg_partners__deal_registrations') }}
+    select * from {{ ref('int_deal_registrations_unioned') }}
 
 ),
 

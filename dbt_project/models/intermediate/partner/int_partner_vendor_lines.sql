@@ -6,13 +6,13 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
 
 ),
 
 order_lines as (
 
-    select * from {{ ref('stg_crm__order_lines') }}
+    select * from {{ ref('int_order_lines_unioned') }}
 
 ),
 
@@ -24,13 +24,13 @@ products as (
 
 accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts_unioned') }}
 
 ),
 
 registrations as (
 
-    select * from {{ ref('stg_partners__deal_registrations') }}
+    select * from {{ ref('int_deal_registrations_unioned') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 leads as (
 
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_leads_unioned') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 tickets as (
 
-    select * from {{ ref('stg_callcenter__tickets') }}
+    select * from {{ ref('int_tickets_unioned') }}
 
 ),
 

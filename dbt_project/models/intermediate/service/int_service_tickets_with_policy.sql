@@ -5,13 +5,13 @@ with
 
 tickets as (
 
-    select * from {{ ref('stg_callcenter__tickets') }}
+    select * from {{ ref('int_tickets_unioned') }}
 
 ),
 
 accounts as (
 
-    select * from {{ ref('stg_crm__accounts') }}
+    select * from {{ ref('int_accounts_unioned') }}
 
 ),
 

@@ -12,7 +12,7 @@ bank as (
 
 receipts as (
 
-    select * from {{ ref('stg_crm__receipts') }}
+    select * from {{ ref('int_receipts_unioned') }}
 
 ),
 

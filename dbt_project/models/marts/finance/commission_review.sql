@@ -11,7 +11,7 @@ splits as (
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
 
 ),
 

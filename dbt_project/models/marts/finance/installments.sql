@@ -4,13 +4,13 @@ with
 
 installments as (
 
-    select * from {{ ref('stg_crm__payment_installments') }}
+    select * from {{ ref('int_payment_installments_unioned') }}
 
 ),
 
 plans as (
 
-    select * from {{ ref('stg_crm__payment_plans') }}
+    select * from {{ ref('int_payment_plans_unioned') }}
 
 ),
 
@@ -22,7 +22,7 @@ contracts as (
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
 
 ),
 

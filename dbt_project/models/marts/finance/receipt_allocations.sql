@@ -17,7 +17,7 @@ receipts as (
 
 installments as (
 
-    select * from {{ ref('stg_crm__payment_installments') }}
+    select * from {{ ref('int_payment_installments_unioned') }}
 
 ),
 

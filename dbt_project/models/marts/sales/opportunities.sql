@@ -8,13 +8,13 @@ with
 
 opportunities as (
 
-    select * from {{ ref('stg_crm__opportunities') }}
+    select * from {{ ref('int_opportunities_unioned') }}
 
 ),
 
 accounts as (
 
-    select account_id, account_name from {{ ref('stg_crm__accounts') }}
+    select account_id, account_name from {{ ref('int_accounts_unioned') }}
 
 ),
 
@@ -38,7 +38,7 @@ departments as (
 
 leads as (
 
-    select * from {{ ref('stg_crm__leads') }}
+    select * from {{ ref('int_leads_unioned') }}
 
 ),
 

@@ -9,13 +9,13 @@ with
 
 history as (
 
-    select * from {{ ref('stg_crm__opportunity_stage_history') }}
+    select * from {{ ref('int_opportunity_stage_history_unioned') }}
 
 ),
 
 opportunities as (
 
-    select opportunity_id, stage, amount, close_date, created_at from {{ ref('stg_crm__opportunities') }}
+    select opportunity_id, stage, amount, close_date, created_at from {{ ref('int_opportunities_unioned') }}
 
 ),
 

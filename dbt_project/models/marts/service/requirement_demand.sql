@@ -41,7 +41,7 @@ tickets as (
 
 orders as (
 
-    select * from {{ ref('stg_crm__orders') }}
+    select * from {{ ref('int_orders_unioned') }}
 
 ),
 

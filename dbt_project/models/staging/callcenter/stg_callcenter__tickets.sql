@@ -1,7 +1,5 @@
 -- callcenter.tickets: Service tickets (工单) with priority and channel; times local. One row per
 -- ticket_no: the latest version, i.e. the highest updated_at, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__tickets); source_system tells
--- them apart.
 
 with
 
@@ -60,8 +58,7 @@ deduplicated as (
 
 ),
 
--- the callcenter extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -71,7 +68,6 @@ extracted as (
         assignee_agent_id,
         call_id,
         conversation_id,
-        cast('callcenter' as {{ dbt.type_string() }})      as source_system,
 
         -- attributes
         contact_phone,
@@ -93,50 +89,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(ticket_no as {{ dbt.type_string() }})         as ticket_no,
-        cast(account_id as {{ dbt.type_bigint() }})        as account_id,
-        cast(product_code as {{ dbt.type_string() }})      as product_code,
-        cast(assignee_agent_id as {{ dbt.type_string() }}) as assignee_agent_id,
-        cast(call_id as {{ dbt.type_string() }})           as call_id,
-        cast(conversation_id as {{ dbt.type_string() }})   as conversation_id,
-        source_system,
-
-        -- attributes
-        cast(contact_phone as {{ dbt.type_string() }})     as contact_phone,
-        cast(channel as {{ dbt.type_string() }})           as channel,
-        cast(priority as {{ dbt.type_string() }})          as priority,
-        cast(category as {{ dbt.type_string() }})          as category,
-        cast(subject as {{ dbt.type_string() }})           as subject,
-        cast(description as {{ dbt.type_string() }})       as description,
-        cast(status as {{ dbt.type_string() }})            as status,
-        cast(team as {{ dbt.type_string() }})              as team,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})     as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})     as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__tickets') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

@@ -1,7 +1,5 @@
 -- crm.accounts: Customer companies (客户) as typed by reps; names vary, see docs/sources.md. One row
 -- per account_id: the latest version, i.e. the highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__accounts); source_system tells
--- them apart.
 
 with
 
@@ -62,8 +60,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -71,7 +68,6 @@ extracted as (
         owner_id,
         partner_id,
         unified_social_credit_code,
-        cast('xsy' as {{ dbt.type_string() }})                      as source_system,
 
         -- attributes
         entity_type,
@@ -97,52 +93,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(account_id as {{ dbt.type_bigint() }})                 as account_id,
-        cast(owner_id as {{ dbt.type_bigint() }})                   as owner_id,
-        cast(partner_id as {{ dbt.type_bigint() }})                 as partner_id,
-        cast(unified_social_credit_code as {{ dbt.type_string() }}) as unified_social_credit_code,
-        source_system,
-
-        -- attributes
-        cast('account' as {{ dbt.type_string() }})                  as entity_type,
-        cast(account_name as {{ dbt.type_string() }})               as account_name,
-        cast(short_name as {{ dbt.type_string() }})                 as short_name,
-        cast(industry as {{ dbt.type_string() }})                   as industry,
-        cast(level as {{ dbt.type_string() }})                      as level,
-        cast(province as {{ dbt.type_string() }})                   as province,
-        cast(city as {{ dbt.type_string() }})                       as city,
-        cast(address as {{ dbt.type_string() }})                    as address,
-        cast(phone as {{ dbt.type_string() }})                      as phone,
-
-        -- flags
-        cast(is_in_pool as {{ dbt.type_boolean() }})                as is_in_pool,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})              as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})              as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__accounts') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

@@ -1,7 +1,5 @@
 -- crm.contacts: People at customer companies (联系人). One row per contact_id: the latest version,
 -- i.e. the highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__contacts); source_system tells
--- them apart.
 
 with
 
@@ -57,15 +55,13 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
         contact_id,
         owner_id,
         account_id,
-        cast('xsy' as {{ dbt.type_string() }})              as source_system,
 
         -- attributes
         entity_type,
@@ -87,47 +83,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(contact_id as {{ dbt.type_bigint() }})         as contact_id,
-        cast(owner_id as {{ dbt.type_bigint() }})           as owner_id,
-        cast(account_id as {{ dbt.type_bigint() }})         as account_id,
-        source_system,
-
-        -- attributes
-        cast('contact' as {{ dbt.type_string() }})          as entity_type,
-        cast(contact_name as {{ dbt.type_string() }})       as contact_name,
-        cast(title as {{ dbt.type_string() }})              as title,
-        cast(mobile as {{ dbt.type_string() }})             as mobile,
-        cast(email as {{ dbt.type_string() }})              as email,
-
-        -- flags
-        cast(is_decision_maker as {{ dbt.type_boolean() }}) as is_decision_maker,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})      as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})      as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__contacts') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

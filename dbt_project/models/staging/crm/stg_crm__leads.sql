@@ -1,8 +1,6 @@
 -- crm.leads: Sales leads (销售线索) with source channel, campaign and status; inPool marks the lead
 -- pool (公海). One row per lead_id: the latest version, i.e. the highest updatedAt, then the latest
 -- load.
--- Unioned with the rows entered in the operational store (stg_ops__leads); source_system tells
--- them apart.
 
 with
 
@@ -66,8 +64,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -76,7 +73,6 @@ extracted as (
         campaign_id,
         converted_account_id,
         converted_opportunity_id,
-        cast('xsy' as {{ dbt.type_string() }})                    as source_system,
 
         -- attributes
         entity_type,
@@ -104,55 +100,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(lead_id as {{ dbt.type_bigint() }})                  as lead_id,
-        cast(owner_id as {{ dbt.type_bigint() }})                 as owner_id,
-        cast(campaign_id as {{ dbt.type_bigint() }})              as campaign_id,
-        cast(converted_account_id as {{ dbt.type_bigint() }})     as converted_account_id,
-        cast(converted_opportunity_id as {{ dbt.type_bigint() }}) as converted_opportunity_id,
-        source_system,
-
-        -- attributes
-        cast('lead' as {{ dbt.type_string() }})                   as entity_type,
-        cast(lead_name as {{ dbt.type_string() }})                as lead_name,
-        cast(company_name as {{ dbt.type_string() }})             as company_name,
-        cast(mobile as {{ dbt.type_string() }})                   as mobile,
-        cast(email as {{ dbt.type_string() }})                    as email,
-        cast(lead_source as {{ dbt.type_string() }})              as lead_source,
-        cast(status as {{ dbt.type_string() }})                   as status,
-        cast(province as {{ dbt.type_string() }})                 as province,
-        cast(city as {{ dbt.type_string() }})                     as city,
-        cast(industry as {{ dbt.type_string() }})                 as industry,
-
-        -- flags
-        cast(is_in_pool as {{ dbt.type_boolean() }})              as is_in_pool,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})            as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})            as updated_at,
-        cast(converted_at as {{ dbt.type_timestamp() }})          as converted_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__leads') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

@@ -1,8 +1,6 @@
 -- crm.opportunities: Opportunities (商机). winRate is the CRM's stage probability in percent
 -- (0-100). One row per opportunity_id: the latest version, i.e. the highest updatedAt, then the
 -- latest load.
--- Unioned with the rows entered in the operational store (stg_ops__opportunities); source_system
--- tells them apart.
 
 with
 
@@ -70,8 +68,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -82,7 +79,6 @@ extracted as (
         campaign_id,
         department_id,
         partner_id,
-        cast('xsy' as {{ dbt.type_string() }})             as source_system,
 
         -- attributes
         entity_type,
@@ -112,59 +108,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(opportunity_id as {{ dbt.type_bigint() }})    as opportunity_id,
-        cast(owner_id as {{ dbt.type_bigint() }})          as owner_id,
-        cast(account_id as {{ dbt.type_bigint() }})        as account_id,
-        cast(lead_id as {{ dbt.type_bigint() }})           as lead_id,
-        cast(campaign_id as {{ dbt.type_bigint() }})       as campaign_id,
-        cast(department_id as {{ dbt.type_bigint() }})     as department_id,
-        cast(partner_id as {{ dbt.type_bigint() }})        as partner_id,
-        source_system,
-
-        -- attributes
-        cast('opportunity' as {{ dbt.type_string() }})     as entity_type,
-        cast(opportunity_name as {{ dbt.type_string() }})  as opportunity_name,
-        cast(opportunity_type as {{ dbt.type_string() }})  as opportunity_type,
-        cast(stage as {{ dbt.type_string() }})             as stage,
-        cast(forecast_category as {{ dbt.type_string() }}) as forecast_category,
-        cast(status as {{ dbt.type_string() }})            as status,
-        cast(loss_reason as {{ dbt.type_string() }})       as loss_reason,
-
-        -- amounts
-        cast(amount as {{ type_decimal() }})               as amount,
-
-        -- numbers
-        cast(win_rate_pct as {{ dbt.type_bigint() }})      as win_rate_pct,
-
-        -- dates
-        cast(close_date as {{ type_date() }})              as close_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})     as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})     as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__opportunities') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

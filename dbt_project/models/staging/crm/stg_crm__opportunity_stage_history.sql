@@ -1,8 +1,6 @@
 -- crm.opportunity_stage_history: Every change of an opportunity's stage, amount or expected close
 -- date, with the values after the change. One row per stage_change_id: the latest version, i.e.
 -- the highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__opportunity_stage_history);
--- source_system tells them apart.
 
 with
 
@@ -63,15 +61,13 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
         stage_change_id,
         owner_id,
         opportunity_id,
-        cast('xsy' as {{ dbt.type_string() }})                     as source_system,
 
         -- attributes
         entity_type,
@@ -98,52 +94,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(stage_change_id as {{ dbt.type_bigint() }})           as stage_change_id,
-        cast(owner_id as {{ dbt.type_bigint() }})                  as owner_id,
-        cast(opportunity_id as {{ dbt.type_bigint() }})            as opportunity_id,
-        source_system,
-
-        -- attributes
-        cast('opportunityStageHistory' as {{ dbt.type_string() }}) as entity_type,
-        cast(from_stage as {{ dbt.type_string() }})                as from_stage,
-        cast(to_stage as {{ dbt.type_string() }})                  as to_stage,
-
-        -- amounts
-        cast(amount as {{ type_decimal() }})                       as amount,
-
-        -- numbers
-        cast(changed_by as {{ dbt.type_bigint() }})                as changed_by,
-
-        -- dates
-        cast(close_date as {{ type_date() }})                      as close_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})             as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})             as updated_at,
-        cast(changed_at as {{ dbt.type_timestamp() }})             as changed_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__opportunity_stage_history') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

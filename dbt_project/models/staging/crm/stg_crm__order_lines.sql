@@ -1,8 +1,6 @@
 -- crm.order_lines: Order lines with price book, discount, unit and the over/short tolerance (溢短装)
 -- of bulk goods. One row per order_line_id: the latest version, i.e. the highest updatedAt, then
 -- the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__order_lines); source_system
--- tells them apart.
 
 with
 
@@ -63,8 +61,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -73,7 +70,6 @@ extracted as (
         order_id,
         product_id,
         price_book_id,
-        cast('xsy' as {{ dbt.type_string() }})             as source_system,
 
         -- attributes
         entity_type,
@@ -98,52 +94,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(order_line_id as {{ dbt.type_bigint() }})     as order_line_id,
-        cast(owner_id as {{ dbt.type_bigint() }})          as owner_id,
-        cast(order_id as {{ dbt.type_bigint() }})          as order_id,
-        cast(product_id as {{ dbt.type_bigint() }})        as product_id,
-        cast(price_book_id as {{ dbt.type_bigint() }})     as price_book_id,
-        source_system,
-
-        -- attributes
-        cast('orderProduct' as {{ dbt.type_string() }})    as entity_type,
-        cast(unit as {{ dbt.type_string() }})              as unit,
-        cast(tolerance_type as {{ dbt.type_string() }})    as tolerance_type,
-
-        -- amounts
-        cast(quantity as {{ type_decimal(18, 3) }})        as quantity,
-        cast(list_price as {{ type_decimal() }})           as list_price,
-        cast(discount_rate as {{ type_decimal(18, 4) }})   as discount_rate,
-        cast(unit_price as {{ type_decimal() }})           as unit_price,
-        cast(line_amount as {{ type_decimal() }})          as line_amount,
-        cast(tolerance_value as {{ type_decimal(18, 3) }}) as tolerance_value,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})     as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})     as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__order_lines') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

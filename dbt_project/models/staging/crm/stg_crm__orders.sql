@@ -1,7 +1,5 @@
 -- crm.orders: Sales orders (订单). One row per order_id: the latest version, i.e. the highest
 -- updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__orders); source_system tells
--- them apart.
 
 with
 
@@ -63,8 +61,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -77,7 +74,6 @@ extracted as (
         contract_id,
         partner_id,
         department_id,
-        cast('xsy' as {{ dbt.type_string() }})          as source_system,
 
         -- attributes
         entity_type,
@@ -99,53 +95,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(order_id as {{ dbt.type_bigint() }})       as order_id,
-        cast(owner_id as {{ dbt.type_bigint() }})       as owner_id,
-        cast(order_no as {{ dbt.type_string() }})       as order_no,
-        cast(account_id as {{ dbt.type_bigint() }})     as account_id,
-        cast(opportunity_id as {{ dbt.type_bigint() }}) as opportunity_id,
-        cast(quote_id as {{ dbt.type_bigint() }})       as quote_id,
-        cast(contract_id as {{ dbt.type_bigint() }})    as contract_id,
-        cast(partner_id as {{ dbt.type_bigint() }})     as partner_id,
-        cast(department_id as {{ dbt.type_bigint() }})  as department_id,
-        source_system,
-
-        -- attributes
-        cast('order' as {{ dbt.type_string() }})        as entity_type,
-        cast(status as {{ dbt.type_string() }})         as status,
-
-        -- amounts
-        cast(total_amount as {{ type_decimal() }})      as total_amount,
-
-        -- dates
-        cast(order_date as {{ type_date() }})           as order_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})  as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})  as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__orders') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

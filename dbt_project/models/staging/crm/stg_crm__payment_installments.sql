@@ -1,8 +1,6 @@
 -- crm.payment_installments: Installments (回款计划明细) of a payment plan; ownerId is the person
 -- responsible for collecting (回款负责人). One row per installment_id: the latest version, i.e. the
 -- highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__payment_installments);
--- source_system tells them apart.
 
 with
 
@@ -61,8 +59,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -73,7 +70,6 @@ extracted as (
         order_id,
         account_id,
         batch_no,
-        cast('xsy' as {{ dbt.type_string() }})                as source_system,
 
         -- attributes
         entity_type,
@@ -94,50 +90,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(installment_id as {{ dbt.type_bigint() }})       as installment_id,
-        cast(owner_id as {{ dbt.type_bigint() }})             as owner_id,
-        cast(payment_plan_id as {{ dbt.type_bigint() }})      as payment_plan_id,
-        cast(contract_id as {{ dbt.type_bigint() }})          as contract_id,
-        cast(order_id as {{ dbt.type_bigint() }})             as order_id,
-        cast(account_id as {{ dbt.type_bigint() }})           as account_id,
-        cast(batch_no as {{ dbt.type_bigint() }})             as batch_no,
-        source_system,
-
-        -- attributes
-        cast('paymentInstallment' as {{ dbt.type_string() }}) as entity_type,
-
-        -- amounts
-        cast(amount as {{ type_decimal() }})                  as amount,
-
-        -- dates
-        cast(due_date as {{ type_date() }})                   as due_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})        as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})        as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__payment_installments') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

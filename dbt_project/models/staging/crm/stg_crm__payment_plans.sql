@@ -1,7 +1,5 @@
 -- crm.payment_plans: Payment plans (回款计划) of a contract or order. One row per payment_plan_id: the
 -- latest version, i.e. the highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__payment_plans); source_system
--- tells them apart.
 
 with
 
@@ -59,8 +57,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -70,7 +67,6 @@ extracted as (
         contract_id,
         order_id,
         account_id,
-        cast('xsy' as {{ dbt.type_string() }})             as source_system,
 
         -- attributes
         entity_type,
@@ -91,49 +87,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(payment_plan_id as {{ dbt.type_bigint() }})   as payment_plan_id,
-        cast(owner_id as {{ dbt.type_bigint() }})          as owner_id,
-        cast(plan_no as {{ dbt.type_string() }})           as plan_no,
-        cast(contract_id as {{ dbt.type_bigint() }})       as contract_id,
-        cast(order_id as {{ dbt.type_bigint() }})          as order_id,
-        cast(account_id as {{ dbt.type_bigint() }})        as account_id,
-        source_system,
-
-        -- attributes
-        cast('paymentPlan' as {{ dbt.type_string() }})     as entity_type,
-
-        -- amounts
-        cast(total_amount as {{ type_decimal() }})         as total_amount,
-
-        -- numbers
-        cast(installment_count as {{ dbt.type_bigint() }}) as installment_count,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})     as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})     as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__payment_plans') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

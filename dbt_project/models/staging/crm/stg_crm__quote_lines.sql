@@ -1,7 +1,5 @@
 -- crm.quote_lines: Products on a quote. One row per quote_line_id: the latest version, i.e. the
 -- highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__quote_lines); source_system
--- tells them apart.
 
 with
 
@@ -58,8 +56,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -67,7 +64,6 @@ extracted as (
         owner_id,
         quote_id,
         product_id,
-        cast('xsy' as {{ dbt.type_string() }})           as source_system,
 
         -- attributes
         entity_type,
@@ -89,48 +85,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(quote_line_id as {{ dbt.type_bigint() }})   as quote_line_id,
-        cast(owner_id as {{ dbt.type_bigint() }})        as owner_id,
-        cast(quote_id as {{ dbt.type_bigint() }})        as quote_id,
-        cast(product_id as {{ dbt.type_bigint() }})      as product_id,
-        source_system,
-
-        -- attributes
-        cast('quoteLine' as {{ dbt.type_string() }})     as entity_type,
-
-        -- amounts
-        cast(quantity as {{ type_decimal(18, 3) }})      as quantity,
-        cast(list_price as {{ type_decimal() }})         as list_price,
-        cast(discount_rate as {{ type_decimal(18, 4) }}) as discount_rate,
-        cast(unit_price as {{ type_decimal() }})         as unit_price,
-        cast(line_amount as {{ type_decimal() }})        as line_amount,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})   as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})   as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__quote_lines') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

@@ -1,7 +1,5 @@
 -- crm.quotes: Quotes (报价单) on opportunities. One row per quote_id: the latest version, i.e. the
 -- highest updatedAt, then the latest load.
--- Unioned with the rows entered in the operational store (stg_ops__quotes); source_system tells
--- them apart.
 
 with
 
@@ -64,8 +62,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -75,7 +72,6 @@ extracted as (
         opportunity_id,
         account_id,
         price_book_id,
-        cast('xsy' as {{ dbt.type_string() }})           as source_system,
 
         -- attributes
         entity_type,
@@ -101,54 +97,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(quote_id as {{ dbt.type_bigint() }})        as quote_id,
-        cast(owner_id as {{ dbt.type_bigint() }})        as owner_id,
-        cast(quote_no as {{ dbt.type_string() }})        as quote_no,
-        cast(opportunity_id as {{ dbt.type_bigint() }})  as opportunity_id,
-        cast(account_id as {{ dbt.type_bigint() }})      as account_id,
-        cast(price_book_id as {{ dbt.type_bigint() }})   as price_book_id,
-        source_system,
-
-        -- attributes
-        cast('quote' as {{ dbt.type_string() }})         as entity_type,
-        cast(status as {{ dbt.type_string() }})          as status,
-
-        -- amounts
-        cast(total_amount as {{ type_decimal() }})       as total_amount,
-        cast(discount_rate as {{ type_decimal(18, 4) }}) as discount_rate,
-
-        -- numbers
-        cast(approved_by as {{ dbt.type_bigint() }})     as approved_by,
-
-        -- dates
-        cast(quote_date as {{ type_date() }})            as quote_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})   as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})   as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__quotes') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

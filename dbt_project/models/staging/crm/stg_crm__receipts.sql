@@ -1,8 +1,6 @@
 -- crm.receipts: Receipts (回款) and refunds; installmentId is empty when the payer named no
 -- installment. One row per receipt_id: the latest version, i.e. the highest updatedAt, then the
 -- latest load.
--- Unioned with the rows entered in the operational store (stg_ops__receipts); source_system tells
--- them apart.
 
 with
 
@@ -64,8 +62,7 @@ deduplicated as (
 
 ),
 
--- the crm extracts
-extracted as (
+final as (
 
     select
         -- ids
@@ -77,7 +74,6 @@ extracted as (
         order_id,
         installment_id,
         bank_txn_no,
-        cast('xsy' as {{ dbt.type_string() }})           as source_system,
 
         -- attributes
         entity_type,
@@ -100,53 +96,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(receipt_id as {{ dbt.type_bigint() }})      as receipt_id,
-        cast(owner_id as {{ dbt.type_bigint() }})        as owner_id,
-        cast(receipt_no as {{ dbt.type_string() }})      as receipt_no,
-        cast(account_id as {{ dbt.type_bigint() }})      as account_id,
-        cast(contract_id as {{ dbt.type_bigint() }})     as contract_id,
-        cast(order_id as {{ dbt.type_bigint() }})        as order_id,
-        cast(installment_id as {{ dbt.type_bigint() }})  as installment_id,
-        cast(bank_txn_no as {{ dbt.type_string() }})     as bank_txn_no,
-        source_system,
-
-        -- attributes
-        cast('paymentRecord' as {{ dbt.type_string() }}) as entity_type,
-        cast(receipt_type as {{ dbt.type_string() }})    as receipt_type,
-        cast(payment_method as {{ dbt.type_string() }})  as payment_method,
-
-        -- amounts
-        cast(amount as {{ type_decimal() }})             as amount,
-
-        -- dates
-        cast(receipt_date as {{ type_date() }})          as receipt_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(created_at as {{ dbt.type_timestamp() }})   as created_at,
-        cast(updated_at as {{ dbt.type_timestamp() }})   as updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__receipts') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 

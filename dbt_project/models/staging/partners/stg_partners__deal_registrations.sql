@@ -1,8 +1,6 @@
 -- partners.deal_registrations: Deals registered by partners (报备) with the end customer name as the
 -- partner typed it. One row per registration_id: the latest version, i.e. the latest load (the
 -- source has no version field).
--- Unioned with the rows entered in the operational store (stg_ops__deal_registrations);
--- source_system tells them apart.
 
 with
 
@@ -62,15 +60,13 @@ deduplicated as (
 
 ),
 
--- the partners extracts
-extracted as (
+final as (
 
     select
         -- ids
         registration_id,
         partner_id,
         crm_opportunity_id,
-        cast('partners' as {{ dbt.type_string() }})         as source_system,
 
         -- attributes
         customer_name,
@@ -97,52 +93,6 @@ extracted as (
         loaded_at
 
     from deduplicated
-
-),
-
--- rows entered in the operational store (latest version, soft-deleted rows left out)
-entered as (
-
-    select
-        -- ids
-        cast(registration_id as {{ dbt.type_string() }})    as registration_id,
-        cast(partner_id as {{ dbt.type_bigint() }})         as partner_id,
-        cast(crm_opportunity_id as {{ dbt.type_bigint() }}) as crm_opportunity_id,
-        source_system,
-
-        -- attributes
-        cast(customer_name as {{ dbt.type_string() }})      as customer_name,
-        cast(product_line as {{ dbt.type_string() }})       as product_line,
-        cast(status as {{ dbt.type_string() }})             as status,
-
-        -- amounts
-        cast(estimated_amount as {{ type_decimal() }})      as estimated_amount,
-
-        -- numbers
-        cast(approved_by as {{ dbt.type_bigint() }})        as approved_by,
-        cast(protection_days as {{ dbt.type_bigint() }})    as protection_days,
-
-        -- dates
-        cast(expected_close_date as {{ type_date() }})      as expected_close_date,
-
-        -- timestamps (Asia/Shanghai local)
-        cast(submitted_at as {{ dbt.type_timestamp() }})    as submitted_at,
-        cast(approved_at as {{ dbt.type_timestamp() }})     as approved_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
-
-    from {{ ref('stg_ops__deal_registrations') }}
-
-),
-
-final as (
-
-    select * from extracted
-    union all
-    select * from entered
 
 )
 
