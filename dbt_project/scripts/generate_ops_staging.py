@@ -3,7 +3,9 @@
 The store (operational/models) changes with the entry screens; its staging layer is pure
 mechanics (one model per extracted table: rename ``id``, cast, keep the latest version, leave
 soft-deleted rows out), so it is generated rather than hand-kept, and committed so that dbt,
-Spark and reviewers see it without running Python. Every file it writes says so in its first
+Spark and reviewers see it without running Python. The mechanics live once, in
+macros/ops_staging.sql, which casts each column to the ``data_type`` written here into
+_ops__sources.yml; each model is a one-line call of it naming the table and its key. Every file it writes says so in its first
 lines. tests/test_ops_extraction.py fails when a store model changed and this was not rerun:
 
     python dbt_project/scripts/generate_ops_staging.py
@@ -44,17 +46,8 @@ SINGULAR = {
     "deal_registrations": "registration",  # the partner portal's key is registration_id
 }
 
-# Select-list groups, in order, with their comment.
-GROUPS = {
-    "ids": "ids",
-    "attributes": "attributes",
-    "flags": "flags",
-    "amounts": "amounts",
-    "numbers": "numbers",
-    "dates": "dates",
-    "timestamps": "timestamps (Asia/Shanghai local)",
-    "lineage": "lineage",
-}
+# Column groups, in the order of the source's (and so the model's) columns, lineage last.
+GROUPS = ("ids", "attributes", "flags", "amounts", "numbers", "dates", "timestamps", "lineage")
 COMMON_DESCRIPTIONS = {
     "source_system": "System the row was entered in: always 'ops' (the operational store).",
     "version": "Optimistic-concurrency version of the row in the store (1 on insert, +1 per save).",
@@ -64,22 +57,19 @@ COMMON_DESCRIPTIONS = {
     "updated_by": "App user (app_users.id) who last changed the row.",
     "deleted_at": "Soft-delete time in the store; always empty here (deleted rows are left out).",
 }
-RAW_LINEAGE = {  # raw column -> (staging name, cast expression, data type, description)
+RAW_LINEAGE = {  # raw column -> (staging name, data type, description); macros/ops_staging.sql
     "_source_file": (
         "source_file",
-        "cast(_source_file as {{ dbt.type_string() }})",
         "varchar",
         "Raw file of the extraction that carried the row (ops/<table>/<load>.parquet).",
     ),
     "_row_number": (
         "source_row_number",
-        "cast(_row_number as {{ dbt.type_bigint() }})",
         "bigint",
         "Position of the row in that file (1-based).",
     ),
     "_loaded_at": (
         "loaded_at",
-        "{{ utc_to_local('_loaded_at') }}",
         "timestamp",
         "When the raw loader loaded the file, Asia/Shanghai local time (raw keeps it in UTC); "
         "of two copies of the same version, the later load wins.",
@@ -98,7 +88,6 @@ RAW_LINEAGE_DESCRIPTIONS = {
 class Column:
     raw: str
     name: str
-    expression: str
     data_type: str
     group: str
     description: str
@@ -111,22 +100,21 @@ def singular(table: str) -> str:
     return table[:-3] + "y" if table.endswith("ies") else table.removesuffix("s")
 
 
-def _typed(column: sa.Column) -> tuple[str, str, str]:
-    """(cast target, DuckDB data type, group) of a store column, via its raw Parquet type."""
+def _typed(column: sa.Column) -> tuple[str, str]:
+    """(DuckDB data type, group) of a store column, via its raw Parquet type.
+
+    macros/ops_staging.sql casts to the project's type macro of that data type.
+    """
     dtype = column_dtype(column)
     if isinstance(dtype, pl.Decimal):
-        scale, precision = dtype.scale, dtype.precision
-        target = "{{ type_decimal() }}" if (precision, scale) == (18, 2) else (
-            f"{{{{ type_decimal({precision}, {scale}) }}}}"
-        )
-        return target, f"decimal({precision},{scale})", "amounts"
+        return f"decimal({dtype.precision},{dtype.scale})", "amounts"
     return {
-        pl.Int64: ("{{ dbt.type_bigint() }}", "bigint", "numbers"),
-        pl.Float64: ("{{ dbt.type_float() }}", "double", "numbers"),
-        pl.Boolean: ("{{ dbt.type_boolean() }}", "boolean", "flags"),
-        pl.Date: ("{{ type_date() }}", "date", "dates"),
-        pl.Datetime: ("{{ dbt.type_timestamp() }}", "timestamp", "timestamps"),
-        pl.Utf8: ("{{ dbt.type_string() }}", "varchar", "attributes"),
+        pl.Int64: ("bigint", "numbers"),
+        pl.Float64: ("double", "numbers"),
+        pl.Boolean: ("boolean", "flags"),
+        pl.Date: ("date", "dates"),
+        pl.Datetime: ("timestamp", "timestamps"),
+        pl.Utf8: ("varchar", "attributes"),
     }[dtype.base_type()]
 
 
@@ -137,7 +125,7 @@ def columns_of(table: sa.Table) -> list[Column]:
         raise ValueError(f"store table {table.name}: id would be renamed to {key}, which exists")
     cols = []
     for c in table.c:
-        target, data_type, group = _typed(c)
+        data_type, group = _typed(c)
         name = key if c.name == "id" else c.name
         if c.name in ("version", "source_system"):
             group = "attributes"
@@ -154,88 +142,23 @@ def columns_of(table: sa.Table) -> list[Column]:
             Column(
                 raw=c.name,
                 name=name,
-                expression=f"cast({c.name} as {target})",
                 data_type=data_type,
                 group=group,
                 description=f"{text} Store column `{c.name}`.",
                 required=c.name == "id" or not c.nullable,
             )
         )
-    for raw, (name, expression, data_type, text) in RAW_LINEAGE.items():
-        cols.append(Column(raw, name, expression, data_type, "lineage", text, required=True))
-    groups = list(GROUPS)
-    return sorted(cols, key=lambda c: (groups.index(c.group), c.raw != "id"))
-
-
-def _select_list(cols: Sequence[Column], render) -> str:
-    """Select-list lines grouped under comments, commas between items."""
-    lines: list[str] = []
-    for group, comment in GROUPS.items():
-        members = [c for c in cols if c.group == group]
-        if members:
-            lines += [""] if lines else []
-            lines += [f"        -- {comment}"] + [render(c) for c in members]
-    last = max(i for i, line in enumerate(lines) if line and not line.lstrip().startswith("--"))
-    return "\n".join(
-        line if (not line or line.lstrip().startswith("--") or i == last) else line + ","
-        for i, line in enumerate(lines)
-    )
+    for raw, (name, data_type, text) in RAW_LINEAGE.items():
+        cols.append(Column(raw, name, data_type, "lineage", text, required=True))
+    return sorted(cols, key=lambda c: (GROUPS.index(c.group), c.raw != "id"))
 
 
 def model_sql(table: sa.Table) -> str:
-    cols = columns_of(table)
-    width = max(len(c.expression) for c in cols)
-    renamed = _select_list(cols, lambda c: f"        {c.expression.ljust(width)} as {c.name}")
-    final = _select_list(cols, lambda c: f"        {c.name}")
     key = f"{singular(table.name)}_id"
     return f"""\
 {SQL_HEADER}-- ops.{table.name}: rows of the operational store's table {table.name} (entry screens), as
--- extracted into raw/ops. One row per {key}: the latest version, i.e. the highest version,
--- then the latest extraction; rows whose latest version is soft-deleted are left out.
-
-with
-
-source as (
-
-    select * from {{{{ source('ops', '{table.name}') }}}}
-
-),
-
-renamed as (
-
-    select
-{renamed}
-
-    from source
-
-),
-
-deduplicated as (
-
-    {{{{ dedupe_latest(
-        'renamed',
-        key_columns=['{key}'],
-        order_by=[
-            'version desc',
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}}}
-
-),
-
-final as (
-
-    select
-{final}
-
-    from deduplicated
-    where deleted_at is null
-
-)
-
-select * from final
+-- extracted into raw/ops. One row per {key}: the latest version; soft-deleted rows left out.
+{{{{ ops_staging('{table.name}', key='{key}') }}}}
 """
 
 
