@@ -67,7 +67,8 @@ def test_every_entity_has_a_staging_model(entity: EntitySpec) -> None:
     assert sql_path.exists(), f"missing {sql_path.relative_to(REPO)}"
     sql = sql_path.read_text(encoding="utf-8")
     assert f"source('{entity.system}', '{entity.name}')" in sql
-    assert "dedupe_latest(" in sql and sql.rstrip().endswith("select * from final")
+    # every staging model keeps one row per key (staging_latest wraps dedupe_latest with the lineage tiebreak)
+    assert re.search(r"\b(staging_latest|dedupe_latest)\(", sql) and sql.rstrip().endswith("select * from final")
     # One source per staging model: the store's rows join in models/intermediate/unioned.
     assert "ref(" not in sql and sql.count("source(") == 1
     # Portable SQL only: the default__ macros are meant to run on Spark as well.

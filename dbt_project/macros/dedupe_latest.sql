@@ -34,3 +34,14 @@
     ) as _dedupe_ranked
     where _dedupe_rank = 1
 {%- endmacro %}
+
+
+{#
+    staging_latest(key_columns, newest_first=[]): the one rule for which delivered row of a record
+    a staging model keeps: the newest by the model's own version columns (newest_first, e.g.
+    ['updated_at desc']), then the latest load, then the later landing file and row.
+#}
+{% macro staging_latest(key_columns, newest_first=[]) -%}
+    {{ dedupe_latest('renamed', key_columns=key_columns,
+                     order_by=newest_first + ['loaded_at desc', 'source_file desc', 'source_row_number desc']) }}
+{%- endmacro %}

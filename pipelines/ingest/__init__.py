@@ -16,8 +16,6 @@ Python over DuckDB and polars; the Dagster wiring calls :func:`load_entity` per 
 from pipelines.ingest.errors import ContractError, InvariantError
 from pipelines.ingest.layout import (
     SCHEMA_FILE,
-    file_key,
-    ledger_path,
     quarantine_dir_of,
     quarantine_glob,
     raw_dir_of,
@@ -38,8 +36,6 @@ __all__ = [
     "FileLoadResult",
     "InvariantError",
     "check_invariants",
-    "file_key",
-    "ledger_path",
     "load_entity",
     "quarantine_dir_of",
     "quarantine_glob",

@@ -32,9 +32,7 @@ renamed as (
         cast(end_time as {{ dbt.type_timestamp() }})     as end_time,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})    as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                 as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -42,15 +40,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['call_id'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['call_id']) }}
 
 ),
 

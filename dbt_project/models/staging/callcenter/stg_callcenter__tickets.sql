@@ -35,9 +35,7 @@ renamed as (
         cast(updated_at as {{ dbt.type_timestamp() }})     as updated_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})      as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})       as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                   as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -45,16 +43,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['ticket_no'],
-        order_by=[
-            'updated_at desc',
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['ticket_no'], newest_first=['updated_at desc']) }}
 
 ),
 

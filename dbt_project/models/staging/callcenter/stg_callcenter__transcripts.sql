@@ -29,9 +29,7 @@ renamed as (
         {{ utc_to_local('ts') }}                         as sent_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})    as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                 as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -39,15 +37,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['conversation_id', 'seq'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['conversation_id', 'seq']) }}
 
 ),
 

@@ -36,9 +36,7 @@ renamed as (
         cast(completed_at as {{ dbt.type_timestamp() }})  as completed_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})     as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})      as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                  as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -46,15 +44,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['work_order_no'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['work_order_no']) }}
 
 ),
 

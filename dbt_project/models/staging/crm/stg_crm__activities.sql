@@ -29,14 +29,12 @@ renamed as (
         cast(durationMinutes as {{ dbt.type_bigint() }}) as duration_minutes,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}             as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}             as updated_at,
+        {{ epoch_ms_to_local('createdAt') }} as created_at,
+        {{ epoch_ms_to_local('updatedAt') }} as updated_at,
         {{ epoch_ms_to_local('activityTime') }}          as activity_time,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})    as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                 as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -44,16 +42,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['activity_id'],
-        order_by=[
-            'updated_at desc',
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['activity_id'], newest_first=['updated_at desc']) }}
 
 ),
 

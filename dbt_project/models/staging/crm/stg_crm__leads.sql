@@ -36,14 +36,12 @@ renamed as (
         cast(inPool as {{ dbt.type_boolean() }})                as is_in_pool,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}                    as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}                    as updated_at,
+        {{ epoch_ms_to_local('createdAt') }} as created_at,
+        {{ epoch_ms_to_local('updatedAt') }} as updated_at,
         {{ epoch_ms_to_local('convertedAt') }}                  as converted_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})           as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})            as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                        as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -51,16 +49,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['lead_id'],
-        order_by=[
-            'updated_at desc',
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['lead_id'], newest_first=['updated_at desc']) }}
 
 ),
 

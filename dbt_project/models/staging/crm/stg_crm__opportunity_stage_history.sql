@@ -33,14 +33,12 @@ renamed as (
         cast(closeDate as {{ type_date() }})           as close_date,
 
         -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
+        {{ epoch_ms_to_local('createdAt') }} as created_at,
+        {{ epoch_ms_to_local('updatedAt') }} as updated_at,
         {{ epoch_ms_to_local('changedAt') }}           as changed_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        {{ utc_to_local('_loaded_at') }}               as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -48,16 +46,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['stage_change_id'],
-        order_by=[
-            'updated_at desc',
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['stage_change_id'], newest_first=['updated_at desc']) }}
 
 ),
 

@@ -34,14 +34,8 @@ renamed as (
         -- dates
         cast(receiptDate as {{ type_date() }})         as receipt_date,
 
-        -- timestamps (Asia/Shanghai local)
-        {{ epoch_ms_to_local('createdAt') }}           as created_at,
-        {{ epoch_ms_to_local('updatedAt') }}           as updated_at,
-
-        -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        {{ utc_to_local('_loaded_at') }}               as loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata() }}
 
     from source
 
@@ -49,16 +43,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['receipt_id'],
-        order_by=[
-            'updated_at desc',
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['receipt_id'], newest_first=['updated_at desc']) }}
 
 ),
 

@@ -35,9 +35,7 @@ renamed as (
         cast(invoice_date as {{ type_date() }})        as invoice_date,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})  as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})   as source_row_number,
-        {{ utc_to_local('_loaded_at') }}               as loaded_at
+        {{ staging_lineage() }}
 
     from source
 

@@ -22,9 +22,7 @@ renamed as (
         cast(org_type as {{ dbt.type_string() }})        as org_type,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})    as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})     as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                 as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -32,15 +30,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['org_code'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['org_code']) }}
 
 ),
 

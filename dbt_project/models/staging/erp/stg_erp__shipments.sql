@@ -33,9 +33,7 @@ renamed as (
         cast(ship_date as {{ type_date() }})               as ship_date,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})      as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})       as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                   as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -43,15 +41,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['shipment_no', 'line_no'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['shipment_no', 'line_no']) }}
 
 ),
 

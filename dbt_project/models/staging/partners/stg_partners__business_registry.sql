@@ -26,9 +26,7 @@ renamed as (
         cast(short_names as {{ dbt.type_string() }})                as short_names,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})               as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})                as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                            as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -36,15 +34,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['unified_social_credit_code'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['unified_social_credit_code']) }}
 
 ),
 

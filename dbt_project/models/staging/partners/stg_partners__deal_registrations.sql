@@ -38,9 +38,7 @@ renamed as (
         cast(approved_at as {{ dbt.type_timestamp() }})     as approved_at,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})       as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})        as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                    as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -48,15 +46,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['registration_id'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['registration_id']) }}
 
 ),
 

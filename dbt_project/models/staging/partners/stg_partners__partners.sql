@@ -27,9 +27,7 @@ renamed as (
         cast(signed_on as {{ type_date() }})                as signed_on,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})       as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})        as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                    as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -37,15 +35,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['partner_id'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['partner_id']) }}
 
 ),
 

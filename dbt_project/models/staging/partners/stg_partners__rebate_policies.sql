@@ -33,9 +33,7 @@ renamed as (
         cast(effective_to as {{ type_date() }})       as effective_to,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }}) as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})  as source_row_number,
-        {{ utc_to_local('_loaded_at') }}              as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -43,15 +41,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['policy_code', 'tier_no'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['policy_code', 'tier_no']) }}
 
 ),
 

@@ -35,9 +35,7 @@ renamed as (
         cast(sale_date as {{ type_date() }})               as sale_date,
 
         -- lineage
-        cast(_source_file as {{ dbt.type_string() }})      as source_file,
-        cast(_row_number as {{ dbt.type_bigint() }})       as source_row_number,
-        {{ utc_to_local('_loaded_at') }}                   as loaded_at
+        {{ staging_lineage() }}
 
     from source
 
@@ -45,15 +43,7 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=['partner_code', 'report_month', 'line_no'],
-        order_by=[
-            'loaded_at desc',
-            'source_file desc',
-            'source_row_number desc'
-        ]
-    ) }}
+    {{ staging_latest(['partner_code', 'report_month', 'line_no']) }}
 
 ),
 
