@@ -5,23 +5,20 @@
     The store's staging is pure mechanics, the same for every table, so it lives here once
     instead of in 22 copies: every column of source('ops', table) cast to the type its
     `data_type` in _ops__sources.yml declares (scripts/generate_ops_staging.py writes those
-    from the store's SQLAlchemy models), `id` renamed to `key`, the raw lineage columns as
-    source_file / source_row_number / loaded_at (local time); one row per key, the highest
-    version then the latest extraction; rows whose latest version is soft-deleted left out.
+    from the store's SQLAlchemy models), `id` renamed to `key`, the lineage columns
+    (staging_lineage); one row per key, the highest version, then the latest extraction
+    (staging_latest); rows whose latest version is soft-deleted left out.
     Plain casts only, so dbt-spark runs it unchanged. The columns are read from the graph, which
     dbt fills at execution; at parse time only the source() dependency matters.
 #}
 {% macro ops_staging(table, key) -%}
     {%- set relation = source('ops', table) -%}
     {%- set columns = ops_source_columns(table) if execute else {} -%}
-    {%- set selected = [] -%}  {# [expression, name] in select-list order, lineage last #}
+    {%- set selected = [] -%}  {# [expression, name] of the store columns, in the YAML's order #}
     {%- for name, column in columns.items() if not name.startswith('_') -%}
         {%- set target = ops_cast_type(table, name, column.data_type) -%}
         {%- do selected.append(['cast(' ~ name ~ ' as ' ~ target ~ ')', key if name == 'id' else name]) -%}
-    {%- endfor -%}
-    {%- do selected.append(['cast(_source_file as ' ~ dbt.type_string() ~ ')', 'source_file']) -%}
-    {%- do selected.append(['cast(_row_number as ' ~ dbt.type_bigint() ~ ')', 'source_row_number']) -%}
-    {%- do selected.append([utc_to_local('_loaded_at'), 'loaded_at']) %}
+    {%- endfor %}
 
 with
 
@@ -29,8 +26,9 @@ renamed as (
 
     select
         {%- for expression, name in selected %}
-        {{ expression }} as {{ name }}{{ ',' if not loop.last }}
+        {{ expression }} as {{ name }},
         {%- endfor %}
+        {{ staging_lineage() }}
 
     from {{ relation }}
 
@@ -38,18 +36,17 @@ renamed as (
 
 deduplicated as (
 
-    {{ dedupe_latest(
-        'renamed',
-        key_columns=[key],
-        order_by=['version desc', 'loaded_at desc', 'source_file desc', 'source_row_number desc']
-    ) }}
+    {{ staging_latest([key], newest_first=['version desc']) }}
 
 )
 
 select
     {%- for expression, name in selected %}
-    {{ name }}{{ ',' if not loop.last }}
+    {{ name }},
     {%- endfor %}
+    source_file,
+    source_row_number,
+    loaded_at
 
 from deduplicated
 where deleted_at is null
