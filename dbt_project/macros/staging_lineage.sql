@@ -24,3 +24,19 @@
         -- lineage
         {{ staging_lineage() }}
 {%- endmacro %}
+
+
+{#- crm_record_metadata_columns(): the names crm_record_metadata() creates, for a model's final select. -#}
+{% macro crm_record_metadata_columns() -%}
+        created_at,
+        updated_at,
+        {{ staging_lineage_columns() }}
+{%- endmacro %}
+
+
+{#- staging_lineage_columns(): the names staging_lineage() creates, for a model's final select. -#}
+{% macro staging_lineage_columns() -%}
+        source_file,
+        source_row_number,
+        loaded_at
+{%- endmacro %}

@@ -31,10 +31,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['agent_id']) }}
-
 ),
 
 final as (
@@ -53,9 +51,7 @@ final as (
         hired_on,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -38,10 +38,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['call_id']) }}
-
 ),
 
 final as (
@@ -67,9 +65,7 @@ final as (
         end_time,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -33,10 +33,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['rating_id']) }}
-
 ),
 
 final as (
@@ -57,9 +55,7 @@ final as (
         rated_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

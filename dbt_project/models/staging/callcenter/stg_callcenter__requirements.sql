@@ -32,10 +32,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['requirement_id']) }}
-
 ),
 
 final as (
@@ -55,9 +53,7 @@ final as (
         created_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -33,10 +33,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['event_id']) }}
-
 ),
 
 final as (
@@ -56,9 +54,7 @@ final as (
         event_time,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -30,10 +30,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['ticket_no', 'requirement_id']) }}
-
 ),
 
 final as (
@@ -50,9 +48,7 @@ final as (
         linked_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

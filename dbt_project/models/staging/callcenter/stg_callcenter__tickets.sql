@@ -41,10 +41,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['ticket_no'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -73,9 +71,7 @@ final as (
         updated_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

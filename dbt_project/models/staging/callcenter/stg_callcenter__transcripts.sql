@@ -35,10 +35,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['conversation_id', 'seq']) }}
-
 ),
 
 final as (
@@ -60,9 +58,7 @@ final as (
         sent_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

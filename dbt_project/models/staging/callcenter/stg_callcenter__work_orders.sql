@@ -42,10 +42,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['work_order_no']) }}
-
 ),
 
 final as (
@@ -74,9 +72,7 @@ final as (
         completed_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

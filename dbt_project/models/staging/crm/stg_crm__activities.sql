@@ -40,10 +40,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['activity_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -71,9 +69,7 @@ final as (
         activity_time,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -32,10 +32,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['commission_assignment_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -54,14 +52,8 @@ final as (
         effective_from,
         effective_to,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

@@ -38,10 +38,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['commission_plan_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -66,14 +64,8 @@ final as (
         -- numbers
         plan_version,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

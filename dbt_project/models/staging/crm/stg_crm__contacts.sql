@@ -34,10 +34,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['contact_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -58,14 +56,8 @@ final as (
         -- flags
         is_decision_maker,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

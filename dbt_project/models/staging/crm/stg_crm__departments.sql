@@ -30,10 +30,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['department_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -50,14 +48,8 @@ final as (
         department_name,
         department_type,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

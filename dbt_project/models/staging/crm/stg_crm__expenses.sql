@@ -37,10 +37,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['expense_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -64,14 +62,8 @@ final as (
         -- dates
         expense_date,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

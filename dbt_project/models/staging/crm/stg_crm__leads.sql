@@ -47,10 +47,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['lead_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -84,9 +82,7 @@ final as (
         converted_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

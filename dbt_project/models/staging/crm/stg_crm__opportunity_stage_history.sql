@@ -44,10 +44,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['stage_change_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -78,9 +76,7 @@ final as (
         changed_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -40,10 +40,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['order_line_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -69,14 +67,8 @@ final as (
         line_amount,
         tolerance_value,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

@@ -36,10 +36,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['payment_plan_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -62,14 +60,8 @@ final as (
         -- numbers
         installment_count,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

@@ -35,10 +35,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['quote_line_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -60,14 +58,8 @@ final as (
         unit_price,
         line_amount,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

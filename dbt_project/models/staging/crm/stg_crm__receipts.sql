@@ -41,10 +41,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['receipt_id'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -71,14 +69,8 @@ final as (
         -- dates
         receipt_date,
 
-        -- timestamps (Asia/Shanghai local)
-        created_at,
-        updated_at,
-
-        -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        -- timestamps (local) and lineage
+        {{ crm_record_metadata_columns() }}
 
     from deduplicated
 

@@ -36,10 +36,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['bank_txn_no']) }}
-
 ),
 
 final as (
@@ -62,9 +60,7 @@ final as (
         txn_date,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

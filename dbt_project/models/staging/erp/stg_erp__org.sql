@@ -28,10 +28,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['org_code']) }}
-
 ),
 
 final as (
@@ -47,9 +45,7 @@ final as (
         org_type,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -34,10 +34,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['material_code'], newest_first=['updated_at desc']) }}
-
 ),
 
 final as (
@@ -59,9 +57,7 @@ final as (
         updated_at,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -39,10 +39,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['shipment_no', 'line_no']) }}
-
 ),
 
 final as (
@@ -68,9 +66,7 @@ final as (
         ship_date,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

@@ -32,10 +32,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['unified_social_credit_code']) }}
-
 ),
 
 final as (
@@ -51,9 +49,7 @@ final as (
         short_names,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 

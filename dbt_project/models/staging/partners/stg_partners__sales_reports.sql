@@ -41,10 +41,8 @@ renamed as (
 
 ),
 
-deduplicated as (
-
+deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['partner_code', 'report_month', 'line_no']) }}
-
 ),
 
 final as (
@@ -70,9 +68,7 @@ final as (
         sale_date,
 
         -- lineage
-        source_file,
-        source_row_number,
-        loaded_at
+        {{ staging_lineage_columns() }}
 
     from deduplicated
 
