@@ -36,7 +36,9 @@ def test_job_returns_a_stale_lead_and_keeps_a_fresh_one(tmp_path, monkeypatch):
         s.execute(sa.update(Lead).where(Lead.id == stale)
                   .values(created_at=long_ago, assigned_at=long_ago, last_follow_up_at=None))
 
-    result = lead_pool_return_job.execute_in_process()
+    from pipelines.resources import LakehouseResource
+
+    result = lead_pool_return_job.execute_in_process(resources={"lakehouse": LakehouseResource.from_settings()})
 
     assert result.success and result.output_for_node("return_stale_leads") == 1
     with session_scope(url, readonly=True) as s:

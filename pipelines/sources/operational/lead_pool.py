@@ -1,23 +1,24 @@
 """The lead pool's automatic return (公海回收) as a Dagster job on a daily schedule.
 
-Leads without follow-up for ``CRMLAKE_LEAD_POOL_DAYS`` days go back to the pool. The rule lives
+Leads without follow-up for ``lead_pool_days`` (settings folder, ``sales.yml``) go back to the pool. The rule lives
 in ``operational.workflows.leads.auto_return_stale`` (one set-based UPDATE with audit rows);
 this module only decides when it runs: every morning before reps start, Asia/Shanghai time.
 """
 
 import dagster as dg
 
-from kernel.runtime import export_settings_env
 from operational.db import session_scope
 from operational.workflows.leads import auto_return_stale, pool_days
+from pipelines.resources import LakehouseResource
 
 
 @dg.op(description="Return leads without follow-up for N days to the lead pool (公海).")
-def return_stale_leads(context: dg.OpExecutionContext) -> int:
-    url = export_settings_env().operational_url
-    with session_scope(url) as session:
-        returned = auto_return_stale(session)
-    context.log.info(f"{len(returned)} lead(s) without follow-up for {pool_days()} days returned to the pool")
+def return_stale_leads(context: dg.OpExecutionContext, lakehouse: LakehouseResource) -> int:
+    settings = lakehouse.settings  # the store and the settings folder come with the resource
+    days = pool_days(settings.config_dir)
+    with session_scope(settings.operational_url) as session:
+        returned = auto_return_stale(session, days=days)
+    context.log.info(f"{len(returned)} lead(s) without follow-up for {days} days returned to the pool")
     return len(returned)
 
 
