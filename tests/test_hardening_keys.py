@@ -79,6 +79,8 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     result = subprocess.run(
         [str(dbt), "build", "--select", "path:models/staging", "path:models/meta",
          "--exclude", "resource_type:unit_test",
+         # like the pipeline: a test on a unioned model runs only when that model is built too
+         "--indirect-selection", "cautious",
          "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
          "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
         capture_output=True, text=True, env=env, timeout=900,
