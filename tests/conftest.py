@@ -24,6 +24,18 @@ for _key, _value in {
     os.environ.setdefault(_key, _value)
 
 
+@pytest.fixture(autouse=True)
+def _no_environment_leaks():
+    """Code under test may export the settings into the environment (the CLI does, for dbt's
+    subprocess); whatever a test's body leaves there is undone, so no later test reads another
+    test's CRMLAKE_CONFIG_DIR. Session and module fixtures are set up before this and are kept."""
+    before = dict(os.environ)
+    yield
+    if dict(os.environ) != before:
+        os.environ.clear()
+        os.environ.update(before)
+
+
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
     """The manifest Dagster's dbt assets load from (normally built by `make install`).
