@@ -12,12 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from kernel.publish_status import collect_status
-from kernel.runtime import export_settings_env
-from kernel.settings import Settings
+from kernel.settings import Settings, get_settings
 
 
 def settings() -> Settings:
-    return export_settings_env()
+    """The paths from the environment; read, never written back (no settings travel by side effect)."""
+    return get_settings()
 
 
 def snapshot_version() -> float:
