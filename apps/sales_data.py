@@ -89,7 +89,8 @@ def waterfall(movement: pd.DataFrame) -> pd.DataFrame:
 # -- mart loaders -------------------------------------------------------------------------
 
 def data_end_date() -> dt.date:
-    return query("select cast(max(valid_from) as date) as d from sales.opportunity_versions")["d"].iloc[0]
+    """The snapshot's one as-of date (the day the forecast and pipeline figures count up to)."""
+    return query("select as_of_date as d from intermediate.int_snapshot_as_of")["d"].iloc[0]
 
 
 def forecast(viewer: Viewer, quarter: dt.date | None = None) -> pd.DataFrame:

@@ -132,9 +132,15 @@ def outcomes(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_
     ).df()
 
 
-def data_end(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_versions") -> dt.date | None:
-    """The last day the opportunity history covers (None: no opportunities at all)."""
-    return con.execute(f"select cast(max(valid_from) as date) from {versions}").fetchone()[0]
+AS_OF_TABLE = "intermediate.int_snapshot_as_of"
+
+
+def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The snapshot's one as-of date (dbt ``int_snapshot_as_of``), the day the model scores on;
+    None when there are no opportunities at all or no activity to date the snapshot by."""
+    if not con.execute("select count(*) from sales.opportunity_versions").fetchone()[0]:
+        return None
+    return con.execute(f"select as_of_date from {AS_OF_TABLE}").fetchone()[0]
 
 
 def weekly_dates(start: dt.date, end: dt.date) -> list[dt.date]:

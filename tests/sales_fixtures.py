@@ -65,6 +65,8 @@ LEADS = [
     (1005, 12, None, "官网", "converted", 6, "2026-07-02 00:00:00", "2026-07-03 00:00:00"),
 ]
 
+AS_OF = "2026-07-20 14:00:00"
+
 SALES_MODELS = [
     "opportunity_versions",
     "opportunities",
@@ -146,6 +148,8 @@ def build_sales_models(workdir: Path) -> Path:
             "--target-path", str(workdir / "target"),
             "--log-path", str(workdir / "logs"),
             "--select", *SALES_MODELS, *COMPANY_MODELS,
+            # the snapshot's as-of: the fixture history's last change (2026-07-20 14:00)
+            "--vars", f"{{as_of: '{AS_OF}'}}",
             "--exclude", "test_type:unit",
         ],
         env=env, capture_output=True, text=True,

@@ -1,50 +1,41 @@
 {#
-    The one "as of" of a warehouse snapshot, used by every area (finance reporting date, partner
-    protection checks, service SLA clocks).
+    The one "as of" of a warehouse snapshot, used by every area (sales pipeline and forecast
+    end, finance reporting date, partner protection checks, service SLA clocks) and by the Python
+    readers through the table intermediate.int_snapshot_as_of.
 
     as_of_at():   the as-of instant (timestamp)
     as_of_date(): its date
 
     var as_of pins it: 'YYYY-MM-DD' means the end of that day (23:59:59), 'YYYY-MM-DD HH:MM:SS'
-    that instant (tests, backfills). Default: the end of the latest day of activity in the loaded
-    data (receipts, installments, deal registrations, tickets and their events), not the wall
-    clock, so re-running on the same data gives the same figures, and every area of one snapshot
-    counts up to the same day.
+    that instant (tests, backfills); a pinned as-of is a literal, so a model built on its own
+    needs nothing else. Default: the row of int_snapshot_as_of, the end of the latest day of
+    activity in the loaded data, computed once per build.
 #}
 
 {% macro as_of_at() -%}
-    {%- set pinned = var('as_of', none) -%}
+    {%- set pinned = pinned_as_of_at() -%}
     {%- if pinned -%}
-        {%- set text = pinned | string -%}
-        {%- if text | length == 10 -%}
-            {{ end_of_day("cast('" ~ text ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
-        {%- else -%}
-            cast('{{ text }}' as {{ dbt.type_timestamp() }})
-        {%- endif -%}
+        {{ pinned }}
     {%- else -%}
-        (
-            select {{ end_of_day('max(activity_at)') }}
-            from (
-                select cast(max(receipt_date) as {{ dbt.type_timestamp() }}) as activity_at
-                from {{ ref('int_receipts_unioned') }}
-                union all
-                select max(created_at) as activity_at from {{ ref('int_payment_installments_unioned') }}
-                union all
-                select max(submitted_at) as activity_at from {{ ref('int_deal_registrations_unioned') }}
-                union all
-                select max(approved_at) as activity_at from {{ ref('int_deal_registrations_unioned') }}
-                union all
-                select max(created_at) as activity_at from {{ ref('int_tickets_unioned') }}
-                union all
-                select max(event_time) as activity_at from {{ ref('stg_callcenter__ticket_events') }}
-            ) as activity
-        )
+        (select as_of_at from {{ ref('int_snapshot_as_of') }})
     {%- endif -%}
 {%- endmacro %}
 
 
 {% macro as_of_date() -%}
     cast({{ as_of_at() }} as {{ type_date() }})
+{%- endmacro %}
+
+
+{# The pinned as-of as a timestamp literal, or none when var as_of is unset. #}
+{% macro pinned_as_of_at() -%}
+    {%- set pinned = var('as_of', none) -%}
+    {%- if not pinned -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set text = pinned | string -%}
+    {%- set instant = "cast('" ~ text ~ "' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- do return(end_of_day(instant) if text | length == 10 else instant) -%}
 {%- endmacro %}
 
 

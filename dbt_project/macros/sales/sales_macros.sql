@@ -16,8 +16,8 @@
     sales_table_macros() (on-run-end) renders into the warehouse; movement likewise through
     sales.pipeline_movement_between(start_day, end_day, window_first_day, window_last_day).
 
-    sales_version_days(versions): one row per day (date_day) from the first to the last
-    valid_from of the version history, with that last date as end_date (the data's end date):
+    sales_version_days(versions): one row per day (date_day) from the first valid_from of the
+    version history to the snapshot's as-of date (macro as_of_date), with that date as end_date:
     the calendar pipeline_snapshots and pipeline_movement count their dates on.
 #}
 
@@ -26,7 +26,7 @@
     bounds as (
         select
             cast(min(valid_from) as {{ type_date() }}) as first_date,
-            cast(max(valid_from) as {{ type_date() }}) as end_date
+            {{ as_of_date() }} as end_date
         from {{ versions }}
     ),
     spine as (

@@ -279,15 +279,9 @@ final as (
         -- ids
         {{ commission_source_columns() }},
 
-        -- plan
-        plan_code,
-        plan_version,
-        plan_name,
-        rate_type,
-        tier_mode,
-        basis,
-        period_type,
-        flat_rate,
+        -- plan: which one, and how it pays
+        plan_code, plan_version, plan_name,
+        rate_type, tier_mode, basis, period_type, flat_rate,
         assignment_source,
 
         -- attributes

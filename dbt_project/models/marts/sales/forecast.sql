@@ -1,5 +1,5 @@
 -- Quarter forecast by owner and department (roll up by summing: every column is additive),
--- as of the data's end date:
+-- as of the snapshot's as-of date (macro as_of_date):
 --   target            the quarter's targets of the rep (sales_targets, by the target's department)
 --   closed_won        won with the close date in the quarter
 --   weighted_pipeline open deals closing in the quarter x stage probability (fraction)
@@ -65,8 +65,7 @@ deal_rows as (
     left join ml_scores on opportunities.opportunity_id = ml_scores.opportunity_id
     where opportunities.is_won
        or (not opportunities.is_closed
-           and opportunities.expected_close_date >= (
-               select cast({{ dbt.date_trunc('day', 'max(updated_at)') }} as {{ type_date() }}) from opportunities))
+           and opportunities.expected_close_date >= {{ as_of_date() }})
 
 ),
 

@@ -10,9 +10,9 @@ versions as (
 
 ),
 
-data_end as (
+data_end as (  -- an open stage is counted up to the snapshot's as-of (macro as_of_at)
 
-    select max(valid_from) as data_end_at from versions
+    select {{ as_of_at() }} as data_end_at
 
 ),
 
