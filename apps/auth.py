@@ -14,10 +14,10 @@ the returned viewer.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
+from kernel.settings import get_session_settings
 from operational import auth as store_auth
 from operational import scope
 from operational.db import now_local, session_scope
@@ -30,8 +30,6 @@ SEEN_KEY = "auth_last_seen"
 STARTED_KEY = "auth_started_at"
 VERSION_KEY = "auth_credential_version"
 MESSAGE_KEY = "auth_message"
-# behind a reverse proxy every client has the proxy's address: name the header it sets (X-Forwarded-For, X-Real-IP)
-CLIENT_IP_HEADER_ENV = "CRMLAKE_CLIENT_IP_HEADER"
 
 # the dashboards' roles, a view of the one screen registry (operational.screens) that the store checks too
 DASHBOARDS: dict[str, tuple[str, ...]] = {s.key: s.roles for s in REGISTRY if s.is_dashboard}
@@ -90,7 +88,7 @@ def client_source() -> str | None:
     ``CRMLAKE_CLIENT_IP_HEADER`` (its last entry, the one the proxy itself added), else the
     connection's address; ``None`` (counted as "unknown") on localhost or when Streamlit has none."""
     try:
-        header = os.environ.get(CLIENT_IP_HEADER_ENV)
+        header = get_session_settings().client_ip_header
         value = st.context.headers.get(header) if header else None
         if isinstance(value, str) and value.split(",")[-1].strip():
             return value.split(",")[-1].strip()

@@ -91,3 +91,41 @@ def get_settings(env: dict[str, str] | None = None) -> Settings:
         dagster_home=_path(env, "DAGSTER_HOME", home / "dagster"),
         config_dir=_path(env, "CONFIG_DIR", home / "config"),
     )
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """The apps' login sessions: idle timeout, absolute lifetime, and the proxy header that
+    carries the client's address (behind a reverse proxy every client has the proxy's address)."""
+
+    timeout_minutes: int = 30
+    lifetime_hours: int = 12
+    client_ip_header: str | None = None  # e.g. X-Forwarded-For, X-Real-IP
+
+
+def get_session_settings(env: dict[str, str] | None = None) -> SessionSettings:
+    """Session settings from ``CRMLAKE_SESSION_TIMEOUT_MINUTES`` (default 30),
+    ``CRMLAKE_SESSION_LIFETIME_HOURS`` (default 12, at most 30 days) and
+    ``CRMLAKE_CLIENT_IP_HEADER``; a value out of range is refused with its variable's name."""
+    env = os.environ if env is None else env
+    defaults = SessionSettings()
+    timeout = _whole_number(env, "SESSION_TIMEOUT_MINUTES", "minutes", defaults.timeout_minutes, 1, None)
+    lifetime = _whole_number(env, "SESSION_LIFETIME_HOURS", "hours", defaults.lifetime_hours, 1, 24 * 30)
+    header = (env.get(f"{ENV_PREFIX}CLIENT_IP_HEADER") or "").strip() or None
+    return SessionSettings(timeout_minutes=timeout, lifetime_hours=lifetime, client_ip_header=header)
+
+
+def _whole_number(env, name: str, unit: str, default: int, low: int, high: int | None) -> int:
+    variable = f"{ENV_PREFIX}{name}"
+    raw = env.get(variable)
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{variable} must be a whole number of {unit}, got {raw!r}") from None
+    if high is not None and not low <= value <= high:
+        raise ValueError(f"{variable} must be between {low} and {high}, got {value}")
+    if value < low:
+        raise ValueError(f"{variable} must be at least {low}, got {value}")
+    return value

@@ -14,7 +14,6 @@ activation change), and the session is neither idle too long nor older than its 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -23,6 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from kernel.settings import get_session_settings
 from operational import login_limits as limits
 from operational import records
 from operational.db import now_local
@@ -32,8 +32,6 @@ from operational.scope import Viewer
 
 MAX_FAILED_LOGINS = limits.ACCOUNT_MAX_FAILURES
 LOCKOUT = limits.LOCK_CAP  # the longest a login is ever locked
-DEFAULT_SESSION_TIMEOUT_MINUTES = 30
-DEFAULT_SESSION_LIFETIME_HOURS = 12
 MIN_PASSWORD_LENGTH = 12
 # the demo logins' shared, published password (operational.demo_users): refused for any other login
 DEMO_PASSWORD = "crmlake-demo"
@@ -254,31 +252,13 @@ def session_problem(session: Session | None, grant: SessionGrant, *, now: dt.dat
 
 
 def session_lifetime_hours(env: dict[str, str] | None = None) -> int:
-    """``CRMLAKE_SESSION_LIFETIME_HOURS`` (default 12): a session ends this long after login, busy or not."""
-    raw = (env if env is not None else os.environ).get("CRMLAKE_SESSION_LIFETIME_HOURS")
-    if not raw:
-        return DEFAULT_SESSION_LIFETIME_HOURS
-    try:
-        hours = int(raw)
-    except ValueError:
-        raise ValueError(f"CRMLAKE_SESSION_LIFETIME_HOURS must be a whole number of hours, got {raw!r}") from None
-    if not 1 <= hours <= 24 * 30:
-        raise ValueError(f"CRMLAKE_SESSION_LIFETIME_HOURS must be between 1 and 720, got {hours}")
-    return hours
+    """A session ends this long after login, busy or not (``kernel.settings.SessionSettings``)."""
+    return get_session_settings(env).lifetime_hours
 
 
 def session_timeout_minutes(env: dict[str, str] | None = None) -> int:
-    """``CRMLAKE_SESSION_TIMEOUT_MINUTES`` (default 30)."""
-    raw = (env if env is not None else os.environ).get("CRMLAKE_SESSION_TIMEOUT_MINUTES")
-    if not raw:
-        return DEFAULT_SESSION_TIMEOUT_MINUTES
-    try:
-        minutes = int(raw)
-    except ValueError:
-        raise ValueError(f"CRMLAKE_SESSION_TIMEOUT_MINUTES must be a whole number of minutes, got {raw!r}") from None
-    if minutes < 1:
-        raise ValueError(f"CRMLAKE_SESSION_TIMEOUT_MINUTES must be at least 1, got {minutes}")
-    return minutes
+    """A session ends after this long without a request (``kernel.settings.SessionSettings``)."""
+    return get_session_settings(env).timeout_minutes
 
 
 def is_expired(last_seen: dt.datetime | None, now: dt.datetime | None = None,
