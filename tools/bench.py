@@ -143,7 +143,9 @@ def _spark_settings() -> dict:
     }
 
 
-def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
+def run_bench(scale: float, seed: int = 42, keep: bool = False, pages: bool = False) -> Path:
+    """Time every phase; with ``pages``, also every dashboard page on the fresh snapshot
+    (tools.page_latency: ``<date>-S<scale>-pages.json``)."""
     import dagster as dg
 
     from kernel.engine import get_engine
@@ -208,6 +210,10 @@ def run_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
         suffix = "" if engine == "duckdb" else f"-{engine}"
         out = RESULTS_DIR / f"{payload['date']}-S{scale:g}{suffix}.json"
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        if pages:
+            from tools.page_latency import run_and_write
+
+            log.info("page latency written to %s", run_and_write(settings, scale=scale)[0])
         return out
     finally:
         if not keep:
