@@ -25,9 +25,12 @@ def write_last_run(
     seconds: float,
     reasons: list[str],
     warnings: list[str] | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> None:
     """Remember how the last run ended, so `crmlake status` can say why nothing new was published
-    and which checks warned (``warnings``: quality-suite and dbt-test warnings of the run)."""
+    and which checks warned (``warnings``: quality-suite and dbt-test warnings of the run), and
+    what a whole run read (``inputs``: digests taken at its start), so the next run can tell
+    whether anything changed."""
     settings.lakehouse_dir.mkdir(parents=True, exist_ok=True)
     path = settings.lakehouse_dir / LAST_RUN_NAME
     tmp = path.with_name(f".{path.name}.tmp")
@@ -38,6 +41,7 @@ def write_last_run(
         "seconds": seconds,
         "reasons": reasons,
         "warnings": warnings or [],
+        "inputs": inputs,
     }
     tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, path)

@@ -2,7 +2,8 @@
 
     crmlake init   [--admin NAME]            a new company: settings folder + first admin login
     crmlake demo   --scale 1 --seed 42      write a demo landing zone
-    crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection)
+    crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection); nothing
+                   [--full-refresh]           changed since the last run: says so, exits 0
     crmlake status [--json]                   what is loaded and published
     crmlake check  [LANDING_DIR] [--json]     would a landing zone load? (reads, writes nothing)
     crmlake bench  --scale 1                  time every phase in a fresh directory
@@ -69,16 +70,29 @@ def _settings_problem(config_dir: Path) -> str | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import dagster as dg
-
-    from kernel.publish_status import write_last_run
-    from pipelines.dbt.project import ensure_manifest
-    from pipelines.runner import check_warnings, failure_reasons, materialize
+    from kernel.publish_status import read_last_run, write_last_run
+    from pipelines.run_inputs import current_inputs, why_not_a_no_op
 
     settings = export_settings_env()
     if (problem := _settings_problem(settings.config_dir)) is not None:
         print(f"crmlake run: business settings are not usable, nothing was run:\n  {problem}", file=sys.stderr)
         return 2
+    whole_run = args.select is None
+    inputs = current_inputs(settings)  # before anything is read: a file landing mid-run makes the next run real
+    if whole_run and not args.full_refresh:
+        last = read_last_run(settings)
+        if (reason := why_not_a_no_op(settings, inputs, last)) is None:
+            print(f"Nothing changed since run {last['run_id']} (finished {last['finished_at']}): same landing "
+                  "files, settings and code, no store changes. Its snapshot is still published; nothing to do.\n"
+                  "`crmlake run --full-refresh` rebuilds anyway.")
+            return 0
+        print(f"crmlake run: {reason}")
+
+    import dagster as dg
+
+    from pipelines.dbt.project import ensure_manifest
+    from pipelines.runner import check_warnings, failure_reasons, materialize
+
     ensure_dagster_home(settings)
     ensure_manifest()  # before the definitions load their dbt assets from it
     started = time.perf_counter()
@@ -87,7 +101,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     reasons = [] if result.success else failure_reasons(result)
     warnings = check_warnings(result)
-    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons, warnings)
+    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons, warnings,
+                   inputs=inputs.as_dict() if whole_run else None)
     if not result.success:
         print(f"\nrun {result.run_id} FAILED after {elapsed:.0f}s; nothing new was published.")
         print("Why:")
@@ -227,6 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--select",
         help='Dagster asset selection, e.g. "key:raw/crm/*" or "group:raw_erp"; default: everything',
+    )
+    run.add_argument(
+        "--full-refresh", action="store_true",
+        help="rebuild everything even when no landing file, store row, setting or code changed",
     )
     run.set_defaults(func=cmd_run)
 

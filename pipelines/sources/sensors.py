@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import dagster as dg
 
-from kernel.contracts import load_contract
-from kernel.settings import Settings
-from pipelines.ingest.loader import discover
 from pipelines.resources import LakehouseResource
+from pipelines.run_inputs import landing_fingerprint
 
 EVERYTHING_JOB = "everything"
-
-
-def landing_fingerprint(settings: Settings) -> str:
-    """A digest of (path, size, mtime) of every landing file the loaders would read.
-
-    Through the loaders' own ``discover``: what they skip (an Office ``~$`` lock file, a hidden
-    ``.DS_Store``, a symbolic link, even a dangling one) starts no run.
-    """
-    digest = hashlib.sha256()
-    for spec in load_contract().values():
-        for path, rel in discover(spec, settings):
-            stat = path.lstat()
-            digest.update(f"{rel}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 @dg.sensor(

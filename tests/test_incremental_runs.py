@@ -1,0 +1,60 @@
+"""`crmlake run` with nothing new says so and stops before Dagster starts (issue 16).
+
+The pipeline itself is replaced by a recorder here (the decision is the CLI's; what counts as a
+change is tests/test_run_inputs.py); the recorder publishes a file like a real run would.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from kernel.settings import get_settings
+from tools import cli
+
+
+@pytest.fixture
+def runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMLAKE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CRMLAKE_OPERATIONAL_URL", f"sqlite:///{tmp_path / 'none' / 'store.sqlite'}")
+    settings = get_settings()
+    (settings.landing_dir / "erp" / "invoices").mkdir(parents=True)
+    (settings.landing_dir / "erp" / "invoices" / "invoices_20261031.csv").write_text("a\n1\n", encoding="gbk")
+    started = []
+
+    def materialize(settings, select, instance=None):
+        started.append(select)
+        settings.published_database.parent.mkdir(parents=True, exist_ok=True)
+        settings.published_database.write_bytes(b"snapshot")
+        return SimpleNamespace(success=True, run_id=f"run-{len(started)}", get_asset_check_evaluations=list)
+
+    monkeypatch.setattr("pipelines.dbt.project.ensure_manifest", lambda: None)
+    monkeypatch.setattr("pipelines.runner.materialize", materialize)
+    monkeypatch.setattr(cli, "cmd_status", lambda args: 0)
+    return settings, started
+
+
+def test_a_second_run_on_the_same_inputs_does_nothing(runs, capsys):
+    settings, started = runs
+    assert cli.main(["run"]) == 0 and len(started) == 1
+    capsys.readouterr()
+    assert cli.main(["run"]) == 0 and len(started) == 1  # Dagster never started
+    out = capsys.readouterr().out
+    assert "Nothing changed since run run-1" in out and "--full-refresh" in out
+
+
+def test_new_landing_file_or_full_refresh_runs_again(runs, capsys):
+    settings, started = runs
+    assert cli.main(["run"]) == 0
+    (settings.landing_dir / "erp" / "invoices" / "invoices_20261101.csv").write_text("a\n2\n", encoding="gbk")
+    assert cli.main(["run"]) == 0 and len(started) == 2
+    assert "changed since the last run: landing" in capsys.readouterr().out
+    assert cli.main(["run", "--full-refresh"]) == 0 and len(started) == 3
+
+
+def test_a_selected_run_never_counts_as_the_last_whole_run(runs):
+    settings, started = runs
+    assert cli.main(["run", "--select", "key:raw/erp/invoices"]) == 0
+    assert cli.main(["run"]) == 0 and len(started) == 2  # the whole run still happens
+    assert cli.main(["run"]) == 0 and len(started) == 2
