@@ -2,6 +2,7 @@
 
     crmlake init   [--admin NAME]            a new company: settings folder + first admin login
     crmlake demo   --scale 1 --seed 42      write a demo landing zone
+    crmlake demo   --next-day                add the next day's delivery to the demo landing zone
     crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection); nothing
                    [--full-refresh]           changed since the last run: says so, exits 0
     crmlake status [--json]                   what is loaded and published
@@ -43,6 +44,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir
     config_dir = Path(args.config_dir).resolve() if args.config_dir else settings.config_dir
     started = time.perf_counter()
+    if args.next_day:
+        return _demo_next_day(landing, started)
     try:
         report = generate(landing, scale=args.scale, seed=args.seed, end_date=args.end_date,
                           config_dir=config_dir, overwrite_settings=args.overwrite_settings)
@@ -54,6 +57,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"wrote {len(report.files)} files, {sum(rows.values()):,} rows for "
         f"{len(rows)} entities to {landing} in {time.perf_counter() - started:.1f}s; "
         f"demo business settings in {config_dir}"
+    )
+    return 0
+
+
+def _demo_next_day(landing: Path, started: float) -> int:
+    """``crmlake demo --next-day``: the day after the latest delivery in a demo landing zone."""
+    from tools.demo.next_day import NotADemoLandingZone, write_next_day
+
+    try:
+        report = write_next_day(landing)
+    except NotADemoLandingZone as exc:
+        print(f"crmlake demo --next-day: {exc}", file=sys.stderr)
+        return 2
+    rows = report.rows_by_entity()
+    print(
+        f"wrote the delivery of {report.day}: {len(report.files)} files, {sum(rows.values()):,} rows "
+        f"for {sum(1 for n in rows.values() if n)} entities to {landing} "
+        f"(re-delivered {report.redelivered}) in {time.perf_counter() - started:.1f}s"
     )
     return 0
 
@@ -236,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "CRMLAKE_CONFIG_DIR or ./data/config, where `crmlake run` reads them")
     demo.add_argument("--overwrite-settings", action="store_true",
                       help="replace a settings folder that is not the demo's")
+    demo.add_argument("--next-day", action="store_true",
+                      help="add the next day's delivery to an existing demo landing zone "
+                           "(new records, updates, late corrections, a re-delivered file)")
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="materialize every asset (or a selection) and publish")

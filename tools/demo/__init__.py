@@ -154,6 +154,8 @@ def _write_truth(landing_dir: Path, world, writer) -> None:
         for rel in old:
             if rel not in writer.files:
                 (landing_dir / rel).unlink(missing_ok=True)
+    # what tools.demo.next_day needs to rebuild this world; next-day deliveries append to it
+    demo = {"seed": world.seed, "scale": world.scale, "end_date": world.end_date.isoformat()}
     manifest_path.write_text(
-        json.dumps({"files": sorted(writer.files)}, indent=0), encoding="utf-8"
+        json.dumps({"demo": demo, "files": sorted(writer.files)}, indent=0), encoding="utf-8"
     )
