@@ -72,9 +72,10 @@ def _demo_next_day(landing: Path, started: float) -> int:
         return 2
     rows = report.rows_by_entity()
     print(
-        f"wrote the delivery of {report.day}: {len(report.files)} files, {sum(rows.values()):,} rows "
-        f"for {sum(1 for n in rows.values() if n)} entities to {landing} "
-        f"(re-delivered {report.redelivered}) in {time.perf_counter() - started:.1f}s"
+        f"wrote the delivery of {report.day}: {len(report.files) - 1} new files, {sum(rows.values()):,} rows "
+        f"for {sum(1 for n in rows.values() if n)} entities to {landing}, "
+        f"and re-delivered {report.redelivered} ({report.files[report.redelivered]:,} rows) "
+        f"in {time.perf_counter() - started:.1f}s"
     )
     return 0
 

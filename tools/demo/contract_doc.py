@@ -184,6 +184,32 @@ The demo's behaviour is learnable but noisy: win probability depends on lead sou
 size, stage velocity and the rep; each customer has its own payment lateness; first-response
 SLA breaches cluster in the understaffed night team (夜间值班组) and in the evening; ratings
 fall as resolution time grows.
+
+### Next-day deliveries
+
+`crmlake demo --next-day` (`tools.demo.next_day.write_next_day(landing_dir)`) adds the next
+day's delivery to an existing demo landing zone, the day after the latest one there (the end
+date, then one more day per call; `_truth/manifest.json` records the days written, and a new
+`crmlake demo` removes them). Same landing zone and day, same bytes. A day holds:
+
+- a CRM pull `delta_YYYYMMDD` for every object (an empty page when nothing changed): new leads,
+  opportunities with their first stage, repeat orders with lines, splits, payment plans and
+  installments, receipts of installments falling due, activities, expenses; updates as new
+  versions with a newer `updatedAt` (opportunities move a stage or close, leads are contacted);
+  late corrections (an opportunity's amount from one to three weeks before, an expense from
+  days before, re-sent with a newer `updatedAt`);
+- daily CSV files named `<entity>_YYYY-MM-DD.csv`: ERP invoices of the day's orders and bank
+  receipts of the day's receipts (GBK), call-center tickets (new ones and new versions of open
+  ones, newer `updated_at`), their status events and the calls behind phone tickets, partner
+  deal registrations;
+- one re-delivered file: the previous invoice file (the base's last month on day 1, then the
+  day before's) under its own name with one invoice's amount corrected, which the loader takes
+  as a new delivery superseding the old one.
+
+A day is small next to the history: 32 new files (26 CRM pages, 6 CSV) plus the re-delivered
+one; at S=1 about 360-400 rows on a weekday (most of them tickets, their events, activities and
+calls) and about 65 on a Sunday (2026-11-01, the first day after the default end date); at
+S=0.2 about 100 and 30. Nothing in it is quarantined.
 """
 
 
