@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -196,3 +196,17 @@ def test_the_cli_writes_the_next_day_into_the_landing_dir(base, tmp_path, capsys
     assert main(["demo", "--next-day", "--landing-dir", str(landing)]) == 0
     assert "wrote the delivery of 2026-11-01" in capsys.readouterr().out
     assert (landing / "crm/leads/delta_20261101/page_0001.json").is_file()
+
+
+def test_three_weeks_of_days_replay_without_a_gap():
+    """Every kind of day (weekends, days without a loss or a payment) builds, each with
+    opportunity changes and tickets."""
+    from tools.demo.next_day import _Day, base_world
+
+    world = base_world(7, SCALE, END)
+    for k in range(1, 22):
+        day = _Day(world, END + timedelta(days=k))
+        day.simulate()
+        delta = day.touched("crm.opportunities")
+        assert delta.height > 0
+        assert day.csv["callcenter.tickets"].height > 0

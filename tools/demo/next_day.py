@@ -288,7 +288,10 @@ class _Day:
             winRate=pl.Series([WIN_RATE[s] for s in stage]),
             forecastCategory=pl.Series([FORECAST[s] for s in stage]),
             lossReason=pl.Series(
-                np.where(status == "lost", pick(self.rng, vocab.LOSS_REASONS, len(status)), None)
+                np.where(
+                    status == "lost", pick(self.rng, vocab.LOSS_REASONS, len(status)), None
+                ).tolist(),
+                dtype=pl.Utf8,
             ),
             closeDate=pl.when(pl.Series(status) == "open")
             .then(pl.col("closeDate"))
