@@ -7,7 +7,8 @@
                    [--full-refresh]           changed since the last run: says so, exits 0
     crmlake status [--json]                   what is loaded and published
     crmlake check  [LANDING_DIR] [--json]     would a landing zone load? (reads, writes nothing)
-    crmlake bench  --scale 1                  time every phase in a fresh directory
+    crmlake bench  --scale 1 [--pages]        time every phase in a fresh directory (--pages: and every
+                                              dashboard page's reads on the snapshot, tools.page_latency)
     crmlake prepare                           build the dbt manifest (install step)
     crmlake store upgrade|seed-demo-users|users|return-stale-leads  operational store upkeep
     crmlake users  add|passwd|disable|enable|list  logins of the apps (passwords never on the command line)
@@ -188,7 +189,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     export_settings_env()
     ensure_manifest()
-    path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep)
+    path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep, pages=args.pages)
     print(f"bench results written to {path}")
     return 0
 
@@ -292,6 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scale", type=float, default=1.0)
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--keep", action="store_true", help="keep the bench working directory")
+    bench.add_argument("--pages", action="store_true",
+                       help="also time every dashboard page on the fresh snapshot (<date>-S<scale>-pages.json)")
     bench.set_defaults(func=cmd_bench)
 
     store = sub.add_parser("store", help="operational store: migrations and logins")
