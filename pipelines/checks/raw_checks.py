@@ -1,7 +1,8 @@
 """Blocking Great Expectations checks on every raw table, surfaced as Dagster asset checks.
 
 A failing check stops everything downstream of its raw asset (dbt staging, publish), so a
-bad delivery never reaches the published snapshot; the previous snapshot keeps serving.
+bad delivery never reaches the published snapshot; the previous snapshot keeps serving. A raw
+table unchanged since its suite last passed is not validated again (pipelines/checks/check_cache).
 """
 
 
@@ -10,6 +11,7 @@ import duckdb
 
 from kernel.contracts import EntitySpec
 from kernel.settings import Settings
+from pipelines.checks.check_cache import raw_state_key, remember, remembered
 from pipelines.ingest import raw_glob, read_ledger
 from pipelines.resources import LakehouseResource
 
@@ -45,6 +47,14 @@ def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetCheck
                 metadata={"delivered": False},
                 description=f"{spec.qualified_name} not delivered: no landing file matches {spec.path}",
             )
+        key = raw_state_key(spec, settings)
+        if (verdict := remembered(spec, settings, key)) is not None:  # nothing new since it passed
+            return dg.AssetCheckResult(
+                passed=True,
+                severity=dg.AssetCheckSeverity.ERROR,
+                metadata={**verdict["metadata"], "reused": True},
+                description=verdict["description"],
+            )
         from quality import validate_raw  # GX imports slowly: only when a check runs
 
         result = validate_raw(
@@ -53,12 +63,16 @@ def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetCheck
             expected_rows=expected_raw_rows(ledger),
             ledger=ledger.to_pandas(),
         )
+        metadata = result.to_metadata()
+        # warnings too: the data flows on past them, so the check must say what it saw
+        description = "; ".join(result.blocking_failures or result.warnings) or None
+        if result.success:
+            remember(spec, settings, key, metadata, description)
         return dg.AssetCheckResult(
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
-            metadata=result.to_metadata(),
-            # warnings too: the data flows on past them, so the check must say what it saw
-            description="; ".join(result.blocking_failures or result.warnings) or None,
+            metadata=metadata,
+            description=description,
         )
 
     return _check
