@@ -1,11 +1,13 @@
-"""Everything a run reads, as digests, so a run with nothing new can say so and stop in seconds.
+"""Everything a run reads, as digests, so a run does only what changed: nothing in seconds when
+nothing did, only the assets a changed input feeds when some did.
 
-A run's output is a function of its inputs: the landing files the loaders would read, the rows of
-the operational store, the business-settings folder and the code (Python packages, dbt project,
-source contract). ``crmlake run`` takes these digests BEFORE it starts (a file that lands during the
-run makes the next run real) and records them with a successful run; the next run compares. The
-store needs no digest of its own: its extraction watermark already says whether any row changed
-since the last extraction (``pending_changes``, one aggregate per table).
+A run's output is a function of its inputs: the landing files the loaders would read (one digest
+per contract entity), the rows of the operational store, the business-settings folder and the code
+(Python packages, dbt project, source contract). ``crmlake run`` takes these digests BEFORE it
+starts (a file that lands during the run makes the next run real) and records them with a
+successful whole run; the next run compares. The store needs no digest of its own: its extraction
+watermark already says which tables had rows saved since the last extraction (``pending_changes``,
+one aggregate per table). A changed setting or line of code runs everything.
 
 Deliberately conservative: anything that might matter (a file touched but unchanged, a code
 checkout, an unreadable store stamp) makes the run real; a no-op is only claimed when nothing did.
@@ -14,13 +16,14 @@ checkout, an unreadable store stamp) makes the run real; a no-op is only claimed
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kernel.contracts import load_contract
+from kernel.contracts import EntitySpec, load_contract
 from kernel.settings import Settings
-from pipelines.ingest.landing import scan
+from pipelines.ingest.landing import scan, walk
 
 REPO = Path(__file__).resolve().parents[1]
 # What the pipeline's behaviour is made of: a change in any of these files can change a figure.
@@ -32,26 +35,41 @@ SKIPPED_PARTS = {"__pycache__", "target", "logs"}
 
 @dataclass(frozen=True)
 class RunInputs:
-    landing: str
+    landing: dict[str, str]  # contract entity -> digest of the files its loader would read
+    landing_names: str  # every name in the landing zone (what meta.ignored_files lists)
     settings: str
     code: str
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict:
         return asdict(self)
 
 
-def landing_fingerprint(settings: Settings) -> str:
-    """A digest of (path, size, mtime) of every landing file the loaders would read.
+def entity_fingerprint(spec: EntitySpec, settings: Settings) -> str:
+    """A digest of (path, size, mtime) of every landing file of ``spec`` the loader would read.
 
     Through the loaders' own ``scan``: what they skip (an Office ``~$`` lock file, a hidden
     ``.DS_Store``, a symbolic link, even a dangling one) changes nothing.
     """
     digest = hashlib.sha256()
-    for spec in load_contract().values():
-        for path, rel in scan(spec, settings.landing_dir).files:
-            stat = path.lstat()
-            digest.update(f"{rel}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    for path, rel in scan(spec, settings.landing_dir).files:
+        stat = path.lstat()
+        digest.update(f"{rel}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def landing_fingerprints(settings: Settings) -> dict[str, str]:
+    return {name: entity_fingerprint(spec, settings) for name, spec in sorted(load_contract().items())}
+
+
+def landing_fingerprint(settings: Settings) -> str:
+    """One digest of every entity's landing files (the landing sensor's cursor)."""
+    return hashlib.sha256(json.dumps(landing_fingerprints(settings), sort_keys=True).encode()).hexdigest()
+
+
+def landing_names_fingerprint(settings: Settings) -> str:
+    root = settings.landing_dir
+    listing = sorted(walk(root)) if root.is_dir() else []
+    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
 
 def _files_digest(files: Iterable[tuple[str, Path]], *, content: bool) -> str:
@@ -90,25 +108,72 @@ def code_fingerprint(repo: Path = REPO) -> str:
 
 def current_inputs(settings: Settings) -> RunInputs:
     return RunInputs(
-        landing=landing_fingerprint(settings),
+        landing=landing_fingerprints(settings),
+        landing_names=landing_names_fingerprint(settings),
         settings=settings_fingerprint(settings),
         code=code_fingerprint(),
     )
 
 
-def why_not_a_no_op(settings: Settings, inputs: RunInputs, last_run: dict | None) -> str | None:
-    """Why this run must do work (None: nothing changed since the last successful run, whose
-    snapshot is still published, so the run would publish the same figures again)."""
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the last successful run, as the assets a run must start from."""
+
+    everything: str | None = None  # why the whole pipeline must run (None: only what changed)
+    entities: tuple[str, ...] = ()  # contract entities with new, re-delivered or removed files
+    store_tables: tuple[str, ...] = ()  # store tables with rows saved since the last extraction
+    landing_names: bool = False  # a file appeared or vanished that no loader reads
+
+    @property
+    def nothing(self) -> bool:
+        return self.everything is None and not (self.entities or self.store_tables or self.landing_names)
+
+    def describe(self) -> str:
+        if self.everything:
+            return self.everything
+        parts = []
+        if self.entities:
+            parts.append(f"landing files of {', '.join(self.entities)}")
+        if self.store_tables:
+            parts.append(f"store rows saved since the last extraction: {', '.join(self.store_tables)}")
+        if self.landing_names:
+            parts.append("files no loader reads (meta.ignored_files)")
+        return "; ".join(parts) or "nothing"
+
+    def start_keys(self) -> list[str]:
+        """Asset keys (user strings) a run must materialize, with everything downstream of them."""
+        keys = [f"raw/{name.replace('.', '/')}" for name in self.entities]
+        keys += [f"raw/ops/{table}" for table in self.store_tables]
+        if self.landing_names or self.entities:
+            keys.append("raw/landing_zone")
+        return keys
+
+
+def changes_since(settings: Settings, inputs: RunInputs, last_run: dict | None) -> Changes:
+    """What changed since the last successful run whose snapshot is still published.
+
+    Settings, code, a failed or partial last run or a missing snapshot mean everything runs: a
+    setting or a line of code may change any figure, and a failed run may have left the warehouse
+    half-built. Otherwise only what a changed input feeds runs.
+    """
     if not last_run or not last_run.get("success"):
-        return "the last run did not succeed"
+        return Changes(everything="the last run did not succeed")
     if not settings.published_database.exists():
-        return "nothing is published"
+        return Changes(everything="nothing is published")
     recorded = last_run.get("inputs") or {}
-    changed = [name for name, value in inputs.as_dict().items() if recorded.get(name) != value]
-    if changed:
-        return f"changed since the last run: {', '.join(changed)}"
+    if not recorded:
+        return Changes(everything="the last run was not a whole run")
+    if not isinstance(recorded.get("landing"), dict):
+        return Changes(everything="the last run recorded its inputs in an older form")
+    for part in ("settings", "code"):
+        if recorded.get(part) != getattr(inputs, part):
+            return Changes(everything=f"{part} changed since the last run")
+    before = recorded.get("landing") or {}
+    entities = tuple(name for name, digest in inputs.landing.items() if before.get(name) != digest)
     from pipelines.sources.operational.extract import pending_changes
 
-    if pending := pending_changes(settings):
-        return f"store rows saved since the last extraction: {', '.join(sorted(pending))}"
-    return None
+    return Changes(
+        entities=entities,
+        store_tables=tuple(sorted(pending_changes(settings))),
+        landing_names=recorded.get("landing_names") != inputs.landing_names,
+    )

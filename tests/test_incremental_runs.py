@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import dagster as dg
 import pytest
 
 from kernel.settings import get_settings
+from pipelines.runner import _definitions
 from tools import cli
 
 
@@ -44,13 +46,19 @@ def test_a_second_run_on_the_same_inputs_does_nothing(runs, capsys):
     assert "Nothing changed since run run-1" in out and "--full-refresh" in out
 
 
-def test_new_landing_file_or_full_refresh_runs_again(runs, capsys):
+def test_a_new_landing_file_runs_what_it_feeds_and_full_refresh_everything(runs, capsys):
     settings, started = runs
-    assert cli.main(["run"]) == 0
+    assert cli.main(["run"]) == 0 and started == [None]  # the first run: everything
     (settings.landing_dir / "erp" / "invoices" / "invoices_20261101.csv").write_text("a\n2\n", encoding="gbk")
     assert cli.main(["run"]) == 0 and len(started) == 2
-    assert "changed since the last run: landing" in capsys.readouterr().out
-    assert cli.main(["run", "--full-refresh"]) == 0 and len(started) == 3
+    assert "what changed and everything it feeds (landing files of erp.invoices" in capsys.readouterr().out
+    selected = started[-1]
+    assert isinstance(selected, dg.AssetSelection)  # raw/erp/invoices and its downstream, not raw/crm/*
+    resolved = selected.resolve(_definitions().resolve_asset_graph())
+    names = {k.to_user_string() for k in resolved}
+    assert {"raw/erp/invoices", "raw/landing_zone", "staging/stg_erp__invoices", "published/snapshot"} <= names
+    assert "raw/crm/accounts" not in names and "staging/stg_crm__accounts" not in names
+    assert cli.main(["run", "--full-refresh"]) == 0 and started[-1] is None
 
 
 def test_a_selected_run_never_counts_as_the_last_whole_run(runs):

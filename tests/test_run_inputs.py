@@ -1,4 +1,5 @@
-"""A whole run with nothing new is a no-op (issue 16): what counts as "something changed".
+"""What changed since the last successful run (issue 16): nothing (a no-op), only some inputs (a
+run of what they feed), or everything.
 
 Real landing files, settings folder and a real migrated SQLite store; the decision reads the same
 digests ``crmlake run`` records; the CLI's use of it is tests/test_incremental_runs.py.
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from kernel.settings import get_settings
 from operational.migrate import upgrade
 from operational.models import Account
-from pipelines.run_inputs import current_inputs, why_not_a_no_op
+from pipelines.run_inputs import Changes, changes_since, current_inputs
 from pipelines.sources.operational import extract as ex
 
 
@@ -42,35 +43,42 @@ def _last_good(settings) -> dict:
 
 
 def test_nothing_changed_is_a_no_op(lakehouse) -> None:
-    assert why_not_a_no_op(lakehouse, current_inputs(lakehouse), _last_good(lakehouse)) is None
+    assert changes_since(lakehouse, current_inputs(lakehouse), _last_good(lakehouse)).nothing
 
 
-def test_a_new_or_touched_landing_file_is_a_change(lakehouse) -> None:
+def test_a_new_or_touched_landing_file_changes_its_entity_only(lakehouse) -> None:
     last = _last_good(lakehouse)
     invoices = lakehouse.landing_dir / "erp" / "invoices"
     (invoices / "invoices_20261101.csv").write_text("a,b\n3,4\n", encoding="gbk")
-    assert why_not_a_no_op(lakehouse, current_inputs(lakehouse), last) == "changed since the last run: landing"
+    changes = changes_since(lakehouse, current_inputs(lakehouse), last)
+    assert changes == Changes(entities=("erp.invoices",), landing_names=True)
+    assert changes.start_keys() == ["raw/erp/invoices", "raw/landing_zone"]
     last = _last_good(lakehouse)
     stat = (invoices / "invoices_20261101.csv").stat()
     os.utime(invoices / "invoices_20261101.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    assert "landing" in why_not_a_no_op(lakehouse, current_inputs(lakehouse), last)
+    assert changes_since(lakehouse, current_inputs(lakehouse), last) == Changes(entities=("erp.invoices",))
 
 
-def test_files_the_loaders_skip_change_nothing(lakehouse) -> None:
+def test_files_the_loaders_skip_change_only_the_ignored_list(lakehouse) -> None:
     last = _last_good(lakehouse)
     invoices = lakehouse.landing_dir / "erp" / "invoices"
+    (invoices / ".DS_Store").write_bytes(b"\0")  # hidden: not even listed as ignored
+    assert changes_since(lakehouse, current_inputs(lakehouse), last).nothing
     (invoices / "~$invoices_20261031.csv").write_text("lock", encoding="utf-8")
-    (invoices / ".DS_Store").write_bytes(b"\0")
-    assert why_not_a_no_op(lakehouse, current_inputs(lakehouse), last) is None
+    (lakehouse.landing_dir / "erp" / "invoice").mkdir()  # a typo in a folder name
+    (lakehouse.landing_dir / "erp" / "invoice" / "invoices_20261102.csv").write_text("a\n", encoding="gbk")
+    changes = changes_since(lakehouse, current_inputs(lakehouse), last)
+    assert changes == Changes(landing_names=True) and changes.start_keys() == ["raw/landing_zone"]
 
 
-def test_a_changed_setting_is_a_change(lakehouse) -> None:
+def test_a_changed_setting_means_everything(lakehouse) -> None:
     last = _last_good(lakehouse)
     (lakehouse.config_dir / "finance.yml").write_text("aging_buckets: [x]\n", encoding="utf-8")
-    assert why_not_a_no_op(lakehouse, current_inputs(lakehouse), last) == "changed since the last run: settings"
+    changes = changes_since(lakehouse, current_inputs(lakehouse), last)
+    assert changes.everything == "settings changed since the last run" and not changes.nothing
 
 
-def test_a_store_save_is_a_change(lakehouse) -> None:
+def test_a_store_save_starts_from_its_table(lakehouse) -> None:
     last = _last_good(lakehouse)
     now = dt.datetime(2026, 12, 5, 9, 0, 0)
     engine = sa.create_engine(lakehouse.operational_url)
@@ -80,15 +88,16 @@ def test_a_store_save_is_a_change(lakehouse) -> None:
             "created_by": 1, "updated_at": now, "updated_by": 1, "owner_id": 11,
             "account_name": "杭州测试机械有限公司", "is_in_pool": False}])
     engine.dispose()
-    reason = why_not_a_no_op(lakehouse, current_inputs(lakehouse), last)
-    assert reason == "store rows saved since the last extraction: accounts"
+    changes = changes_since(lakehouse, current_inputs(lakehouse), last)
+    assert changes == Changes(store_tables=("accounts",)) and changes.start_keys() == ["raw/ops/accounts"]
 
 
-def test_a_failed_or_partial_last_run_or_no_snapshot_means_work(lakehouse) -> None:
+def test_a_failed_or_partial_last_run_or_no_snapshot_means_everything(lakehouse) -> None:
     inputs = current_inputs(lakehouse)
-    assert why_not_a_no_op(lakehouse, inputs, None) == "the last run did not succeed"
-    assert why_not_a_no_op(lakehouse, inputs, {**_last_good(lakehouse), "success": False}) == "the last run did not succeed"
-    # a --select run records no inputs: the next whole run is real
-    assert "landing" in why_not_a_no_op(lakehouse, inputs, {**_last_good(lakehouse), "inputs": None})
+    assert changes_since(lakehouse, inputs, None).everything == "the last run did not succeed"
+    failed = {**_last_good(lakehouse), "success": False}
+    assert changes_since(lakehouse, inputs, failed).everything == "the last run did not succeed"
+    partial = {**_last_good(lakehouse), "inputs": None}  # a --select run records no inputs
+    assert changes_since(lakehouse, inputs, partial).everything == "the last run was not a whole run"
     lakehouse.published_database.unlink()
-    assert why_not_a_no_op(lakehouse, inputs, _last_good(lakehouse)) == "nothing is published"
+    assert changes_since(lakehouse, inputs, _last_good(lakehouse)).everything == "nothing is published"

@@ -92,9 +92,15 @@ def _settings_problem(config_dir: Path) -> str | None:
     return None
 
 
+def _downstream_of(keys: list[str]):
+    import dagster as dg
+
+    return dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in keys)).downstream()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from kernel.publish_status import read_last_run, write_last_run
-    from pipelines.run_inputs import current_inputs, why_not_a_no_op
+    from pipelines.run_inputs import Changes, changes_since, current_inputs
 
     settings = export_settings_env()
     if (problem := _settings_problem(settings.config_dir)) is not None:
@@ -102,14 +108,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     whole_run = args.select is None
     inputs = current_inputs(settings)  # before anything is read: a file landing mid-run makes the next run real
-    if whole_run and not args.full_refresh:
+    selection = args.select
+    if whole_run:
         last = read_last_run(settings)
-        if (reason := why_not_a_no_op(settings, inputs, last)) is None:
+        changes = Changes(everything="--full-refresh") if args.full_refresh else changes_since(settings, inputs, last)
+        if changes.nothing:
             print(f"Nothing changed since run {last['run_id']} (finished {last['finished_at']}): same landing "
                   "files, settings and code, no store changes. Its snapshot is still published; nothing to do.\n"
                   "`crmlake run --full-refresh` rebuilds anyway.")
             return 0
-        print(f"crmlake run: {reason}")
+        if changes.everything:
+            print(f"crmlake run: everything ({changes.everything})")
+        else:
+            print(f"crmlake run: what changed and everything it feeds ({changes.describe()}); the rest of the "
+                  "published snapshot stays as built")
+            selection = _downstream_of(changes.start_keys())
 
     import dagster as dg
 
@@ -120,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ensure_manifest()  # before the definitions load their dbt assets from it
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = materialize(settings, args.select, instance=instance)
+        result = materialize(settings, selection, instance=instance)
     elapsed = time.perf_counter() - started
     reasons = [] if result.success else failure_reasons(result)
     warnings = check_warnings(result)
