@@ -47,3 +47,37 @@ def test_bench_records_and_times_every_dashboard_page(pipeline_run, tmp_path):
     assert "owner_id in" in sql("sales_forecast", ROW_SCOPED)
     assert "owner_id in" not in sql("sales_forecast", "admin")
     assert "load_status" in [read.label for r in runs if r.screen == "pipeline_status" for read in r.reads]
+
+
+def test_a_new_publish_shows_up_although_the_old_snapshot_stays_open(tmp_path, monkeypatch):
+    """The apps keep the snapshot attached per publish; after the atomic rename the next read
+    sees the new file, even while something in the process still holds the replaced one open
+    (DuckDB's per-path instance cache would hand that one back to ``duckdb.connect(path)``)."""
+    import os
+
+    import duckdb
+    import streamlit as st
+
+    from apps import data_access
+    from kernel.settings import get_settings
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
+    monkeypatch.setenv("CRMLAKE_HOME", str(tmp_path))
+    settings.published_dir.mkdir(parents=True)
+    path = settings.published_database
+
+    def publish(value: int, mtime: int) -> None:
+        tmp = path.with_name("next.duckdb")
+        with duckdb.connect(str(tmp)) as con:
+            con.execute(f"create schema s; create table s.t as select {value} as v")
+        os.replace(tmp, path)
+        os.utime(path, (mtime, mtime))
+
+    st.cache_data.clear()
+    publish(1, 1_000_000)
+    held = duckdb.connect(str(path), read_only=True)  # e.g. a loader of the old publish
+    assert data_access.query("select v from s.t")["v"].tolist() == [1]
+    publish(2, 2_000_000)
+    assert data_access.query("select v from s.t")["v"].tolist() == [2]
+    assert held.execute("select v from s.t").fetchone() == (1,)
+    held.close()

@@ -142,7 +142,9 @@ def record_page(screen: Screen, viewer: Viewer) -> list[Read]:
     with _recording(reads):
         at.run()
     if at.exception:
-        raise RuntimeError(f"page {screen.page} failed for {viewer.username}: {at.exception[0].message}")
+        error = at.exception[0]
+        raise RuntimeError(f"page {screen.page} failed for {viewer.username}: {error.message}\n"
+                           + "\n".join(error.stack_trace))
     denied = [e.value for e in at.error if "无权访问" in str(e.value)]
     if denied:
         raise RuntimeError(f"page {screen.page}: {denied[0]}")
@@ -232,10 +234,11 @@ def table(runs: list[PageRun]) -> str:
 
 
 def run_and_write(settings: Settings, repeats: int = 30, scale: float | None = None,
-                  out: Path | None = None) -> tuple[Path, list[PageRun]]:
-    """Measure every page and write the JSON (default ``bench/results/<date>-S<scale>-pages.json``)."""
+                  out: Path | None = None, screens: list[Screen] | None = None) -> tuple[Path, list[PageRun]]:
+    """Measure every page (or ``screens``) and write the JSON (default
+    ``bench/results/<date>-S<scale>-pages.json``)."""
     before = os.getloadavg()[0]
-    runs = measure(settings, repeats)
+    runs = measure(settings, repeats, screens)
     payload = report(runs, settings, repeats, scale, (round(before, 2), round(os.getloadavg()[0], 2)))
     if out is None:
         tag = f"-S{scale:g}" if scale is not None else ""
@@ -251,9 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--scale", type=float, help="scale of the snapshot, for the record and the file name")
     parser.add_argument("--out", type=Path, help="JSON result (default bench/results/<date>[-S<scale>]-pages.json)")
+    parser.add_argument("--screen", action="append", help="only this screen key (repeatable; default: every dashboard)")
     args = parser.parse_args(argv)
     settings = get_settings({**os.environ, "CRMLAKE_HOME": args.home} if args.home else None)
-    out, runs = run_and_write(settings, args.repeats, args.scale, args.out)
+    screens = [s for s in dashboards() if s.key in args.screen] if args.screen else None
+    out, runs = run_and_write(settings, args.repeats, args.scale, args.out, screens)
     print(table(runs))
     print(f"page latency written to {out}")
     return 0

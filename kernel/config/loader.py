@@ -64,10 +64,11 @@ def _problem(model: type, error: dict) -> tuple[str, str]:
     return _key(loc), message
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML without implicit dates: ``2026-13-01`` reaches the model as text, whose error
     names the key (PyYAML's own date parsing would fail with a bare ValueError, and would turn a
-    name such as ``2027-01-01`` into a date)."""
+    name such as ``2027-01-01`` into a date). libyaml's parser when PyYAML has it: the same
+    documents, ~50x faster (the settings are read on every status page view, ~80 ms in Python)."""
 
 
 _Loader.yaml_implicit_resolvers = {

@@ -2,6 +2,8 @@
 -- many tickets were measured, met, breached (closed or still open), and the attainment rate
 -- (met / measured, closed clocks and open breaches count; open clocks within target don't).
 -- Roll up by summing the counts, never by averaging rates.
+-- The counts are bigint (Spark's sum of ints already is; DuckDB's is a hugeint, whose
+-- bit-packed storage takes ~80 ms to decompress at S=10: the SLA board sums them on every view).
 
 with
 
@@ -28,10 +30,12 @@ grouped as (
         ticket_sla.channel,
         ticket_sla.priority,
         count(*) as tickets,
-        sum(case when ticket_sla.sla_status = 'met' then 1 else 0 end) as met,
-        sum(case when ticket_sla.is_breached then 1 else 0 end) as breached,
-        sum(case when ticket_sla.sla_status = 'breached_open' then 1 else 0 end) as breached_open,
-        sum(case when ticket_sla.sla_status = 'open' then 1 else 0 end) as open_within_target,
+        cast(sum(case when ticket_sla.sla_status = 'met' then 1 else 0 end) as {{ dbt.type_bigint() }}) as met,
+        cast(sum(case when ticket_sla.is_breached then 1 else 0 end) as {{ dbt.type_bigint() }}) as breached,
+        cast(sum(case when ticket_sla.sla_status = 'breached_open' then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as breached_open,
+        cast(sum(case when ticket_sla.sla_status = 'open' then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as open_within_target,
         sum(ticket_sla.business_minutes) as business_minutes_total
     from ticket_sla
     left join agents
