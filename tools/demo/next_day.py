@@ -275,7 +275,9 @@ class _Day:
         # open opportunities move one stage on; at 商务谈判 they close, won or lost
         t = self.w.tables["crm.opportunities"]
         open_ = (t["status"] == "open").to_numpy() & (_local(t["updatedAt"]) < self.start)
-        up = t[self.choose(open_, max(1, n // 2))]
+        history = self.w.tables["crm.opportunity_stage_history"]
+        moves_today = max(1, self.count(_local(history["createdAt"])) - n)
+        up = t[self.choose(open_, moves_today)]
         old = up["stage"].to_numpy().astype(str)
         won = self.rng.random(len(old)) < 0.55
         stage = np.array(
