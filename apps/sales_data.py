@@ -127,14 +127,21 @@ def campaign_roi(viewer: Viewer) -> pd.DataFrame:
     return query("select * from sales.campaign_roi order by won_amount desc")
 
 
-def opportunities(viewer: Viewer, department: str | None = None, owner: str | None = None) -> pd.DataFrame:
+def opportunities(
+    viewer: Viewer, department: str | None = None, owner: str | None = None,
+    closing: tuple[dt.date, dt.date] | None = None,
+) -> pd.DataFrame:
+    """The viewer's opportunities, largest first; ``closing``: only those expected to close in
+    that window (inclusive; the forecast page's quarter, filtered in SQL: 1/8 of the rows)."""
     where, params = row_rules.owners(viewer)
+    first, last = closing or (None, None)
     sql = f"""select opportunity_id, opportunity_name, account_name, owner_name, department_name, stage,
                     stage_probability, forecast_category, amount, weighted_amount, expected_close_date, status
              from sales.opportunities where (? is null or department_name = ?) and (? is null or owner_name = ?)
+               and (cast(? as date) is null or expected_close_date between ? and ?)
                and {where}
-             order by amount desc"""
-    return query(sql, (department, department, owner, owner, *params))
+             order by amount desc, opportunity_id"""
+    return query(sql, (department, department, owner, owner, first, first, last, *params))
 
 
 def snapshot_dates() -> list[dt.date]:

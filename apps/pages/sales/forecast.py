@@ -2,7 +2,6 @@
 with the drill-down to the opportunity list."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 
 from apps import auth
@@ -66,8 +65,6 @@ by_rep["attainment 达成率"] = (by_rep["closed_won"] / by_rep["target_amount"]
 st.dataframe(by_rep.rename(columns=FIGURES).sort_values("Target 目标", ascending=False), hide_index=True)
 
 st.subheader("Opportunities 商机明细")
-opps = data.opportunities(viewer, None if department == "(all 全部)" else department, None if owner == "(all 全部)" else owner)
-close = pd.to_datetime(opps["expected_close_date"])
-q_end = data.quarter_bounds(quarter)[1]
-opps = opps[(close >= pd.Timestamp(quarter)) & (close <= pd.Timestamp(q_end))]
+opps = data.opportunities(viewer, None if department == "(all 全部)" else department,
+                          None if owner == "(all 全部)" else owner, closing=data.quarter_bounds(quarter))
 st.dataframe(opps, hide_index=True)
