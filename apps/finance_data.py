@@ -23,12 +23,20 @@ from apps.row_rules import Viewer
 # The aging rule lives once, in dbt (macros/finance/ar_aging.sql): the finance.ar_aging mart runs
 # it at month-ends, and the table macro finance.ar_aging_at(date) it renders into the warehouse
 # (published with the snapshot) runs it for any date.
-AGING_TEMPLATE = """
+AGING_COLUMNS = """
 select as_of_date, installment_id, account_id, account_name, contract_no, order_no, batch_no,
        owner_id, owner_name, department_name, amount, open_amount, due_date, days_overdue,
-       bucket, bucket_order, is_overdue
+       bucket, bucket_order, is_overdue"""
+AGING_TEMPLATE = AGING_COLUMNS + """
 from finance.ar_aging_at(?)
 where {owners}
+order by days_overdue desc, installment_id
+"""
+# the same rows for a date the mart holds (month-ends, the reporting date: the page's default),
+# read instead of recomputed (~15 ms instead of ~60 ms at S=10)
+AGING_MART_TEMPLATE = AGING_COLUMNS + """
+from finance.ar_aging
+where as_of_date = ? and {owners}
 order by days_overdue desc, installment_id
 """
 
@@ -46,15 +54,23 @@ def reporting_date() -> dt.date:
     return pd.Timestamp(query("select max(as_of_date) as d from finance.installments")["d"].iloc[0]).date()
 
 
-def aging_sql(owners: str = "true") -> str:
-    """The aging query restricted to the installments matching ``owners`` (SQL on ``owner_id``)."""
-    return AGING_TEMPLATE.replace("{owners}", owners)
+def aging_sql(owners: str = "true", materialized: bool = False) -> str:
+    """The aging query restricted to the installments matching ``owners`` (SQL on ``owner_id``);
+    ``materialized``: read from the mart (only for a date it holds)."""
+    return (AGING_MART_TEMPLATE if materialized else AGING_TEMPLATE).replace("{owners}", owners)
+
+
+def materialized_dates() -> set[dt.date]:
+    """The dates the finance.ar_aging mart holds: every month-end and the reporting date."""
+    frame = query("select distinct as_of_date from finance.ar_aging")
+    return {pd.Timestamp(d).date() for d in frame["as_of_date"]}
 
 
 def aging_as_of(viewer: Viewer, as_of: dt.date) -> pd.DataFrame:
     """Open installments the viewer sees, with bucket as of any date (month-ends equal the mart)."""
     where, params = row_rules.owners(viewer)
-    return query(aging_sql(where), (as_of.isoformat(), *params))
+    sql = aging_sql(where, materialized=as_of in materialized_dates())
+    return query(sql, (as_of.isoformat(), *params))
 
 
 def bucket_order() -> list[str]:

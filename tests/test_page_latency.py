@@ -81,3 +81,49 @@ def test_a_new_publish_shows_up_although_the_old_snapshot_stays_open(tmp_path, m
     assert data_access.query("select v from s.t")["v"].tolist() == [2]
     assert held.execute("select v from s.t").fetchone() == (1,)
     held.close()
+
+
+def test_forecast_list_filtered_in_sql_equals_the_quarter_of_the_whole_list(pipeline_run, monkeypatch):
+    """The forecast page asks for the quarter's opportunities in SQL (faster); the rows and their
+    order are the whole list's rows closing in the quarter, as the page filtered them before."""
+    import pandas as pd
+    import streamlit as st
+    from app_login import viewer
+
+    from apps import sales_data
+
+    for key, value in pipeline_run.settings.as_env().items():
+        monkeypatch.setenv(key, value)
+    st.cache_data.clear()
+    admin = viewer("admin")
+    checked = 0
+    for quarter in sales_data.quarters():
+        first, last = sales_data.quarter_bounds(quarter)
+        whole = sales_data.opportunities(admin)
+        close = pd.to_datetime(whole["expected_close_date"])
+        expected = whole[(close >= pd.Timestamp(first)) & (close <= pd.Timestamp(last))].reset_index(drop=True)
+        shown = sales_data.opportunities(admin, closing=(first, last))
+        pd.testing.assert_frame_equal(shown, expected, check_dtype=not expected.empty)
+        checked += len(shown)
+    assert checked > 0
+
+
+def test_aging_read_from_the_mart_equals_the_on_demand_rule_at_every_materialized_date(pipeline_run, monkeypatch):
+    """The aging page reads a date the finance.ar_aging mart holds from the mart (faster); the
+    rows are those of the on-demand table macro at that date, in the same order."""
+    import duckdb
+    import pandas as pd
+    import streamlit as st
+    from app_login import viewer
+
+    from apps import finance_data
+
+    for key, value in pipeline_run.settings.as_env().items():
+        monkeypatch.setenv(key, value)
+    st.cache_data.clear()
+    dates = sorted(finance_data.materialized_dates())
+    assert finance_data.reporting_date() in dates and len(dates) > 1
+    with duckdb.connect(str(pipeline_run.settings.published_database), read_only=True) as con:
+        for day in dates:
+            on_demand = con.execute(finance_data.AGING_AS_OF_SQL, [day.isoformat()]).df()
+            pd.testing.assert_frame_equal(finance_data.aging_as_of(viewer("admin"), day), on_demand)

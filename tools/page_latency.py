@@ -1,6 +1,8 @@
 """Page latency of every dashboard: p50/p95 of the snapshot reads each page issues, uncached.
 
-    python -m tools.page_latency [--home CRMLAKE_HOME] [--repeats 30] [--scale 10] [--out FILE]
+    python -m tools.page_latency [published/crmlake.duckdb] [--home CRMLAKE_HOME] [--repeats 30]
+                                 [--scale 10] [--out FILE] [--screen KEY ...]
+    crmlake bench --scale 10 --pages     (the same, on the bench's fresh snapshot)
 
 Which reads a page issues is not written down here: every dashboard screen of the registry
 (``operational.screens``, ``is_dashboard``) is run once as Streamlit runs it (``AppTest``, with
@@ -250,13 +252,22 @@ def run_and_write(settings: Settings, repeats: int = 30, scale: float | None = N
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.page_latency", description=__doc__.split("\n")[0])
+    parser.add_argument("snapshot", nargs="?", type=Path,
+                        help="the published crmlake.duckdb (default: the settings' published_database)")
     parser.add_argument("--home", help="CRMLAKE_HOME of the published snapshot (default: the environment's)")
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--scale", type=float, help="scale of the snapshot, for the record and the file name")
     parser.add_argument("--out", type=Path, help="JSON result (default bench/results/<date>[-S<scale>]-pages.json)")
     parser.add_argument("--screen", action="append", help="only this screen key (repeatable; default: every dashboard)")
     args = parser.parse_args(argv)
-    settings = get_settings({**os.environ, "CRMLAKE_HOME": args.home} if args.home else None)
+    env = dict(os.environ)
+    if args.home:
+        env["CRMLAKE_HOME"] = args.home
+    if args.snapshot:
+        if args.snapshot.name != "crmlake.duckdb":
+            parser.error("the snapshot is the published folder's crmlake.duckdb")
+        env["CRMLAKE_PUBLISHED_DIR"] = str(args.snapshot.resolve().parent)
+    settings = get_settings(env)
     screens = [s for s in dashboards() if s.key in args.screen] if args.screen else None
     out, runs = run_and_write(settings, args.repeats, args.scale, args.out, screens)
     print(table(runs))
