@@ -209,7 +209,7 @@ date, then one more day per call; `_truth/manifest.json` records the days writte
 A day is small next to the history: 32 new files (26 CRM pages, 6 CSV) plus the re-delivered
 one; at S=1 about 330-370 rows on a weekday (most of them tickets, their events, activities and
 calls) and about 70 on a Sunday (2026-11-01, the first day after the default end date); at
-S=0.2 about 100 and 30. Nothing in it is quarantined.
+S=0.2 about 65 and 35. Nothing in it is quarantined.
 """
 
 
