@@ -12,6 +12,17 @@ from pathlib import Path
 
 # Areas whose marts must agree between engines (staging and intermediate feed them).
 MART_SCHEMAS = ("sales", "finance", "service", "partner")
+# Run stamps, not data: a model version names the wall-clock time the model was trained; a load
+# id and load time name the ingestion run. They differ between two runs of the same data and are
+# left out when two snapshots are compared.
+RUN_STAMPS = {
+    "partner.reconciliation_lines": ["upload_load_id"],
+    "partner.statements": ["upload_load_id", "uploaded_at"],
+    "sales.win_probability": ["model_version"],
+    "sales.bookings_forecast_ml": ["model_version"],
+    "sales.forecast": ["model_version"],
+    "service.requirement_matching_evaluation": ["evaluated_at"],
+}
 
 
 # The Spark side of the equivalence builds models only: the DuckDB run over the same landing

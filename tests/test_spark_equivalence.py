@@ -18,24 +18,12 @@ import os
 
 import duckdb
 import pytest
-from spark_fixtures import MART_SCHEMAS, require_java, run_pipeline, table_macro_results
+from spark_fixtures import MART_SCHEMAS, RUN_STAMPS, require_java, run_pipeline, table_macro_results
 
 # Two whole pipelines (Spark pays a JVM start and ~1 s per dbt node on two cores).
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 SCALE = float(os.environ.get("CRMLAKE_EQUIVALENCE_SCALE", "1"))
-
-# Run stamps, not data: a model version names the wall-clock time the model was trained; a
-# load id and load time name the ingestion run (each engine's pipeline ingests on its own).
-RUN_STAMPS = {
-    "partner.reconciliation_lines": ["upload_load_id"],
-    "partner.statements": ["upload_load_id", "uploaded_at"],
-    "sales.win_probability": ["model_version"],
-    "sales.bookings_forecast_ml": ["model_version"],
-    "sales.forecast": ["model_version"],
-    "service.requirement_matching_evaluation": ["evaluated_at"],
-}
-
 
 @pytest.fixture(scope="module")
 def runs(request, tmp_path_factory, dbt_manifest):

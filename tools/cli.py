@@ -202,7 +202,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     export_settings_env()
     ensure_manifest()
-    path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep, pages=args.pages)
+    if args.incremental:
+        from tools.bench_incremental import run_incremental_bench
+
+        path = run_incremental_bench(scale=args.scale, seed=args.seed, keep=args.keep)
+    else:
+        path = run_bench(scale=args.scale, seed=args.seed, keep=args.keep, pages=args.pages)
     print(f"bench results written to {path}")
     return 0
 
@@ -308,6 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", action="store_true", help="keep the bench working directory")
     bench.add_argument("--pages", action="store_true",
                        help="also time every dashboard page on the fresh snapshot (<date>-S<scale>-pages.json)")
+    bench.add_argument("--incremental", action="store_true",
+                       help="floor, full refresh, no-op run, next-day delivery and its run (<date>-S<scale>-incremental.json)")
     bench.set_defaults(func=cmd_bench)
 
     store = sub.add_parser("store", help="operational store: migrations and logins")

@@ -1,0 +1,93 @@
+"""The incremental benchmark: what a day of a real company costs, in one fresh directory.
+
+    crmlake bench --scale S --incremental
+
+Phases, each the real command a user or the scheduler runs (``crmlake run`` in a child process,
+so process start, Dagster definitions and the dbt manifest count too), with wall time and peak
+memory (the process and its children):
+
+- ``floor_duckdb_read``: DuckDB alone reads every landing file once (the lower bound);
+- ``full_refresh``: ``crmlake run --full-refresh`` on the demo landing zone;
+- ``no_op``: ``crmlake run`` again, nothing new;
+- ``next_day_generate`` then ``one_day_delta``: the demo's next daily delivery
+  (``crmlake demo --next-day``: new records, updates, late corrections, a re-delivered file)
+  and ``crmlake run`` on it.
+
+Writes ``bench/results/<date>-S<scale>-incremental.json`` with the ratios the targets are about.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+from kernel.settings import get_settings
+from tools.bench import RESULTS_DIR, WORK_DIR, BenchRecord, log, read_floor
+
+
+def _crmlake(settings_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("crmlake")), *args]
+    done = subprocess.run(command, env=settings_env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"`crmlake {' '.join(args)}` failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return done
+
+
+def run_incremental_bench(scale: float, seed: int = 42, keep: bool = False) -> Path:
+    from tools.demo import generate
+    from tools.demo.next_day import write_next_day
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    work = WORK_DIR / f"S{scale:g}-incremental-{stamp}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRMLAKE_")}
+    env.update({"CRMLAKE_HOME": str(work), "DAGSTER_HOME": str(work / "dagster")})
+    settings = get_settings(env)
+    settings.ensure_dirs()
+    record = BenchRecord(scale=scale, seed=seed)
+    try:
+        with record.phase("generate") as info:
+            report = generate(settings.landing_dir, scale=scale, seed=seed, config_dir=settings.config_dir)
+            info.update(files=len(report.files), rows=sum(report.files.values()))
+        with record.phase("floor_duckdb_read") as info:
+            info.update(read_floor(settings.landing_dir))
+        with record.phase("full_refresh"):
+            _crmlake(env, "run", "--full-refresh")
+        with record.phase("no_op") as info:
+            info["said"] = _crmlake(env, "run").stdout.strip().splitlines()[0]
+        with record.phase("next_day_generate") as info:
+            day = write_next_day(settings.landing_dir)
+            info.update(day=str(day.day), files=len(day.files), rows=sum(day.files.values()))
+        with record.phase("one_day_delta") as info:
+            said = _crmlake(env, "run").stdout
+            info["said"] = next((line for line in said.splitlines() if line.startswith("crmlake run:")), "")
+        phases = record.phases
+        full = phases["full_refresh"]["seconds"]
+        floor = phases["floor_duckdb_read"]["seconds"]
+        payload = {
+            "date": datetime.now(UTC).date().isoformat(),
+            "scale": scale,
+            "seed": seed,
+            "machine": {"cpus": psutil.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+                        "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
+            "phases": phases,
+            "ratios": {
+                "full_refresh_over_floor": round(full / floor, 2),
+                "no_op_over_floor": round(phases["no_op"]["seconds"] / floor, 2),
+                "one_day_delta_over_full_refresh": round(phases["one_day_delta"]["seconds"] / full, 3),
+            },
+        }
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        out = RESULTS_DIR / f"{payload['date']}-S{scale:g}-incremental.json"
+        out.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+        log.info("incremental bench: %s", payload["ratios"])
+        return out
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
