@@ -23,7 +23,7 @@ from pathlib import Path
 
 from kernel.contracts import EntitySpec, load_contract
 from kernel.settings import Settings
-from pipelines.ingest.landing import scan, walk
+from pipelines.ingest.landing import Discovery, ignored_files, scan
 
 REPO = Path(__file__).resolve().parents[1]
 # What the pipeline's behaviour is made of: a change in any of these files can change a figure.
@@ -36,7 +36,7 @@ SKIPPED_PARTS = {"__pycache__", "target", "logs"}
 @dataclass(frozen=True)
 class RunInputs:
     landing: dict[str, str]  # contract entity -> digest of the files its loader would read
-    landing_names: str  # every name in the landing zone (what meta.ignored_files lists)
+    ignored: str  # the landing files no loader reads, and why (what meta.ignored_files lists)
     settings: str
     code: str
 
@@ -44,32 +44,24 @@ class RunInputs:
         return asdict(self)
 
 
-def entity_fingerprint(spec: EntitySpec, settings: Settings) -> str:
-    """A digest of (path, size, mtime) of every landing file of ``spec`` the loader would read.
-
-    Through the loaders' own ``scan``: what they skip (an Office ``~$`` lock file, a hidden
-    ``.DS_Store``, a symbolic link, even a dangling one) changes nothing.
-    """
+def _fingerprint(files: list[tuple[Path, str]]) -> str:
+    """A digest of (path, size, mtime) of landing files found by the loaders' own ``scan``: what
+    they skip (an Office ``~$`` lock file, a hidden ``.DS_Store``, a symbolic link) changes nothing."""
     digest = hashlib.sha256()
-    for path, rel in scan(spec, settings.landing_dir).files:
+    for path, rel in files:
         stat = path.lstat()
         digest.update(f"{rel}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
-def landing_fingerprints(settings: Settings) -> dict[str, str]:
-    return {name: entity_fingerprint(spec, settings) for name, spec in sorted(load_contract().items())}
+def _scans(settings: Settings) -> dict[str, tuple[EntitySpec, Discovery]]:
+    return {name: (spec, scan(spec, settings.landing_dir)) for name, spec in sorted(load_contract().items())}
 
 
 def landing_fingerprint(settings: Settings) -> str:
     """One digest of every entity's landing files (the landing sensor's cursor)."""
-    return hashlib.sha256(json.dumps(landing_fingerprints(settings), sort_keys=True).encode()).hexdigest()
-
-
-def landing_names_fingerprint(settings: Settings) -> str:
-    root = settings.landing_dir
-    listing = sorted(walk(root)) if root.is_dir() else []
-    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+    per_entity = {name: _fingerprint(found.files) for name, (_, found) in _scans(settings).items()}
+    return hashlib.sha256(json.dumps(per_entity, sort_keys=True).encode()).hexdigest()
 
 
 def _files_digest(files: Iterable[tuple[str, Path]], *, content: bool) -> str:
@@ -107,9 +99,12 @@ def code_fingerprint(repo: Path = REPO) -> str:
 
 
 def current_inputs(settings: Settings) -> RunInputs:
+    scans = _scans(settings)
+    ignored = ignored_files(settings.landing_dir, [spec for spec, _ in scans.values()],
+                            [found for _, found in scans.values()])
     return RunInputs(
-        landing=landing_fingerprints(settings),
-        landing_names=landing_names_fingerprint(settings),
+        landing={name: _fingerprint(found.files) for name, (_, found) in scans.items()},
+        ignored=hashlib.sha256(json.dumps([(i.path, i.reason) for i in ignored]).encode()).hexdigest(),
         settings=settings_fingerprint(settings),
         code=code_fingerprint(),
     )
@@ -122,11 +117,11 @@ class Changes:
     everything: str | None = None  # why the whole pipeline must run (None: only what changed)
     entities: tuple[str, ...] = ()  # contract entities with new, re-delivered or removed files
     store_tables: tuple[str, ...] = ()  # store tables with rows saved since the last extraction
-    landing_names: bool = False  # a file appeared or vanished that no loader reads
+    ignored: bool = False  # the list of landing files no loader reads changed
 
     @property
     def nothing(self) -> bool:
-        return self.everything is None and not (self.entities or self.store_tables or self.landing_names)
+        return self.everything is None and not (self.entities or self.store_tables or self.ignored)
 
     def describe(self) -> str:
         if self.everything:
@@ -136,15 +131,15 @@ class Changes:
             parts.append(f"landing files of {', '.join(self.entities)}")
         if self.store_tables:
             parts.append(f"store rows saved since the last extraction: {', '.join(self.store_tables)}")
-        if self.landing_names:
-            parts.append("files no loader reads (meta.ignored_files)")
+        if self.ignored:
+            parts.append("the files no loader reads (meta.ignored_files)")
         return "; ".join(parts) or "nothing"
 
     def start_keys(self) -> list[str]:
         """Asset keys (user strings) a run must materialize, with everything downstream of them."""
         keys = [f"raw/{name.replace('.', '/')}" for name in self.entities]
         keys += [f"raw/ops/{table}" for table in self.store_tables]
-        if self.landing_names or self.entities:
+        if self.ignored or self.entities:
             keys.append("raw/landing_zone")
         return keys
 
@@ -175,5 +170,5 @@ def changes_since(settings: Settings, inputs: RunInputs, last_run: dict | None) 
     return Changes(
         entities=entities,
         store_tables=tuple(sorted(pending_changes(settings))),
-        landing_names=recorded.get("landing_names") != inputs.landing_names,
+        ignored=recorded.get("ignored") != inputs.ignored,
     )

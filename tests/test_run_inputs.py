@@ -51,7 +51,7 @@ def test_a_new_or_touched_landing_file_changes_its_entity_only(lakehouse) -> Non
     invoices = lakehouse.landing_dir / "erp" / "invoices"
     (invoices / "invoices_20261101.csv").write_text("a,b\n3,4\n", encoding="gbk")
     changes = changes_since(lakehouse, current_inputs(lakehouse), last)
-    assert changes == Changes(entities=("erp.invoices",), landing_names=True)
+    assert changes == Changes(entities=("erp.invoices",))  # a new file a loader reads is not "ignored"
     assert changes.start_keys() == ["raw/erp/invoices", "raw/landing_zone"]
     last = _last_good(lakehouse)
     stat = (invoices / "invoices_20261101.csv").stat()
@@ -68,7 +68,7 @@ def test_files_the_loaders_skip_change_only_the_ignored_list(lakehouse) -> None:
     (lakehouse.landing_dir / "erp" / "invoice").mkdir()  # a typo in a folder name
     (lakehouse.landing_dir / "erp" / "invoice" / "invoices_20261102.csv").write_text("a\n", encoding="gbk")
     changes = changes_since(lakehouse, current_inputs(lakehouse), last)
-    assert changes == Changes(landing_names=True) and changes.start_keys() == ["raw/landing_zone"]
+    assert changes == Changes(ignored=True) and changes.start_keys() == ["raw/landing_zone"]
 
 
 def test_a_changed_setting_means_everything(lakehouse) -> None:

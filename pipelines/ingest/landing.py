@@ -123,7 +123,7 @@ def read_landing_bytes(path: Path) -> bytes:
         return handle.read()
 
 
-def walk(root: Path) -> list[tuple[str, bool]]:
+def _walk(root: Path) -> list[tuple[str, bool]]:
     """(relative path, is a link) of every file and linked folder under ``root``, links not entered.
 
     Hidden folders, README files and ``_truth/`` are left out (see the module docstring).
@@ -163,7 +163,7 @@ def ignored_files(
         claimed.update(rel for _, rel in found.files)
         for rel, reason in found.refused:
             reasons.setdefault(rel, reason)
-    for rel, is_link in walk(root):
+    for rel, is_link in _walk(root):
         if rel in claimed or rel in reasons:
             continue
         if is_link:
