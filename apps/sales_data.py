@@ -88,9 +88,17 @@ def waterfall(movement: pd.DataFrame) -> pd.DataFrame:
 
 # -- mart loaders -------------------------------------------------------------------------
 
-def data_end_date() -> dt.date:
+def data_end_date() -> dt.date | None:
     """The snapshot's one as-of date (the day the forecast and pipeline figures count up to)."""
-    return query("select as_of_date as d from intermediate.int_snapshot_as_of")["d"].iloc[0]
+    day = query("select as_of_date as d from intermediate.int_snapshot_as_of")["d"].iloc[0]
+    return None if pd.isna(day) else day  # no activity at all: nothing to date the snapshot by
+
+
+def current_quarter(quarters: list[dt.date], as_of: dt.date | None) -> dt.date:
+    """The quarter the forecast page opens on: the as-of's (the latest start on or before it);
+    the latest quarter when the snapshot has no activity to date it by (targets only) or every
+    quarter starts after it. ``quarters``: newest first, not empty."""
+    return max((q for q in quarters if as_of is not None and q <= as_of), default=quarters[0])
 
 
 def forecast(viewer: Viewer, quarter: dt.date | None = None) -> pd.DataFrame:

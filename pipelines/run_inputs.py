@@ -64,7 +64,8 @@ def landing_fingerprint(settings: Settings) -> str:
     return hashlib.sha256(json.dumps(per_entity, sort_keys=True).encode()).hexdigest()
 
 
-def _files_digest(files: Iterable[tuple[str, Path]], *, content: bool) -> str:
+def files_digest(files: Iterable[tuple[str, Path]], *, content: bool) -> str:
+    """(name, contents) or (name, size, mtime) of ``files``, in name order."""
     digest = hashlib.sha256()
     for name, path in sorted(files):
         if content:
@@ -75,7 +76,7 @@ def _files_digest(files: Iterable[tuple[str, Path]], *, content: bool) -> str:
     return digest.hexdigest()
 
 
-def _regular_files(root: Path, base: Path) -> list[tuple[str, Path]]:
+def regular_files(root: Path, base: Path) -> list[tuple[str, Path]]:
     if root.is_file():
         return [(root.relative_to(base).as_posix(), root)]
     if not root.is_dir():
@@ -89,13 +90,13 @@ def _regular_files(root: Path, base: Path) -> list[tuple[str, Path]]:
 
 def settings_fingerprint(settings: Settings) -> str:
     """The business-settings folder's file names and contents (a few small YAML files)."""
-    return _files_digest(_regular_files(settings.config_dir, settings.config_dir), content=True)
+    return files_digest(regular_files(settings.config_dir, settings.config_dir), content=True)
 
 
 def code_fingerprint(repo: Path = REPO) -> str:
     """(path, size, mtime) of the code a run executes: Python packages, dbt project, contract."""
-    files = [f for root in CODE_ROOTS for f in _regular_files(repo / root, repo)]
-    return _files_digest(files, content=False)
+    files = [f for root in CODE_ROOTS for f in regular_files(repo / root, repo)]
+    return files_digest(files, content=False)
 
 
 def current_inputs(settings: Settings) -> RunInputs:

@@ -20,6 +20,7 @@ from kernel.contracts import EntitySpec
 from kernel.settings import Settings
 from pipelines.ingest.layout import SCHEMA_FILE, ledger_path, raw_dir_of
 from pipelines.ingest.ledger import contract_fingerprint
+from pipelines.run_inputs import files_digest, regular_files
 
 QUALITY_CODE = Path(__file__).resolve().parents[2] / "quality"
 
@@ -44,8 +45,7 @@ def raw_state_key(spec: EntitySpec, settings: Settings) -> str:
     ledger = ledger_path(spec, settings)
     if ledger.exists():
         digest.update(hashlib.sha256(ledger.read_bytes()).hexdigest().encode())
-    for path in sorted(QUALITY_CODE.glob("*.py")):
-        digest.update(_stat_line(path).encode())
+    digest.update(files_digest(regular_files(QUALITY_CODE, QUALITY_CODE), content=False).encode())
     return digest.hexdigest()
 
 

@@ -16,7 +16,7 @@ if not quarters:
     st.stop()
 
 end = data.data_end_date()
-current = max(q for q in quarters if q <= end)
+current = data.current_quarter(quarters, end)
 c1, c2, c3 = st.columns(3)
 quarter = c1.selectbox("Quarter 季度", quarters, index=quarters.index(current))
 frame = data.forecast(viewer, quarter)
