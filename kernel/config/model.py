@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from kernel.config.crm_api import CrmApi
+
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
 
@@ -415,6 +417,7 @@ class BusinessSettings(_Strict):
     finance: Finance = Field(default_factory=Finance)
     sales: Sales = Field(default_factory=Sales)
     partner: Partner = Field(default_factory=Partner)
+    crm_api: CrmApi = Field(default_factory=CrmApi)
 
     @property
     def commission(self) -> Commission:
