@@ -96,7 +96,7 @@ def send_due(session: Session, config: Alerts, now: dt.datetime, env: Mapping[st
     rows = list(session.execute(
         sa.select(AlertDelivery, Alert).join(Alert, Alert.id == AlertDelivery.alert_id)
         .where(AlertDelivery.status.in_(("pending", "failed")), AlertDelivery.not_before <= now)
-        .order_by(AlertDelivery.id)).tuples())
+        .order_by(AlertDelivery.id)))
     for group in _groups(rows):
         delivery, alert = group[0]
         channel = config.channels.get(delivery.channel)

@@ -1,0 +1,379 @@
+"""Alerts that reach people (issue 19), hand-worked on small hand-made inputs.
+
+Each case builds a tiny published snapshot (a temp DuckDB with only the tables the rule reads)
+and a temp SQLite store, runs the evaluation and the delivery, and reads what a real local SMTP
+server (aiosmtpd) and a local HTTP receiver on 127.0.0.1 caught:
+
+- an installment 3 days overdue mails its owner once; a re-run sends nothing; 7 days later a
+  reminder; paid (gone from the warnings) a "cleared" mail and the alert closes;
+- an SLA clock at 75 % tells the team lead (mail + WeCom robot); at 100 % the same alert
+  escalates and the store ticket's priority goes P3 -> P2, audited; a re-run raises nothing more;
+- an alert found in quiet hours waits and goes out with the others as one digest when they end;
+- a failing channel (the webhook answers 500) is retried with a growing wait and reported while
+  the mail goes out; after max_attempts it is given up;
+- a rule whose mart is missing is "not computed" and keeps its open alerts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import json
+import socket
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import duckdb
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from kernel.config import ConfigError, load_business_settings
+from kernel.config.alerts import AlertChannel, AlertRule, Alerts
+from operational import alerts as store_alerts
+from operational.db import session_scope
+from operational.errors import PermissionDenied
+from operational.ids import next_id
+from operational.models import AuditLog
+from operational.models.alerts import Alert, AlertDelivery
+from operational.models.service import Ticket
+from operational.scope import Viewer
+from pipelines.alerts.delivery import send_due
+from pipelines.alerts.evaluate import evaluate
+from pipelines.alerts.messages import yuan
+
+OWNER, MANAGER, LEAD = 1001, 1002, 1003
+DAY = dt.datetime(2026, 11, 2, 10, 0)
+
+
+# ---------------------------------------------------------------- local receivers
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.mails: list[tuple[list[str], str, str]] = []  # (to, subject, text)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        part = msg.get_body(preferencelist=("plain",))
+        self.mails.append((list(envelope.rcpt_tos), str(msg["subject"]), part.get_content() if part else ""))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    inbox.url = f"mailto://127.0.0.1:{controller.port}?from=crm-alerts@example.com&secure=no&mode=insecure&format=text"
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def webhook(monkeypatch):
+    """An HTTP receiver on 127.0.0.1; the WeCom robot plugin of apprise posts to it."""
+    from apprise.plugins.wecombot import NotifyWeComBot
+
+    received: list[dict] = []
+    state = {"status": 200}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            received.append({"path": self.path, "json": json.loads(body or b"{}")})
+            self.send_response(state["status"])
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}')
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setattr(NotifyWeComBot, "notify_url",
+                        f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key={{key}}")
+    yield type("Webhook", (), {"received": received, "state": state, "url": "wecombot://robotkey"})
+    server.shutdown()
+    server.server_close()
+
+
+# ---------------------------------------------------------------- hand-made inputs
+
+def _users(con) -> None:
+    con.execute("create schema if not exists staging")
+    con.execute("create table staging.stg_crm__users (user_id bigint, user_name varchar, email varchar, manager_id bigint, is_active boolean)")
+    con.execute("insert into staging.stg_crm__users values (?, '张伟', 'zhangwei@example.com', ?, true), "
+                "(?, '王经理', 'wang@example.com', null, true), (?, '李组长', 'li.lead@example.com', null, true)",
+                [OWNER, MANAGER, MANAGER, LEAD])
+    con.execute("create table staging.stg_callcenter__agents (agent_id varchar, team varchar, role varchar, crm_user_id bigint)")
+    con.execute("insert into staging.stg_callcenter__agents values ('A1', '一线热线组', 'team_lead', ?), ('A2', '一线热线组', 'agent', null)", [LEAD])
+
+
+def snapshot(path: Path, *, overdue: list[tuple[int, int, str]] = (), escalations: list[tuple[str, float]] = (),
+             ticket_open: bool = True, with_finance: bool = True) -> Path:
+    """A published snapshot holding ``overdue`` (installment id, days overdue, open amount) and the
+    SLA escalation steps (action, share) reached by ticket TK1's resolution clock."""
+    path.unlink(missing_ok=True)
+    with duckdb.connect(str(path)) as con:
+        _users(con)
+        if with_finance:
+            con.execute("create schema finance")
+            con.execute("""create table finance.overdue_warnings (warning_id varchar, installment_id bigint, owner_id bigint,
+                owner_name varchar, account_name varchar, contract_no varchar, order_no varchar, batch_no integer,
+                amount decimal(18,2), open_amount decimal(18,2), due_date date, days_overdue integer, as_of_date date)""")
+            for installment, days, open_amount in overdue:
+                con.execute("insert into finance.overdue_warnings values (?, ?, ?, '张伟', '上海华测导航技术股份有限公司', 'HT2026-00010', "
+                            "'SO1', 2, 20000, ?, date '2026-10-01', ?, date '2026-10-01' + ?::integer)",
+                            [f"OW-{installment}", installment, OWNER, Decimal(open_amount), days, days])
+        con.execute("create schema service")
+        con.execute("""create table service.ticket_sla_escalations (ticket_no varchar, metric varchar, action varchar,
+            at_share double, priority varchar, raised_to_priority varchar, team varchar, triggered_at timestamp)""")
+        con.execute("""create table service.ticket_sla (ticket_no varchar, metric varchar, is_open boolean, target_minutes integer,
+            business_minutes double, due_at timestamp, account_id bigint)""")
+        con.execute("insert into service.ticket_sla values ('TK1', 'resolution', ?, 960, 800, timestamp '2026-11-02 18:00', 1)", [ticket_open])
+        for action, share in escalations:
+            con.execute("insert into service.ticket_sla_escalations values ('TK1', 'resolution', ?, ?, 'P3', ?, '一线热线组', timestamp '2026-11-02 09:00')",
+                        [action, share, "P2" if action == "raise_priority" else None])
+    return path
+
+
+def config(smtp=None, webhook=None, **rule_changes) -> Alerts:
+    channels = {}
+    if smtp:
+        channels["mail"] = AlertChannel(kind="email", url_env="TEST_ALERTS_SMTP_URL")
+    if webhook:
+        channels["wecom"] = AlertChannel(kind="wecom", url_env="TEST_ALERTS_WECOM_URL")
+    names = list(channels)
+    overdue = {"id": "overdue", "kind": "overdue_installment", "recipients": ["owner"], "channels": names,
+               "repeat_every_days": 7, **rule_changes}
+    sla = {"id": "sla", "kind": "sla_escalation", "recipients": ["team_lead"], "channels": names}
+    return Alerts(channels=channels, rules=[AlertRule(**overdue), AlertRule(**sla)], retry_minutes=5, max_attempts=3)
+
+
+def env(smtp=None, webhook=None) -> dict[str, str]:
+    out = {}
+    if smtp:
+        out["TEST_ALERTS_SMTP_URL"] = smtp.url
+    if webhook:
+        out["TEST_ALERTS_WECOM_URL"] = webhook.url
+    return out
+
+
+@pytest.fixture
+def store(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'store.sqlite'}"
+
+
+def run(snap: Path, store: str, cfg: Alerts, now: dt.datetime, environment: dict):
+    report = evaluate(snap, store, cfg, now=now)
+    with session_scope(store) as session:
+        sent = send_due(session, cfg, now, environment)
+    return report, sent
+
+
+# ---------------------------------------------------------------- overdue installment
+
+def test_overdue_installment_mails_its_owner_once_reminds_after_n_days_and_closes_when_paid(tmp_path, store, smtp):
+    cfg, environment = config(smtp), env(smtp)
+    snap = tmp_path / "crmlake.duckdb"
+
+    report, sent = run(snapshot(snap, overdue=[(501, 3, "12345.6")]), store, cfg, DAY, environment)
+    assert [r.opened for r in report.rules] == [1, 0] and sent.sent == 1
+    (to, subject, text), = smtp.mails
+    assert to == ["zhangwei@example.com"]
+    assert "逾期回款" in subject and "¥12,345.60" in subject
+    assert "已逾期 3 天" in text and "3 days overdue" in text  # Chinese, then the English line
+    assert "/overdue?installment_id=501" in text
+
+    run(snapshot(snap, overdue=[(501, 4, "12345.6")]), store, cfg, DAY + dt.timedelta(days=1), environment)
+    assert len(smtp.mails) == 1  # one more day overdue: same reminder step, nothing sent
+
+    run(snapshot(snap, overdue=[(501, 10, "12345.6")]), store, cfg, DAY + dt.timedelta(days=7), environment)
+    assert len(smtp.mails) == 2 and "再次提醒" in smtp.mails[1][1] and "已逾期 10 天" in smtp.mails[1][2]
+
+    run(snapshot(snap, overdue=[]), store, cfg, DAY + dt.timedelta(days=8), environment)  # paid
+    assert len(smtp.mails) == 3 and "已解除" in smtp.mails[2][1]
+    with session_scope(store, readonly=True) as s:
+        alert = s.scalars(sa.select(Alert)).one()
+        statuses = s.scalars(sa.select(AlertDelivery.status)).all()
+    assert alert.state == "closed" and alert.closed_at == DAY + dt.timedelta(days=8)
+    assert statuses == ["sent"] * 3
+
+    run(snapshot(snap, overdue=[]), store, cfg, DAY + dt.timedelta(days=9), environment)
+    assert len(smtp.mails) == 3  # cleared stays cleared
+
+
+def test_amount_band_and_manager_chain_route_large_amounts_up(tmp_path, store, smtp):
+    cfg = config(smtp, min_amount=Decimal(100_000), recipients=["owner", "manager_chain"])
+    run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 5, "99999.99"), (2, 5, "250000")]), store, cfg, DAY, env(smtp))
+    assert sorted(m[0][0] for m in smtp.mails) == ["wang@example.com", "zhangwei@example.com"]
+    assert all("¥250,000.00" in m[1] for m in smtp.mails)
+
+
+# ---------------------------------------------------------------- SLA
+
+def _store_ticket(store: str) -> int:
+    with session_scope(store) as s:
+        now = DAY - dt.timedelta(hours=5)
+        ticket = Ticket(id=next_id(s), ticket_no="TK1", account_id=1, channel="phone", priority="P3", category="故障报修",
+                        subject="打印机无法联网", call_id="C1", status="in_progress", team="一线热线组",
+                        created_at=now, updated_at=now, version=1, source_system="ops")
+        s.add(ticket)
+        s.flush()
+        return ticket.id
+
+
+def test_sla_75_then_100_tells_the_team_lead_then_raises_priority_in_the_store(tmp_path, store, smtp, webhook):
+    ticket_id = _store_ticket(store)
+    cfg, environment = config(smtp, webhook), env(smtp, webhook)
+    snap = tmp_path / "crmlake.duckdb"
+
+    run(snapshot(snap, escalations=[("notify_team_lead", 0.75)]), store, cfg, DAY, environment)
+    (to, subject, text), = smtp.mails
+    assert to == ["li.lead@example.com"] and "SLA 75%" in subject and "通知组长" in text
+    (post,) = webhook.received
+    assert post["path"].endswith("key=robotkey") and post["json"]["msgtype"] == "text"
+    assert "@李组长" in post["json"]["text"]["content"] and "TK1" in post["json"]["text"]["content"]
+    with session_scope(store, readonly=True) as s:
+        assert s.get(Ticket, ticket_id).priority == "P3"  # 75 %: only told
+
+    escalated = snapshot(snap, escalations=[("notify_team_lead", 0.75), ("raise_priority", 1.0)])
+    report, _ = run(escalated, store, cfg, DAY + dt.timedelta(hours=2), environment)
+    assert len(smtp.mails) == 2 and "升级" in smtp.mails[1][1] and "P3 → P2" in smtp.mails[1][2]
+    assert report.rules[1].actions == ["ticket TK1: raised P3 -> P2"]
+    with session_scope(store, readonly=True) as s:
+        ticket = s.get(Ticket, ticket_id)
+        audit = s.scalars(sa.select(AuditLog).where(AuditLog.table_name == "tickets", AuditLog.record_id == ticket_id)).all()
+    assert ticket.priority == "P2" and ticket.version == 2
+    assert [(a.action, a.changed_by_name) for a in audit] == [("raise_priority", "alerts")]
+    assert '"priority": "P3"' in audit[0].before_json and '"priority": "P2"' in audit[0].after_json
+
+    report, _ = run(escalated, store, cfg, DAY + dt.timedelta(hours=3), environment)
+    assert len(smtp.mails) == 2 and len(webhook.received) == 2 and report.rules[1].actions == []
+    with session_scope(store, readonly=True) as s:
+        assert s.get(Ticket, ticket_id).priority == "P2"
+
+    run(snapshot(snap, escalations=[("notify_team_lead", 0.75), ("raise_priority", 1.0)], ticket_open=False),
+        store, cfg, DAY + dt.timedelta(hours=4), environment)
+    assert "已解除" in smtp.mails[-1][1]  # resolved: the alert closes
+
+
+# ---------------------------------------------------------------- quiet hours, digest
+
+def test_quiet_hours_hold_alerts_and_send_one_digest_when_they_end(tmp_path, store, smtp):
+    cfg = config(smtp, quiet_hours="22:00-08:00")
+    night = dt.datetime(2026, 11, 2, 23, 0)
+    _, sent = run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000"), (2, 9, "2500000.5")]), store, cfg, night, env(smtp))
+    assert sent.sent == 0 and smtp.mails == []
+    with session_scope(store) as s:
+        assert send_due(s, cfg, dt.datetime(2026, 11, 3, 7, 59), env(smtp)).sent == 0
+        assert send_due(s, cfg, dt.datetime(2026, 11, 3, 8, 0), env(smtp)).sent == 2
+    (to, subject, text), = smtp.mails
+    assert to == ["zhangwei@example.com"] and "Digest" in subject and "2 条提醒" in subject
+    assert "¥1,000.00" in text and "¥2,500,000.50" in text
+
+
+def test_digest_rule_waits_for_digest_time(tmp_path, store, smtp):
+    cfg = config(smtp, delivery="digest")
+    run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")]), store, cfg, DAY, env(smtp))
+    assert smtp.mails == []
+    with session_scope(store) as s:
+        assert send_due(s, cfg, dt.datetime(2026, 11, 3, 8, 30), env(smtp)).sent == 1
+
+
+# ---------------------------------------------------------------- a failing channel
+
+def test_failing_channel_retries_with_growing_wait_and_never_blocks_the_mail(tmp_path, store, smtp, webhook):
+    webhook.state["status"] = 500
+    cfg, environment = config(smtp, webhook), env(smtp, webhook)
+    _, sent = run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")]), store, cfg, DAY, environment)
+    assert sent.sent == 1 and sent.failed == 1 and len(smtp.mails) == 1
+    assert "wecom" in sent.errors[0] and "500" in sent.errors[0]
+    with session_scope(store) as s:
+        row = s.scalars(sa.select(AlertDelivery).where(AlertDelivery.channel == "wecom")).one()
+        assert (row.status, row.attempts, row.not_before) == ("failed", 1, DAY + dt.timedelta(minutes=5))
+        assert "500" in row.last_error
+        assert send_due(s, cfg, DAY + dt.timedelta(minutes=4), environment).failed == 0  # not yet due
+        assert send_due(s, cfg, DAY + dt.timedelta(minutes=5), environment).failed == 1
+        s.refresh(row)
+        assert (row.attempts, row.not_before) == (2, DAY + dt.timedelta(minutes=15))  # 5, then 10 minutes
+        assert send_due(s, cfg, DAY + dt.timedelta(minutes=15), environment).gave_up == 1
+        s.refresh(row)
+        assert row.status == "gave_up" and row.attempts == 3
+    assert len(webhook.received) == 3 and len(smtp.mails) == 1
+
+
+def test_failed_channel_succeeds_on_retry(tmp_path, store, smtp, webhook):
+    webhook.state["status"] = 500
+    cfg, environment = config(smtp, webhook), env(smtp, webhook)
+    run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")]), store, cfg, DAY, environment)
+    webhook.state["status"] = 200
+    with session_scope(store) as s:
+        assert send_due(s, cfg, DAY + dt.timedelta(minutes=5), environment).sent == 1
+        assert s.scalars(sa.select(AlertDelivery.status)).all() == ["sent", "sent"]
+
+
+def test_missing_channel_secret_is_reported_not_raised(tmp_path, store, smtp):
+    cfg = config(smtp)
+    _, sent = run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")]), store, cfg, DAY, {})
+    assert sent.failed == 1 and "TEST_ALERTS_SMTP_URL is not set" in sent.errors[0]
+
+
+# ---------------------------------------------------------------- not computed, inbox
+
+def test_a_rule_whose_mart_is_missing_keeps_its_alerts(tmp_path, store):
+    cfg = config()
+    snap = tmp_path / "s.duckdb"
+    run(snapshot(snap, overdue=[(1, 2, "1000")]), store, cfg, DAY, {})
+    report, _ = run(snapshot(snap, with_finance=False), store, cfg, DAY, {})
+    assert report.rules[0].outcome == "not computed: the published snapshot has no finance.overdue_warnings"
+    with session_scope(store, readonly=True) as s:
+        assert s.scalars(sa.select(Alert.state)).all() == ["open"]
+
+
+def test_inbox_lists_my_alerts_and_acknowledge_is_audited(tmp_path, store):
+    run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")]), store, config(), DAY, {})
+    me = Viewer(user_id=7, username="zhangwei", role="sales_rep", crm_user_id=OWNER)
+    other = Viewer(user_id=8, username="lisi", role="sales_rep", crm_user_id=9999)
+    with session_scope(store) as s:
+        (alert,) = store_alerts.my_alerts(s, me)
+        assert store_alerts.my_alerts(s, other) == []
+        with pytest.raises(PermissionDenied):
+            store_alerts.acknowledge(s, other, alert.id, DAY)
+        store_alerts.acknowledge(s, me, alert.id, DAY)
+    with session_scope(store, readonly=True) as s:
+        assert s.get(Alert, alert.id).acknowledged_by == "zhangwei"
+        assert s.scalars(sa.select(AuditLog.action).where(AuditLog.table_name == "alerts")).all() == ["acknowledge"]
+
+
+# ---------------------------------------------------------------- the settings file
+
+@pytest.mark.parametrize(("text", "key", "words"), [
+    ("rules:\n  - {id: a, kind: overdue_installment, hours: 4}\n", "rules[0]", "hours is not a setting of kind overdue_installment"),
+    ("rules:\n  - {id: a, kind: sla_escalation, channels: [mail]}\n", "", "channel mail is not defined under channels"),
+    ("rules:\n  - {id: a, kind: stalled_opportunity, recipients: [boss]}\n", "rules[0].recipients", "'boss' is not a recipient"),
+    ("rules:\n  - {id: a, kind: overdue_installment, quiet_hours: '22:00'}\n", "rules[0].quiet_hours", "22:00-08:00"),
+    ("channels:\n  mail: {kind: email, url_env: 'smtp://user:secret@host'}\n", "channels.mail.url_env", "not an environment variable name"),
+])
+def test_alerts_yml_errors_name_the_file_and_the_key(tmp_path, text, key, words):
+    (tmp_path / "alerts.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_business_settings(tmp_path)
+    assert err.value.path.name == "alerts.yml" and err.value.key == key and words in str(err.value)
+
+
+def test_alerts_yml_fills_kind_defaults():
+    rule = AlertRule(id="x", kind="overdue_installment")
+    assert (rule.days_overdue, rule.repeat_every_days, rule.hours) == (0, 7, None)
+    assert yuan(Decimal("1234567.891")) == "¥1,234,567.89" and yuan(None) == "¥—"
