@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from kernel.config.alerts import Alerts
 from kernel.config.crm_api import CrmApi
 
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -418,6 +419,7 @@ class BusinessSettings(_Strict):
     sales: Sales = Field(default_factory=Sales)
     partner: Partner = Field(default_factory=Partner)
     crm_api: CrmApi = Field(default_factory=CrmApi)
+    alerts: Alerts = Field(default_factory=Alerts)
 
     @property
     def commission(self) -> Commission:
