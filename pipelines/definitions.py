@@ -4,6 +4,7 @@ import dagster as dg
 
 from kernel.runtime import prepare_process
 from kernel.settings import get_settings
+from pipelines.alerts import assets as alert_assets
 from pipelines.dbt import assets as dbt_assets
 from pipelines.finance import assets as finance_assets
 from pipelines.jobs import everything_job, ingest_job
@@ -46,6 +47,7 @@ domains = dg.Definitions.merge(
 defs = dg.Definitions.merge(
     domains,
     publish_definitions(domains.assets),
+    alert_assets.defs,  # after publish: alert rules -> the store's outbox -> e-mail, webhooks
     lead_pool.defs,
     dg.Definitions(
         jobs=[everything_job, ingest_job],
