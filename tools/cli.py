@@ -321,9 +321,11 @@ def build_parser() -> argparse.ArgumentParser:
     store.add_argument("action", choices=["upgrade", "seed-demo-users", "users", "return-stale-leads"])
     store.set_defaults(func=cmd_store)
 
+    from tools.alerts_cli import add_parser as add_alerts_parser
     from tools.init_cli import add_parser as add_init_parser
     from tools.users_cli import add_parser as add_users_parser
 
+    add_alerts_parser(sub)
     add_init_parser(sub)
     add_users_parser(sub)
     return parser
