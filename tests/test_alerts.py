@@ -377,3 +377,48 @@ def test_alerts_yml_fills_kind_defaults():
     rule = AlertRule(id="x", kind="overdue_installment")
     assert (rule.days_overdue, rule.repeat_every_days, rule.hours) == (0, 7, None)
     assert yuan(Decimal("1234567.891")) == "¥1,234,567.89" and yuan(None) == "¥—"
+
+
+# ---------------------------------------------------------------- the command and the asset
+
+def _home(tmp_path: Path, smtp) -> Path:
+    home = tmp_path / "home"
+    (home / "published").mkdir(parents=True)
+    (home / "config").mkdir()
+    snapshot(home / "published" / "crmlake.duckdb", overdue=[(7, 3, "8888.8")])
+    (home / "config" / "alerts.yml").write_text(
+        "channels:\n  mail: {kind: email, url_env: TEST_ALERTS_SMTP_URL}\n"
+        "rules:\n  - {id: overdue, kind: overdue_installment, recipients: [owner], channels: [mail]}\n", encoding="utf-8")
+    return home
+
+
+def test_crmlake_alerts_evaluate_send_reads_alerts_yml_and_sends_once(tmp_path, smtp, monkeypatch, capsys):
+    from tools.cli import main
+
+    home = _home(tmp_path, smtp)
+    monkeypatch.setenv("CRMLAKE_HOME", str(home))
+    monkeypatch.setenv("TEST_ALERTS_SMTP_URL", smtp.url)
+    assert main(["alerts", "evaluate", "--send"]) == 0
+    assert main(["alerts", "evaluate", "--send"]) == 0
+    out = capsys.readouterr().out
+    assert "overdue: 1 conditions (0 without recipient), 1 opened" in out and "1 sent" in out
+    assert "0 opened, 0 re-notified, 0 closed, 1 unchanged" in out and "0 sent" in out
+    assert [m[0] for m in smtp.mails] == [["zhangwei@example.com"]] and "¥8,888.80" in smtp.mails[0][1]
+    assert main(["alerts", "status"]) == 0
+    assert "overdue" in capsys.readouterr().out
+
+
+def test_the_asset_after_publish_evaluates_and_sends(tmp_path, smtp, monkeypatch):
+    import dagster as dg
+
+    from kernel.settings import get_settings
+    from pipelines.alerts.assets import alerts_outbox
+    from pipelines.resources import LakehouseResource
+
+    home = _home(tmp_path, smtp)
+    monkeypatch.setenv("TEST_ALERTS_SMTP_URL", smtp.url)
+    settings = get_settings({"CRMLAKE_HOME": str(home)})
+    result = dg.materialize([alerts_outbox], resources={"lakehouse": LakehouseResource.from_settings(settings)})
+    assert result.success
+    (materialization,) = result.asset_materializations_for_node(alerts_outbox.op.name)
+    assert materialization.metadata["sent"].value == 1 and len(smtp.mails) == 1

@@ -6,8 +6,6 @@ the asset's metadata; an evaluation that breaks is logged as an error and report
 computed" here, never as a failed run.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.alerts.run import evaluate_published, send_pending
