@@ -214,3 +214,22 @@ def outbox_counts(session: Session) -> list[tuple[str, str, str, int]]:
         .group_by(Alert.rule_id, AlertDelivery.channel, AlertDelivery.status)
         .order_by(Alert.rule_id, AlertDelivery.channel, AlertDelivery.status))
     return [tuple(r) for r in rows]
+
+
+def alert_counts(session: Session) -> list[tuple[str, str, int, int]]:
+    """(rule, state, alerts, of them acknowledged), for the admin page."""
+    rows = session.execute(
+        sa.select(Alert.rule_id, Alert.state, sa.func.count(), sa.func.count(Alert.acknowledged_at))
+        .group_by(Alert.rule_id, Alert.state).order_by(Alert.rule_id, Alert.state))
+    return [tuple(r) for r in rows]
+
+
+def recent_failures(session: Session, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest messages that failed or were given up, with the error, for the admin page."""
+    rows = session.execute(
+        sa.select(AlertDelivery.id, Alert.rule_id, Alert.recipient_name, AlertDelivery.channel, AlertDelivery.event,
+                  AlertDelivery.status, AlertDelivery.attempts, AlertDelivery.not_before, AlertDelivery.last_error)
+        .join(Alert, Alert.id == AlertDelivery.alert_id)
+        .where(AlertDelivery.status.in_(("failed", "gave_up")))
+        .order_by(AlertDelivery.id.desc()).limit(limit))
+    return [dict(r._mapping) for r in rows]

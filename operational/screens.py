@@ -106,6 +106,9 @@ REGISTRY: tuple[Screen, ...] = (
     Screen("audit", ("sales_manager", "finance", "service_manager", "admin"), "pages/entry/audit_log.py",
            "审计日志 Audit log", "📜", ENTRY_SECTION),
     Screen("users", ("admin",)),
+    # alerts (issue 19): every role's own inbox; the rules and the outbox for admins
+    Screen("alerts_inbox", ALL_ROLES, "pages/entry/alerts_inbox.py", "我的提醒 My alerts", "🔔", ENTRY_SECTION),
+    Screen("alerts_admin", ("admin",), "pages/entry/alerts_admin.py", "提醒管理 Alert rules", "📣", ENTRY_SECTION),
 )
 
 SCREENS: dict[str, Screen] = {screen.key: screen for screen in REGISTRY}
