@@ -3,6 +3,8 @@
     crmlake init   [--admin NAME]            a new company: settings folder + first admin login
     crmlake demo   --scale 1 --seed 42      write a demo landing zone
     crmlake demo   --next-day                add the next day's delivery to the demo landing zone
+    crmlake demo   --serve-crm [--port 8765]  serve the demo's CRM as a local 销售易 OpenAPI
+    crmlake extract crm [--entity E]          pull the CRM from its API into the landing zone
     crmlake run    [--select "key:raw/crm/*"] materialize everything (or a selection); nothing
                    [--full-refresh]           changed since the last run: says so, exits 0
     crmlake status [--json]                   what is loaded and published
@@ -45,6 +47,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     landing = Path(args.landing_dir).resolve() if args.landing_dir else settings.landing_dir
     config_dir = Path(args.config_dir).resolve() if args.config_dir else settings.config_dir
     started = time.perf_counter()
+    if args.serve_crm:
+        from tools.extract_cli import serve_crm
+
+        return serve_crm(landing, args.port)
     if args.next_day:
         return _demo_next_day(landing, started)
     try:
@@ -280,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--next-day", action="store_true",
                       help="add the next day's delivery to an existing demo landing zone "
                            "(new records, updates, late corrections, a re-delivered file)")
+    demo.add_argument("--serve-crm", action="store_true",
+                      help="serve the landing zone's CRM records as a local 销售易 OpenAPI (127.0.0.1) "
+                           "for `crmlake extract crm`, until Ctrl-C")
+    demo.add_argument("--port", type=int, default=8765, help="--serve-crm's port")
     demo.set_defaults(func=cmd_demo)
 
     run = sub.add_parser("run", help="materialize every asset (or a selection) and publish")
@@ -322,10 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
     store.set_defaults(func=cmd_store)
 
     from tools.alerts_cli import add_parser as add_alerts_parser
+    from tools.extract_cli import add_parser as add_extract_parser
     from tools.init_cli import add_parser as add_init_parser
     from tools.users_cli import add_parser as add_users_parser
 
     add_alerts_parser(sub)
+    add_extract_parser(sub)
     add_init_parser(sub)
     add_users_parser(sub)
     return parser

@@ -91,7 +91,7 @@ class XsyClient:
         self._backoff_max = backoff_max
         self.stats = ClientStats()
         exponential = tenacity.wait_exponential_jitter(
-            initial=backoff_initial, max=backoff_max, jitter=backoff_initial
+            multiplier=backoff_initial, max=backoff_max, jitter=backoff_initial
         )
 
         def wait(state: tenacity.RetryCallState) -> float:

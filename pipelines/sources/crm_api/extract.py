@@ -241,7 +241,7 @@ def extract_entity(client: XsyClient, spec: EntitySpec, settings: Settings, conf
             progress.deleted = len(deleted)
             state.deleted_ids = len(deleted)
         state.last_success, state.last_error, state.last_error_at = _now_iso(), None, None
-    except (MappingError, Exception) as exc:  # noqa: BLE001 - one entity's failure is reported, the rest go on
+    except Exception as exc:  # noqa: BLE001 - one entity's failure is reported, the rest go on
         progress.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, MappingError) else str(exc)
         state = load_state(settings, entity)  # what the written pages left, not a half-updated copy
         state.last_error, state.last_error_at = progress.error, _now_iso()

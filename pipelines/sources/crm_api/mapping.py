@@ -64,7 +64,7 @@ def resolve(spec: EntitySpec, config: CrmApi, description: dict) -> EntityMappin
             missing_optional.append(f.name)
     if missing_required:
         raise MappingError(
-            f"{entity}: object {config.object_key(entity)} has no field for {', '.join(missing_required)}; "
+            f"object {config.object_key(entity)} has no field for {', '.join(missing_required)}; "
             f"map them under objects.{entity}.fields in crm_api.yml")
     return EntityMapping(
         entity=entity,
