@@ -17,19 +17,13 @@ server (aiosmtpd) and a local HTTP receiver on 127.0.0.1 caught:
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-import json
-import socket
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import alert_receivers
 import duckdb
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
 from kernel.config import ConfigError, load_business_settings
 from kernel.config.alerts import AlertChannel, AlertRule, Alerts
@@ -45,67 +39,11 @@ from pipelines.alerts.delivery import send_due
 from pipelines.alerts.evaluate import evaluate
 from pipelines.alerts.messages import yuan
 
+smtp = alert_receivers.smtp  # fixtures: a real SMTP server and an HTTP receiver on 127.0.0.1
+webhook = alert_receivers.webhook
+
 OWNER, MANAGER, LEAD = 1001, 1002, 1003
 DAY = dt.datetime(2026, 11, 2, 10, 0)
-
-
-# ---------------------------------------------------------------- local receivers
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.mails: list[tuple[list[str], str, str]] = []  # (to, subject, text)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        part = msg.get_body(preferencelist=("plain",))
-        self.mails.append((list(envelope.rcpt_tos), str(msg["subject"]), part.get_content() if part else ""))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp():
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    inbox.url = f"mailto://127.0.0.1:{controller.port}?from=crm-alerts@example.com&secure=no&mode=insecure&format=text"
-    yield inbox
-    controller.stop()
-
-
-@pytest.fixture
-def webhook(monkeypatch):
-    """An HTTP receiver on 127.0.0.1; the WeCom robot plugin of apprise posts to it."""
-    from apprise.plugins.wecombot import NotifyWeComBot
-
-    received: list[dict] = []
-    state = {"status": 200}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            received.append({"path": self.path, "json": json.loads(body or b"{}")})
-            self.send_response(state["status"])
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}')
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setattr(NotifyWeComBot, "notify_url",
-                        f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key={{key}}")
-    yield type("Webhook", (), {"received": received, "state": state, "url": "wecombot://robotkey"})
-    server.shutdown()
-    server.server_close()
 
 
 # ---------------------------------------------------------------- hand-made inputs
