@@ -16,6 +16,7 @@ from pipelines.service import assets as service_assets
 from pipelines.sources import landing_zone
 from pipelines.sources.callcenter import assets as callcenter
 from pipelines.sources.crm import assets as crm
+from pipelines.sources.crm_api import jobs as crm_api_jobs
 from pipelines.sources.erp import assets as erp
 from pipelines.sources.operational import assets as operational
 from pipelines.sources.operational import lead_pool
@@ -49,6 +50,7 @@ defs = dg.Definitions.merge(
     publish_definitions(domains.assets),
     alert_assets.defs,  # after publish: alert rules -> the store's outbox -> e-mail, webhooks
     lead_pool.defs,
+    crm_api_jobs.defs,  # the 销售易 API pull: its landing files start runs through the landing sensor
     dg.Definitions(
         jobs=[everything_job, ingest_job],
         schedules=[daily_schedule],

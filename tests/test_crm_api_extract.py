@@ -338,3 +338,24 @@ def test_the_request_budget_waits_instead_of_exceeding_its_minute():
     assert stamps[:3] == [0.0, 1.0, 2.0] and stamps[3] == 60.0 and stamps[6] == 120.0
     for i in range(len(stamps)):
         assert sum(1 for s in stamps if stamps[i] <= s < stamps[i] + 60) <= 3
+
+
+def test_the_dagster_job_pulls_into_the_lakehouse_landing_zone(small_store, tmp_path, monkeypatch):
+    from pipelines.resources import LakehouseResource
+    from pipelines.sources.crm_api.jobs import crm_api_extract_job
+
+    settings = _settings(tmp_path / "dagster")
+    config_dir = settings.config_dir
+    config_dir.mkdir(parents=True)
+    (config_dir / "crm_api.yml").write_text(
+        "requests_per_minute: 100000\nreconcile_deletes: false\nobjects:\n"
+        + "".join(f"  {e}: {{extract: false}}\n" for e in CRM if e != "crm.contacts"), encoding="utf-8")
+    with CrmSimulator(small_store) as sim:
+        for name, value in sim.env().items():
+            monkeypatch.setenv(name, value)
+        result = crm_api_extract_job.execute_in_process(
+            resources={"lakehouse": LakehouseResource.from_settings(settings)})
+    assert result.success and result.output_for_node("extract_crm_api") == len(small_store.contract_records("crm.contacts"))
+    assert _latest(_records(settings.landing_dir, "crm.contacts")) == {
+        r["id"]: r for r in small_store.contract_records("crm.contacts")}
+    assert not (settings.landing_dir / "crm" / "accounts").exists()

@@ -166,11 +166,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from kernel.publish_status import collect_status, format_status
 
-    status = collect_status(export_settings_env())
+    from tools.extract_cli import crm_api_status, format_crm_api_status
+
+    settings = export_settings_env()
+    status = collect_status(settings)
+    status["crm_api"] = crm_api_status(settings)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
     else:
-        print(format_status(status))
+        print(format_status(status) + format_crm_api_status(status["crm_api"]))
     return 0
 
 

@@ -100,3 +100,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("--no-deletes", action="store_true",
                          help="skip the id reconciliation that finds deleted records")
     extract.set_defaults(func=cmd_extract)
+
+
+def crm_api_status(settings) -> list[dict]:
+    """Each extracted entity's watermark, last success and last error (``crmlake status``)."""
+    from datetime import UTC, datetime
+
+    from pipelines.sources.crm_api.state import all_states
+
+    rows = []
+    for entity, s in all_states(settings).items():
+        mark = (datetime.fromtimestamp(s.watermark / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                if s.watermark is not None else None)
+        rows.append({"entity": entity, "watermark": mark, "records_written": s.records_written,
+                     "deleted_in_crm": s.deleted_ids, "last_success": s.last_success,
+                     "last_error": s.last_error, "last_error_at": s.last_error_at})
+    return rows
+
+
+def format_crm_api_status(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    lines = ["", "CRM API extraction 接口抽取 (crmlake extract crm)",
+             f"  {'entity':<32} {'watermark (updatedAt)':<22} {'records':>9} {'deleted':>7}  last success / last error"]
+    for r in rows:
+        tail = r["last_success"] or "never"
+        if r["last_error"]:
+            tail += f"; ERROR {r['last_error_at']}: {r['last_error']}"
+        lines.append(f"  {r['entity']:<32} {r['watermark'] or '-':<22} {r['records_written']:>9,} "
+                     f"{r['deleted_in_crm']:>7,}  {tail}")
+    return "\n".join(lines)

@@ -14,6 +14,8 @@ from pathlib import Path
 from kernel.capabilities import AREAS, CAPABILITIES
 from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec, load_contract, systems
 
+from .crm_api_doc import crm_api_section
+
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 
 INTRO = """\
@@ -326,7 +328,7 @@ def render_sources_markdown() -> str:
         "| --- | --- |",
     ]
     lineage += [f"| `{c}` | {LINEAGE_MEANING[c]} |" for c in LINEAGE_COLUMNS]
-    parts = [INTRO, _deliver_section(), LAYOUT, TYPING, "\n".join(lineage) + "\n"]
+    parts = [INTRO, _deliver_section(), LAYOUT, TYPING, "\n".join(lineage) + "\n", crm_api_section()]
     crm_common = [f.name for f in next(iter(contract.values())).fields[:5]]
     for system, info in sys_doc.items():
         parts.append(

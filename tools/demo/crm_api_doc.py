@@ -1,0 +1,81 @@
+"""docs/sources.md's section "Connect your 销售易 tenant" (issue 18), rendered with the contract
+by tools.demo.contract_doc; the default object apiKeys come from kernel.config.crm_api."""
+
+from __future__ import annotations
+
+from kernel.config.crm_api import DEFAULT_OBJECT_KEYS
+
+
+def crm_api_section() -> str:
+    objects = ", ".join(f"`{e.split('.', 1)[1]}` → `{k}`" for e, k in DEFAULT_OBJECT_KEYS.items())
+    return f"""## Connect your 销售易 tenant
+
+Instead of exporting JSON pages by hand, `crmlake extract crm` pulls every CRM entity of this
+contract from the tenant's OpenAPI and writes it into the landing zone **in exactly the format
+above** (`crm/<entity>/full_<UTC time>/page_NNNN.json` for the first pull, `delta_<UTC time>/`
+after it; `{{"totalSize", "pageNo", "pageSize", "hasMore", "records"}}`), so `crmlake run` loads,
+checks and publishes it like a file drop. Run it before `crmlake run` (cron, or by hand):
+
+```bash
+export CRMLAKE_CRM_CLIENT_ID=... CRMLAKE_CRM_CLIENT_SECRET=... \\
+       CRMLAKE_CRM_USERNAME=... CRMLAKE_CRM_PASSWORD=...   # password followed by the security token
+crmlake extract crm            # per entity: pages, records, requests, seconds, records/s, deleted
+crmlake run
+crmlake status                 # also each entity's watermark, last success and last error
+```
+
+**Settings.** `crm_api.yml` in the settings folder ([settings.md](settings.md#crm_apiyml--pulling-the-crm-from-销售易s-openapi)):
+the API address (`CRMLAKE_CRM_BASE_URL` overrides it), page size, request budget per minute,
+look-back, timeouts, tries and back-off, the id reconciliation, and the mapping. Credentials come
+only from the four environment variables above; they are sent to the token endpoint and nowhere
+else, and never written to a log line, a state file or an error message.
+
+**Field mapping.** The contract's CRM fields already carry 销售易's standard names (`ownerId`,
+`dimDepart`, `createdAt`/`updatedAt` in epoch ms, lookups by id), so only differences are
+configured: `objects.<entity>.api_key` when the tenant's object is not the default, and
+`objects.<entity>.fields` for a field the tenant keeps under another apiKey, typically a custom
+field (`unifiedSocialCreditCode: creditCode__c`). Default objects: {objects}; objects ending in
+`__c` are what a tenant usually builds as custom objects: check them against the tenant's object
+list (`GET /rest/metadata/v2.0/xobjects/filter`). At the start of each entity the object's
+description (`GET /rest/data/v2.0/xobjects/<apiKey>/description`, `fields[].apiKey`) is checked:
+a required field the tenant lacks stops that entity with a message naming the field and the key
+to set (the other entities go on, exit code 1); an optional one is left out of the query and
+lands empty, with a warning. A `date` field the API gives as epoch ms becomes `YYYY-MM-DD` (local
+date); every other value lands as the API gives it, so the raw loaders type and quarantine it
+exactly as a file drop's value.
+
+**What is extracted, and how.** Per entity, one XOQL query per page,
+`select <fields> from <object> where updatedAt >= <watermark − look-back> order by updatedAt, id limit 0,<page size>`
+(`GET /rest/data/v2/query?q=...`); the next page starts at the last record's `updatedAt`
+(keyset paging; offsets only inside a run of equal `updatedAt` longer than a page), so a record
+saved during the pull gets a newer `updatedAt` and is met again later instead of being skipped.
+Each page's new records are written as one landing page (to a hidden file, then renamed), and
+only then does the entity's watermark move (`<lakehouse>/ledger/crm_api/<entity>.json`, replaced
+atomically). Records already written (the look-back window, a page written by a run killed before
+it saved its state, which the next run adopts) are not written again: a re-run on unchanged data
+writes no file, and `crmlake run` then has nothing to do.
+
+**Corrections and deletes.** A correction in the CRM is a save, so it arrives as a newer version
+and staging keeps the newest version of each id, as with a delta batch. 销售易's public API has no
+deleted-records query, so after each pull the tenant's ids are listed (`select id from <object>
+order by id`, an id-only pass costing one request per page) and compared with every id in the
+landing zone's pages: the ids no longer in the tenant are written to
+`<lakehouse>/ledger/crm_api/<entity>.deleted.json` and counted in `crmlake extract crm` and
+`crmlake status`. **They are not yet removed from the marts**: this contract has no CRM delete
+convention (a file drop never deletes either), so a deleted record keeps its last version
+downstream; applying them needs a delete marker in the contract and a filter in the CRM staging
+models (open follow-up of issue 18). Turn the pass off with `reconcile_deletes: false`.
+
+**Rate limits.** Every request first takes a place in the request budget (`requests_per_minute`,
+a sliding 60-second window: the tenant's API quota is shared with its users). Timeouts, connection
+errors, HTTP 429 and 5xx are tried again up to `max_attempts` times with exponential back-off and
+jitter (`Retry-After` honoured up to `backoff_max_seconds`); an expired token (401) is fetched
+again once. An entity whose tries run out keeps the pages it wrote and its watermark, records the
+error for `crmlake status`, and the next run resumes from there.
+
+**Try it locally.** `crmlake demo --serve-crm` serves the demo landing zone's CRM records as a
+local 销售易 OpenAPI on 127.0.0.1 (token endpoint with expiring tokens, the XOQL subset above,
+object descriptions; the tests also inject 429 bursts, 5xx, slow answers and records changed or
+deleted between pages, `tools/crm_simulator/`); it prints the environment for
+`crmlake extract crm` in another shell with another `CRMLAKE_HOME`.
+"""
