@@ -360,3 +360,27 @@ def test_the_asset_after_publish_evaluates_and_sends(tmp_path, smtp, monkeypatch
     assert result.success
     (materialization,) = result.asset_materializations_for_node(alerts_outbox.op.name)
     assert materialization.metadata["sent"].value == 1 and len(smtp.mails) == 1
+
+
+def test_a_person_without_e_mail_is_given_up_at_once_and_keeps_the_inbox_alert(tmp_path, store, smtp):
+    snap = snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")])
+    with duckdb.connect(str(snap)) as con:
+        con.execute("insert into staging.stg_crm__users values (1004, '赵六', null, null, true)")
+        con.execute("update finance.overdue_warnings set owner_id = 1004")
+    cfg = config(smtp)
+    _, sent = run(snap, store, cfg, DAY, env(smtp))
+    assert (sent.sent, sent.failed, sent.gave_up) == (0, 0, 1) and "no e-mail address" in sent.errors[0]
+    with session_scope(store, readonly=True) as s:
+        assert s.scalars(sa.select(Alert.recipient_key)).all() == ["crm:1004"]  # still in 赵六's inbox
+
+
+def test_an_inactive_owner_s_alert_goes_to_the_manager_by_default_rule(tmp_path, store, smtp):
+    from kernel.config.alerts import DEFAULT_RULES
+
+    snap = snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000")])
+    with duckdb.connect(str(snap)) as con:
+        con.execute("update staging.stg_crm__users set is_active = false where user_id = ?", [OWNER])
+    rule = DEFAULT_RULES[0].model_copy(update={"channels": ["mail"]})
+    cfg = Alerts(channels={"mail": AlertChannel(kind="email", url_env="TEST_ALERTS_SMTP_URL")}, rules=[rule])
+    run(snap, store, cfg, DAY, env(smtp))
+    assert [m[0] for m in smtp.mails] == [["wang@example.com"]]

@@ -144,7 +144,7 @@ class AlertRule(_Strict):
 
 
 DEFAULT_RULES = [
-    AlertRule(id="overdue_installment", kind="overdue_installment", recipients=["owner"]),
+    AlertRule(id="overdue_installment", kind="overdue_installment", recipients=["owner"], fallback_recipients=["manager"]),
     AlertRule(id="overdue_installment_large", kind="overdue_installment", recipients=["manager_chain"],
               chain_levels=2, days_overdue=30, min_amount=Decimal(100_000)),
     AlertRule(id="sla_escalation", kind="sla_escalation", recipients=["team_lead"],

@@ -39,7 +39,14 @@ class DeliveryReport:
 
 
 class ChannelError(Exception):
-    """A message could not be sent; the text says why (apprise's own log lines)."""
+    """A message could not be sent; the text says why (apprise's own log lines).
+
+    ``permanent``: trying again cannot help (the person has no e-mail address, the channel left
+    alerts.yml), so the message is given up at once instead of retried."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def _url(channel: AlertChannel, env: Mapping[str, str], email: str | None) -> str:
@@ -48,7 +55,7 @@ def _url(channel: AlertChannel, env: Mapping[str, str], email: str | None) -> st
         raise ChannelError(f"environment variable {channel.url_env} is not set")
     if channel.kind == "email":
         if not email:
-            raise ChannelError("no e-mail address for this person in the CRM users")
+            raise ChannelError("no e-mail address for this person in the CRM users", permanent=True)
         url += ("&" if "?" in url else "?") + f"to={quote(email)}"
     return url
 
@@ -102,7 +109,7 @@ def send_due(session: Session, config: Alerts, now: dt.datetime, env: Mapping[st
         channel = config.channels.get(delivery.channel)
         try:
             if channel is None:
-                raise ChannelError(f"channel {delivery.channel!r} is no longer in alerts.yml")
+                raise ChannelError(f"channel {delivery.channel!r} is no longer in alerts.yml", permanent=True)
             title, body = _compose(group)
             send_one(_url(channel, env, alert.email), title, body)
         except Exception as exc:  # noqa: BLE001 - any failure of one message is that message's
@@ -110,7 +117,7 @@ def send_due(session: Session, config: Alerts, now: dt.datetime, env: Mapping[st
             for d, _ in group:
                 d.attempts += 1
                 d.last_error = error
-                if d.attempts >= config.max_attempts:
+                if d.attempts >= config.max_attempts or getattr(exc, "permanent", False):
                     d.status = "gave_up"
                     report.gave_up += 1
                 else:

@@ -70,8 +70,12 @@ class Directory:
             current = manager
         return out
 
+    def login(self, user: AppUser) -> Recipient:
+        """A login as a recipient; its e-mail is its CRM user's (logins have none of their own)."""
+        return Recipient(f"login:{user.id}", user.display_name, self.users.get(user.crm_user_id, {}).get("email"))
+
     def role(self, role: str) -> list[Recipient]:
-        return [Recipient(f"login:{u.id}", u.display_name, None) for u in self.logins if u.role == role]
+        return [self.login(u) for u in self.logins if u.role == role]
 
     def approvers(self, role: str, owner_id: int | None) -> list[Recipient]:
         """Logins of ``role`` among the owner's managers (their own manager decides), else all of the role."""
@@ -79,7 +83,7 @@ class Directory:
         mine = [u for u in self.logins if u.role == role and u.crm_user_id in chain]
         if not mine:
             return self.role(role)
-        return [Recipient(f"login:{u.id}", u.display_name, None) for u in mine]
+        return [self.login(u) for u in mine]
 
     def resolve(self, tokens: list[str], record: dict, chain_levels: int) -> list[Recipient]:
         """The people ``tokens`` name for ``record`` (keys owner_id, team, partner_id, approver_role)."""
