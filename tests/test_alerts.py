@@ -384,3 +384,78 @@ def test_an_inactive_owner_s_alert_goes_to_the_manager_by_default_rule(tmp_path,
     cfg = Alerts(channels={"mail": AlertChannel(kind="email", url_env="TEST_ALERTS_SMTP_URL")}, rules=[rule])
     run(snap, store, cfg, DAY, env(smtp))
     assert [m[0] for m in smtp.mails] == [["wang@example.com"]]
+
+
+# ---------------------------------------------------------------- the other rule kinds
+
+def _as_of(con, day: str) -> None:
+    con.execute("create schema if not exists intermediate")
+    con.execute(f"create table intermediate.int_snapshot_as_of as select date '{day}' as as_of_date")
+
+
+def test_approval_waiting_goes_to_the_owner_s_own_approver_and_closes_when_decided(tmp_path, store):
+    from operational.auth import create_user
+    from operational.models.orders import Approval
+
+    snap = snapshot(tmp_path / "s.duckdb")
+    with session_scope(store) as s:
+        mine = create_user(s, "wang", "a-long-password-1", "sales_manager", crm_user_id=MANAGER)
+        create_user(s, "other_mgr", "a-long-password-2", "sales_manager", crm_user_id=None)
+        approval_id = next_id(s)
+        created = DAY - dt.timedelta(hours=30)
+        s.add(Approval(id=approval_id, owner_id=OWNER, object_type="quote", object_id=42, approver_role="sales_manager",
+                       reason="折扣 20%", status="pending", created_at=created, updated_at=created, version=1))
+        mine_key = f"login:{mine.id}"
+    rule = AlertRule(id="approvals", kind="approval_waiting", recipients=["approver"], hours=24)
+    cfg = Alerts(rules=[rule])
+    assert evaluate(snap, store, cfg, now=DAY - dt.timedelta(hours=8)).rules[0].conditions == 0  # 22 hours: not yet
+    report = evaluate(snap, store, cfg, now=DAY)
+    with session_scope(store) as s:
+        alert = s.scalars(sa.select(Alert)).one()
+        assert report.rules[0].opened == 1 and alert.recipient_key == mine_key and "已等待 30 小时" in alert.title
+        s.get(Approval, approval_id).status = "approved"
+    assert evaluate(snap, store, cfg, now=DAY + dt.timedelta(hours=1)).rules[0].closed == 1
+
+
+def test_registration_protection_ending_tells_the_channel_manager(tmp_path, store):
+    snap = snapshot(tmp_path / "s.duckdb")
+    with duckdb.connect(str(snap)) as con:
+        _as_of(con, "2026-11-02")
+        con.execute("create schema partner")
+        con.execute("""create table partner.deal_registrations as select * from (values
+            (11, 7001, '甲公司', 500000.00, 'protected', date '2026-11-07'),
+            (12, 7001, '乙公司', 100.00, 'protected', date '2026-11-12'),
+            (13, 7001, '丙公司', 100.00, 'protection expired', date '2026-11-01'))
+            t(registration_id, partner_id, customer_name, estimated_amount, protection_status, protected_until)""")
+        con.execute("create table staging.stg_partners__partners as select 7001 as partner_id, ? as channel_manager_id", [MANAGER])
+    rule = AlertRule(id="reg", kind="registration_expiring", recipients=["channel_manager"], days_before_end=7)
+    evaluate(snap, store, Alerts(rules=[rule]), now=DAY)
+    with session_scope(store, readonly=True) as s:
+        (alert,) = s.scalars(sa.select(Alert)).all()
+    assert (alert.subject_id, alert.recipient_key) == ("11", f"crm:{MANAGER}")
+    assert "剩 5 天" in alert.title and "¥500,000.00" in alert.body
+
+
+def test_stalled_opportunity_counts_stage_changes_and_activities_and_routes_up(tmp_path, store):
+    snap = snapshot(tmp_path / "s.duckdb")
+    with duckdb.connect(str(snap)) as con:
+        _as_of(con, "2026-11-02")
+        con.execute("create schema sales")
+        con.execute("""create table sales.opportunities as select * from (values
+            (21, ?, '大项目', '甲公司', '方案报价', 2000000.00, false, timestamp '2026-08-01 09:00', '张伟'),
+            (22, ?, '有跟进', '乙公司', '方案报价', 2000000.00, false, timestamp '2026-08-01 09:00', '张伟'),
+            (23, ?, '已赢单', '丙公司', '赢单', 2000000.00, true, timestamp '2026-08-01 09:00', '张伟'))
+            t(opportunity_id, owner_id, opportunity_name, account_name, stage, amount, is_closed, created_at, owner_name)""",
+                    [OWNER, OWNER, OWNER])
+        con.execute("""create table sales.opportunity_stage_history as select * from (values
+            (21, timestamp '2026-09-20 10:00'), (22, timestamp '2026-09-20 10:00'), (23, timestamp '2026-09-20 10:00'))
+            t(opportunity_id, entered_at)""")
+        con.execute("""create table staging.stg_crm__activities as
+            select 22::bigint as opportunity_id, timestamp '2026-10-30 15:00' as activity_time""")
+    rule = AlertRule(id="stalled", kind="stalled_opportunity", recipients=["owner", "manager_chain"], stalled_days=30,
+                     min_amount=Decimal(1_000_000))
+    evaluate(snap, store, Alerts(rules=[rule]), now=DAY)
+    with session_scope(store, readonly=True) as s:
+        alerts = s.scalars(sa.select(Alert).order_by(Alert.recipient_key)).all()
+    assert [(a.subject_id, a.recipient_key) for a in alerts] == [("21", f"crm:{OWNER}"), ("21", f"crm:{MANAGER}")]
+    assert "43 天" in alerts[0].title  # 2026-09-20 -> 2026-11-02
