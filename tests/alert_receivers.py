@@ -43,7 +43,10 @@ def smtp():
 
 @pytest.fixture
 def webhook(monkeypatch):
-    """An HTTP receiver on 127.0.0.1; the WeCom robot plugin of apprise posts to it."""
+    """An HTTP receiver on 127.0.0.1; apprise's WeCom, DingTalk and Feishu robot plugins post to
+    it (their fixed https endpoints are pointed here: what is sent is the plugins' own payload)."""
+    from apprise.plugins.dingtalk import NotifyDingTalk
+    from apprise.plugins.feishu import NotifyFeishu
     from apprise.plugins.wecombot import NotifyWeComBot
 
     received: list[dict] = []
@@ -56,7 +59,7 @@ def webhook(monkeypatch):
             self.send_response(state["status"])
             self.send_header("Content-Type", "application/json")
             self.end_headers()
-            self.wfile.write(b'{"errcode": 0, "errmsg": "ok"}')
+            self.wfile.write(b'{"errcode": 0, "errmsg": "ok", "code": 0, "msg": "success"}')
 
         def log_message(self, *args):
             pass
@@ -64,8 +67,10 @@ def webhook(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    monkeypatch.setattr(NotifyWeComBot, "notify_url",
-                        f"http://127.0.0.1:{server.server_address[1]}/cgi-bin/webhook/send?key={{key}}")
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setattr(NotifyWeComBot, "notify_url", f"{base}/cgi-bin/webhook/send?key={{key}}")
+    monkeypatch.setattr(NotifyDingTalk, "notify_url", f"{base}/robot/send?access_token={{token}}")
+    monkeypatch.setattr(NotifyFeishu, "notify_url", f"{base}/open-apis/bot/v2/hook/{{token}}/")
     yield type("Webhook", (), {"received": received, "state": state, "url": "wecombot://robotkey"})
     server.shutdown()
     server.server_close()

@@ -459,3 +459,17 @@ def test_stalled_opportunity_counts_stage_changes_and_activities_and_routes_up(t
         alerts = s.scalars(sa.select(Alert).order_by(Alert.recipient_key)).all()
     assert [(a.subject_id, a.recipient_key) for a in alerts] == [("21", f"crm:{OWNER}"), ("21", f"crm:{MANAGER}")]
     assert "43 天" in alerts[0].title  # 2026-09-20 -> 2026-11-02
+
+
+@pytest.mark.parametrize(("url", "path", "text_of"), [
+    ("wecombot://wecomkey", "/cgi-bin/webhook/send?key=wecomkey", lambda j: j["text"]["content"]),
+    ("dingtalk://dingtoken", "/robot/send?access_token=dingtoken", lambda j: j["text"]["content"]),
+    ("feishu://feishu-token", "/open-apis/bot/v2/hook/feishu-token/", lambda j: j["content"]["text"]),
+])
+def test_the_three_workplace_robots_carry_the_chinese_message(webhook, url, path, text_of):
+    from pipelines.alerts.delivery import send_one
+
+    send_one(url, "【提醒 Alert】逾期回款 ¥12,345.60", "@张伟\n已逾期 3 天\n3 days overdue")
+    (post,) = webhook.received
+    assert post["path"] == path
+    assert "¥12,345.60" in text_of(post["json"]) and "已逾期 3 天" in text_of(post["json"])
