@@ -199,10 +199,10 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     settings = export_settings_env()
     settings.ensure_dirs()
     ensure_dagster_home(settings)
-    from pipelines.dbt.project import dbt_project
+    from pipelines.dbt.project import prepare_manifest
 
-    dbt_project.preparer.prepare(dbt_project)  # always: this is the explicit install step
-    print(f"dbt manifest ready at {dbt_project.manifest_path}")
+    manifest = prepare_manifest()  # always: this is the explicit install step
+    print(f"dbt manifest ready at {manifest}")
     return 0
 
 
