@@ -473,3 +473,22 @@ def test_the_three_workplace_robots_carry_the_chinese_message(webhook, url, path
     (post,) = webhook.received
     assert post["path"] == path
     assert "¥12,345.60" in text_of(post["json"]) and "已逾期 3 天" in text_of(post["json"])
+
+
+def test_two_senders_at_once_send_each_message_once(tmp_path, store, smtp, monkeypatch):
+    from pipelines.alerts import delivery
+
+    cfg = config(smtp)
+    evaluate(snapshot(tmp_path / "s.duckdb", overdue=[(1, 2, "1000"), (2, 3, "2000")]), store, cfg, now=DAY)
+    groups = delivery._groups
+
+    def the_other_sender_runs_first(rows):  # after this sender read the due rows, before it sends
+        monkeypatch.setattr(delivery, "_groups", groups)
+        with session_scope(store) as other:
+            assert send_due(other, cfg, DAY, env(smtp)).sent == 2
+        return groups(rows)
+
+    monkeypatch.setattr(delivery, "_groups", the_other_sender_runs_first)
+    with session_scope(store) as s:
+        assert send_due(s, cfg, DAY, env(smtp)).sent == 0
+    assert len(smtp.mails) == 2

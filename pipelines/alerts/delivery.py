@@ -100,11 +100,23 @@ def send_due(session: Session, config: Alerts, now: dt.datetime, env: Mapping[st
     """Send every message that is due at ``now``; commits after each one."""
     env = os.environ if env is None else env
     report = DeliveryReport()
+    due = (AlertDelivery.status.in_(("pending", "failed")), AlertDelivery.not_before <= now)
     rows = list(session.execute(
-        sa.select(AlertDelivery, Alert).join(Alert, Alert.id == AlertDelivery.alert_id)
-        .where(AlertDelivery.status.in_(("pending", "failed")), AlertDelivery.not_before <= now)
+        sa.select(AlertDelivery, Alert).join(Alert, Alert.id == AlertDelivery.alert_id).where(*due)
         .order_by(AlertDelivery.id)))
+    session.commit()
     for group in _groups(rows):
+        # claim the group in this message's own transaction: a sender running at the same time
+        # (the asset and cron) has sent it meanwhile -> skip (SQLite: the write lock; PostgreSQL: row locks)
+        ids = [d.id for d, _ in group]
+        still = set(session.scalars(sa.select(AlertDelivery.id).where(AlertDelivery.id.in_(ids), *due)
+                                    .with_for_update(skip_locked=True)))
+        group = [(d, a) for d, a in group if d.id in still]
+        if not group:
+            session.commit()
+            continue
+        for d, _ in group:
+            session.refresh(d)
         delivery, alert = group[0]
         channel = config.channels.get(delivery.channel)
         try:
