@@ -492,3 +492,26 @@ def test_two_senders_at_once_send_each_message_once(tmp_path, store, smtp, monke
     with session_scope(store) as s:
         assert send_due(s, cfg, DAY, env(smtp)).sent == 0
     assert len(smtp.mails) == 2
+
+
+def test_commission_statement_of_an_ended_open_month_is_ready_for_finance(tmp_path, store):
+    from operational.auth import create_user
+
+    snap = snapshot(tmp_path / "s.duckdb")
+    with duckdb.connect(str(snap)) as con:
+        _as_of(con, "2026-11-02")
+        con.execute("""create table finance.commission_statements as select * from (values
+            (?, '张伟', '华东销售一组', date '2026-10-01', date '2026-10-31', 12000.00, 500.00, 12500.00, 'open'),
+            (?, '张伟', '华东销售一组', date '2026-11-01', date '2026-11-30', 100.00, 0.00, 100.00, 'open'),
+            (?, '张伟', '华东销售一组', date '2026-09-01', date '2026-09-30', 9000.00, 0.00, 9000.00, 'locked'))
+            t(user_id, user_name, department_name, period_start, period_end, commission_amount, adjustment_amount, total_amount, status)""",
+                    [OWNER, OWNER, OWNER])
+    with session_scope(store) as s:
+        finance = create_user(s, "caiwu", "a-long-password-3", "finance").id
+    rule = AlertRule(id="commission", kind="commission_ready", recipients=["role:finance", "owner"])
+    evaluate(snap, store, Alerts(rules=[rule]), now=DAY)
+    with session_scope(store, readonly=True) as s:
+        alerts = s.scalars(sa.select(Alert).order_by(Alert.recipient_key)).all()
+    assert [(a.subject_id, a.recipient_key) for a in alerts] == [(f"{OWNER}|2026-10", f"crm:{OWNER}"),
+                                                                (f"{OWNER}|2026-10", f"login:{finance}")]
+    assert "¥12,500.00" in alerts[0].title

@@ -1,7 +1,7 @@
 """alerts.yml: which conditions of the published data reach which people, how and when.
 
 Each rule watches one kind of condition (an overdue installment, an SLA escalation, an approval
-waiting, a registration's protection ending, a stalled deal), names who is told (the record's
+waiting, a registration's protection ending, a stalled deal, a commission statement to review), names who is told (the record's
 owner, their manager or manager chain, the ticket team's lead, a role), over which channels
 (the in-app inbox always; e-mail and WeCom / DingTalk / Feishu webhooks when configured) and
 when (at once, or in a daily digest; quiet hours hold immediate alerts until they end).
@@ -27,7 +27,7 @@ ROLES = ("sales_rep", "sales_manager", "finance", "service_agent", "service_mana
          "product_manager", "channel_manager", "partner_user", "admin")  # operational.models.users.ROLES
 PERSON_TOKENS = ("owner", "manager", "manager_chain", "team_lead", "channel_manager", "approver")
 RuleKind = Literal["overdue_installment", "sla_escalation", "approval_waiting",
-                   "registration_expiring", "stalled_opportunity"]
+                   "registration_expiring", "stalled_opportunity", "commission_ready"]
 SlaAction = Literal["notify_team_lead", "raise_priority"]
 
 # parameters of each kind, with their defaults (filled in when a rule leaves them out)
@@ -37,6 +37,7 @@ KIND_PARAMETERS: dict[str, dict[str, Any]] = {
     "approval_waiting": {"hours": 24},
     "registration_expiring": {"days_before_end": 7},
     "stalled_opportunity": {"stalled_days": 30, "min_amount": Decimal(0)},
+    "commission_ready": {},
 }
 _OPTIONAL = {"overdue_installment": {"max_amount"}, "stalled_opportunity": {"max_amount"}}
 
@@ -152,6 +153,7 @@ DEFAULT_RULES = [
     AlertRule(id="approval_waiting", kind="approval_waiting", recipients=["approver"]),
     AlertRule(id="registration_expiring", kind="registration_expiring", recipients=["channel_manager"]),
     AlertRule(id="stalled_opportunity", kind="stalled_opportunity", recipients=["owner", "manager"]),
+    AlertRule(id="commission_ready", kind="commission_ready", recipients=["role:finance"], delivery="digest"),
 ]
 
 

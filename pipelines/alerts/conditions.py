@@ -228,10 +228,36 @@ def stalled_opportunities(rule: AlertRule, ctx: Context) -> list[Condition]:
     return out
 
 
+def commission_ready(rule: AlertRule, ctx: Context) -> list[Condition]:
+    """Commission statements of a month that has ended by the as-of and is not locked yet: ready
+    for finance's review (and the person's); the alert closes when the month is locked."""
+    _need(ctx.con, "finance.commission_statements")
+    as_of = _as_of(ctx.con)
+    out = []
+    for r in _rows(ctx.con, """
+            select * from finance.commission_statements
+            where status = 'open' and period_end <= ?
+            order by period_start, user_id""", [as_of]):
+        month = f"{r['period_start']:%Y-%m}"
+        out.append(Condition(
+            subject_type="commission_statement", subject_id=f"{r['user_id']}|{month}", state="ready",
+            title=f"提成对账单待复核 {r.get('user_name') or '?'} {month} {yuan(r.get('total_amount'))}",
+            body=bilingual(
+                f"{r.get('user_name') or '?'}（{r.get('department_name') or '—'}）{month} 的提成对账单已可复核："
+                f"提成 {yuan(r.get('commission_amount'))}，调整 {yuan(r.get('adjustment_amount'))}，合计 {yuan(r.get('total_amount'))}。",
+                f"Commission statement of {r.get('user_name') or '?'} for {month} is ready for review: "
+                f"total {yuan(r.get('total_amount'))}."),
+            recipients=_who(rule, ctx, {"owner_id": r["user_id"]}),
+            link=f"{ctx.app_url}/commissions?user_id={r['user_id']}&period={month}",
+            facts={"total_amount": r.get("total_amount"), "period_start": r["period_start"]}))
+    return out
+
+
 EVALUATORS = {
     "overdue_installment": overdue_installments,
     "sla_escalation": sla_escalations,
     "approval_waiting": approvals_waiting,
     "registration_expiring": registrations_expiring,
     "stalled_opportunity": stalled_opportunities,
+    "commission_ready": commission_ready,
 }
