@@ -29,7 +29,7 @@ from tools.crm_simulator import CrmSimulator, CrmStore
 CONTRACT = load_contract()
 CRM = [name for name, spec in CONTRACT.items() if spec.system == "crm"]
 FAST = dict(requests_per_minute=100_000, backoff_initial_seconds=0.01, backoff_max_seconds=0.05,
-            reconcile_deletes=False, timeout_seconds=10)
+            reconcile_deletes_every_days=0, timeout_seconds=10)
 
 
 @pytest.fixture(scope="module")
@@ -264,14 +264,16 @@ def test_a_record_saved_while_paging_is_extracted_in_its_new_version(small_store
 
 
 def test_a_deleted_record_is_found_by_id_reconciliation(small_store, tmp_path):
-    config = CrmApi(page_size=100, **{**FAST, "reconcile_deletes": True})
+    config = CrmApi(page_size=100, **{**FAST, "reconcile_deletes_every_days": 1})
     home = tmp_path / "api"
     victim = sorted(small_store.contract_records("crm.accounts"), key=lambda r: r["id"])[7]["id"]
     with CrmSimulator(small_store) as sim:
         first, _ = _pull(sim, home, config, entities=["crm.accounts"])
-        assert first[0].deleted == 0
+        assert first[0].deleted == 0  # the first pull is due
         assert small_store.delete("crm.accounts", victim)
-        second, _ = _pull(sim, home, config, entities=["crm.accounts"])
+        not_due, _ = _pull(sim, home, config, entities=["crm.accounts"])
+        assert not_due[0].deleted is None  # reconciled less than a day ago
+        second, _ = _pull(sim, home, config, entities=["crm.accounts"], reconcile=True)
     assert second[0].deleted == 1 and second[0].records == 0
     assert load_deleted(_settings(home), "crm.accounts") == [victim]
     assert load_state(_settings(home), "crm.accounts").deleted_ids == 1
@@ -348,7 +350,7 @@ def test_the_dagster_job_pulls_into_the_lakehouse_landing_zone(small_store, tmp_
     config_dir = settings.config_dir
     config_dir.mkdir(parents=True)
     (config_dir / "crm_api.yml").write_text(
-        "requests_per_minute: 100000\nreconcile_deletes: false\nobjects:\n"
+        "requests_per_minute: 100000\nreconcile_deletes_every_days: 0\nobjects:\n"
         + "".join(f"  {e}: {{extract: false}}\n" for e in CRM if e != "crm.contacts"), encoding="utf-8")
     with CrmSimulator(small_store) as sim:
         for name, value in sim.env().items():

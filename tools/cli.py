@@ -165,7 +165,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from kernel.publish_status import collect_status, format_status
-
     from tools.extract_cli import crm_api_status, format_crm_api_status
 
     settings = export_settings_env()

@@ -36,8 +36,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"crmlake extract: {exc}", file=sys.stderr)
         return 2
-    if args.no_deletes:
-        config = config.model_copy(update={"reconcile_deletes": False})
     try:
         client = client_for(config)
     except MissingCredentials as exc:
@@ -53,7 +51,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     with client:
-        results = extract_crm(client, settings, config, entities=args.entity or None, on_page=on_page,
+        reconcile = False if args.no_deletes else (True if args.deletes else None)
+        results = extract_crm(client, settings, config, entities=args.entity or None, reconcile=reconcile,
+                              on_page=on_page,
                               on_entity=lambda p: print(p.line(), *(f"  warning: {w}" for w in p.warnings),
                                                         sep="\n", flush=True))
         stats = client.stats
@@ -97,8 +97,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     extract.add_argument("source", choices=["crm"], help="crm: 销售易's OpenAPI (settings: crm_api.yml)")
     extract.add_argument("--entity", action="append",
                          help="only this contract entity (crm.accounts or accounts); repeatable")
-    extract.add_argument("--no-deletes", action="store_true",
-                         help="skip the id reconciliation that finds deleted records")
+    deletes = extract.add_mutually_exclusive_group()
+    deletes.add_argument("--deletes", action="store_true",
+                         help="list the tenant's ids to find deleted records now, even if not due "
+                              "(crm_api.yml: reconcile_deletes_every_days)")
+    deletes.add_argument("--no-deletes", action="store_true", help="not this time, even if due")
     extract.set_defaults(func=cmd_extract)
 
 

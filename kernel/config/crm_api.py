@@ -77,9 +77,9 @@ class CrmApi(_Strict):
         "Tries per request on timeouts, 429 and 5xx, with exponential back-off and jitter."))
     backoff_initial_seconds: float = Field(1.0, ge=0, le=600, description="First back-off wait.")
     backoff_max_seconds: float = Field(60.0, ge=0, le=3600, description="Longest back-off wait.")
-    reconcile_deletes: bool = Field(True, description=(
-        "After each pull, compare the tenant's ids with the extracted ones to find deleted records "
-        "(the API has no deleted-records query)."))
+    reconcile_deletes_every_days: int = Field(1, ge=0, le=365, description=(
+        "How often a pull also lists the tenant's ids to find deleted records (the API has no "
+        "deleted-records query; one id-only request per page of records); 0 = never."))
     objects: dict[str, CrmObject] = Field(default_factory=dict, description=(
         "Per contract entity (crm.accounts, ...): api_key, fields, extract; only what differs from the defaults."))
 

@@ -126,7 +126,7 @@ class CrmStore:
         """The CRM as of batch ``steps`` of the landing zone (all batches when None)."""
         store = cls(config)
         per_step: dict[str, list[tuple[str, list[dict]]]] = {}
-        for entity, table in store.by_entity.items():
+        for entity in store.by_entity:
             for batch in _batches(Path(landing_dir) / "crm" / entity.split(".", 1)[1]):
                 records: list[dict] = []
                 for page in sorted(batch.glob("page_*.json")):

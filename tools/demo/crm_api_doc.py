@@ -57,14 +57,14 @@ writes no file, and `crmlake run` then has nothing to do.
 
 **Corrections and deletes.** A correction in the CRM is a save, so it arrives as a newer version
 and staging keeps the newest version of each id, as with a delta batch. 销售易's public API has no
-deleted-records query, so after each pull the tenant's ids are listed (`select id from <object>
-order by id`, an id-only pass costing one request per page) and compared with every id in the
-landing zone's pages: the ids no longer in the tenant are written to
+deleted-records query, so once a day (`reconcile_deletes_every_days`) the pull also lists the
+tenant's ids (`select id from <object> order by id`, an id-only pass costing one request per page
+of records) and compares them with every id in the landing zone's pages: the ids no longer in the tenant are written to
 `<lakehouse>/ledger/crm_api/<entity>.deleted.json` and counted in `crmlake extract crm` and
 `crmlake status`. **They are not yet removed from the marts**: this contract has no CRM delete
 convention (a file drop never deletes either), so a deleted record keeps its last version
 downstream; applying them needs a delete marker in the contract and a filter in the CRM staging
-models (open follow-up of issue 18). Turn the pass off with `reconcile_deletes: false`.
+models (open follow-up of issue 18).
 
 **Rate limits.** Every request first takes a place in the request budget (`requests_per_minute`,
 a sliding 60-second window: the tenant's API quota is shared with its users). Timeouts, connection
@@ -72,6 +72,23 @@ errors, HTTP 429 and 5xx are tried again up to `max_attempts` times with exponen
 jitter (`Retry-After` honoured up to `backoff_max_seconds`); an expired token (401) is fetched
 again once. An entity whose tries run out keeps the pages it wrote and its watermark, records the
 error for `crmlake status`, and the next run resumes from there.
+
+**Figures** (2026-12-05, seed 42, the simulator in the same process on 127.0.0.1, 500 records a
+page, no request budget, a 2-core machine shared with other pipeline runs). A first pull of S=1
+(40,275 records, 126 requests) took 4.3-6.4 s, **6,400-9,400 records/s**; of S=10 (403,000
+records, 855 requests) 21.9 s, **18,600 records/s** (per-entity costs, the description and a
+synced file per page, weigh less on larger entities). A re-run on unchanged data writes nothing;
+with the id pass it took 8.8 s at S=1 (151 requests) and 43.1 s at S=10 (897 requests). Against a
+real tenant the request budget decides: at the default 300 requests a minute and 500 records a
+page at most 2,500 records/s, so the S=10 first pull needs about 3 minutes, a daily delta a few
+requests per entity, and the daily id pass about 2.7 minutes. The same data through both doors,
+S=0.2: the file drop, and four pulls replaying its four batches day by day into a fresh landing
+zone (the other sources copied), each followed by `crmlake run`, published **identical marts**
+(all 46 tables of sales, finance, service, partner, compared row for row with the comparator of
+the Spark equivalence test), identical CRM staging tables apart from lineage, and the same 9
+quarantined rows and 14 check warnings. That comparison was run by hand (two whole runs, ~5
+minutes each on this machine); `make test` proves the landed records equal
+(`tests/test_crm_api_extract.py`).
 
 **Try it locally.** `crmlake demo --serve-crm` serves the demo landing zone's CRM records as a
 local 销售易 OpenAPI on 127.0.0.1 (token endpoint with expiring tokens, the XOQL subset above,

@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -218,10 +218,23 @@ def reconcile_deletes(client: XsyClient, mapping: EntityMapping, spec: EntitySpe
     return deleted
 
 
+def reconciliation_due(state: EntityState, config: CrmApi, now: datetime) -> bool:
+    """Every ``reconcile_deletes_every_days`` (an hour early, so a daily job started a little
+    earlier than yesterday's still counts its day)."""
+    days = config.reconcile_deletes_every_days
+    if days == 0:
+        return False
+    if state.last_reconciled is None:
+        return True
+    last = datetime.strptime(state.last_reconciled, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return now - last >= timedelta(days=days) - timedelta(hours=1)
+
+
 def extract_entity(client: XsyClient, spec: EntitySpec, settings: Settings, config: CrmApi, *,
-                   started: datetime | None = None,
+                   started: datetime | None = None, reconcile: bool | None = None,
                    on_page: Callable[[EntityProgress], None] | None = None) -> EntityProgress:
-    """Extract one entity; an error is recorded in its state and returned, never raised."""
+    """Extract one entity; an error is recorded in its state and returned, never raised.
+    ``reconcile``: list the tenant's ids to find deletes (None: when crm_api.yml says it is due)."""
     entity = spec.qualified_name
     progress = EntityProgress(entity)
     t0 = time.perf_counter()
@@ -236,10 +249,10 @@ def extract_entity(client: XsyClient, spec: EntitySpec, settings: Settings, conf
                          _batch_name(state, started or datetime.now(UTC)))
         writer.adopt_orphans()
         _pull(client, mapping, writer, config, progress, on_page)
-        if config.reconcile_deletes:
+        if reconciliation_due(state, config, datetime.now(UTC)) if reconcile is None else reconcile:
             deleted = reconcile_deletes(client, mapping, spec, settings, config, progress)
             progress.deleted = len(deleted)
-            state.deleted_ids = len(deleted)
+            state.deleted_ids, state.last_reconciled = len(deleted), _now_iso()
         state.last_success, state.last_error, state.last_error_at = _now_iso(), None, None
     except Exception as exc:  # noqa: BLE001 - one entity's failure is reported, the rest go on
         progress.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, MappingError) else str(exc)
@@ -252,7 +265,7 @@ def extract_entity(client: XsyClient, spec: EntitySpec, settings: Settings, conf
 
 
 def extract_crm(client: XsyClient, settings: Settings, config: CrmApi, *,
-                entities: list[str] | None = None,
+                entities: list[str] | None = None, reconcile: bool | None = None,
                 on_page: Callable[[EntityProgress], None] | None = None,
                 on_entity: Callable[[EntityProgress], None] | None = None) -> list[EntityProgress]:
     """Every CRM entity of the contract that crm_api.yml does not switch off (or ``entities``)."""
@@ -261,7 +274,8 @@ def extract_crm(client: XsyClient, settings: Settings, config: CrmApi, *,
     for spec in crm_entities(config):
         if entities and spec.qualified_name not in entities and spec.name not in entities:
             continue
-        progress = extract_entity(client, spec, settings, config, started=started, on_page=on_page)
+        progress = extract_entity(client, spec, settings, config, started=started, reconcile=reconcile,
+                                  on_page=on_page)
         out.append(progress)
         if on_entity:
             on_entity(progress)

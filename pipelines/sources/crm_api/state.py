@@ -26,6 +26,7 @@ class EntityState:
     batch_pages: int = 0  # pages of that folder accounted for in this state
     records_written: int = 0  # over all runs
     deleted_ids: int = 0  # ids extracted once and no longer in the tenant (last reconciliation)
+    last_reconciled: str | None = None  # ISO-8601 UTC of the last id reconciliation
     last_success: str | None = None  # ISO-8601 UTC
     last_error: str | None = None
     last_error_at: str | None = None
