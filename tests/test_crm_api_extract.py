@@ -198,6 +198,20 @@ def test_a_429_burst_longer_than_the_tries_fails_the_entity_and_the_next_run_res
     assert _latest(_records(home / "landing", "crm.activities")) == current
 
 
+def test_slow_answers_time_out_and_are_tried_again(small_store, tmp_path):
+    config = CrmApi(page_size=100, **{**FAST, "timeout_seconds": 0.2})
+    home = tmp_path / "api"
+    with CrmSimulator(small_store) as sim:
+        def slow_down(n: int) -> None:
+            if n == 2:
+                sim.faults.slow_seconds, sim.faults.slow_next = 1.0, 2
+        sim.faults.after_query = slow_down
+        results, stats = _pull(sim, home, config, entities=ENTITIES)
+    assert not [p.error for p in results if p.error]
+    assert stats.timeouts >= 2 and stats.retries == stats.timeouts  # more only if the machine stalls
+    _assert_landing_matches_store(home, small_store)
+
+
 class _Killed(BaseException):
     """Stands for the process being killed: nothing after it runs."""
 

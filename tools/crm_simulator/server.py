@@ -32,7 +32,8 @@ class Faults:
     rate_limit_next: int = 0  # the next N API requests answer HTTP 429 (a burst)
     retry_after: float | None = None  # seconds, sent with each 429
     server_error_next: int = 0  # the next N API requests answer HTTP 503
-    slow_seconds: float = 0.0  # every API answer waits this long
+    slow_seconds: float = 0.0  # how long a slowed answer waits
+    slow_next: int = 0  # the next N API requests are slowed (-1: every request)
     token_ttl_seconds: float = 3600.0
     # called after the n-th query (1-based) was answered: change records between pages
     after_query: Callable[[int], None] | None = None
@@ -188,7 +189,11 @@ class CrmSimulator:
 
             def do_GET(self) -> None:  # noqa: N802
                 url = urlparse(self.path)
-                if sim.faults.slow_seconds:
+                with sim._lock:
+                    slow = sim.faults.slow_next != 0
+                    if sim.faults.slow_next > 0:
+                        sim.faults.slow_next -= 1
+                if slow and sim.faults.slow_seconds:
                     time.sleep(sim.faults.slow_seconds)
                 fault = sim._injected_fault()
                 if fault:
