@@ -512,6 +512,6 @@ def test_commission_statement_of_an_ended_open_month_is_ready_for_finance(tmp_pa
     evaluate(snap, store, Alerts(rules=[rule]), now=DAY)
     with session_scope(store, readonly=True) as s:
         alerts = s.scalars(sa.select(Alert).order_by(Alert.recipient_key)).all()
-    assert [(a.subject_id, a.recipient_key) for a in alerts] == [(f"{OWNER}|2026-10", f"crm:{OWNER}"),
-                                                                (f"{OWNER}|2026-10", f"login:{finance}")]
-    assert "¥12,500.00" in alerts[0].title
+    october = f"{OWNER}|2026-10-01|2026-10-31"
+    assert [(a.subject_id, a.recipient_key) for a in alerts] == [(october, f"crm:{OWNER}"), (october, f"login:{finance}")]
+    assert "2026-10 ¥12,500.00" in alerts[0].title

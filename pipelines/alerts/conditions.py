@@ -238,9 +238,10 @@ def commission_ready(rule: AlertRule, ctx: Context) -> list[Condition]:
             select * from finance.commission_statements
             where status = 'open' and period_end <= ?
             order by period_start, user_id""", [as_of]):
-        month = f"{r['period_start']:%Y-%m}"
-        out.append(Condition(
-            subject_type="commission_statement", subject_id=f"{r['user_id']}|{month}", state="ready",
+        start, end = r["period_start"], r["period_end"]
+        month = f"{start:%Y-%m}" if (start.year, start.month) == (end.year, end.month) else f"{start:%Y-%m}–{end:%Y-%m}"
+        out.append(Condition(  # a person may have a monthly and a quarterly statement: the period is the key
+            subject_type="commission_statement", subject_id=f"{r['user_id']}|{start}|{end}", state="ready",
             title=f"提成对账单待复核 {r.get('user_name') or '?'} {month} {yuan(r.get('total_amount'))}",
             body=bilingual(
                 f"{r.get('user_name') or '?'}（{r.get('department_name') or '—'}）{month} 的提成对账单已可复核："
@@ -248,7 +249,7 @@ def commission_ready(rule: AlertRule, ctx: Context) -> list[Condition]:
                 f"Commission statement of {r.get('user_name') or '?'} for {month} is ready for review: "
                 f"total {yuan(r.get('total_amount'))}."),
             recipients=_who(rule, ctx, {"owner_id": r["user_id"]}),
-            link=f"{ctx.app_url}/commissions?user_id={r['user_id']}&period={month}",
+            link=f"{ctx.app_url}/commissions?user_id={r['user_id']}&period={start:%Y-%m}",
             facts={"total_amount": r.get("total_amount"), "period_start": r["period_start"]}))
     return out
 
