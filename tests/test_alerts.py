@@ -515,3 +515,24 @@ def test_commission_statement_of_an_ended_open_month_is_ready_for_finance(tmp_pa
     october = f"{OWNER}|2026-10-01|2026-10-31"
     assert [(a.subject_id, a.recipient_key) for a in alerts] == [(october, f"crm:{OWNER}"), (october, f"login:{finance}")]
     assert "2026-10 ¥12,500.00" in alerts[0].title
+
+
+def test_partner_requests_waiting_go_to_the_partner_s_channel_manager(tmp_path, store):
+    from operational.models.partners import DealRegistration, SpecialPriceRequest
+
+    snap = snapshot(tmp_path / "s.duckdb")
+    with duckdb.connect(str(snap)) as con:
+        con.execute("create table staging.stg_partners__partners as select 7001 as partner_id, ? as channel_manager_id", [MANAGER])
+    with session_scope(store) as s:
+        old, fresh = DAY - dt.timedelta(hours=50), DAY - dt.timedelta(hours=2)
+        s.add(SpecialPriceRequest(id=next_id(s), partner_id=7001, product_id=5, product_code="GNSS-R10", status="pending",
+                                  quantity=Decimal(10), requested_price=Decimal("8800"), requested_at=old,
+                                  created_at=old, updated_at=old, version=1))
+        s.add(DealRegistration(id=next_id(s), partner_id=7001, customer_name="甲公司", status="pending", protection_days=90,
+                               estimated_amount=Decimal("300000"), submitted_at=fresh, created_at=fresh, updated_at=fresh, version=1))
+    rule = AlertRule(id="approvals", kind="approval_waiting", recipients=["approver"], hours=24)
+    evaluate(snap, store, Alerts(rules=[rule]), now=DAY)
+    with session_scope(store, readonly=True) as s:
+        (alert,) = s.scalars(sa.select(Alert)).all()  # the registration has waited 2 hours only
+    assert (alert.subject_type, alert.recipient_key) == ("special_price", f"crm:{MANAGER}")
+    assert "¥8,800.00" in alert.title and "已等待 50 小时" in alert.title

@@ -94,7 +94,7 @@ class AlertRule(_Strict):
     min_amount: Decimal | None = Field(None, ge=0, le=Decimal("1e13"), decimal_places=2, description="overdue_installment (open amount) / stalled_opportunity (amount): from this amount in CNY (default 0).")
     max_amount: Decimal | None = Field(None, ge=0, le=Decimal("1e13"), decimal_places=2, description="overdue_installment / stalled_opportunity: below this amount in CNY (default: no upper bound).")
     sla_actions: list[SlaAction] | None = Field(None, description="sla_escalation: which escalation steps of service.yml alert (default both); raise_priority also raises a store ticket's priority.")
-    hours: int | None = Field(None, ge=1, le=87_600, description="approval_waiting: alert when an approval has waited longer than this many hours (default 24).")
+    hours: int | None = Field(None, ge=1, le=87_600, description="approval_waiting: alert when a quote approval, special price or deal registration has waited longer than this many hours (default 24).")
     days_before_end: int | None = Field(None, ge=0, le=365, description="registration_expiring: alert when an approved registration's protection ends within this many days (default 7).")
     stalled_days: int | None = Field(None, ge=1, le=36_500, description="stalled_opportunity: alert when an open deal had no stage change and no activity for this many days (default 30).")
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kernel.config.alerts import AlertRule
 from operational.alerts import Condition
 from operational.models.orders import Approval
+from operational.models.partners import DealRegistration, SpecialPriceRequest
 from pipelines.alerts.messages import bilingual, yuan
 from pipelines.alerts.people import Directory, table_exists
 
@@ -140,27 +141,69 @@ def sla_escalations(rule: AlertRule, ctx: Context) -> list[Condition]:
     return out
 
 
+@dataclass
+class _Waiting:
+    subject_type: str
+    id: int
+    since: dt.datetime
+    what_zh: str
+    what_en: str
+    record: dict  # owner_id / partner_id / approver_role for the recipient tokens
+    link: str
+
+
+def _waiting_items(ctx: Context, cutoff: dt.datetime) -> list[_Waiting]:
+    """Everything in the store waiting for someone's decision since before ``cutoff``."""
+    items = [
+        _Waiting("approval", a.id, a.created_at, f"{a.object_type} {a.object_id} 的审批（{a.reason or '—'}）",
+                 f"Approval of {a.object_type} {a.object_id} ({a.reason or '-'})",
+                 {"owner_id": a.owner_id, "approver_role": a.approver_role}, f"{ctx.app_url}/approvals?approval_id={a.id}")
+        for a in ctx.session.scalars(sa.select(Approval).where(
+            Approval.status == "pending", Approval.deleted_at.is_(None), Approval.created_at < cutoff).order_by(Approval.id))]
+    items += [
+        _Waiting("special_price", r.id, r.requested_at,
+                 f"渠道特价申请 {r.product_code or r.product_id}（申请价 {yuan(r.requested_price)}）",
+                 f"Special price request for {r.product_code or r.product_id} (requested {yuan(r.requested_price)})",
+                 {"partner_id": r.partner_id, "approver_role": "channel_manager"},
+                 f"{ctx.app_url}/channel_approvals?special_price_id={r.id}")
+        for r in ctx.session.scalars(sa.select(SpecialPriceRequest).where(
+            SpecialPriceRequest.status == "pending", SpecialPriceRequest.deleted_at.is_(None),
+            SpecialPriceRequest.requested_at < cutoff).order_by(SpecialPriceRequest.id))]
+    items += [
+        _Waiting("registration_pending", r.id, r.submitted_at,
+                 f"商机报备 {r.customer_name}（预计 {yuan(r.estimated_amount)}）",
+                 f"Deal registration {r.customer_name} (est. {yuan(r.estimated_amount)})",
+                 {"partner_id": r.partner_id, "approver_role": "channel_manager"},
+                 f"{ctx.app_url}/channel_approvals?registration_id={r.id}")
+        for r in ctx.session.scalars(sa.select(DealRegistration).where(
+            DealRegistration.status == "pending", DealRegistration.deleted_at.is_(None),
+            DealRegistration.submitted_at < cutoff).order_by(DealRegistration.id))]
+    return items
+
+
 def approvals_waiting(rule: AlertRule, ctx: Context) -> list[Condition]:
-    """Store approvals (quote discounts …) pending for more than ``hours`` hours (read live from the store)."""
+    """Decisions pending in the store for more than ``hours`` hours (read live from the store): quote
+    approvals (the owner's own approver), partners' special prices and deal registrations (the
+    partner's channel manager)."""
     cutoff = ctx.now - dt.timedelta(hours=rule.hours or 24)
     out = []
-    for a in ctx.session.scalars(sa.select(Approval).where(
-            Approval.status == "pending", Approval.deleted_at.is_(None), Approval.created_at < cutoff)
-            .order_by(Approval.id)):
-        waited = int((ctx.now - a.created_at).total_seconds() // 3600)
-        record = {"owner_id": a.owner_id, "approver_role": a.approver_role}
-        people = ctx.people.approvers(a.approver_role, a.owner_id) if "approver" in rule.recipients else []
+    for item in _waiting_items(ctx, cutoff):
+        waited = int((ctx.now - item.since).total_seconds() // 3600)
+        people = []
+        if "approver" in rule.recipients:
+            if item.record.get("partner_id") is not None:
+                people = ctx.people.resolve(["channel_manager"], item.record, rule.chain_levels) or ctx.people.role("channel_manager")
+            else:
+                people = ctx.people.approvers(item.record["approver_role"], item.record.get("owner_id"))
         others = [t for t in rule.recipients if t != "approver"]
-        people += [p for p in ctx.people.resolve(others, record, rule.chain_levels) if p.key not in {q.key for q in people}]
+        people += [p for p in ctx.people.resolve(others, item.record, rule.chain_levels) if p.key not in {q.key for q in people}]
         if not people and rule.fallback_recipients:
-            people = ctx.people.resolve(rule.fallback_recipients, record, rule.chain_levels)
+            people = ctx.people.resolve(rule.fallback_recipients, item.record, rule.chain_levels)
         out.append(Condition(
-            subject_type="approval", subject_id=str(a.id), state="waiting",
-            title=f"待审批 {a.object_type} {a.object_id} 已等待 {waited} 小时",
-            body=bilingual(f"{a.object_type} {a.object_id} 的审批（{a.reason or '—'}）已等待 {waited} 小时，请处理。",
-                           f"Approval of {a.object_type} {a.object_id} ({a.reason or '-'}) has waited {waited} hours."),
-            recipients=tuple(people), link=f"{ctx.app_url}/quotes?approval_id={a.id}",
-            facts={"object_type": a.object_type, "object_id": a.object_id, "hours": waited}))
+            subject_type=item.subject_type, subject_id=str(item.id), state="waiting",
+            title=f"待审批 {item.what_zh} 已等待 {waited} 小时",
+            body=bilingual(f"{item.what_zh}已等待 {waited} 小时，请处理。", f"{item.what_en} has waited {waited} hours."),
+            recipients=tuple(people), link=item.link, facts={"hours": waited}))
     return out
 
 
@@ -183,7 +226,7 @@ def registrations_expiring(rule: AlertRule, ctx: Context) -> list[Condition]:
                 f"的保护期于 {r['protected_until']} 结束，还剩 {left} 天。",
                 f"Deal registration {r['registration_id']} ({r.get('customer_name') or '?'}, est. "
                 f"{yuan(r.get('estimated_amount'))}): protection ends {r['protected_until']}, {left} days left."),
-            recipients=_who(rule, ctx, r), link=f"{ctx.app_url}/registrations?registration_id={r['registration_id']}",
+            recipients=_who(rule, ctx, r), link=f"{ctx.app_url}/deal_registrations?registration_id={r['registration_id']}",
             facts={"protected_until": r["protected_until"], "days_left": left}))
     return out
 
