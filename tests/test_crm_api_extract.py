@@ -198,6 +198,18 @@ def test_a_429_burst_longer_than_the_tries_fails_the_entity_and_the_next_run_res
     assert _latest(_records(home / "landing", "crm.activities")) == current
 
 
+def test_a_tenant_capping_the_page_size_is_paged_to_the_end(small_store, tmp_path):
+    config = CrmApi(page_size=100, **{**FAST, "reconcile_deletes_every_days": 1})
+    home = tmp_path / "api"
+    with CrmSimulator(small_store) as sim:
+        sim.faults.max_page_size = 40
+        results, _ = _pull(sim, home, config, entities=ENTITIES)
+    assert not [p.error for p in results if p.error]
+    assert all(p.pages > 2 for p in results)
+    assert [p.deleted for p in results] == [0, 0]  # the id pass paged to the end too (else: "deleted")
+    _assert_landing_matches_store(home, small_store)
+
+
 def test_slow_answers_time_out_and_are_tried_again(small_store, tmp_path):
     config = CrmApi(page_size=100, **{**FAST, "timeout_seconds": 0.2})
     home = tmp_path / "api"

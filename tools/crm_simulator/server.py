@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -35,6 +35,7 @@ class Faults:
     slow_seconds: float = 0.0  # how long a slowed answer waits
     slow_next: int = 0  # the next N API requests are slowed (-1: every request)
     token_ttl_seconds: float = 3600.0
+    max_page_size: int | None = None  # a tenant's own cap on `limit`: larger pages come back shorter
     # called after the n-th query (1-based) was answered: change records between pages
     after_query: Callable[[int], None] | None = None
 
@@ -135,6 +136,9 @@ class CrmSimulator:
         if path == "/rest/data/v2/query":
             try:
                 q = parse((query.get("q") or [""])[0])
+                cap = self.faults.max_page_size
+                if cap is not None and q.size is not None and q.size > cap:
+                    q = replace(q, size=cap)
                 records, total = self.store.query(q)
             except XoqlError as exc:
                 return 400, {"code": 400, "msg": str(exc)}

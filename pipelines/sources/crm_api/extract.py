@@ -100,6 +100,8 @@ class _Writer:
         if not self.state.batch:
             return 0
         folder = self.folder / self.state.batch
+        for tmp in folder.glob(".page_*.json.tmp") if folder.is_dir() else []:
+            tmp.unlink()  # a page the killed run had not finished: never visible, fetched again
         adopted = 0
         for path in sorted(folder.glob("page_*.json")) if folder.is_dir() else []:
             m = _PAGE.match(path.name)
@@ -161,7 +163,8 @@ def _pull(client: XsyClient, mapping: EntityMapping, writer: _Writer, config: Cr
             key = (r[t_up], r[t_id])
             if (cursor is None or key > cursor) and writer.is_new(r[t_id], r[t_up]):
                 fresh.append(mapping.to_contract(r))
-        more = len(records) >= size
+        # totalSize counts what the query matches: a tenant capping the page below `size` still pages on
+        more = bool(records) and (skip + len(records) < total if total else len(records) >= size)
         if fresh:
             writer.write(fresh, total, more)
             progress.pages += 1
@@ -184,12 +187,12 @@ def _tenant_ids(client: XsyClient, mapping: EntityMapping, page_size: int, progr
     offset = 0
     while True:
         before = client.stats.requests
-        records, _ = client.query(f"select {t_id} from {mapping.api_key} order by {t_id} limit {offset},{page_size}")
+        records, total = client.query(f"select {t_id} from {mapping.api_key} order by {t_id} limit {offset},{page_size}")
         progress.requests += client.stats.requests - before
         ids.update(int(r[t_id]) for r in records)
-        if len(records) < page_size:
-            return ids
         offset += len(records)
+        if not records or (offset >= total if total else len(records) < page_size):
+            return ids
 
 
 def landed_ids(settings: Settings, spec: EntitySpec) -> set[int]:
