@@ -88,9 +88,16 @@ def regular_files(root: Path, base: Path) -> list[tuple[str, Path]]:
     ]
 
 
+# settings no asset up to the publish reads: a change needs no rebuild (alerts.yml: the alert
+# evaluation after publish reads it itself, and `crmlake alerts evaluate` applies it at once)
+NOT_RUN_SETTINGS = frozenset({"alerts.yml"})
+
+
 def settings_fingerprint(settings: Settings) -> str:
     """The business-settings folder's file names and contents (a few small YAML files)."""
-    return files_digest(regular_files(settings.config_dir, settings.config_dir), content=True)
+    files = [(name, path) for name, path in regular_files(settings.config_dir, settings.config_dir)
+             if name not in NOT_RUN_SETTINGS]
+    return files_digest(files, content=True)
 
 
 def code_fingerprint(repo: Path = REPO) -> str:

@@ -536,3 +536,17 @@ def test_partner_requests_waiting_go_to_the_partner_s_channel_manager(tmp_path, 
         (alert,) = s.scalars(sa.select(Alert)).all()  # the registration has waited 2 hours only
     assert (alert.subject_type, alert.recipient_key) == ("special_price", f"crm:{MANAGER}")
     assert "¥8,800.00" in alert.title and "已等待 50 小时" in alert.title
+
+
+def test_changing_alerts_yml_needs_no_rebuild_but_other_settings_do(tmp_path):
+    from kernel.settings import get_settings
+    from pipelines.run_inputs import settings_fingerprint
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
+    settings.config_dir.mkdir(parents=True)
+    (settings.config_dir / "finance.yml").write_text("overdue_warning_days: 0\n", encoding="utf-8")
+    before = settings_fingerprint(settings)
+    (settings.config_dir / "alerts.yml").write_text("digest_at: '09:00'\n", encoding="utf-8")
+    assert settings_fingerprint(settings) == before
+    (settings.config_dir / "finance.yml").write_text("overdue_warning_days: 3\n", encoding="utf-8")
+    assert settings_fingerprint(settings) != before
