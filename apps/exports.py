@@ -17,6 +17,8 @@ import re
 
 import pandas as pd
 
+from apps import display
+
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -44,16 +46,38 @@ def sheet_name(name: object) -> str:
     return cleaned or "sheet"
 
 
-def to_csv(frame: pd.DataFrame) -> bytes:
-    """RFC 4180 (CRLF, so a CR or LF inside a value is quoted) in UTF-8 with a BOM for Excel."""
+def to_csv(frame: pd.DataFrame, *, for_people: bool = False) -> bytes:
+    """RFC 4180 (CRLF, so a CR or LF inside a value is quoted) in UTF-8 with a BOM for Excel;
+    ``for_people``: Chinese headers, codes as labels, ids as text (``display.for_export``)."""
+    if for_people:
+        frame = display.for_export(frame)[0]
     return neutralise_frame(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
-def to_xlsx(frames: dict[str, pd.DataFrame]) -> bytes:
-    """One sheet per frame; strings are always written as strings, never formulas or links."""
+def to_xlsx(frames: dict[str, pd.DataFrame], *, for_people: bool = False) -> bytes:
+    """One sheet per frame; strings are always written as strings, never formulas or links.
+    ``for_people``: Chinese headers, codes as labels, and each column typed for Excel: ¥ amounts
+    with separators, percentages, whole counts, dates without times, ids as text (no 1E+12)."""
     buffer = io.BytesIO()
     options = {"strings_to_formulas": False, "strings_to_urls": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
+    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options},
+                        date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd hh:mm") as writer:
         for name, frame in frames.items():
-            neutralise_frame(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
+            kinds: dict[str, str] = {}
+            if for_people:
+                frame, kinds = display.for_export(frame)
+            safe = neutralise_frame(frame)
+            safe.to_excel(writer, sheet_name=sheet_name(name), index=False)
+            if for_people:
+                _format_columns(writer, writer.sheets[sheet_name(name)], safe, list(kinds.values()))
     return buffer.getvalue()
+
+
+def _format_columns(writer: pd.ExcelWriter, sheet, frame: pd.DataFrame, kinds: list[str]) -> None:
+    """Number format and a readable width per column (the header row stays as written)."""
+    book = writer.book
+    for position, (header, what) in enumerate(zip(frame.columns, kinds, strict=True)):
+        number_format = display.XLSX_FORMATS.get(what)
+        cell_format = book.add_format({"num_format": number_format}) if number_format else None
+        width = max([len(str(header)) * 2, 10, *(len(str(v)) for v in frame[header].head(50))])
+        sheet.set_column(position, position, min(width + 2, 60), cell_format)
