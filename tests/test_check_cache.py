@@ -9,7 +9,7 @@ import ingest_fixtures as fx
 import pytest
 
 from kernel.contracts import entity
-from pipelines.checks.check_cache import raw_state_key, remember, remembered
+from pipelines.checks.check_cache import incremental_base, raw_state_key, remember, remembered
 from pipelines.ingest import load_entity
 from pipelines.ingest.layout import raw_dir_of
 
@@ -59,3 +59,64 @@ def test_only_the_same_key_finds_the_verdict(settings):
     remember(AGENTS, settings, key, {"row_count": 1, "warnings": ["w"]}, "w")
     assert remembered(AGENTS, settings, key)["metadata"] == {"row_count": 1, "warnings": ["w"]}
     assert remembered(AGENTS, settings, "another state") is None
+
+
+# ------------------------------------------------------------------ incremental validation
+
+
+def _check(settings):
+    """The real raw_suite asset check of callcenter.agents, invoked as Dagster would."""
+    import dagster as dg
+
+    from pipelines.checks.raw_checks import raw_quality_check
+    from pipelines.resources import LakehouseResource
+
+    check = raw_quality_check(AGENTS, dg.AssetKey(["raw", "callcenter", "agents"]))
+    return check(lakehouse=LakehouseResource.from_settings(settings))
+
+
+def _meta(result) -> dict:
+    return {k: getattr(v, "value", v) for k, v in result.metadata.items()}
+
+
+def _deliver(settings, name, rows):
+    fx.write(settings, f"callcenter/agents/{name}", fx.csv_bytes(HEADER, rows, "utf-8"))
+    load_entity(AGENTS, settings)
+
+
+def test_a_delivery_that_only_adds_files_is_validated_on_its_new_rows(settings):
+    first = _check(settings)
+    assert first.passed and "incremental" not in _meta(first)
+    _deliver(settings, "agents_202602.csv", [["A2", "李娜", "华东一组", "agent", "", "2024-05-01"],
+                                             ["A3", "王芳", "华东一组", "lead", "", "2024-06-01"]])
+    base = incremental_base(AGENTS, settings)
+    assert base is not None and base.validated_rows == 1 and len(base.new_files) == 1
+    second = _check(settings)
+    assert second.passed
+    assert _meta(second)["incremental"] is True and _meta(second)["rows_validated"] == 2
+    _deliver(settings, "agents_202603.csv", [["A4", "赵磊", "华南二组", "agent", "", "2024-07-01"]])
+    third = _check(settings)  # builds on the second verdict: 1 + 2 rows remembered, 1 new
+    assert third.passed and _meta(third)["rows_validated"] == 1
+    assert incremental_base(AGENTS, settings) is None  # nothing new since
+
+
+def test_a_redelivered_file_sends_the_check_back_to_the_whole_table(settings):
+    assert _check(settings).passed
+    _deliver(settings, "agents_202601.csv", [["A1", "张伟", "华南二组", "agent", "", "2024-03-01"]])
+    assert incremental_base(AGENTS, settings) is None
+    again = _check(settings)
+    assert again.passed and "incremental" not in _meta(again)
+
+
+def test_a_new_part_that_fails_is_reported_as_the_whole_table_fails(settings):
+    """A raw file the ledger does not know: the count no longer reconciles. The failure names the
+    whole table's count (2 rows, ledger 1), not the new part's."""
+    import shutil
+
+    assert _check(settings).passed
+    raw = raw_dir_of(AGENTS, settings)
+    data = next(p for p in raw.glob("*.parquet") if not p.name.startswith("0000"))
+    shutil.copy(data, raw / "zz_copied.parquet")  # also repeats the lineage key of an old row
+    result = _check(settings)
+    assert not result.passed and "incremental" not in _meta(result)
+    assert "raw has 2 rows but the ledger says 1" in (result.description or "")
