@@ -89,8 +89,9 @@ def regular_files(root: Path, base: Path) -> list[tuple[str, Path]]:
 
 
 # settings no asset up to the publish reads: a change needs no rebuild (alerts.yml: the alert
-# evaluation after publish reads it itself, and `crmlake alerts evaluate` applies it at once)
-NOT_RUN_SETTINGS = frozenset({"alerts.yml"})
+# evaluation after publish reads it itself, and `crmlake alerts evaluate` applies it at once;
+# crm_api.yml: only `crmlake extract crm` reads it, and what it pulls arrives as landing files)
+NOT_RUN_SETTINGS = frozenset({"alerts.yml", "crm_api.yml"})
 
 
 def settings_fingerprint(settings: Settings) -> str:

@@ -387,3 +387,17 @@ def test_the_dagster_job_pulls_into_the_lakehouse_landing_zone(small_store, tmp_
     assert _latest(_records(settings.landing_dir, "crm.contacts")) == {
         r["id"]: r for r in small_store.contract_records("crm.contacts")}
     assert not (settings.landing_dir / "crm" / "accounts").exists()
+
+
+def test_changing_crm_api_yml_starts_no_rebuild(tmp_path):
+    """Only the extraction reads crm_api.yml; what it pulls reaches a run as landing files."""
+    from pipelines.run_inputs import settings_fingerprint
+
+    settings = _settings(tmp_path)
+    settings.config_dir.mkdir(parents=True)
+    (settings.config_dir / "sales.yml").write_text("lead_pool_days: 30\n", encoding="utf-8")
+    before = settings_fingerprint(settings)
+    (settings.config_dir / "crm_api.yml").write_text("page_size: 200\n", encoding="utf-8")
+    assert settings_fingerprint(settings) == before
+    (settings.config_dir / "sales.yml").write_text("lead_pool_days: 31\n", encoding="utf-8")
+    assert settings_fingerprint(settings) != before
