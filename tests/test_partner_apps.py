@@ -76,16 +76,18 @@ def test_reconciliation_page_as_partner_shows_only_own_statement(env):
     at = _page("reconciliation", _viewer("partner", 1))
     at.run()
     assert not at.exception
-    assert at.selectbox(key="statement").options == ["P1 · 2026-09"]
+    with duckdb.connect(str(env.published_database), read_only=True) as con:
+        name = con.execute("select partner_name from partner.statements where partner_id = 1").fetchone()[0]
+    assert at.selectbox(key="statement").options == [f"P1 {name} · 2026-09"]  # the partner by name
     metrics = {m.label: m.value for m in at.metric}
     with duckdb.connect(str(env.published_database), read_only=True) as con:
         vendor, partner, diff = con.execute(
             "select vendor_total, partner_total, difference from partner.statements where partner_id = 1"
         ).fetchone()
     assert (vendor, partner, diff) == (Decimal("30800.00"), Decimal("27300.00"), Decimal("-3500.00"))
-    assert metrics["Vendor total 厂商金额"] == "30,800.00"
-    assert metrics["Partner total 伙伴金额"] == "27,300.00"
-    assert metrics["Difference 差额"] == "-3,500.00"
+    assert metrics["Vendor total 厂商金额"] == "¥30,800.00"
+    assert metrics["Partner total 伙伴金额"] == "¥27,300.00"
+    assert metrics["Difference 差额"] == "-¥3,500.00"
     shown = at.dataframe[0].value
     assert set(shown["line_class"]) == {"matched", "quantity_differs", "price_violation", "missing_in_partner_report", "missing_in_vendor_records"}
     # the rebates table is scoped too: P1 has no rebate rows, nobody else's show
@@ -100,7 +102,7 @@ def test_partner_disputes_a_line_and_the_statement_turns_disputed(env):
     assert not at.exception
     at = _page("reconciliation", _viewer("partner", 1))
     at.run()
-    assert {m.label: m.value for m in at.metric}["Status 状态"] == "disputed"
+    assert {m.label: m.value for m in at.metric}["Status 状态"] == "有异议"  # disputed, as a Chinese label
 
 
 def test_conflicts_page_for_managers(env):

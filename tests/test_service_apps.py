@@ -85,4 +85,4 @@ def test_field_service_kpis(pipeline_run, monkeypatch):
     at = _page(monkeypatch, s, "field_service.py")
     metrics = {m.label: m.value for m in at.metric}
     grab = _one(s, "select sum(work_orders) from service.field_service_kpis where dispatch_mode = 'grab'")[0]
-    assert metrics["grab 工单 orders"] == str(grab)
+    assert metrics["抢单 工单数 Work orders"] == f"{grab:,}"  # grab = 抢单, in Chinese (issue 17)

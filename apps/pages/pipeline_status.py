@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import data_access as data
 
 viewer = auth.require_screen("pipeline_status")
@@ -36,8 +36,8 @@ quarantine = data.quarantine_frame(status)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Last publish 最近发布 (UTC)", status["last_publish"]["published_at"])
 c2.metric("Published tables 表", len(tables))
-c3.metric("Rows loaded 已入库行", f"{int(loads['rows_loaded'].sum()):,}")
-c4.metric("Rows quarantined 隔离行", f"{status['quarantine']['rows']:,}")
+c3.metric("Rows loaded 已入库行", display.count(loads["rows_loaded"].sum()))
+c4.metric("Rows quarantined 隔离行", display.count(status["quarantine"]["rows"]))
 st.caption(f"Analysts: open `{status['published_database']}` read-only in DuckDB or any SQL client.")
 
 capabilities = data.capabilities_frame(status)
@@ -45,19 +45,19 @@ if not capabilities.empty:
     st.subheader("Capabilities 功能")
     done = sum(c["status"] == "computed" for c in status["capabilities"])
     st.caption(f"{done} of {len(capabilities)} computed; the others say why (missing or thin input).")
-    st.dataframe(capabilities.drop(columns=["capability"]), hide_index=True, width="stretch")
+    display.table(capabilities.drop(columns=["capability"]))
 
 st.subheader("Source entities 数据源")
 entities = data.entities_frame(status)
 st.caption(f"{int((entities['delivered'] == 'yes 已交付').sum())} of {len(entities)} contract entities delivered.")
-st.dataframe(entities, hide_index=True, width="stretch")
+display.table(entities)
 
 st.subheader("Rows per published table 各表行数")
 schemas = sorted(tables["schema"].unique())
 chosen = st.multiselect("Schemas", schemas, default=schemas)
 shown = tables[tables["schema"].isin(chosen)]
 st.bar_chart(shown.set_index("table")["rows"], horizontal=True, height=max(300, 18 * len(shown)))
-st.dataframe(shown, hide_index=True, width="stretch")
+display.table(shown)
 
 
 def review_section(title: str, frame, when_empty: str, caption: str = "") -> None:
@@ -68,7 +68,7 @@ def review_section(title: str, frame, when_empty: str, caption: str = "") -> Non
         return
     if caption:
         st.caption(caption)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    display.table(frame)
 
 
 review_section("Quarantine 隔离区", quarantine, "No rows quarantined.")

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from apps import auth, exports
+from apps import auth, display, exports
 from apps import finance_data as fin
 
 viewer = auth.require_screen("ar_aging")
@@ -20,9 +20,9 @@ total = float(aging["open_amount"].sum()) if not aging.empty else 0.0
 overdue = float(aging.loc[aging["is_overdue"], "open_amount"].sum()) if not aging.empty else 0.0
 
 c1, c2, c3 = st.columns(3)
-c1.metric("Open 未回款", f"¥{total:,.2f}")
-c2.metric("Overdue 逾期", f"¥{overdue:,.2f}")
-c3.metric("Installments 期数", f"{len(aging):,}")
+c1.metric("Open 未回款", display.money(total))
+c2.metric("Overdue 逾期", display.money(overdue))
+c3.metric("Installments 期数", display.count(len(aging)))
 
 order = fin.bucket_order()
 if not aging.empty:
@@ -44,12 +44,13 @@ if not aging.empty:
 by = st.radio("Roll up by 汇总维度", ["customer", "owner", "department"], horizontal=True,
               format_func={"customer": "Customer 客户", "owner": "Owner 负责人", "department": "Department 部门"}.get)
 rollup = fin.aging_rollup(aging, by)
-st.dataframe(rollup, hide_index=True, use_container_width=True)
+buckets = {str(c): display.MONEY for c in rollup.columns if c not in fin.ROLLUP_COLUMNS.values()}  # one column per bucket
+display.table(rollup, kinds=buckets)
 
 with st.expander("Installments 明细"):
-    st.dataframe(aging, hide_index=True, use_container_width=True)
-st.download_button("CSV", exports.to_csv(aging), file_name=f"ar_aging_{as_of}.csv", mime="text/csv")
+    display.table(aging.drop(columns=["bucket_order"]))
+st.download_button("CSV", exports.to_csv(aging, for_people=True), file_name=f"ar_aging_{as_of}.csv", mime="text/csv")
 st.download_button(
-    "XLSX", exports.to_xlsx({"rollup": rollup, "installments": aging}), file_name=f"ar_aging_{as_of}.xlsx",
+    "XLSX", exports.to_xlsx({"汇总 rollup": rollup, "明细 installments": aging}, for_people=True), file_name=f"ar_aging_{as_of}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 )

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from apps import auth, exports
+from apps import auth, display, exports
 from apps import finance_data as fin
 
 viewer = auth.require_screen("dso")
@@ -21,5 +21,5 @@ st.altair_chart(
     ),
     use_container_width=True,
 )
-st.dataframe(dso, hide_index=True, use_container_width=True)
-st.download_button("CSV", exports.to_csv(dso), file_name="dso_monthly.csv", mime="text/csv")
+display.table(dso)
+st.download_button("CSV", exports.to_csv(dso, for_people=True), file_name="dso_monthly.csv", mime="text/csv")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, exports
+from apps import auth, display, exports
 from apps import finance_data as fin
 
 viewer = auth.require_screen("overdue")
@@ -13,7 +13,7 @@ owner = st.selectbox("Owner 回款负责人", ["(all 全部)", *owners])
 shown = warnings if owner == "(all 全部)" else warnings[warnings["owner_name"] == owner]
 
 c1, c2 = st.columns(2)
-c1.metric("Warnings 预警数", f"{len(shown):,}")
-c2.metric("Overdue open 逾期未回款", f"¥{float(shown['open_amount'].sum()):,.2f}")
-st.dataframe(shown, hide_index=True, use_container_width=True)
-st.download_button("CSV", exports.to_csv(shown), file_name="overdue_warnings.csv", mime="text/csv")
+c1.metric("Warnings 预警数", display.count(len(shown)))
+c2.metric("Overdue open 逾期未回款", display.money(shown["open_amount"].sum()))
+display.table(shown)
+st.download_button("CSV", exports.to_csv(shown, for_people=True), file_name="overdue_warnings.csv", mime="text/csv")

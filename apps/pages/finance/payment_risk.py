@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, exports
+from apps import auth, display, exports
 from apps import finance_data as fin
 
 viewer = auth.require_screen("payment_risk")
@@ -16,11 +16,12 @@ if not bt.empty:
         f"precision in top decile {row['precision_top_decile']:.1%} vs base rate {row['base_rate_test']:.1%}."
     )
 risk = fin.payment_risk(viewer)
-band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique()), default=None)
+band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique()), default=None, format_func=display.code,
+                      placeholder="全部 All")
 shown = risk[risk["risk_band"].isin(band)] if band else risk
-st.metric("Open installments 未结期数", f"{len(shown):,}")
-st.dataframe(shown, hide_index=True, use_container_width=True)
-st.download_button("CSV", exports.to_csv(shown), file_name="payment_risk.csv", mime="text/csv")
+st.metric("Open installments 未结期数", display.count(len(shown)))
+display.table(shown)
+st.download_button("CSV", exports.to_csv(shown, for_people=True), file_name="payment_risk.csv", mime="text/csv")
 
 with st.expander("Customer payment behaviour 客户回款行为"):
-    st.dataframe(fin.customer_behavior(viewer), hide_index=True, use_container_width=True)
+    display.table(fin.customer_behavior(viewer))

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import partner_data as data
 
 viewer = auth.require_screen("partner_conflicts")
 st.title("Conflicts 撞单")
 conflicts = data.conflicts(viewer)
 c1, c2 = st.columns(2)
-c1.metric("Conflicts 撞单数", f"{len(conflicts):,}")
+c1.metric("Conflicts 撞单数", display.count(len(conflicts)))
 c2.metric("Companies 涉及公司", f"{conflicts['company_key'].nunique():,}" if len(conflicts) else "0")
-st.dataframe(conflicts, hide_index=True, use_container_width=True)
+display.table(conflicts)
 st.subheader("Deal registrations 报备")
-st.dataframe(data.deal_registrations(viewer), hide_index=True, use_container_width=True)
+display.table(data.deal_registrations(viewer))

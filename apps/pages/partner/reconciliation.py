@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from apps import auth, exports
+from apps import auth, display, exports
 from apps import partner_data as data
 
 viewer = auth.require_screen("partner_reconciliation")
@@ -13,24 +13,26 @@ if statements.empty:
     st.info("No partner statements in the published snapshot yet. 暂无对账单。")
     st.stop()
 
-labels = [f"{r.partner_code} · {r.period}" for r in statements.itertuples()]
+labels = [f"{r.partner_code} {r.partner_name} · {display.month(r.period) if not isinstance(r.period, str) else r.period}"
+          for r in statements.itertuples()]
 choice = st.selectbox("Statement 对账单", labels, key="statement")
 s = statements.iloc[labels.index(choice)]
 
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Vendor total 厂商金额", f"{s.vendor_total:,.2f}")
-c2.metric("Partner total 伙伴金额", f"{s.partner_total:,.2f}")
-c3.metric("Difference 差额", f"{s.difference:,.2f}")
-c4.metric("Status 状态", s.status)
+c1.metric("Vendor total 厂商金额", display.money(s.vendor_total))
+c2.metric("Partner total 伙伴金额", display.money(s.partner_total))
+c3.metric("Difference 差额", display.money(s.difference))
+c4.metric("Status 状态", display.code(s.status))
 st.caption(f"Upload used 使用的上传: {s.upload_file} · load {s.upload_load_id} · hash {s.upload_file_hash}")
 
 lines = data.statement_lines(viewer, int(s.partner_id), s.period)
 counts = lines.groupby("line_class").size().reset_index(name="lines")
+counts["line_class"] = counts["line_class"].map(display.code)
 st.altair_chart(
     alt.Chart(counts).mark_bar().encode(x=alt.X("lines:Q"), y=alt.Y("line_class:N", sort="-x")),
     use_container_width=True,
 )
-st.dataframe(lines, hide_index=True, use_container_width=True)
+display.table(lines)
 
 with st.form("dispute"):
     st.subheader("Dispute a line 提出异议")
@@ -52,8 +54,8 @@ if st.button("Confirm statement 确认对账单", key="confirm"):
         st.success("Confirmation recorded; the statement is confirmed once both sides confirm. 已确认。")
 
 st.download_button(
-    "Export XLSX 导出", exports.to_xlsx({str(s.period): lines}), file_name=f"statement_{s.partner_code}_{s.period}.xlsx", key="export"
+    "Export XLSX 导出", exports.to_xlsx({str(s.period): lines}, for_people=True), file_name=f"statement_{s.partner_code}_{s.period}.xlsx", key="export"
 )
 
 st.subheader("Rebates 返点")
-st.dataframe(data.rebates(viewer), hide_index=True, use_container_width=True)
+display.table(data.rebates(viewer))

@@ -5,7 +5,7 @@ Decisions go to the operational store and take effect on the next pipeline run.
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import resolution_data as data
 from operational.errors import ValidationError
 
@@ -15,9 +15,9 @@ if "review_saved" in st.session_state:
     st.success(st.session_state.pop("review_saved"))
 review = data.review_list(viewer)
 c1, c2 = st.columns(2)
-c1.metric("Names to review 待复核名称", f"{len(review):,}")
-c2.metric("Undecided 未处理", f"{data.open_count(review):,}")
-st.dataframe(review, hide_index=True, use_container_width=True)
+c1.metric("Names to review 待复核名称", display.count(len(review)))
+c2.metric("Undecided 未处理", display.count(data.open_count(review)))
+display.table(review)
 
 st.subheader("Decide 复核决定")
 undecided = review[review["decision"].isna()] if len(review) else review
@@ -53,4 +53,4 @@ else:
             st.rerun()
 
 st.subheader("Decisions 已记录的决定")
-st.dataframe(data.decisions(viewer), hide_index=True, use_container_width=True)
+display.table(data.decisions(viewer))

@@ -4,7 +4,7 @@ with the drill-down to the opportunity list."""
 import altair as alt
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import sales_data as data
 
 viewer = auth.require_screen("sales_forecast")
@@ -18,7 +18,7 @@ if not quarters:
 end = data.data_end_date()
 current = data.current_quarter(quarters, end)
 c1, c2, c3 = st.columns(3)
-quarter = c1.selectbox("Quarter 季度", quarters, index=quarters.index(current))
+quarter = c1.selectbox("Quarter 季度", quarters, index=quarters.index(current), format_func=display.quarter)
 frame = data.forecast(viewer, quarter)
 departments = sorted(frame["department_name"].dropna().unique())
 department = c2.selectbox("Department 部门", ["(all 全部)", *departments])
@@ -40,7 +40,7 @@ FIGURES = {
 totals = {col: float(frame[col].sum()) for col in FIGURES}
 cols = st.columns(len(FIGURES))
 for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
-    col.metric(label, f"¥{totals[key]:,.2f}")
+    col.metric(label, display.money(totals[key]))
 version = frame["model_version"].dropna()
 st.caption(
     f"As of 截至 {end}. ML model version 模型版本: {version.iloc[0] if len(version) else 'n/a'}. "
@@ -49,7 +49,7 @@ st.caption(
 
 st.subheader("By department 按部门")
 by_dept = frame.groupby("department_name", as_index=False)[list(FIGURES)].sum()
-st.dataframe(by_dept.rename(columns=FIGURES), hide_index=True)
+display.table(by_dept, labels=FIGURES)
 long = by_dept.melt("department_name", var_name="figure", value_name="amount")
 long["figure"] = long["figure"].map(FIGURES)
 st.altair_chart(
@@ -61,10 +61,10 @@ st.altair_chart(
 
 st.subheader("By rep 按销售")
 by_rep = frame.groupby(["department_name", "owner_name"], as_index=False)[list(FIGURES)].sum()
-by_rep["attainment 达成率"] = (by_rep["closed_won"] / by_rep["target_amount"].where(by_rep["target_amount"] > 0)).round(4)
-st.dataframe(by_rep.rename(columns=FIGURES).sort_values("Target 目标", ascending=False), hide_index=True)
+by_rep["attainment"] = (by_rep["closed_won"] / by_rep["target_amount"].where(by_rep["target_amount"] > 0)).round(4)
+display.table(by_rep.sort_values("target_amount", ascending=False), labels=FIGURES)
 
 st.subheader("Opportunities 商机明细")
 opps = data.opportunities(viewer, None if department == "(all 全部)" else department,
                           None if owner == "(all 全部)" else owner, closing=data.quarter_bounds(quarter))
-st.dataframe(opps, hide_index=True)
+display.table(opps)

@@ -6,7 +6,7 @@ import datetime as dt
 import altair as alt
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import sales_data as data
 
 viewer = auth.require_screen("sales_movement")
@@ -30,15 +30,16 @@ running = steps["amount"].cumsum()
 steps["low"] = (running - steps["amount"]).where(steps.index.isin(range(1, len(steps) - 1)), 0)
 steps["high"] = running.where(steps.index.isin(range(1, len(steps) - 1)), steps["amount"])
 m1, m2, m3 = st.columns(3)
-m1.metric("Start 期初", f"¥{steps['amount'].iloc[0]:,.2f}")
-m2.metric("End 期末", f"¥{steps['amount'].iloc[-1]:,.2f}")
-m3.metric("Change 变动", f"¥{steps['amount'].iloc[-1] - steps['amount'].iloc[0]:,.2f}")
+m1.metric("Start 期初", display.money(steps["amount"].iloc[0]))
+m2.metric("End 期末", display.money(steps["amount"].iloc[-1]))
+m3.metric("Change 变动", display.money(steps["amount"].iloc[-1] - steps["amount"].iloc[0]))
 st.altair_chart(alt.Chart(steps).mark_bar().encode(
     x=alt.X("step:N", sort=list(steps["step"]), title=None), y=alt.Y("low:Q", title="CNY"), y2="high:Q",
     color=alt.condition("datum.amount >= 0", alt.value("#2a9d8f"), alt.value("#e76f51")), tooltip=["step", "amount"]))
-st.dataframe(steps[["step", "amount"]], hide_index=True)
+display.table(steps.assign(step=steps["step"].map(display.code))[["step", "amount"]])
 
 st.subheader("Opportunities 明细")
-category = st.selectbox("Category 类别", ["(all 全部)", *sorted(movement["movement_category"].unique())])
+category = st.selectbox("Category 类别", ["(all 全部)", *sorted(movement["movement_category"].unique())],
+                        format_func=lambda c: c if c == "(all 全部)" else display.code(c))
 shown = movement if category == "(all 全部)" else movement[movement["movement_category"] == category]
-st.dataframe(shown.sort_values("movement_amount"), hide_index=True)
+display.table(shown.sort_values("movement_amount"), show_ids=["opportunity_id"])

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import service_data as data
 
 viewer = auth.require_screen("field_service")
@@ -10,9 +10,9 @@ st.title("现场服务 Field service KPIs")
 modes = data.field_service_by(viewer, "dispatch_mode")
 cols = st.columns(max(len(modes), 1))
 for col, row in zip(cols, modes.itertuples(), strict=False):
-    col.metric(f"{row.dispatch_mode} 工单 orders", int(row.work_orders),
+    col.metric(f"{display.code(row.dispatch_mode)} 工单数 Work orders", display.count(row.work_orders),
                help="grab = 抢单, assign = 派单")
-dimension = st.selectbox("按 By", ["engineer_name", "team", "dispatch_mode", "period_month"])
+dimension = st.selectbox("按 By", ["engineer_name", "team", "dispatch_mode", "period_month"], format_func=display.column_label)
 kpis = data.field_service_by(viewer, dimension)
-st.dataframe(kpis, hide_index=True, use_container_width=True)
+display.table(kpis)
 st.bar_chart(kpis, x=dimension, y="first_time_fix_rate")

@@ -3,13 +3,13 @@
 import altair as alt
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import service_data as data
 
 viewer = auth.require_screen("qa_agents")
 st.title("坐席质检得分 Agent QA scores")
 scores = data.qa_agent_scores(viewer)
-st.dataframe(scores, hide_index=True, use_container_width=True)
+display.table(scores)
 trend = data.qa_agent_trend(viewer)
 st.altair_chart(
     alt.Chart(trend).mark_line(point=True).encode(

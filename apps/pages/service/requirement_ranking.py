@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import service_data as data
 
 viewer = auth.require_screen("requirement_ranking")
@@ -11,7 +11,7 @@ st.title("需求排行 Requirement demand")
 ranking = data.requirement_ranking(viewer)
 st.caption("Score = linked tickets + distinct customers + customer tier weights + revenue at stake "
            "(weights: service.yml demand_weights in the settings folder).")
-st.dataframe(ranking, hide_index=True, use_container_width=True)
+display.table(ranking)
 
 if not ranking.empty:
     requirement = st.selectbox(
@@ -24,11 +24,11 @@ if not ranking.empty:
         use_container_width=True,
     )
     st.subheader("关联工单与客户 Linked tickets and customers")
-    st.dataframe(data.requirement_tickets(viewer, requirement), hide_index=True, use_container_width=True)
+    display.table(data.requirement_tickets(viewer, requirement))
 
 st.subheader("建议关联 Suggested links for unlinked tickets")
 evaluation = data.requirement_matching_evaluation(viewer)
 if not evaluation.empty:
     st.caption(f"Model precision@1 on {int(evaluation.at[0, 'held_out_tickets'])} held-out linked tickets: "
                f"{evaluation.at[0, 'precision_at_1']:.1%}")
-st.dataframe(data.requirement_suggestions(viewer), hide_index=True, use_container_width=True)
+display.table(data.requirement_suggestions(viewer))
