@@ -7,7 +7,7 @@ from kernel.settings import get_settings
 from pipelines.alerts import assets as alert_assets
 from pipelines.dbt import assets as dbt_assets
 from pipelines.finance import assets as finance_assets
-from pipelines.jobs import everything_job, ingest_job
+from pipelines.jobs import crmlake_run_job, everything_job, ingest_job
 from pipelines.partner import assets as partner_assets
 from pipelines.publish.assets import publish_definitions
 from pipelines.resources import LakehouseResource
@@ -52,7 +52,7 @@ defs = dg.Definitions.merge(
     lead_pool.defs,
     crm_api_jobs.defs,  # the 销售易 API pull: its landing files start runs through the landing sensor
     dg.Definitions(
-        jobs=[everything_job, ingest_job],
+        jobs=[crmlake_run_job, everything_job, ingest_job],
         schedules=[daily_schedule],
         sensors=[landing_sensor, store_sensor],
         resources={

@@ -13,7 +13,8 @@ def test_definitions_load_and_every_job_resolves(dbt_manifest):
         assert job.name
     assert defs.resolve_job_def("everything")
     assert defs.resolve_job_def("ingest_raw")
-    assert defs.resolve_schedule_def("daily_everything")
+    assert defs.resolve_schedule_def("daily_run")
+    assert defs.resolve_job_def("crmlake_run")
     assert defs.resolve_sensor_def("landing_sensor")
 
 

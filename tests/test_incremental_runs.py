@@ -66,3 +66,19 @@ def test_a_selected_run_never_counts_as_the_last_whole_run(runs):
     assert cli.main(["run", "--select", "key:raw/erp/invoices"]) == 0
     assert cli.main(["run"]) == 0 and len(started) == 2  # the whole run still happens
     assert cli.main(["run"]) == 0 and len(started) == 2
+
+
+def test_the_sensors_and_the_schedule_job_decides_like_the_command(runs):
+    """The daemon's path (job crmlake_run, started by the landing and store sensors and the 06:00
+    schedule) runs what changed and records it, so the command and the daemon agree."""
+    from pipelines.jobs import crmlake_run_job
+    from pipelines.resources import LakehouseResource
+
+    settings, started = runs
+    resources = {"lakehouse": LakehouseResource.from_settings(settings)}
+    assert crmlake_run_job.execute_in_process(resources=resources).success and started == [None]
+    assert crmlake_run_job.execute_in_process(resources=resources).success and len(started) == 1
+    assert cli.main(["run"]) == 0 and len(started) == 1  # the command sees the daemon's run
+    (settings.landing_dir / "erp" / "invoices" / "invoices_20261101.csv").write_text("a\n2\n", encoding="gbk")
+    assert crmlake_run_job.execute_in_process(resources=resources).success and len(started) == 2
+    assert isinstance(started[-1], dg.AssetSelection)  # what changed, not everything

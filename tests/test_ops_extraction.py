@@ -241,7 +241,7 @@ def test_asset_and_sensor(store, monkeypatch) -> None:
 
     _save(url, ACCOUNTS, [_account(0, T0)])
     request = store_sensor(sensor_context)
-    assert isinstance(request, dg.RunRequest) and request.job_name in (None, "everything")
+    assert isinstance(request, dg.RunRequest) and request.job_name in (None, "crmlake_run")
 
     result = dg.materialize(
         [operational_extract],
@@ -267,7 +267,7 @@ def test_definitions_put_extraction_upstream_of_the_unioned_staging(dbt_manifest
     unioned = graph.get(dg.AssetKey(["intermediate", "int_opportunities_unioned"])).parent_keys
     assert {ops_staging, dg.AssetKey(["staging", "stg_crm__opportunities"])} <= unioned
     assert raw in defs.resolve_job_def("everything").asset_layer.selected_asset_keys
-    assert defs.resolve_sensor_def("store_sensor").job_name == "everything"
+    assert defs.resolve_sensor_def("store_sensor").job_name == "crmlake_run"  # what changed, not everything
 
 
 # ------------------------------------------------------------------ generated dbt files

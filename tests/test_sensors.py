@@ -69,6 +69,7 @@ def test_lock_and_hidden_files_start_no_run_a_real_new_file_does(tmp_path):
     assert isinstance(new, dg.RunRequest) and new_cursor != cursor
 
 
-def test_daily_schedule_runs_the_whole_pipeline_in_beijing_time():
-    assert daily_schedule.job_name == "everything"
+def test_daily_schedule_and_sensors_run_what_changed_in_beijing_time():
+    assert daily_schedule.job_name == "crmlake_run"  # `crmlake run`: nothing when nothing changed
     assert daily_schedule.execution_timezone == "Asia/Shanghai"
+    assert landing_sensor.job_name == "crmlake_run"

@@ -98,65 +98,32 @@ def _settings_problem(config_dir: Path) -> str | None:
     return None
 
 
-def _downstream_of(keys: list[str]):
-    import dagster as dg
-
-    return dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in keys)).downstream()
-
-
 def cmd_run(args: argparse.Namespace) -> int:
-    from kernel.publish_status import read_last_run, write_last_run
-    from pipelines.run_inputs import Changes, changes_since, current_inputs
-
     settings = export_settings_env()
     if (problem := _settings_problem(settings.config_dir)) is not None:
         print(f"crmlake run: business settings are not usable, nothing was run:\n  {problem}", file=sys.stderr)
         return 2
-    whole_run = args.select is None
-    inputs = current_inputs(settings)  # before anything is read: a file landing mid-run makes the next run real
-    selection = args.select
-    if whole_run:
-        last = read_last_run(settings)
-        changes = Changes(everything="--full-refresh") if args.full_refresh else changes_since(settings, inputs, last)
-        if changes.nothing:
-            print(f"Nothing changed since run {last['run_id']} (finished {last['finished_at']}): same landing "
-                  "files, settings and code, no store changes. Its snapshot is still published; nothing to do.\n"
-                  "`crmlake run --full-refresh` rebuilds anyway.")
-            return 0
-        if changes.everything:
-            print(f"crmlake run: everything ({changes.everything})")
-        else:
-            print(f"crmlake run: what changed and everything it feeds ({changes.describe()}); the rest of the "
-                  "published snapshot stays as built")
-            selection = _downstream_of(changes.start_keys())
-
     import dagster as dg
 
-    from pipelines.dbt.project import ensure_manifest
-    from pipelines.runner import check_warnings, failure_reasons, materialize
+    from pipelines.run_what_changed import run_what_changed
 
     ensure_dagster_home(settings)
-    ensure_manifest()  # before the definitions load their dbt assets from it
-    started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
-        result = materialize(settings, selection, instance=instance)
-    elapsed = time.perf_counter() - started
-    reasons = [] if result.success else failure_reasons(result)
-    warnings = check_warnings(result)
-    write_last_run(settings, result.run_id, result.success, round(elapsed, 1), reasons, warnings,
-                   inputs=inputs.as_dict() if whole_run else None)
-    if not result.success:
-        print(f"\nrun {result.run_id} FAILED after {elapsed:.0f}s; nothing new was published.")
+        outcome = run_what_changed(settings, full_refresh=args.full_refresh, select=args.select, instance=instance)
+    if not outcome.ran:
+        return 0
+    if not outcome.success:
+        print(f"\nrun {outcome.run_id} FAILED after {outcome.seconds:.0f}s; nothing new was published.")
         print("Why:")
-        for reason in reasons or ["(no step reported an error; see the log above)"]:
+        for reason in outcome.reasons or ["(no step reported an error; see the log above)"]:
             print(f"  - {reason}")
-        if warnings:
-            print(f"Check warnings 检查警告 ({len(warnings)}):")
-            for warning in warnings:
+        if outcome.warnings:
+            print(f"Check warnings 检查警告 ({len(outcome.warnings)}):")
+            for warning in outcome.warnings:
                 print(f"  - {warning}")
         print("The previously published snapshot (if any) is still serving: `crmlake status`.")
         return 1
-    print(f"run {result.run_id} succeeded in {elapsed:.0f}s")
+    print(f"run {outcome.run_id} succeeded in {outcome.seconds:.0f}s")
     if args.select is None and _is_demo(settings):  # demo data only: demo logins follow its people
         cmd_store(argparse.Namespace(action="seed-demo-users"))
     # the status lists the check warnings of this run, key conflicts, quarantine, ignored files

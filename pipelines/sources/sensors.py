@@ -7,14 +7,15 @@ import dagster as dg
 from pipelines.resources import LakehouseResource
 from pipelines.run_inputs import landing_fingerprint
 
-EVERYTHING_JOB = "everything"
+EVERYTHING_JOB = "everything"  # the whole pipeline, whatever changed (the UI's "rebuild all")
+RUN_JOB = "crmlake_run"  # what changed and what it feeds: `crmlake run` (pipelines/run_what_changed.py)
 
 
 @dg.sensor(
-    job_name=EVERYTHING_JOB,
+    job_name=RUN_JOB,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Runs the whole pipeline when files in the landing zone are added or changed.",
+    description="Runs what changed (`crmlake run`) when files in the landing zone are added or changed.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource):
     fingerprint = landing_fingerprint(lakehouse.settings)
@@ -25,10 +26,11 @@ def landing_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseReso
 
 
 daily_schedule = dg.ScheduleDefinition(
-    name="daily_everything",
-    job_name=EVERYTHING_JOB,
+    name="daily_run",
+    job_name=RUN_JOB,
     cron_schedule="0 6 * * *",
     execution_timezone="Asia/Shanghai",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="The whole pipeline every morning at 06:00 Beijing time.",
+    description="`crmlake run` every morning at 06:00 Beijing time: what changed since the last run "
+    "(store saves, files, settings), nothing if nothing did.",
 )

@@ -8,15 +8,15 @@ import dagster as dg
 
 from pipelines.resources import LakehouseResource
 from pipelines.sources.operational.extract import pending_changes
-from pipelines.sources.sensors import EVERYTHING_JOB
+from pipelines.sources.sensors import RUN_JOB
 
 
 @dg.sensor(
-    job_name=EVERYTHING_JOB,
+    job_name=RUN_JOB,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Runs the whole pipeline when records were saved in the operational store "
-    "after the last extraction.",
+    description="Runs what changed (`crmlake run`) when records were saved in the operational "
+    "store after the last extraction.",
 )
 def store_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource):
     pending = pending_changes(lakehouse.settings)
