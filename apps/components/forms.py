@@ -4,16 +4,27 @@ A form's submit button runs a callback (``on_click``) before the script reruns, 
 errors of the last submit are in ``st.session_state`` when the fields are drawn again and
 each field can show its own message directly below it. Widgets carry keys, so Streamlit keeps
 what the user typed after an error; ``clear`` empties them only after a successful save.
+
+Saving twice is not possible from one drawn form: ``submit`` binds the form's generation (a counter
+in ``st.session_state``) into its button's key and callback, and a save that ends without errors
+moves the generation on. A second click on the same drawn form (a double click, or a click sent
+before the page redrew) then either reaches no button at all or carries the old generation and is
+refused, so it never creates a second row. ``clear`` sets each field back to the default it was
+drawn with (through the Session State API, so the browser's copy is reset too: only removing the
+key would leave the old text in the browser, ready to be sent again).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import streamlit as st
 
 GENERAL = "_form"  # errors that belong to no single field
+DEFAULTS = "__form_defaults"  # widget key -> the value the field was first drawn with
+REPEATED = "已保存，重复提交已忽略 Already saved: the repeated submit was ignored."
 
 
 def errors_key(form: str) -> str:
@@ -48,10 +59,33 @@ def values(keys: dict[str, str]) -> dict[str, Any]:
     return {field: st.session_state.get(key) for field, key in keys.items()}
 
 
+def _remember_default(key: str, value: Any) -> None:
+    defaults = st.session_state.setdefault(DEFAULTS, {})
+    defaults.setdefault(key, value)
+
+
+def _empty_like(value: Any) -> Any:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        return ""
+    return None
+
+
 def clear(keys: Iterable[str]) -> None:
-    """Forget the typed values (after a successful save) so the form starts empty."""
+    """Put every field back to the value it was first drawn with (after a successful save), in
+    the browser too, so the form starts empty and the same input cannot be sent again."""
+    defaults = st.session_state.get(DEFAULTS) or {}
     for key in keys:
-        st.session_state.pop(key, None)
+        if key in defaults:
+            st.session_state[key] = defaults[key]
+        elif key in st.session_state:
+            st.session_state[key] = _empty_like(st.session_state[key])
+
+
+def generation(form: str) -> int:
+    """How many times ``form`` was saved in this session (part of its submit button's key)."""
+    return int(st.session_state.get(f"{form}__generation", 0))
 
 
 def flash(form: str, message: str | None = None) -> str | None:
@@ -70,43 +104,62 @@ def show_flash(form: str) -> None:
 
 
 def text(form: str, field: str, label: str, key: str, **kwargs: Any) -> str:
+    _remember_default(key, kwargs.get("value") or "")
     value = st.text_input(label, key=key, **kwargs)
     field_error(form, field)
     return value
 
 
 def number(form: str, field: str, label: str, key: str, **kwargs: Any) -> float:
+    _remember_default(key, kwargs["value"] if "value" in kwargs and kwargs["value"] != "min"
+                      else kwargs.get("min_value", 0.0))
     value = st.number_input(label, key=key, **kwargs)
     field_error(form, field)
     return value
 
 
 def select(form: str, field: str, label: str, options: list, key: str, **kwargs: Any) -> Any:
+    index = kwargs.get("index", 0)
+    options = list(options)
+    _remember_default(key, options[index] if index is not None and 0 <= index < len(options) else None)
     value = st.selectbox(label, options, key=key, **kwargs)
     field_error(form, field)
     return value
 
 
 def date(form: str, field: str, label: str, key: str, **kwargs: Any) -> Any:
+    default = kwargs.get("value", "today")
+    _remember_default(key, dt.date.today() if default == "today" else default)
     value = st.date_input(label, key=key, **kwargs)
     field_error(form, field)
     return value
 
 
 def area(form: str, field: str, label: str, key: str, **kwargs: Any) -> str:
+    _remember_default(key, kwargs.get("value") or "")
     value = st.text_area(label, key=key, **kwargs)
     field_error(form, field)
     return value
 
 
 def submit(form: str, label: str, action: Callable[[], None], key: str | None = None) -> bool:
-    """Submit button whose callback first clears the form's old messages, then runs ``action``."""
+    """Submit button whose callback first clears the form's old messages, then runs ``action``
+    once per drawn form: a save without errors moves the form's generation on, and a submit
+    carrying an older generation is refused (no second row from a double click)."""
+    drawn = generation(form)
 
-    def _run() -> None:
+    def _run(drawn_generation: int) -> None:
+        if drawn_generation != generation(form):
+            set_errors(form, {GENERAL: REPEATED})
+            # the repeated message brought the saved input back: empty the form again
+            clear([k for k in st.session_state.get(DEFAULTS) or {} if k.startswith(f"{form}.")])
+            return
         set_errors(form, {})
         action()
+        if not errors(form):
+            st.session_state[f"{form}__generation"] = drawn_generation + 1
 
-    return st.form_submit_button(label, on_click=_run, key=key)
+    return st.form_submit_button(label, on_click=_run, args=(drawn,), key=f"{key or form + ':' + label}__submit_{drawn}")
 
 
 def keys(form: str, fields: Iterable[str]) -> dict[str, str]:

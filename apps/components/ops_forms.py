@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.components import forms
 from operational import scope
@@ -158,4 +159,4 @@ def table(rows: list[dict], columns: list[str], names: dict[str, dict[int, str]]
     for column, mapping in (names or {}).items():
         if column in frame.columns:
             frame[column] = frame[column].map(lambda v, m=mapping: m.get(v, v))
-    st.dataframe(frame, hide_index=True, width="stretch")
+    display.table(frame, show_ids=["id"])

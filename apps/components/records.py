@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from apps import display
+
 STALE_KEY = "__stale"
 
 
@@ -23,7 +25,7 @@ def stale_notice(form: str) -> None:
         "记录已被他人修改，请核对最新值后重新保存。"
     )
     shown = {k: ("" if v is None else str(v)) for k, v in current.items()}
-    st.dataframe(pd.DataFrame([shown]), hide_index=True, width="stretch")
+    display.table(pd.DataFrame([shown]), show_ids=["id"])
 
 
 def audit_history(frame: pd.DataFrame, title: str = "审计记录 Audit history") -> None:
@@ -32,4 +34,4 @@ def audit_history(frame: pd.DataFrame, title: str = "审计记录 Audit history"
         if frame.empty:
             st.caption("No changes recorded yet. 暂无记录。")
         else:
-            st.dataframe(frame, hide_index=True, width="stretch")
+            display.table(frame, show_ids=["id"])

@@ -5,7 +5,7 @@ confirmation), and contacts on an account."""
 import pandas as pd
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import entry_data as entry
 from apps.components import forms
 from operational.models import Account, Contact
@@ -28,7 +28,7 @@ if name and name.strip():
     suggestions = entry.read(wf.name_suggestions, name)
     if suggestions:
         st.caption("建议 Suggestions (registry 工商登记 / existing accounts 已有客户)")
-        st.dataframe(pd.DataFrame(suggestions), hide_index=True, width="stretch")
+        display.table(pd.DataFrame(suggestions), show_ids=["id"])
     if duplicate["kind"] in ("exact", "registry"):
         st.error(
             f"客户已存在 This company already exists: **{duplicate['account_name']}** "
@@ -74,8 +74,8 @@ forms.button(NEW, "创建客户 Create account", _create, key="account_create")
 # -- my accounts ---------------------------------------------------------------------------
 st.subheader("我的客户 My accounts")
 mine = entry.read(entry.visible_rows, viewer, Account)
-st.dataframe(entry.frame(mine, ["id", "account_name", "unified_social_credit_code", "level", "city", "owner_id",
-                                "version", "updated_at"]), hide_index=True, width="stretch")
+display.table(entry.frame(mine, ["id", "account_name", "unified_social_credit_code", "level", "city", "owner_id",
+                                "version", "updated_at"]), show_ids=["id"])
 picked = st.selectbox("客户 Account", [r["id"] for r in mine], index=None, key="account_selected",
                       format_func=lambda i: entry.label(mine, i, "account_name"))
 if picked is not None:
@@ -112,5 +112,5 @@ with st.form(CONTACT):
     forms.submit(CONTACT, "添加联系人 Add contact", _create_contact)
 
 contacts = entry.read(entry.visible_rows, viewer, Contact)
-st.dataframe(entry.frame(contacts, ["id", "account_id", "contact_name", "title", "mobile", "email",
-                                    "is_decision_maker", "version"]), hide_index=True, width="stretch")
+display.table(entry.frame(contacts, ["id", "account_id", "contact_name", "title", "mobile", "email",
+                                    "is_decision_maker", "version"]), show_ids=["id"])

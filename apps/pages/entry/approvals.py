@@ -3,9 +3,10 @@ whose discount is above the threshold."""
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import entry_data as entry
 from apps.components import forms, records
+from apps.components import ops_forms as ops
 from operational.workflows import quotes as wf
 
 viewer = auth.require_screen("approvals")
@@ -16,11 +17,13 @@ records.stale_notice(FORM)
 forms.show_flash(FORM)
 pending = entry.read(wf.pending_approvals, viewer)
 st.metric("待审批 Waiting", len(pending))
-st.dataframe(entry.frame(pending, ["quote_no", "owner_id", "total_amount", "discount_rate", "reason", "requested_at"]),
-             hide_index=True, width="stretch")
+people, products = ops.user_names(), ops.product_names()
+waiting = entry.frame(pending, ["quote_no", "owner_id", "total_amount", "discount_rate", "reason", "requested_at"])
+waiting.insert(1, "owner_name", waiting["owner_id"].map(lambda u: people.get(u, u)))  # the rep, not the id
+display.table(waiting)
 by_quote = {p["quote_id"]: p for p in pending}
 picked = st.selectbox("报价单 Quote", list(by_quote), index=None, key="approval_quote",
-                      format_func=lambda q: f"{by_quote[q]['quote_no']} · ¥{by_quote[q]['total_amount']:,.2f}")
+                      format_func=lambda q: f"{by_quote[q]['quote_no']} · {display.money(by_quote[q]['total_amount'])}")
 comment_key = f"{FORM}.comment"
 
 
@@ -46,7 +49,8 @@ with st.form(FORM):
         forms.submit(FORM, "驳回 Reject", lambda: _decide("reject", picked), key="approval_reject")
 
 if picked is not None:
-    st.dataframe(entry.frame(entry.read(wf.quote_lines, viewer, picked),
-                             ["product_id", "quantity", "list_price", "discount_rate", "unit_price", "line_amount"]),
-                 hide_index=True, width="stretch")
+    lines = entry.frame(entry.read(wf.quote_lines, viewer, picked),
+                        ["product_id", "quantity", "list_price", "discount_rate", "unit_price", "line_amount"])
+    lines.insert(0, "product", lines["product_id"].map(lambda p: products.get(p, p)))  # the product, not the id
+    display.table(lines)
     entry.show_history(viewer, "quotes", picked)

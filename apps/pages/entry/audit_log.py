@@ -4,6 +4,7 @@ history of a record outside the viewer's rows is refused by the data layer."""
 
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import ops_forms as ops
@@ -41,4 +42,4 @@ if record_id is not None:
     except (PermissionDenied, NotFound) as exc:
         st.error(str(exc))
     else:
-        st.dataframe(history, hide_index=True, width="stretch")
+        display.table(history, show_ids=["id"])

@@ -3,7 +3,7 @@ auto-return for managers. Every action is one store transaction (entry_data.act)
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import entry_data as entry
 from apps.components import forms, records
 from operational.workflows import leads as wf
@@ -60,7 +60,7 @@ tab_mine, tab_pool = st.tabs(["我的线索 My leads", "公海 Lead pool"])
 # -- my leads ------------------------------------------------------------------------------
 with tab_mine:
     mine = entry.read(wf.list_my_leads, viewer)
-    st.dataframe(entry.frame(mine, LIST_COLUMNS), hide_index=True, width="stretch")
+    display.table(entry.frame(mine, LIST_COLUMNS), show_ids=["id"])
     ids = [r["id"] for r in mine]
     chosen = st.selectbox("线索 Lead", ids, key="lead_selected", index=None,
                           format_func=lambda i: entry.label(mine, i, "lead_name", "company_name", "status"))
@@ -114,8 +114,7 @@ with tab_pool:
     records.stale_notice(POOL)
     forms.show_flash(POOL)
     pool = entry.read(wf.list_pool, viewer)
-    st.dataframe(entry.frame(pool, [*LIST_COLUMNS, "pool_return_reason", "pool_entered_at"]),
-                 hide_index=True, width="stretch")
+    display.table(entry.frame(pool, [*LIST_COLUMNS, "pool_return_reason", "pool_entered_at"]), show_ids=["id"])
     pool_ids = [r["id"] for r in pool]
     picked = st.selectbox("公海线索 Pool lead", pool_ids, key="pool_selected", index=None,
                           format_func=lambda i: entry.label(pool, i, "lead_name", "company_name"))

@@ -5,7 +5,7 @@ import datetime as dt
 
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import entry_data as entry
 from apps.components import forms, records
 from operational.models import Contact, Opportunity
@@ -50,8 +50,8 @@ with st.expander("新建商机 New opportunity", expanded=True):
 # -- my opportunities ----------------------------------------------------------------------
 st.subheader("我的商机 My opportunities")
 mine = entry.read(entry.visible_rows, viewer, Opportunity)
-st.dataframe(entry.frame(mine, ["id", "opportunity_name", "account_id", "stage", "status", "amount", "close_date",
-                                "owner_id", "version", "updated_at"]), hide_index=True, width="stretch")
+display.table(entry.frame(mine, ["id", "opportunity_name", "account_id", "stage", "status", "amount", "close_date",
+                                "owner_id", "version", "updated_at"]), show_ids=["id"])
 picked = st.selectbox("商机 Opportunity", [r["id"] for r in mine], index=None, key="opp_selected",
                       format_func=lambda i: entry.label(mine, i, "opportunity_name", "stage", "status"))
 opp = next((r for r in mine if r["id"] == picked), None)
@@ -109,6 +109,6 @@ if opp is not None and opp["status"] == "open":
 if opp is not None:
     with st.expander("阶段历史 Stage history"):
         history = entry.read(wf.stage_history, viewer, opp["id"])
-        st.dataframe(entry.frame(history, ["changed_at", "from_stage", "to_stage", "amount", "close_date",
-                                           "changed_by"]), hide_index=True, width="stretch")
+        display.table(entry.frame(history, ["changed_at", "from_stage", "to_stage", "amount", "close_date",
+                                           "changed_by"]), show_ids=["id"])
     entry.show_history(viewer, "opportunities", opp["id"])

@@ -4,7 +4,7 @@ sends the quote to a sales manager for approval (审批) instead of approving it
 import pandas as pd
 import streamlit as st
 
-from apps import auth
+from apps import auth, display
 from apps import entry_data as entry
 from apps.components import forms
 from operational.models import Opportunity
@@ -68,8 +68,8 @@ with st.form(NEW):
 
 st.subheader("我的报价 My quotes")
 quotes = entry.read(wf.list_quotes, viewer)
-st.dataframe(entry.frame(quotes, ["id", "quote_no", "opportunity_id", "status", "total_amount", "discount_rate",
-                                  "quote_date", "owner_id", "version"]), hide_index=True, width="stretch")
+display.table(entry.frame(quotes, ["id", "quote_no", "opportunity_id", "status", "total_amount", "discount_rate",
+                                  "quote_date", "owner_id", "version"]), show_ids=["id"])
 picked = st.selectbox("报价单 Quote", [q["id"] for q in quotes], index=None, key="quote_selected",
                       format_func=lambda i: entry.label(quotes, i, "quote_no", "status"))
 if picked is not None:
@@ -77,7 +77,6 @@ if picked is not None:
     shown = pd.DataFrame(lines)
     if not shown.empty:
         shown["product"] = shown["product_id"].map(lambda p: products.get(p, {}).get("product_name", p))
-    st.dataframe(entry.frame(shown.to_dict("records"), ["product", "quantity", "list_price", "discount_rate",
-                                                        "unit_price", "line_amount"]),
-                 hide_index=True, width="stretch")
+    display.table(entry.frame(shown.to_dict("records"), ["product", "quantity", "list_price", "discount_rate",
+                                                        "unit_price", "line_amount"]), show_ids=["id"])
     entry.show_history(viewer, "quotes", picked)
