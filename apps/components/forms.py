@@ -122,6 +122,7 @@ def select(form: str, field: str, label: str, options: list, key: str, **kwargs:
     index = kwargs.get("index", 0)
     options = list(options)
     _remember_default(key, options[index] if index is not None and 0 <= index < len(options) else None)
+    kwargs.setdefault("placeholder", "请选择 Choose")  # not Streamlit's own "Choose an option"
     value = st.selectbox(label, options, key=key, **kwargs)
     field_error(form, field)
     return value

@@ -40,7 +40,7 @@ by = shown.groupby(["dimension_key", "dimension_label"], as_index=False)[
     ["leads", "opportunities", "won_opportunities", "won_amount"]].sum()
 by["lead_to_opportunity_rate"] = (by["opportunities"] / by["leads"]).round(4)
 by["opportunity_to_won_rate"] = (by["won_opportunities"] / by["opportunities"].where(by["opportunities"] > 0)).round(4)
-display.table(by.sort_values("leads", ascending=False))
+display.table(by.sort_values("leads", ascending=False), kinds={"dimension_key": display.ID})  # the label is shown
 if period != "(all 全部)":
     st.caption("Median days 中位天数 (at this grain):")
     display.table(shown[["dimension_label", "median_days_lead_to_opportunity", "median_days_opportunity_to_won"]])

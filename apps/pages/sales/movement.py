@@ -42,4 +42,6 @@ st.subheader("Opportunities 明细")
 category = st.selectbox("Category 类别", ["(all 全部)", *sorted(movement["movement_category"].unique())],
                         format_func=lambda c: c if c == "(all 全部)" else display.code(c))
 shown = movement if category == "(all 全部)" else movement[movement["movement_category"] == category]
-display.table(shown.sort_values("movement_amount"), show_ids=["opportunity_id"])
+names = data.opportunities(viewer)[["opportunity_id", "opportunity_name", "account_name", "owner_name"]]
+detail = names.merge(shown, on="opportunity_id", how="right")  # people read the deal, not its id
+display.table(detail.sort_values("movement_amount"))
