@@ -5,6 +5,7 @@ rejection needs a comment, which the partner sees."""
 
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import forms
@@ -41,7 +42,7 @@ def _decide_price(request_id: int, approve: bool) -> None:
         done = ed.act(PRICE_FORM, partners.reject_special_price, viewer, request_id, get("ca_price_comment") or "")
     if done.ok:
         forms.flash(PRICE_FORM, f"{'已批准 Approved' if approve else '已驳回 Rejected'}"
-                    + (f" at ¥{done.value['approved_price']:,}" if approve else ""))
+                    + (f" at {display.money(done.value['approved_price'])}" if approve else ""))
         forms.clear(["ca_price", "ca_price_comment"])
 
 
@@ -78,7 +79,7 @@ with price_tab:
         ops.table(pending, ["partner_id", "product_id", "quantity", "list_price", "requested_price", "valid_until",
                             "reason"], {"partner_id": partner_names, "product_id": product_names})
         labels = {r["id"]: f"{partner_names.get(r['partner_id'], r['partner_id'])} · "
-                           f"{product_names.get(r['product_id'], r['product_id'])} · ¥{r['requested_price']:,}" for r in pending}
+                           f"{product_names.get(r['product_id'], r['product_id'])} · {display.money(r['requested_price'])}" for r in pending}
         request_id = st.selectbox("申请 Request", list(labels), format_func=labels.get, key="ca_request")
         with st.form(PRICE_FORM):
             forms.form_errors(PRICE_FORM, ["approved_price", "decision_comment", "valid_until"])

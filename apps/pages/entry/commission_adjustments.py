@@ -5,6 +5,7 @@ The statements pick the adjustments up on the next pipeline run."""
 
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import forms, records
@@ -44,7 +45,7 @@ def _add() -> None:
     if done.ok:
         row = done.value
         forms.flash(FORM, f"已保存调整 Saved adjustment: {people.get(row['user_id'], row['user_id'])} · "
-                          f"{row['period']} · ¥{row['amount']:,}")
+                          f"{row['period']} · {display.money(row['amount'])}")
         forms.clear(ADD_KEYS.values())  # an empty form: a second click cannot save it twice
         st.session_state["ca_pick"] = row["id"]
 
@@ -87,7 +88,7 @@ with list_tab:
     else:
         ops.table(rows, ["period", "user_id", "amount", "reason", "author", "updated_at", "version"],
                   {"user_id": people})
-        labels = {r["id"]: f"{r['period']} · {people.get(r['user_id'], r['user_id'])} · ¥{r['amount']:,}" for r in rows}
+        labels = {r["id"]: f"{r['period']} · {people.get(r['user_id'], r['user_id'])} · {display.money(r['amount'])}" for r in rows}
         if st.session_state.get("ca_pick") not in labels:
             st.session_state.pop("ca_pick", None)
         picked = st.selectbox("调整 Adjustment", list(labels), format_func=labels.get, key="ca_pick")

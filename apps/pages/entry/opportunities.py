@@ -98,7 +98,7 @@ if opp is not None and opp["status"] == "open":
                 forms.select(MOVE, field, label, list(names), key, index=None,
                              format_func=lambda i, names=names: f"{names.get(i, i)} (#{i})")
             elif field == "quote_id":
-                qs = {q["id"]: f"{q['quote_no']} · {q['status']} · ¥{q['total_amount']}" for q in quotes}
+                qs = {q["id"]: f"{q['quote_no']} · {display.code(q['status'])} · {display.money(q['total_amount'])}" for q in quotes}
                 forms.select(MOVE, field, label, list(qs), key, index=None,
                              format_func=lambda i, qs=qs: qs.get(i, str(i)))
             else:

@@ -4,6 +4,7 @@ and the selected order's audit history."""
 
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import forms
@@ -27,7 +28,7 @@ def _from_quote(quote_id: int, count: int) -> None:
     ]
     done = ed.act(QUOTE_FORM, orders.create_order_from_quote, viewer, quote_id, tolerances=tolerances)
     if done.ok:
-        forms.flash(QUOTE_FORM, f"已保存订单 Saved order {done.value['order_no']} (¥{done.value['total_amount']:,})")
+        forms.flash(QUOTE_FORM, f"已保存订单 Saved order {done.value['order_no']} ({display.money(done.value['total_amount'])})")
         forms.clear(ops.line_keys("oq", count, ("tolerance_type", "tolerance_value")))
 
 
@@ -39,7 +40,7 @@ def _from_book(count: int) -> None:
     done = ed.act(BOOK_FORM, orders.create_order, viewer, st.session_state.get("ob_account"), lines,
                   order_date=st.session_state.get("ob_date"))
     if done.ok:
-        forms.flash(BOOK_FORM, f"已保存订单 Saved order {done.value['order_no']} (¥{done.value['total_amount']:,})")
+        forms.flash(BOOK_FORM, f"已保存订单 Saved order {done.value['order_no']} ({display.money(done.value['total_amount'])})")
         forms.clear(ops.line_keys("ob", count, LINE_FIELDS))
 
 
@@ -52,7 +53,7 @@ with new_tab:
             st.info("没有可下单的已审批报价单 No approved quote to order from.")
         else:
             quote_labels = {
-                q["id"]: f"{q['quote_no']} · {accounts.get(q['account_id'], q['account_id'])} · ¥{q['total_amount']:,}"
+                q["id"]: f"{q['quote_no']} · {accounts.get(q['account_id'], q['account_id'])} · {display.money(q['total_amount'])}"
                 for q in approved
             }
             quote_id = st.selectbox("报价单 Quote", list(quote_labels), format_func=quote_labels.get, key="oq_quote")
@@ -64,7 +65,7 @@ with new_tab:
                     info, kind, value = st.columns([3, 1, 1])
                     info.markdown(
                         f"**#{n} {products.get(line['product_id'], line['product_id'])}**  \n"
-                        f"{line['quantity']} × ¥{line['unit_price']:,} = ¥{line['line_amount']:,}"
+                        f"{line['quantity']} × {display.money(line['unit_price'])} = {display.money(line['line_amount'])}"
                     )
                     with kind:
                         forms.select(QUOTE_FORM, ops.line_field(n, "tolerance_type"), f"溢短装 Tolerance #{n}",

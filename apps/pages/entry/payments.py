@@ -4,6 +4,7 @@ and see each installment's received / outstanding / status with the audit histor
 
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import forms
@@ -36,7 +37,7 @@ def _receipt(installment_id: int) -> None:
                   receipt_date=get("rc_date"), payment_method=get("rc_method"),
                   bank_txn_no=ops.blank_to_none(get("rc_txn")), is_advance=bool(get("rc_advance")))
     if done.ok:
-        forms.flash(RECEIPT_FORM, f"已保存回款 Saved receipt {done.value['receipt_no']} ¥{done.value['amount']:,}")
+        forms.flash(RECEIPT_FORM, f"已保存回款 Saved receipt {done.value['receipt_no']} {display.money(done.value['amount'])}")
         forms.clear(["rc_amount", "rc_txn", "rc_advance"])
 
 
@@ -50,10 +51,10 @@ with plan_tab:
     if not open_orders:
         st.info("所有订单都已有回款计划 Every order already has a payment plan.")
     else:
-        labels = {i: f"{o['order_no']} · {accounts.get(o['account_id'], o['account_id'])} · ¥{o['total_amount']:,}"
+        labels = {i: f"{o['order_no']} · {accounts.get(o['account_id'], o['account_id'])} · {display.money(o['total_amount'])}"
                   for i, o in open_orders.items()}
         order_id = st.selectbox("订单 Order", list(labels), format_func=labels.get, key="pp_order")
-        st.metric("订单金额 Order amount", f"¥{open_orders[order_id]['total_amount']:,}")
+        st.metric("订单金额 Order amount", f"{display.money(open_orders[order_id]['total_amount'])}")
         count = ops.line_count("pp_count", "期数 Installments", maximum=24)
         with st.form(PLAN_FORM):
             fields = ["installments", "order_id"] + [_installment_field(n, f) for n in range(1, count + 1)
@@ -77,7 +78,7 @@ with receipt_tab:
         st.info("没有待回款的分期 No installment is waiting for money.")
     else:
         labels = {i["installment_id"]: f"{i['plan_no']} #{i['batch_no']} · {accounts.get(i['account_id'], i['account_id'])} · "
-                                       f"未收 outstanding ¥{i['outstanding']:,} · due {i['due_date']}" for i in due}
+                                       f"未收 outstanding {display.money(i['outstanding'])} · due {i['due_date']}" for i in due}
         installment_id = st.selectbox("分期 Installment", list(labels), format_func=labels.get, key="rc_installment")
         with st.form(RECEIPT_FORM):
             forms.form_errors(RECEIPT_FORM, ["amount", "receipt_date"])
@@ -93,7 +94,7 @@ with list_tab:
     if not plans:
         st.info("暂无回款计划 No payment plans yet.")
     else:
-        labels = {p["id"]: f"{p['plan_no']} · {accounts.get(p['account_id'], p['account_id'])} · ¥{p['total_amount']:,}"
+        labels = {p["id"]: f"{p['plan_no']} · {accounts.get(p['account_id'], p['account_id'])} · {display.money(p['total_amount'])}"
                   for p in plans}
         plan_id = st.selectbox("回款计划 Plan", list(labels), format_func=labels.get, key="pl_pick")
         items = ed.read(payments.list_installments, viewer, plan_id=plan_id)

@@ -40,7 +40,7 @@ def _create() -> None:
     if out.ok:
         q = out.value
         status = "待审批 waiting for approval" if q["status"] == "pending_approval" else "已批准 approved"
-        forms.flash(NEW, f"报价单 {q['quote_no']} ¥{q['total_amount']:,.2f} 已创建，{status}. Quote created ({q['status']}).")
+        forms.flash(NEW, f"报价单 {q['quote_no']} {display.money(q['total_amount'])} 已创建，{status}. Quote created ({q['status']}).")
         forms.clear(keys.values())
 
 
@@ -56,7 +56,7 @@ with st.form(NEW):
             forms.select(NEW, f"lines[{n}].product_id", f"产品 Product {n}", list(products),
                          keys[f"lines[{n}].product_id"], index=None,
                          format_func=lambda p: f"{products[p]['product_code']} {products[p]['product_name']} "
-                                               f"¥{products[p]['list_price']:,.2f}/{products[p]['unit']}")
+                                               f"{display.money(products[p]['list_price'])}/{products[p]['unit']}")
         with c2:
             forms.number(NEW, f"lines[{n}].quantity", f"数量 Qty {n}", keys[f"lines[{n}].quantity"],
                          value=None, min_value=0.0, step=1.0)

@@ -4,6 +4,7 @@ request shows its decision (approved price or the reason for a rejection) and au
 
 import streamlit as st
 
+from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import forms
@@ -15,7 +16,7 @@ FORM = "special_price"
 viewer = require_screen("special_prices")
 st.title("特价申请 Special prices")
 products = ops.reference().frame("products")
-product_labels = {r["product_id"]: f"{r['product_code']} {r['product_name']} · 目录价 list ¥{r['list_price']:,}"
+product_labels = {r["product_id"]: f"{r['product_code']} {r['product_name']} · 目录价 list {display.money(r['list_price'])}"
                   for r in products.to_dicts()} if products.height else {}
 new_tab, list_tab = st.tabs(["新建申请 New request", "申请记录 Requests"])
 
@@ -27,7 +28,7 @@ def _request() -> None:
                   registration_id=get("sp_registration"), valid_until=get("sp_valid"),
                   reason=ops.blank_to_none(get("sp_reason")))
     if done.ok:
-        forms.flash(FORM, f"已提交特价申请 Special price request submitted (¥{done.value['requested_price']:,}, 待审批 pending)")
+        forms.flash(FORM, f"已提交特价申请 Special price request submitted ({display.money(done.value['requested_price'])}, 待审批 pending)")
         forms.clear(["sp_quantity", "sp_price", "sp_reason"])
 
 
