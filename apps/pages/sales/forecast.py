@@ -38,8 +38,9 @@ FIGURES = {
     "ml_forecast": "ML forecast 模型预测",
 }
 totals = {col: float(frame[col].sum()) for col in FIGURES}
-cols = st.columns(len(FIGURES))
-for col, (key, label) in zip(cols, FIGURES.items(), strict=False):
+# two rows of three: six full ¥ figures side by side were cut off ("¥15,68…") at 1440 px
+cols = [*st.columns(3), *st.columns(3)]
+for col, (key, label) in zip(cols, FIGURES.items(), strict=True):
     col.metric(label, display.money(totals[key]))
 version = frame["model_version"].dropna()
 st.caption(
