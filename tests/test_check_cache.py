@@ -120,3 +120,17 @@ def test_a_new_part_that_fails_is_reported_as_the_whole_table_fails(settings):
     result = _check(settings)
     assert not result.passed and "incremental" not in _meta(result)
     assert "raw has 2 rows but the ledger says 1" in (result.description or "")
+
+
+def test_a_large_table_is_validated_part_by_part_with_the_same_verdict(settings, monkeypatch):
+    """Parts of at most ROWS_PER_PART rows keep GX's pandas frames small (S=100: 11.9 GB before)."""
+    from pipelines.checks import raw_checks
+
+    _deliver(settings, "agents_202602.csv", [["A2", "李娜", "华东一组", "agent", "", "2024-05-01"]])
+    _deliver(settings, "agents_202603.csv", [["A3", "王芳", "华东一组", "lead", "", "2024-06-01"]])
+    monkeypatch.setattr(raw_checks, "ROWS_PER_PART", 1)
+    whole = _check(settings)
+    assert whole.passed and _meta(whole)["parts"] == 3 and _meta(whole)["rows_validated"] == 3
+    assert raw_checks._parts(["a", "b", "c", "d"], {"a": 1, "b": 2, "c": 5, "d": 1}) == [["a"], ["b"], ["c"], ["d"]]
+    monkeypatch.setattr(raw_checks, "ROWS_PER_PART", 3)
+    assert raw_checks._parts(["a", "b", "c", "d"], {"a": 1, "b": 2, "c": 5, "d": 1}) == [["a", "b"], ["c"], ["d"]]
