@@ -103,13 +103,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if (problem := _settings_problem(settings.config_dir)) is not None:
         print(f"crmlake run: business settings are not usable, nothing was run:\n  {problem}", file=sys.stderr)
         return 2
-    import dagster as dg
-
-    from pipelines.run_what_changed import run_what_changed
+    from pipelines.run_what_changed import run_what_changed  # imports Dagster only if it runs
 
     ensure_dagster_home(settings)
-    with dg.DagsterInstance.get() as instance:
-        outcome = run_what_changed(settings, full_refresh=args.full_refresh, select=args.select, instance=instance)
+    outcome = run_what_changed(settings, full_refresh=args.full_refresh, select=args.select)
     if not outcome.ran:
         return 0
     if not outcome.success:
