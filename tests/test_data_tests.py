@@ -118,3 +118,11 @@ def test_tests_are_read_from_a_compiled_manifest():
     assert has_compiled_tests(manifest)
     manifest["nodes"]["test.crmlake.not_null_a_id"]["compiled_code"] = None  # dbt parse only
     assert not has_compiled_tests(manifest)
+
+
+def test_the_tests_connection_takes_the_profiles_duckdb_settings():
+    """Time zone and memory limit as dbt's profile gives them to the models' sessions."""
+    from pipelines.dbt.data_tests import profile_settings
+
+    assert profile_settings({}) == {"TimeZone": "Asia/Shanghai", "memory_limit": "4GB"}
+    assert profile_settings({"CRMLAKE_DUCKDB_MEMORY_LIMIT": "2GB"})["memory_limit"] == "2GB"

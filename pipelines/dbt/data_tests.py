@@ -15,6 +15,8 @@ span several steps of one run waits, as ``--indirect-selection cautious`` made d
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,10 +121,23 @@ def step_data_tests(
     return chosen
 
 
-def profile_settings() -> dict[str, Any]:
-    """The session settings dbt's DuckDB profile sets (time zone), so tests see what models saw."""
+_ENV_VAR = re.compile(r"""^\{\{\s*env_var\(\s*'([A-Z0-9_]+)'\s*,\s*'([^']*)'\s*\)\s*\}\}$""")
+
+
+def profile_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The session settings dbt's DuckDB profile sets (time zone, memory limit), so tests see what
+    models saw; a value ``{{ env_var('NAME', 'default') }}`` is resolved as dbt resolves it."""
+    environ = os.environ if environ is None else environ
     profile = yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
-    return dict(profile["crmlake"]["outputs"]["duckdb"].get("settings") or {})
+    resolved = {}
+    for name, value in (profile["crmlake"]["outputs"]["duckdb"].get("settings") or {}).items():
+        if isinstance(value, str) and "{{" in value:
+            match = _ENV_VAR.match(value.strip())
+            if match is None:
+                raise ValueError(f"{PROFILES_FILE.name}: setting {name} is a template only env_var('NAME', 'default') may be")
+            value = environ.get(match.group(1), match.group(2))
+        resolved[name] = value
+    return resolved
 
 
 def run_tests(warehouse: Path, tests: Iterable[DataTest]) -> list[DataTestOutcome]:
