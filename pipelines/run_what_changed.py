@@ -50,9 +50,6 @@ def run_what_changed(
     say: Callable[[str], None] = print,
 ) -> RunOutcome:
     """Decide, run, record. ``select`` runs exactly that and never counts as a whole run."""
-    from pipelines import runner
-    from pipelines.dbt import project
-
     whole_run = select is None
     inputs = current_inputs(settings)  # before anything is read: a file landing mid-run makes the next run real
     selection = select
@@ -72,6 +69,9 @@ def run_what_changed(
                     "published snapshot stays as built")
             selection = downstream_of(changes.start_keys())
         say(said)
+
+    from pipelines import runner  # Dagster, dbt: imported only when something runs
+    from pipelines.dbt import project
 
     project.ensure_manifest()  # before the definitions load their dbt assets from it
     started = time.perf_counter()
