@@ -407,7 +407,7 @@ def test_reconciliation_page_confirms_once_per_side_and_audits_the_user(partner_
     assert "already confirmed by the partner side (partner1" in again.error[0].value
     vendor = _reconciliation(admin)
     vendor.button(key="confirm").click().run()
-    assert {m.label: m.value for m in _reconciliation(partner).metric}["Status 状态"] == "confirmed"
+    assert {m.label: m.value for m in _reconciliation(partner).metric}["Status 状态"] == "已确认"  # the code confirmed, shown as its label (apps/display.py)
     with session_scope(readonly=True) as s:
         trail = s.execute(sa.select(AuditLog.action, AuditLog.changed_by, AuditLog.changed_by_name)
                           .where(AuditLog.table_name == "partner_statement_events").order_by(AuditLog.id)).all()
