@@ -126,3 +126,10 @@ def test_the_tests_connection_takes_the_profiles_duckdb_settings():
 
     assert profile_settings({}) == {"TimeZone": "Asia/Shanghai", "memory_limit": "4GB"}
     assert profile_settings({"CRMLAKE_DUCKDB_MEMORY_LIMIT": "2GB"})["memory_limit"] == "2GB"
+
+
+def test_a_setting_that_could_break_out_of_its_quotes_is_refused():
+    from pipelines.dbt.data_tests import profile_settings
+
+    with pytest.raises(ValueError, match="not a plain value"):
+        profile_settings({"CRMLAKE_DUCKDB_MEMORY_LIMIT": "4GB'; drop table t; --"})

@@ -58,7 +58,7 @@ def suite_key(spec: EntitySpec) -> str:
 
 
 def raw_state_key(spec: EntitySpec, settings: Settings) -> str:
-    digest = hashlib.sha256(f"{spec.qualified_name}|{contract_fingerprint(spec)}\n".encode())
+    digest = hashlib.sha256(f"{suite_key(spec)}\n".encode())
     raw = raw_dir_of(spec, settings)
     for path in sorted(raw.glob("*.parquet")) if raw.is_dir() else []:
         if path.name == SCHEMA_FILE:
@@ -68,7 +68,6 @@ def raw_state_key(spec: EntitySpec, settings: Settings) -> str:
     ledger = ledger_path(spec, settings)
     if ledger.exists():
         digest.update(hashlib.sha256(ledger.read_bytes()).hexdigest().encode())
-    digest.update(files_digest(regular_files(QUALITY_CODE, QUALITY_CODE), content=False).encode())
     return digest.hexdigest()
 
 

@@ -124,6 +124,9 @@ def step_data_tests(
 _ENV_VAR = re.compile(r"""^\{\{\s*env_var\(\s*'([A-Z0-9_]+)'\s*,\s*'([^']*)'\s*\)\s*\}\}$""")
 
 
+_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./ %+-]+$")
+
+
 def profile_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The session settings dbt's DuckDB profile sets (time zone, memory limit), so tests see what
     models saw; a value ``{{ env_var('NAME', 'default') }}`` is resolved as dbt resolves it."""
@@ -136,6 +139,8 @@ def profile_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]
             if match is None:
                 raise ValueError(f"{PROFILES_FILE.name}: setting {name} is a template only env_var('NAME', 'default') may be")
             value = environ.get(match.group(1), match.group(2))
+        if not _PLAIN_VALUE.match(str(value)):  # it goes into SET name = '<value>'
+            raise ValueError(f"{PROFILES_FILE.name}: setting {name}: {value!r} is not a plain value (e.g. 4GB)")
         resolved[name] = value
     return resolved
 
