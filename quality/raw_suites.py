@@ -89,6 +89,17 @@ def not_null_columns(spec: EntitySpec) -> tuple[str, ...]:
     return tuple(cols)
 
 
+def _unless_delete_marker(spec: EntitySpec, col: str) -> dict[str, Any]:
+    """A delete marker carries only key and version (the contract's ``delete_marker``): the other
+    required columns are checked on the records that are not markers (gx_frame makes the marker
+    column a plain bool)."""
+    if not spec.delete_marker or col in spec.marker_fields or col in spec.path_field_names:
+        return {}
+    from great_expectations.expectations.row_conditions import Column
+
+    return {"row_condition": Column(spec.delete_marker) == False}  # noqa: E712 - a GX condition
+
+
 def _meta(blocking: bool, why: str) -> dict[str, Any]:
     return {"blocking": blocking, "why": why}
 
@@ -128,6 +139,7 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
             if in_key
             else "required by the source contract; models downstream rely on it",
             column=col,
+            **_unless_delete_marker(spec, col),
         )
 
     # -- lineage: the raw table's own primary key and load bookkeeping

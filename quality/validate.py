@@ -134,6 +134,12 @@ def gx_frame(spec: EntitySpec, df: pd.DataFrame) -> pd.DataFrame:
         if col in ranged:
             s = _to_float(s)
         out[col] = s.reset_index(drop=True)
+    if spec.delete_marker:  # the required-column checks skip marker rows (raw_suites)
+        if spec.delete_marker in df.columns:
+            flags = df[spec.delete_marker].fillna(False).astype(bool).reset_index(drop=True)
+        else:
+            flags = pd.Series(False, index=pd.RangeIndex(len(df)), dtype=bool)
+        out[spec.delete_marker] = flags
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
 
 

@@ -63,6 +63,7 @@ class FixtureExpectation:
 def schema_of(entity: EntitySpec) -> pa.Schema:
     fields = [pa.field(f.name, ARROW_TYPES[f.type]) for f in entity.fields]
     fields += [pa.field(p, pa.string()) for p in entity.path_field_names]
+    fields += [pa.field(entity.delete_marker, pa.bool_())] if entity.delete_marker else []
     fields += [pa.field(c, LINEAGE_TYPES[c]) for c in LINEAGE_COLUMNS]
     return pa.schema(fields)
 

@@ -93,6 +93,9 @@ class EntitySpec:
     version: str | None = None
     path_fields: str | None = None
     row_checks: tuple[RowCheck, ...] = ()
+    # key of a landing record that marks it as a delete (the system's ``delete_marker``); None: the
+    # system delivers no deletes. A marker needs only the key and version fields.
+    delete_marker: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -118,6 +121,11 @@ class EntitySpec:
             return ()
         return tuple(re.compile(self.path_fields).groupindex)
 
+    @property
+    def marker_fields(self) -> tuple[str, ...]:
+        """The fields a delete marker must carry: the key and the version."""
+        return (*self.key, *([self.version] if self.version else []))
+
     def field(self, name: str) -> FieldSpec:
         for f in self.fields:
             if f.name == name:
@@ -125,7 +133,7 @@ class EntitySpec:
         raise KeyError(f"{self.qualified_name} has no field {name!r}")
 
 
-def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
+def _parse_entity(qualified_name: str, body: dict, delete_marker: str | None = None) -> EntitySpec:
     fmt = body["format"]
     if fmt not in FORMATS:
         raise ValueError(f"{qualified_name}: unknown format {fmt!r}; expected one of {FORMATS}")
@@ -166,6 +174,7 @@ def _parse_entity(qualified_name: str, body: dict) -> EntitySpec:
         version=body.get("version"),
         path_fields=body.get("path_fields"),
         row_checks=checks,
+        delete_marker=delete_marker,
     )
 
 
@@ -193,7 +202,9 @@ def _path_groups(pattern: str | None) -> tuple[str, ...]:
 def load_contract(path: Path = CONTRACT_PATH) -> dict[str, EntitySpec]:
     """All entities of the contract, keyed by ``system.entity``, in file order."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {name: _parse_entity(name, body) for name, body in doc["entities"].items()}
+    markers = {name: body.get("delete_marker") for name, body in doc["systems"].items()}
+    return {name: _parse_entity(name, body, markers.get(name.split(".", 1)[0]))
+            for name, body in doc["entities"].items()}
 
 
 @cache

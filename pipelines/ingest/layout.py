@@ -81,8 +81,11 @@ def file_key(rel: str) -> str:
 
 
 def raw_schema(spec: EntitySpec) -> dict[str, pl.DataType]:
-    """Every column a raw file of ``spec`` can have except extras: fields, path fields, lineage."""
-    return field_schema(spec) | {name: pl.Utf8() for name in spec.path_field_names} | LINEAGE_SCHEMA
+    """Every column a raw file of ``spec`` can have except extras: fields, path fields, lineage,
+    and the delete marker of a system that delivers deletes (True on a delete, else False)."""
+    marker = {spec.delete_marker: pl.Boolean()} if spec.delete_marker else {}
+    return (field_schema(spec) | {name: pl.Utf8() for name in spec.path_field_names}
+            | marker | LINEAGE_SCHEMA)
 
 
 def atomic_write_parquet(frame: pl.DataFrame, target: Path) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec
 from kernel.settings import Settings
 from pipelines.file_lock import file_lock
 from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
@@ -527,14 +527,17 @@ def _ingest(
         *_lineage(ctx, f.rel, file_hash),
     ]
     reserved = set(LINEAGE_COLUMNS) | set(path_values) | set(INTERNAL)
+    # a delete marker carries only key and version: a page of markers lacks the other columns
+    marker = spec.delete_marker if spec.delete_marker in raw.columns else None
+    reserved |= {spec.delete_marker} if spec.delete_marker else set()
     try:
         mapping = map_columns(
             spec,
-            raw.columns,
+            [c for c in raw.columns if c != marker],
             source=f.rel,
             reserved=reserved,
             # a JSON page without records has no keys at all; that is not a missing column
-            check_required=raw.height > 0 or spec.format in ("csv", "xlsx"),
+            check_required=(raw.height > 0 or spec.format in ("csv", "xlsx")) and marker is None,
         )
     except ContractError as exc:
         missing = exc.missing if isinstance(exc, MissingColumnsError) else []
@@ -554,7 +557,7 @@ def _ingest(
         )
 
     # one lazy plan: values typed once, good and bad rows collected together
-    plan = _typing_plan(spec, tuple(mapping.fields.items()))
+    plan = _typing_plan(spec, tuple(mapping.fields.items()), marker)
     checked = raw.frame.lazy()
     for stage in plan.stages:
         checked = checked.with_columns(stage)
@@ -590,6 +593,9 @@ def _ingest(
     )
 
 
+_MARKER = "__ingest_delete_marker"  # typed delete-marker value of a row (spec.delete_marker)
+
+
 @dataclass(frozen=True)
 class _TypingPlan:
     stages: tuple[tuple[pl.Expr, ...], ...]  # applied in order with with_columns
@@ -597,28 +603,45 @@ class _TypingPlan:
 
 
 @functools.lru_cache(maxsize=256)
-def _typing_plan(spec: EntitySpec, columns: tuple[tuple[str, str | None], ...]) -> _TypingPlan:
+def _typing_plan(
+    spec: EntitySpec, columns: tuple[tuple[str, str | None], ...], marker: str | None = None
+) -> _TypingPlan:
     """Typing and error expressions for one column mapping, built once per entity and mapping.
 
     Files of one entity nearly always share a mapping; building ~50 expressions per small
-    file would otherwise cost as much as typing its rows.
+    file would otherwise cost as much as typing its rows. ``marker``: the file's delete-marker
+    column (spec.delete_marker); on a marker row only the key and version fields are judged.
     """
     mapped = dict(columns)
     value_columns = [f"__ingest_value_{i}" for i in range(len(spec.fields))]
     errors: list[tuple[str, str]] = []  # (field, internal error column)
     error_exprs: list[pl.Expr] = []
+    is_marker = pl.col(_MARKER).fill_null(False)
+
+    def unless_marker(name: str, bad: pl.Expr) -> pl.Expr:
+        return bad if name in spec.marker_fields else pl.when(is_marker).then(None).otherwise(bad)
+
     for i, fs in enumerate(spec.fields):
         bad = error_expr(fs, mapped[fs.name], pl.col(value_columns[i]))
         if bad is not None:
             errors.append((fs.name, f"__ingest_error_{i}"))
-            error_exprs.append(bad.alias(f"__ingest_error_{i}"))
+            error_exprs.append(unless_marker(fs.name, bad).alias(f"__ingest_error_{i}"))
     typed = {fs.name: pl.col(value_columns[i]) for i, fs in enumerate(spec.fields)}
     for j, check in enumerate(spec.row_checks):
         errors.append((check.field, f"__ingest_check_{j}"))
-        error_exprs.append(row_check_expr(check, typed).alias(f"__ingest_check_{j}"))
+        error_exprs.append(
+            unless_marker(check.field, row_check_expr(check, typed)).alias(f"__ingest_check_{j}")
+        )
     values = tuple(
         value_expr(fs, mapped[fs.name]).alias(value_columns[i]) for i, fs in enumerate(spec.fields)
     )
+    if spec.delete_marker:
+        marker_field = FieldSpec(name=spec.delete_marker, type="bool")
+        values += (value_expr(marker_field, marker).alias(_MARKER),)
+        if marker is not None:  # '"_deleted": "maybe"' is neither a delete nor a record
+            errors.append((spec.delete_marker, "__ingest_marker_error"))
+            bad = error_expr(marker_field, marker, pl.col(_MARKER))
+            error_exprs.append(bad.alias("__ingest_marker_error"))
     # a record the reader could not split (cut CSV line, broken JSONL line) is reported as
     # such; listing its fields as "missing" too would only hide the real cause
     read_error = pl.col(READ_ERROR)
@@ -644,6 +667,8 @@ def _typing_plan(spec: EntitySpec, columns: tuple[tuple[str, str | None], ...]) 
     outputs = tuple(
         pl.col(c).alias(fs.name) for c, fs in zip(value_columns, spec.fields, strict=True)
     )
+    if spec.delete_marker:
+        outputs += (is_marker.alias(spec.delete_marker),)
     return _TypingPlan(stages=(values, tuple(error_exprs), summary), outputs=outputs)
 
 

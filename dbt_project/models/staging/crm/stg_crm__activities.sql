@@ -34,14 +34,17 @@ renamed as (
         {{ epoch_ms_to_local('activityTime') }}          as activity_time,
 
         -- lineage
-        {{ staging_lineage() }}
+        {{ staging_lineage() }},
+
+        -- a delete marker: the record was deleted in the CRM (macros/crm_deletes.sql)
+        {{ crm_is_deleted() }}
 
     from source
 
 ),
 
 deduplicated as (  -- one row per key: the latest version
-    {{ staging_latest(['activity_id'], newest_first=['updated_at desc']) }}
+    {{ staging_latest(['activity_id'], newest_first=['updated_at desc', 'is_deleted desc']) }}
 ),
 
 final as (
@@ -72,6 +75,7 @@ final as (
         {{ staging_lineage_columns() }}
 
     from deduplicated
+    where not is_deleted  -- an id whose newest version is a delete is left out
 
 )
 

@@ -32,14 +32,17 @@ renamed as (
         cast(planVersion as {{ dbt.type_bigint() }})  as plan_version,
 
         -- timestamps (local) and lineage
-        {{ crm_record_metadata() }}
+        {{ crm_record_metadata() }},
+
+        -- a delete marker: the record was deleted in the CRM (macros/crm_deletes.sql)
+        {{ crm_is_deleted() }}
 
     from source
 
 ),
 
 deduplicated as (  -- one row per key: the latest version
-    {{ staging_latest(['commission_plan_id'], newest_first=['updated_at desc']) }}
+    {{ staging_latest(['commission_plan_id'], newest_first=['updated_at desc', 'is_deleted desc']) }}
 ),
 
 final as (
@@ -68,6 +71,7 @@ final as (
         {{ crm_record_metadata_columns() }}
 
     from deduplicated
+    where not is_deleted  -- an id whose newest version is a delete is left out
 
 )
 

@@ -41,14 +41,17 @@ renamed as (
         {{ epoch_ms_to_local('convertedAt') }}                  as converted_at,
 
         -- lineage
-        {{ staging_lineage() }}
+        {{ staging_lineage() }},
+
+        -- a delete marker: the record was deleted in the CRM (macros/crm_deletes.sql)
+        {{ crm_is_deleted() }}
 
     from source
 
 ),
 
 deduplicated as (  -- one row per key: the latest version
-    {{ staging_latest(['lead_id'], newest_first=['updated_at desc']) }}
+    {{ staging_latest(['lead_id'], newest_first=['updated_at desc', 'is_deleted desc']) }}
 ),
 
 final as (
@@ -85,6 +88,7 @@ final as (
         {{ staging_lineage_columns() }}
 
     from deduplicated
+    where not is_deleted  -- an id whose newest version is a delete is left out
 
 )
 

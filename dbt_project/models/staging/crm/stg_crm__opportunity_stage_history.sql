@@ -38,14 +38,17 @@ renamed as (
         {{ epoch_ms_to_local('changedAt') }}           as changed_at,
 
         -- lineage
-        {{ staging_lineage() }}
+        {{ staging_lineage() }},
+
+        -- a delete marker: the record was deleted in the CRM (macros/crm_deletes.sql)
+        {{ crm_is_deleted() }}
 
     from source
 
 ),
 
 deduplicated as (  -- one row per key: the latest version
-    {{ staging_latest(['stage_change_id'], newest_first=['updated_at desc']) }}
+    {{ staging_latest(['stage_change_id'], newest_first=['updated_at desc', 'is_deleted desc']) }}
 ),
 
 final as (
@@ -79,6 +82,7 @@ final as (
         {{ staging_lineage_columns() }}
 
     from deduplicated
+    where not is_deleted  -- an id whose newest version is a delete is left out
 
 )
 

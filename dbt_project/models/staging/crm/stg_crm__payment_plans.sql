@@ -30,14 +30,17 @@ renamed as (
         cast(installmentCount as {{ dbt.type_bigint() }}) as installment_count,
 
         -- timestamps (local) and lineage
-        {{ crm_record_metadata() }}
+        {{ crm_record_metadata() }},
+
+        -- a delete marker: the record was deleted in the CRM (macros/crm_deletes.sql)
+        {{ crm_is_deleted() }}
 
     from source
 
 ),
 
 deduplicated as (  -- one row per key: the latest version
-    {{ staging_latest(['payment_plan_id'], newest_first=['updated_at desc']) }}
+    {{ staging_latest(['payment_plan_id'], newest_first=['updated_at desc', 'is_deleted desc']) }}
 ),
 
 final as (
@@ -64,6 +67,7 @@ final as (
         {{ crm_record_metadata_columns() }}
 
     from deduplicated
+    where not is_deleted  -- an id whose newest version is a delete is left out
 
 )
 
