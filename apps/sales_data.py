@@ -164,3 +164,22 @@ def snapshot_total(viewer: Viewer, snapshot_date: dt.date, window: tuple[dt.date
         (snapshot_date, window[0], window[1], *params),
     )
     return float(frame["total"].iloc[0])
+
+
+# the funnel's dimensions as columns of sales.opportunities (the drill-down from a funnel row)
+FUNNEL_COLUMNS = {"lead_source": "lead_source", "campaign": "campaign_id", "department": "department_id",
+                  "owner": "owner_id"}
+
+
+def opportunities_of(viewer: Viewer, dimension: str, key: str) -> pd.DataFrame:
+    """The viewer's opportunities of one funnel row (``dimension`` = ``key``), by name, largest first."""
+    if dimension not in FUNNEL_COLUMNS:
+        raise ValueError(f"unknown funnel dimension {dimension!r}")
+    where, params = row_rules.owners(viewer)
+    return query(
+        f"""select opportunity_id, opportunity_name, account_name, owner_name, department_name, campaign_name,
+                   lead_source, stage, amount, expected_close_date, status
+            from sales.opportunities where cast({FUNNEL_COLUMNS[dimension]} as varchar) = ? and {where}
+            order by amount desc, opportunity_id""",
+        (str(key), *params),
+    )

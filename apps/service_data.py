@@ -19,14 +19,17 @@ PRODUCT = ("product_manager", "service_manager", "admin")
 
 def sla_board(viewer: Viewer, metric: str | None = None) -> pd.DataFrame:
     """Open SLA clocks the viewer may see, the ones breached or closest to breaching first."""
-    mine, params = row_rules.agents(viewer)
-    where = f"where is_open and {mine}" + (" and metric = ?" if metric else "")
+    mine, params = row_rules.agents(viewer, "s.assignee_agent_id")
+    where = f"where s.is_open and {mine}" + (" and s.metric = ?" if metric else "")
     return query(
-        f"""select ticket_no, metric, priority, channel, customer_tier, team, assignee_agent_id,
-                   sla_status, target_minutes, business_minutes, remaining_minutes, due_at, breached_at,
-                   created_at, as_of_at
-            from service.ticket_sla {where}
-            order by is_breached desc, coalesce(remaining_minutes, -1e9), due_at, ticket_no""",
+        f"""select s.ticket_no, a.account_name, g.agent_name, s.metric, s.priority, s.channel, s.customer_tier,
+                   s.team, s.assignee_agent_id, s.sla_status, s.target_minutes, s.business_minutes,
+                   s.remaining_minutes, s.due_at, s.breached_at, s.created_at, s.as_of_at
+            from service.ticket_sla as s
+            left join intermediate.int_accounts_unioned as a on s.account_id = a.account_id
+            left join staging.stg_callcenter__agents as g on s.assignee_agent_id = g.agent_id
+            {where}
+            order by s.is_breached desc, coalesce(s.remaining_minutes, -1e9), s.due_at, s.ticket_no""",
         (*params, metric) if metric else tuple(params),
     )
 
@@ -80,7 +83,8 @@ def qa_agent_scores(viewer: Viewer) -> pd.DataFrame:
 def qa_agent_trend(viewer: Viewer) -> pd.DataFrame:
     mine, params = row_rules.agents(viewer, "agent_id")
     return query(
-        f"select agent_name, period_month, avg_qa_score from service.qa_agent_scores where {mine} order by 2, 1",
+        f"select agent_name, period_month, avg_qa_score, conversations from service.qa_agent_scores where {mine}"
+        " order by 2, 1",
         tuple(params),
     )
 

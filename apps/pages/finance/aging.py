@@ -1,16 +1,16 @@
 """Aging 账龄: open receivables by bucket as of any date, by customer, owner or department."""
 
-import altair as alt
 import streamlit as st
 
-from apps import auth, display, exports
+from apps import auth, charts, display, drill, exports, url_state
 from apps import finance_data as fin
 
 viewer = auth.require_screen("ar_aging")
 st.title("账龄分析 AR aging")
 
 reporting = fin.reporting_date()
-as_of = st.date_input("As of 截至日期", value=reporting, max_value=reporting, key="aging_as_of")
+url_state.seed("aging_as_of", url_state.day("as_of", reporting, latest=reporting))
+as_of = st.date_input("As of 截至日期", max_value=reporting, key="aging_as_of")
 st.caption(
     "Point in time: receipts dated after the as-of date do not count. Month-ends are "
     "materialized in finance.ar_aging; other dates are computed on demand with the same rule."
@@ -25,27 +25,40 @@ c2.metric("Overdue 逾期", display.money(overdue))
 c3.metric("Installments 期数", display.count(len(aging)))
 
 order = fin.bucket_order()
+bucket = None
 if not aging.empty:
     by_bucket = (
         aging.assign(open_amount=aging["open_amount"].astype(float))
         .groupby("bucket", as_index=False)["open_amount"].sum()
     )
-    chart = (
-        alt.Chart(by_bucket)
-        .mark_bar()
-        .encode(
-            x=alt.X("bucket:N", sort=order, title="Bucket 账龄段"),
-            y=alt.Y("open_amount:Q", title="Open 未回款 (CNY)"),
-            tooltip=["bucket", alt.Tooltip("open_amount:Q", format=",.2f")],
-        )
+    st.caption("点击账龄段查看其发票与客户 Click a bucket to list its installments and customers.")
+    clicked = charts.show(
+        charts.bars(by_bucket, "bucket", "open_amount", category_title="账龄段", value_title="未回款",
+                    value_kind="money", sort=order, name="bucket_pick"),
+        key="aging_chart", name="bucket_pick", field="bucket",
     )
-    st.altair_chart(chart, use_container_width=True)
+    buckets = [b for b in order if b in set(by_bucket["bucket"])]
+    url_state.seed("aging_bucket", url_state.choice("bucket", buckets, None), [None, *buckets])
+    url_state.follow("aging_bucket", clicked, buckets)
+    bucket = st.selectbox("Bucket 账龄段", [None, *buckets], key="aging_bucket",
+                          format_func=lambda b: "全部 All" if b is None else display.column_label(b))
+    if bucket is not None:
+        in_bucket = aging[aging["bucket"] == bucket]
+        st.subheader(f"{display.column_label(bucket)} · {display.money(in_bucket['open_amount'].sum())}")
+        display.table(in_bucket.drop(columns=["bucket_order"]))
 
-by = st.radio("Roll up by 汇总维度", ["customer", "owner", "department"], horizontal=True,
-              format_func={"customer": "Customer 客户", "owner": "Owner 负责人", "department": "Department 部门"}.get)
+ROLLUPS = {"customer": "Customer 客户", "owner": "Owner 负责人", "department": "Department 部门"}
+url_state.seed("aging_by", url_state.choice("by", list(ROLLUPS), "customer"), list(ROLLUPS))
+by = st.radio("Roll up by 汇总维度", list(ROLLUPS), horizontal=True, format_func=ROLLUPS.get, key="aging_by")
+url_state.keep(as_of=as_of if as_of != reporting else None, bucket=bucket, by=by)
 rollup = fin.aging_rollup(aging, by)
-buckets = {str(c): display.MONEY for c in rollup.columns if c not in fin.ROLLUP_COLUMNS.values()}  # one column per bucket
-display.table(rollup, kinds=buckets)
+buckets_kinds = {str(c): display.MONEY for c in rollup.columns if c not in fin.ROLLUP_COLUMNS.values()}  # one column per bucket
+st.caption("点击一行查看其明细 Select a row for its installments.")
+column = fin.ROLLUP_COLUMNS[by]
+picked = drill.row(rollup, column, name="who", key="aging_rollup", kinds=buckets_kinds)
+if picked is not None:
+    st.subheader(f"{picked[column]} · 明细 Installments")
+    display.table(aging[aging[column] == picked[column]].drop(columns=["bucket_order"]))
 
 with st.expander("Installments 明细"):
     display.table(aging.drop(columns=["bucket_order"]))

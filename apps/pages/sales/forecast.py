@@ -4,7 +4,7 @@ with the drill-down to the opportunity list."""
 import altair as alt
 import streamlit as st
 
-from apps import auth, display
+from apps import auth, charts, display, url_state
 from apps import sales_data as data
 
 viewer = auth.require_screen("sales_forecast")
@@ -17,17 +17,22 @@ if not quarters:
 
 end = data.data_end_date()
 current = data.current_quarter(quarters, end)
+ALL = "(all 全部)"
 c1, c2, c3 = st.columns(3)
-quarter = c1.selectbox("Quarter 季度", quarters, index=quarters.index(current), format_func=display.quarter)
+url_state.seed("forecast_quarter", url_state.choice("quarter", quarters, current), quarters)
+quarter = c1.selectbox("Quarter 季度", quarters, format_func=display.quarter, key="forecast_quarter")
 frame = data.forecast(viewer, quarter)
-departments = sorted(frame["department_name"].dropna().unique())
-department = c2.selectbox("Department 部门", ["(all 全部)", *departments])
-if department != "(all 全部)":
+departments = [ALL, *sorted(frame["department_name"].dropna().unique())]
+url_state.seed("forecast_department", url_state.choice("department", departments, ALL), departments)
+department = c2.selectbox("Department 部门", departments, key="forecast_department")
+if department != ALL:
     frame = frame[frame["department_name"] == department]
-owners = sorted(frame["owner_name"].dropna().unique())
-owner = c3.selectbox("Owner 负责人", ["(all 全部)", *owners])
-if owner != "(all 全部)":
+owners = [ALL, *sorted(frame["owner_name"].dropna().unique())]
+url_state.seed("forecast_owner", url_state.choice("owner", owners, ALL), owners)
+owner = c3.selectbox("Owner 负责人", owners, key="forecast_owner")
+if owner != ALL:
     frame = frame[frame["owner_name"] == owner]
+url_state.keep(quarter=quarter, department=None if department == ALL else department, owner=None if owner == ALL else owner)
 
 FIGURES = {
     "target_amount": "Target 目标",
@@ -53,11 +58,18 @@ by_dept = frame.groupby("department_name", as_index=False)[list(FIGURES)].sum()
 display.table(by_dept, labels=FIGURES)
 long = by_dept.melt("department_name", var_name="figure", value_name="amount")
 long["figure"] = long["figure"].map(FIGURES)
-st.altair_chart(
+# grouped horizontal bars, one group per department: labels stay horizontal and whole, and the
+# chart fits a phone (the small multiples' 90° labels were cut to "ML forecast 模型…")
+charts.show(
     alt.Chart(long).mark_bar().encode(
-        x=alt.X("amount:Q", title="CNY"), y=alt.Y("figure:N", title=None),
-        color="figure:N", row=alt.Row("department_name:N", title=None),
+        y=alt.Y("department_name:N", axis=charts.category_axis(None)),
+        yOffset=alt.YOffset("figure:N", sort=list(FIGURES.values())),
+        x=alt.X("amount:Q", axis=charts.money_axis("金额")),
+        color=charts.colour("figure", None, FIGURES.values(), legend_columns=3),
+        tooltip=[alt.Tooltip("department_name:N", title="部门"), alt.Tooltip("figure:N", title="口径"),
+                 charts.money_tooltip("amount", "金额")],
     ),
+    key="forecast_chart",
 )
 
 st.subheader("By rep 按销售")
@@ -66,6 +78,6 @@ by_rep["attainment"] = (by_rep["closed_won"] / by_rep["target_amount"].where(by_
 display.table(by_rep.sort_values("target_amount", ascending=False), labels=FIGURES)
 
 st.subheader("Opportunities 商机明细")
-opps = data.opportunities(viewer, None if department == "(all 全部)" else department,
-                          None if owner == "(all 全部)" else owner, closing=data.quarter_bounds(quarter))
+opps = data.opportunities(viewer, None if department == ALL else department,
+                          None if owner == ALL else owner, closing=data.quarter_bounds(quarter))
 display.table(opps)

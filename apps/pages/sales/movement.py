@@ -1,12 +1,12 @@
 """Pipeline movement waterfall between two chosen dates (any dates: computed on demand from the
-opportunity versions), for the pipeline closing in a chosen quarter."""
+opportunity versions), for the pipeline closing in a chosen quarter. A click on a step lists its
+deals (by name); the dates and the step are kept in the address."""
 
 import datetime as dt
 
-import altair as alt
 import streamlit as st
 
-from apps import auth, display
+from apps import auth, charts, display, url_state
 from apps import sales_data as data
 
 viewer = auth.require_screen("sales_movement")
@@ -16,32 +16,37 @@ dates = data.snapshot_dates()
 if not dates:
     st.warning("No pipeline snapshots published yet. Run `make run`.")
     st.stop()
-end_default = dates[-1]
+first, last = dates[0], dates[-1]
+url_state.seed("movement_from", url_state.day("from", last - dt.timedelta(days=7), first, last))
+url_state.seed("movement_to", url_state.day("to", last, first, last))
 c1, c2 = st.columns(2)
-start = c1.date_input("From 起 (end of day)", end_default - dt.timedelta(days=7), min_value=dates[0], max_value=end_default)
-end = c2.date_input("To 止 (end of day)", end_default, min_value=dates[0], max_value=end_default)
+start = c1.date_input("From 起 (end of day)", min_value=first, max_value=last, key="movement_from")
+end = c2.date_input("To 止 (end of day)", min_value=first, max_value=last, key="movement_to")
 window = data.quarter_bounds(end)
-st.caption(f"Pipeline with expected close date in {window[0]} – {window[1]} (the quarter of the end date).")
+st.caption(f"预计成交日在 {window[0]} – {window[1]} 的商机（止日所在季度）。"
+           "Pipeline with expected close date in the quarter of the end date.")
 
 movement = data.movement_between(start, end, window, viewer=viewer)
 steps = data.waterfall(movement)
-steps["order"] = range(len(steps))
-running = steps["amount"].cumsum()
-steps["low"] = (running - steps["amount"]).where(steps.index.isin(range(1, len(steps) - 1)), 0)
-steps["high"] = running.where(steps.index.isin(range(1, len(steps) - 1)), steps["amount"])
 m1, m2, m3 = st.columns(3)
 m1.metric("Start 期初", display.money(steps["amount"].iloc[0]))
 m2.metric("End 期末", display.money(steps["amount"].iloc[-1]))
 m3.metric("Change 变动", display.money(steps["amount"].iloc[-1] - steps["amount"].iloc[0]))
-st.altair_chart(alt.Chart(steps).mark_bar().encode(
-    x=alt.X("step:N", sort=list(steps["step"]), title=None), y=alt.Y("low:Q", title="CNY"), y2="high:Q",
-    color=alt.condition("datum.amount >= 0", alt.value("#2a9d8f"), alt.value("#e76f51")), tooltip=["step", "amount"]))
-display.table(steps.assign(step=steps["step"].map(display.code))[["step", "amount"]])
 
-st.subheader("Opportunities 明细")
-category = st.selectbox("Category 类别", ["(all 全部)", *sorted(movement["movement_category"].unique())],
-                        format_func=lambda c: c if c == "(all 全部)" else display.code(c))
-shown = movement if category == "(all 全部)" else movement[movement["movement_category"] == category]
+st.caption("点击一个步骤查看其商机 Click a step to list its deals.")
+clicked = charts.show(charts.waterfall(steps, name="step_pick"), key="movement_chart", name="step_pick", field="step")
+with st.expander("步骤金额 Amounts per step"):
+    display.table(steps.assign(step=[charts.waterfall_frame(steps)["label"][i] for i in range(len(steps))])[["step", "amount"]])
+categories = url_state.allowed(movement["movement_category"])
+options = [None, *categories]
+url_state.seed("movement_category", url_state.choice("step", categories, None), options)
+url_state.follow("movement_category", clicked, categories)
+category = st.session_state["movement_category"]
+st.subheader("Opportunities 明细" + (f" · {display.code(category)}" if category else ""))
+category = st.selectbox("Category 类别", options, format_func=lambda c: "全部 All" if c is None else display.code(c),
+                        key="movement_category")
+url_state.keep(**{"from": start, "to": end, "step": category})
+shown = movement if category is None else movement[movement["movement_category"] == category]
 names = data.opportunities(viewer)[["opportunity_id", "opportunity_name", "account_name", "owner_name"]]
 detail = names.merge(shown, on="opportunity_id", how="right")  # people read the deal, not its id
 display.table(detail.sort_values("movement_amount"))
