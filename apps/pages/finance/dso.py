@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from apps import auth, display, exports
+from apps import auth, charts, display, exports
 from apps import finance_data as fin
 
 viewer = auth.require_screen("dso")
@@ -12,14 +12,15 @@ st.caption("DSO = open receivables billed by the month-end / billed in the month
 dso = fin.dso_trend(viewer)
 latest = dso.dropna(subset=["dso_days"]).tail(1)
 if not latest.empty:
-    st.metric("Latest DSO 最新", f"{float(latest['dso_days'].iloc[0]):.1f} days")
+    st.metric("Latest DSO 最新", f"{float(latest['dso_days'].iloc[0]):.1f} 天")
 chart_data = dso.assign(dso_days=dso["dso_days"].astype(float))
-st.altair_chart(
+charts.show(
     alt.Chart(chart_data).mark_line(point=True).encode(
-        x=alt.X("month_end:T", title="Month 月份"), y=alt.Y("dso_days:Q", title="DSO (days)"),
-        tooltip=["month_end:T", "dso_days:Q"],
+        x=alt.X("month_end:T", axis=charts.month_axis()), y=alt.Y("dso_days:Q", title="DSO（天）"),
+        tooltip=[alt.Tooltip("month_end:T", title="月份", format=charts.MONTH_FORMAT),
+                 alt.Tooltip("dso_days:Q", title="DSO（天）", format=".1f")],
     ),
-    use_container_width=True,
+    key="dso_chart",
 )
 display.table(dso)
 st.download_button("CSV", exports.to_csv(dso, for_people=True), file_name="dso_monthly.csv", mime="text/csv")

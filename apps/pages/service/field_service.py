@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, display
+from apps import auth, charts, display
 from apps import service_data as data
 
 viewer = auth.require_screen("field_service")
@@ -15,4 +15,6 @@ for col, row in zip(cols, modes.itertuples(), strict=False):
 dimension = st.selectbox("按 By", ["engineer_name", "team", "dispatch_mode", "period_month"], format_func=display.column_label)
 kpis = data.field_service_by(viewer, dimension)
 display.table(kpis)
-st.bar_chart(kpis, x=dimension, y="first_time_fix_rate")
+labelled = kpis.assign(**{dimension: kpis[dimension].map(charts.month_label if dimension == "period_month" else display.code)})
+charts.show(charts.bars(labelled, dimension, "first_time_fix_rate", category_title=display.column_label(dimension),
+                        value_title="一次修复率", value_kind="percent"), key="field_service_chart")

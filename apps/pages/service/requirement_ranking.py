@@ -1,9 +1,10 @@
-"""Requirement demand ranking (需求排行) for product teams, with drill-down to tickets and customers."""
+"""Requirement demand ranking (需求排行) for product teams: a click on a requirement lists its
+requests (tickets with customers); the pick is kept in the address."""
 
 import altair as alt
 import streamlit as st
 
-from apps import auth, display
+from apps import auth, charts, display, drill
 from apps import service_data as data
 
 viewer = auth.require_screen("requirement_ranking")
@@ -11,17 +12,22 @@ st.title("需求排行 Requirement demand")
 ranking = data.requirement_ranking(viewer)
 st.caption("Score = linked tickets + distinct customers + customer tier weights + revenue at stake "
            "(weights: service.yml demand_weights in the settings folder).")
-display.table(ranking)
+st.caption("点击一个需求查看其工单与客户 Select a requirement to list its requests.")
+picked = drill.row(ranking, "requirement_id", name="requirement", key="requirement_rows", show_ids=["requirement_id"])
 
-if not ranking.empty:
-    requirement = st.selectbox(
-        "需求 Requirement", ranking["requirement_id"].tolist(),
-        format_func=lambda r: f"{r} {ranking.set_index('requirement_id').at[r, 'title']}",
-    )
+if picked is not None:
+    requirement = picked["requirement_id"]
+    st.subheader(f"{requirement} {picked['title']}")
     trend = data.requirement_trend(viewer, requirement)
-    st.altair_chart(
-        alt.Chart(trend).mark_bar().encode(x="period_month:T", y="linked_tickets:Q", tooltip=list(trend.columns)),
-        use_container_width=True,
+    charts.show(
+        alt.Chart(trend).mark_bar().encode(
+            x=alt.X("yearmonth(period_month):T", axis=charts.month_axis()),
+            y=alt.Y("linked_tickets:Q", axis=charts.count_axis("关联工单")),
+            tooltip=[alt.Tooltip("yearmonth(period_month):T", title="月份", format=charts.MONTH_FORMAT),
+                     alt.Tooltip("linked_tickets:Q", title="关联工单", format=",d"),
+                     alt.Tooltip("distinct_customers:Q", title="客户数", format=",d")],
+        ),
+        key="requirement_trend",
     )
     st.subheader("关联工单与客户 Linked tickets and customers")
     display.table(data.requirement_tickets(viewer, requirement))
