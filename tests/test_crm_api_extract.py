@@ -305,6 +305,32 @@ def test_a_deleted_record_is_found_by_id_reconciliation(small_store, tmp_path):
     assert load_state(_settings(home), "crm.accounts").deleted_ids == 1
 
 
+def test_a_delete_lands_once_as_a_marker_and_a_restored_record_comes_back(small_store, tmp_path):
+    """The delete is passed on as a contract delete marker (staging applies it); found once; a save
+    after it (a record restored from the recycle bin) lands as the newer version."""
+    config = CrmApi(page_size=100, **{**FAST, "reconcile_deletes_every_days": 1})
+    home = tmp_path / "api"
+    spec = CONTRACT["crm.accounts"]
+    victim = sorted(small_store.contract_records("crm.accounts"), key=lambda r: r["id"])[3]
+    with CrmSimulator(small_store) as sim:
+        _pull(sim, home, config, entities=["crm.accounts"], reconcile=True)
+        watermark = load_state(_settings(home), "crm.accounts").watermark
+        assert small_store.delete("crm.accounts", victim["id"])
+        found, _ = _pull(sim, home, config, entities=["crm.accounts"], reconcile=True)
+        markers = sorted((home / "landing/crm/accounts").glob("deletes_*/page_*.json"))
+        again, _ = _pull(sim, home, config, entities=["crm.accounts"], reconcile=True)
+        assert found[0].deleted == 1 and again[0].deleted == 0  # not found twice
+        assert sorted((home / "landing/crm/accounts").glob("deletes_*/page_*.json")) == markers
+        (marker,) = json.loads(markers[0].read_text(encoding="utf-8"))["records"]
+        assert marker["id"] == victim["id"] and marker["_deleted"] is True and set(marker) == {"id", "updatedAt", "_deleted"}
+        assert marker["updatedAt"] > victim["updatedAt"]
+        assert load_state(_settings(home), "crm.accounts").watermark == watermark  # markers are not tenant records
+        restored = small_store.insert("crm.accounts", {k: v for k, v in victim.items() if k != "updatedAt"})
+        back, _ = _pull(sim, home, config, entities=["crm.accounts"], reconcile=True)
+    assert back[0].records == 1 and back[0].deleted == 0 and restored["updatedAt"] > marker["updatedAt"]
+    assert extract_module.landed_newest(_settings(home), spec)[victim["id"]] == (restored["updatedAt"], False)
+
+
 # ---------------------------------------------------------------- mapping, secrets, budget
 
 def test_custom_fields_are_mapped_and_checked_against_the_description(small_store, tmp_path, demo_landing):

@@ -255,7 +255,8 @@ def test_schema_files_give_every_column_before_any_delivery(settings):
 
     raw = fx.read_raw(ACCOUNTS, settings)
     assert raw.height == 0
-    assert list(raw.columns) == [*ACCOUNTS.field_names, *LINEAGE_COLUMNS]
+    # the CRM's delete marker column too (kernel/contracts/sources.yml, systems.crm.delete_marker)
+    assert list(raw.columns) == [*ACCOUNTS.field_names, "_deleted", *LINEAGE_COLUMNS]
     assert raw.schema["id"] == pl.Int64 and raw.schema["createdAt"] == pl.Int64
     q = fx.read_quarantine(ACCOUNTS, settings)
     assert list(q.columns) == [*LINEAGE_COLUMNS, "field", "reason", "raw_record"]

@@ -619,7 +619,9 @@ def _typing_plan(
     is_marker = pl.col(_MARKER).fill_null(False)
 
     def unless_marker(name: str, bad: pl.Expr) -> pl.Expr:
-        return bad if name in spec.marker_fields else pl.when(is_marker).then(None).otherwise(bad)
+        if not spec.delete_marker or name in spec.marker_fields:
+            return bad
+        return pl.when(is_marker).then(None).otherwise(bad)
 
     for i, fs in enumerate(spec.fields):
         bad = error_expr(fs, mapped[fs.name], pl.col(value_columns[i]))

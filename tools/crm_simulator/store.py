@@ -21,7 +21,9 @@ from kernel.config.crm_api import CrmApi
 from kernel.contracts import EntitySpec, load_contract
 from tools.crm_simulator.xoql import Query, XoqlError
 
-_BATCH = re.compile(r"^(full|delta)_(\d{8})")
+_BATCH = re.compile(r"^(full|delta|deletes)_(\d{8})")
+# a landing record that says its record was deleted (kernel/contracts/sources.yml)
+DELETE_MARKER = next(s.delete_marker for s in load_contract().values() if s.system == "crm")
 
 
 @dataclass
@@ -43,12 +45,15 @@ class ObjectTable:
         return self.fields["updatedAt"]
 
     def put(self, contract_record: dict, *, force: bool = False) -> bool:
-        """Keep the record unless the store already has a newer version of its id."""
+        """Keep the record unless the store already has a newer version of its id; a delete
+        marker of a landing zone (``"_deleted": true``) removes it the same way."""
         tenant = {self.fields.get(k, k): v for k, v in contract_record.items() if k in self.fields}
         rid, updated = tenant[self.id_key], tenant[self.updated_key]
         old = self.records.get(rid)
         if old is not None and not force and old[self.updated_key] > updated:
             return False
+        if contract_record.get(DELETE_MARKER) is True:
+            return self.remove(rid)
         self.records[rid] = tenant
         self._by_update = self._by_id = None
         return True

@@ -6,7 +6,9 @@ newer ``updatedAt`` and comes again later, so nothing is skipped); write each pa
 as one contract JSON page (``crm/<entity>/<batch>/page_NNNN.json``, written to a hidden file and
 renamed) and only then move the watermark. Records already written (the look-back window, a
 page re-read after a kill) are not written again, so a re-run on unchanged data writes nothing.
-After the pull, ids are reconciled to find deleted records (the API has no deleted-records query).
+After the pull, ids are reconciled to find deleted records (the API has no deleted-records query);
+each id newly found deleted lands as a delete marker (the contract's ``delete_marker``), which
+staging applies.
 """
 
 from __future__ import annotations
@@ -195,30 +197,67 @@ def _tenant_ids(client: XsyClient, mapping: EntityMapping, page_size: int, progr
             return ids
 
 
-def landed_ids(settings: Settings, spec: EntitySpec) -> set[int]:
-    """Every id of ``spec`` in the landing zone's JSON pages (file drops and API pulls alike)."""
+def landed_newest(settings: Settings, spec: EntitySpec) -> dict[int, tuple[int, bool]]:
+    """Per id in the landing zone's JSON pages (file drops and API pulls alike): its newest
+    ``updatedAt`` and whether that version is a delete marker (a delete wins a tie, as in staging)."""
     folder = settings.landing_dir / "crm" / spec.name
     files = sorted(str(p) for p in folder.glob("*/page_*.json")) if folder.is_dir() else []
     if not files:
-        return set()
+        return {}
     con = duckdb.connect()
+    marker = spec.delete_marker or "_deleted"
     try:
         rows = con.execute(
-            "select distinct try_cast(json_extract_string(r, '$.id') as bigint) from ("
-            " select unnest(json_extract(content, '$.records[*]')) as r"
-            " from read_text(?))", [files]).fetchall()
+            "select id, max(updated), arg_max(deleted, (updated, deleted)) from ("
+            " select try_cast(json_extract_string(r, '$.id') as bigint) as id,"
+            "  coalesce(try_cast(json_extract_string(r, '$.updatedAt') as bigint), -1) as updated,"
+            f"  coalesce(try_cast(json_extract_string(r, '$.\"{marker}\"') as boolean), false) as deleted"
+            " from (select unnest(json_extract(content, '$.records[*]')) as r from read_text(?)))"
+            " where id is not null group by id", [files]).fetchall()
     finally:
         con.close()
-    return {int(i) for (i,) in rows if i is not None}
+    return {int(i): (int(u), bool(d)) for i, u, d in rows}
 
 
 def reconcile_deletes(client: XsyClient, mapping: EntityMapping, spec: EntitySpec, settings: Settings,
                       config: CrmApi, progress: EntityProgress) -> set[int]:
     """Ids extracted once and no longer in the tenant: the API's record delete leaves no trace in
-    ``updatedAt`` queries, so the two id sets are compared (one cheap id-only pass)."""
-    deleted = landed_ids(settings, spec) - _tenant_ids(client, mapping, config.page_size, progress)
-    save_deleted(settings, spec.qualified_name, sorted(deleted), _now_iso())
+    ``updatedAt`` queries, so the two id sets are compared (one cheap id-only pass). An id whose
+    newest landed version is already a delete marker is not found again; each new one lands as a
+    marker, so a re-run writes nothing and a record saved again later comes back."""
+    newest = landed_newest(settings, spec)
+    live = {rid for rid, (_, is_deleted) in newest.items() if not is_deleted}
+    deleted = live - _tenant_ids(client, mapping, config.page_size, progress)
+    detected = datetime.now(UTC)
+    if deleted:
+        write_delete_markers(settings, spec, {rid: newest[rid][0] for rid in deleted}, detected,
+                             config.page_size)
+    save_deleted(settings, spec.qualified_name, sorted(deleted), f"{detected:%Y-%m-%dT%H:%M:%SZ}")
     return deleted
+
+
+def delete_marker(spec: EntitySpec, rid: int, updated_at: int) -> dict:
+    """A record's delete as the contract carries it: key, version, the marker (nothing else)."""
+    return {"id": rid, "updatedAt": updated_at, spec.delete_marker or "_deleted": True}
+
+
+def write_delete_markers(settings: Settings, spec: EntitySpec, deleted: dict[int, int],
+                         detected: datetime, page_size: int) -> list[Path]:
+    """Land ``deleted`` (id -> its newest landed updatedAt) as marker pages in
+    ``crm/<entity>/deletes_<UTC time>/``. A marker's updatedAt is the detection time, or one
+    millisecond after the version it deletes when that is later (a clock behind the tenant's),
+    so it is always the newest version; the entity's watermark does not move (it follows the
+    tenant's updatedAt, and the markers are not tenant records)."""
+    now_ms = int(detected.timestamp() * 1000)
+    markers = [delete_marker(spec, rid, max(now_ms, last + 1)) for rid, last in sorted(deleted.items())]
+    folder = settings.landing_dir / "crm" / spec.name / f"deletes_{detected:%Y%m%d_%H%M%S}"
+    paths = []
+    for n, start in enumerate(range(0, len(markers), page_size), start=1):
+        path = folder / f"page_{n:04d}.json"
+        _write_page(path, markers[start:start + page_size], page_no=n, page_size=page_size,
+                    total=len(markers), more=start + page_size < len(markers))
+        paths.append(path)
+    return paths
 
 
 def reconciliation_due(state: EntityState, config: CrmApi, now: datetime) -> bool:
