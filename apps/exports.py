@@ -81,3 +81,20 @@ def _format_columns(writer: pd.ExcelWriter, sheet, frame: pd.DataFrame, kinds: l
         cell_format = book.add_format({"num_format": number_format}) if number_format else None
         width = max([len(str(header)) * 2, 10, *(len(str(v)) for v in frame[header].head(50))])
         sheet.set_column(position, position, min(width + 2, 60), cell_format)
+
+
+_FILE_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_stem(name: object) -> str:
+    """A download's file name (without extension) from people's names: no path separators or
+    characters a file system refuses, spaces as underscores, at most 120 characters."""
+    cleaned = _FILE_FORBIDDEN.sub("_", str(name)).strip(" ._")
+    return re.sub(r"\s+", "_", cleaned)[:120] or "export"
+
+
+def statements_workbook(summary: pd.DataFrame, lines: pd.DataFrame, person_columns: tuple[str, ...]) -> bytes:
+    """Every statement of a period in one XLSX: a summary sheet (one row per person) and one sheet
+    of all lines with the person's columns first, typed and injection-safe like every export."""
+    ordered = lines[[*person_columns, *(c for c in lines.columns if c not in person_columns)]]
+    return to_xlsx({"汇总 summary": summary, "明细 lines": ordered}, for_people=True)

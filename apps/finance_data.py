@@ -158,3 +158,23 @@ def commission_lines(viewer: Viewer, user_id: int, period_start: dt.date) -> pd.
 def commission_review(viewer: Viewer) -> pd.DataFrame:
     row_rules.require_all(viewer, "the commission review list")
     return query("select * from finance.commission_review order by problem, record_id")
+
+
+PERSON_COLUMNS = ("user_name", "employee_code", "department_name")
+
+
+def commission_period_lines(viewer: Viewer, period_start: dt.date) -> pd.DataFrame:
+    """Every statement line of a period the viewer sees, with the person's name, code and
+    department first (the bulk export: one workbook for the whole period)."""
+    where, params = row_rules.owners(viewer, "l.user_id")
+    return query(
+        f"""select s.user_name, s.employee_code, s.department_name, l.line_kind, l.event_date, l.source_type,
+                  l.source_no, l.order_no, l.plan_code, l.plan_version, l.basis, l.rule_kind, l.product_line,
+                  l.split_pct, l.credit_amount, l.attainment, l.tier_from, l.tier_to, l.rate, l.basis_amount,
+                  l.commission_amount, l.rule_description, l.adjustment_reason, l.adjustment_author
+           from finance.commission_statement_lines as l
+           join finance.commission_statements as s on s.user_id = l.user_id and s.period_start = l.period_start
+           where l.period_start = ? and {where}
+           order by s.user_name, s.employee_code, l.event_date, l.line_key""",
+        (period_start.isoformat(), *params),
+    )

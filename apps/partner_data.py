@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from apps import row_rules
+from apps import display, row_rules
 from apps.data_access import query, settings
 from apps.row_rules import Viewer
 from operational import statements as statement_store
@@ -70,8 +70,11 @@ def statement_lines(viewer: Viewer, partner_id: int, period: str) -> pd.DataFram
     return df
 
 
-def rebates(viewer: Viewer) -> pd.DataFrame:
+def rebates(viewer: Viewer, partner_id: int | None = None) -> pd.DataFrame:
+    """Rebates of the viewer's partners; ``partner_id``: only that partner's (the statement in view)."""
     where, params = _partner_filter(viewer)
+    if partner_id is not None:
+        where, params = f"{where} and partner_id = ?", (*params, int(partner_id))
     return query(
         "select partner_code, partner_name, policy_code, policy_name, semantics, period_type, period_start, "
         "purchases, returns, net_purchases, tier_reached, rate_reached, retroactive_rebate, marginal_rebate, rebate "
@@ -95,7 +98,41 @@ def deal_registrations(viewer: Viewer) -> pd.DataFrame:
     return query(f"select * from partner.deal_registrations where 1 = 1{where} order by submitted_at desc", params)
 
 
+# ---------------------------------------------------------------- names people read
+def statement_label(row) -> str:
+    """A statement as people name it: the partner's code and name and the period (never its key)."""
+    return f"{row['partner_code']} {row['partner_name']} · {row['period']}"
+
+
+def line_label(row) -> str:
+    """A reconciliation line as people find it on paper: the partner report's line number (or the
+    vendor's order when the partner did not report it), customer, product, result and difference,
+    instead of its key ("1000000006876|2026-09|-|1")."""
+    where = (f"伙伴报表第 {int(row['report_line_no'])} 行" if pd.notna(row.get("report_line_no"))
+             else f"厂商订单 {row.get('vendor_order_ref') or '—'}")
+    customer = row.get("report_customer_name") or row.get("vendor_customer_name") or "—"
+    parts = [where, str(customer), str(row.get("product_code") or "—"), display.code(row.get("line_class"))]
+    difference = row.get("amount_difference")
+    if pd.notna(difference) and abs(float(difference)) >= CENT:
+        parts.append(f"差额 {display.money(difference)}")
+    return " · ".join(parts)
+
+
 # ---------------------------------------------------------------- disputes and confirmations
+CENT = 0.005  # a difference below half a cent is none (amounts carry two decimals)
+
+
+def confirm_blockers(difference, disputed_lines: int) -> list[str]:
+    """Why a statement may not be confirmed yet (empty: it may): an open dispute, or totals that
+    differ. Confirming says both sides agree on the amount, which neither is true of."""
+    reasons = []
+    if disputed_lines:
+        reasons.append(f"有 {disputed_lines} 行异议未解决，解决后才能确认 "
+                       f"({disputed_lines} disputed line(s) still open).")
+    if difference is not None and pd.notna(difference) and abs(float(difference)) >= CENT:
+        reasons.append(f"厂商与伙伴金额相差 {display.money(difference)}，差额为零才能确认 "
+                       "(the totals differ; a statement is confirmed at a zero difference).")
+    return reasons
 def _store(readonly: bool = False):
     """A session on the operational store (SQLite or PostgreSQL by ``CRMLAKE_OPERATIONAL_URL``)."""
     return session_scope(settings().operational_url, readonly=readonly)
@@ -131,7 +168,16 @@ def dispute_line(viewer: Viewer, partner_id: int, period: str, line_key: str, re
 
 
 def confirm_statement(viewer: Viewer, partner_id: int, period: str) -> None:
-    """Confirm for the viewer's side; ``ValidationError`` when that side already confirmed."""
+    """Confirm for the viewer's side; ``ValueError`` (Chinese reason) with an open dispute or a
+    difference (``confirm_blockers``), ``ValidationError`` when that side already confirmed."""
     _require_own(viewer, partner_id)
+    shown = statements(viewer)
+    statement = shown[(shown["partner_id"] == int(partner_id)) & (shown["period"] == period)]
+    if statement.empty:
+        raise ValueError(f"没有这张对账单 No statement {partner_id}|{period}.")
+    lines = statement_lines(viewer, partner_id, period)
+    reasons = confirm_blockers(statement["difference"].iloc[0], int(lines["disputed"].sum()) if len(lines) else 0)
+    if reasons:
+        raise ValueError(" ".join(reasons))
     with _store() as session:
         statement_store.confirm_statement(session, viewer, int(partner_id), period)

@@ -3,20 +3,33 @@
 import pandas as pd
 import streamlit as st
 
-from apps import auth, display, exports, row_rules
+from apps import auth, charts, display, exports, row_rules, url_state
 from apps import finance_data as fin
 
 viewer = auth.require_screen("commissions")
 st.title("提成对账单 Commission statements")
 statements = fin.commission_statements(viewer)
 periods = sorted(statements["period_start"].unique().tolist(), reverse=True)
-period = st.selectbox("Period 期间", periods, format_func=display.month)
+if not periods:
+    st.info("暂无提成对账单 No commission statements published yet.")
+    st.stop()
+url_state.seed("commission_period", url_state.choice("period", periods, periods[0]), periods)
+period = st.selectbox("Period 期间", periods, format_func=charts.month_label, key="commission_period")
+url_state.keep(period=period)
 in_period = statements[statements["period_start"] == period]
 
 c1, c2 = st.columns(2)
 c1.metric("Commission 提成合计", display.money(in_period["total_amount"].sum()))
 c2.metric("People 人数", display.count(len(in_period)))
 display.table(in_period)
+if not in_period.empty:  # the whole period in one workbook: a summary sheet and every line with its person
+    everyone = fin.commission_period_lines(viewer, pd.Timestamp(period).date())
+    st.download_button(
+        "全部对账单 XLSX All statements of the period",
+        exports.statements_workbook(in_period, everyone, fin.PERSON_COLUMNS),
+        file_name=f"{exports.file_stem(f'提成对账单_{pd.Timestamp(period):%Y-%m}_全部')}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="commission_all_xlsx",
+    )
 
 people = in_period.sort_values("user_name")
 if not people.empty:
@@ -25,7 +38,7 @@ if not people.empty:
         format_func=lambda u: f"{people.set_index('user_id').loc[u, 'user_name']} ({people.set_index('user_id').loc[u, 'employee_code']})",
     )
     statement = people[people["user_id"] == user_id].iloc[0]
-    st.subheader(f"{statement['user_name']} · {display.month(period)} · {display.code(statement['status'])}")
+    st.subheader(f"{statement['user_name']} · {charts.month_label(period)} · {display.code(statement['status'])}")
     st.metric("Statement total 对账单合计", display.money(statement["total_amount"]))
     lines = fin.commission_lines(viewer, user_id, pd.Timestamp(period).date())
     display.table(lines)

@@ -7,14 +7,18 @@ from apps import finance_data as fin
 
 viewer = auth.require_screen("payment_risk")
 st.title("回款风险 Payment risk")
-bt = fin.payment_risk_backtest()
-if not bt.empty:
-    row = bt.iloc[0]
-    st.caption(
-        f"Model {row['model_version']}, backtest on installments due from {row['cutoff']}: "
-        f"AUC {row['auc']:.3f}, Brier {row['brier']:.3f} (base {row['brier_base']:.3f}), "
-        f"precision in top decile {row['precision_top_decile']:.1%} vs base rate {row['base_rate_test']:.1%}."
-    )
+if viewer.role == "admin":  # model quality is for analysts; finance reads the risk, not AUC and Brier
+    bt = fin.payment_risk_backtest()
+    if not bt.empty:
+        row = bt.iloc[0]
+        with st.expander("模型评估（分析人员）Model quality, for analysts"):
+            st.caption(
+                f"Model {row['model_version']}, backtest on installments due from {row['cutoff']}: "
+                f"AUC {row['auc']:.3f}, Brier {row['brier']:.3f} (base {row['brier_base']:.3f}), "
+                f"precision in top decile {row['precision_top_decile']:.1%} vs base rate {row['base_rate_test']:.1%}."
+            )
+st.caption("逾期30天以上概率：该期款项晚于到期日30天以上才回款的可能性 "
+           "Probability that the installment is paid more than 30 days late.")
 risk = fin.payment_risk(viewer)
 band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique()), default=None, format_func=display.code,
                       placeholder="全部 All")

@@ -33,12 +33,16 @@ else:
             format_func=lambda i: f"{rows[i]['typed_name']} → {rows[i]['suggested_company_name'] or '?'} ({rows[i]['score']})",
             key="review_pick",
         )
+        # no decision is chosen for the reviewer: a score-92 pair can still be two companies
         decision = st.radio(
-            "Decision 决定", list(data.DECISION_LABELS), format_func=data.DECISION_LABELS.get, key="review_decision"
+            "Decision 决定", list(data.DECISION_LABELS), format_func=data.DECISION_LABELS.get, key="review_decision",
+            index=None,
         )
         comment = st.text_input("Comment 备注", key="review_comment")
         submitted = st.form_submit_button("Save 保存")
-    if submitted:
+    if submitted and decision is None:
+        st.error("请选择合并或不合并 Choose accept or reject first.")
+    elif submitted:
         row = rows[pick]
         try:
             data.decide(viewer, row["typed_name"], row["suggested_company_key"] or "", decision, comment)
