@@ -11,8 +11,8 @@ from pipelines.dbt.data_tests import (
     check_results,
     data_tests,
     failure_summary,
-    run_tests,
     has_compiled_tests,
+    run_tests,
     step_data_tests,
 )
 
@@ -122,14 +122,14 @@ def test_tests_are_read_from_a_compiled_manifest():
 
 def test_the_tests_connection_takes_the_profiles_duckdb_settings():
     """Time zone and memory limit as dbt's profile gives them to the models' sessions."""
-    from pipelines.dbt.data_tests import profile_settings
+    from pipelines.duckdb_session import profile_settings
 
     assert profile_settings({}) == {"TimeZone": "Asia/Shanghai", "memory_limit": "4GB"}
     assert profile_settings({"CRMLAKE_DUCKDB_MEMORY_LIMIT": "2GB"})["memory_limit"] == "2GB"
 
 
 def test_a_setting_that_could_break_out_of_its_quotes_is_refused():
-    from pipelines.dbt.data_tests import profile_settings
+    from pipelines.duckdb_session import profile_settings
 
     with pytest.raises(ValueError, match="not a plain value"):
         profile_settings({"CRMLAKE_DUCKDB_MEMORY_LIMIT": "4GB'; drop table t; --"})

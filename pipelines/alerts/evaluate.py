@@ -12,11 +12,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-
 from kernel.config.alerts import Alerts
 from operational.alerts import raise_ticket_priority, sync
 from operational.db import now_local, session_scope
+from pipelines import duckdb_session
 from pipelines.alerts.conditions import EVALUATORS, Context, NotComputed
 from pipelines.alerts.people import Directory
 
@@ -79,7 +78,7 @@ def evaluate(snapshot: Path, store_url: str, config: Alerts, now: dt.datetime | 
         report.outcome = f"not computed: no published snapshot at {snapshot}"
         report.rules = [RuleReport(r.id, r.kind, outcome=report.outcome) for r in rules]
         return report
-    with duckdb.connect(str(snapshot), read_only=True) as con, session_scope(store_url) as session:
+    with duckdb_session.connect(str(snapshot), read_only=True) as con, session_scope(store_url) as session:
         ctx = Context(con=con, session=session, people=Directory.load(con, session), now=now, app_url=config.app_url)
         for rule in rules:
             rule_report = RuleReport(rule.id, rule.kind)

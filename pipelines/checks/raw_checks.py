@@ -20,10 +20,10 @@ bounded at S=100.
 from dataclasses import replace
 
 import dagster as dg
-import duckdb
 
 from kernel.contracts import EntitySpec
 from kernel.settings import Settings
+from pipelines import duckdb_session
 from pipelines.checks.check_cache import (
     incremental_base,
     raw_data_files,
@@ -38,7 +38,7 @@ from pipelines.resources import LakehouseResource
 
 def read_raw_frame(spec: EntitySpec, settings: Settings):
     """The whole raw table of an entity as a pandas frame (all files, union by column name)."""
-    with duckdb.connect() as con:
+    with duckdb_session.connect() as con:
         return con.execute(
             f"select * from read_parquet('{raw_glob(spec, settings)}', union_by_name=true)"
         ).df()
@@ -81,7 +81,7 @@ def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[
     everything = [str(raw / name) for name in sorted(raw_data_files(spec, settings))]
     if not files:
         return None
-    with duckdb.connect() as con:
+    with duckdb_session.connect() as con:
         (shared,) = con.execute(
             "select count(*) from (select _source_file from read_parquet(?, filename=true) "
             "group by _source_file having count(distinct filename) > 1)", [everything],
@@ -95,7 +95,7 @@ def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[
     results = []
     ledger_frame = ledger.to_pandas()
     for part in _parts(files, rows):
-        with duckdb.connect() as con:
+        with duckdb_session.connect() as con:
             frame = con.execute("select * from read_parquet(?, union_by_name=true)",
                                 [[str(raw / SCHEMA_FILE), *(str(raw / name) for name in part)]]).df()
         result = validate_raw(spec, frame, expected_rows=len(frame), ledger=ledger_frame)

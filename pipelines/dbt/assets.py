@@ -12,7 +12,10 @@ from functools import cache
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
-from dagster_dbt.asset_utils import get_asset_check_key_for_test, get_checks_on_sources_upstream_of_selected_assets
+from dagster_dbt.asset_utils import (
+    get_asset_check_key_for_test,
+    get_checks_on_sources_upstream_of_selected_assets,
+)
 
 from kernel.engine import get_engine
 from kernel.runtime import settings_environment
@@ -20,8 +23,8 @@ from pipelines.dbt.data_tests import (
     check_results,
     data_tests,
     failure_summary,
-    run_tests,
     has_compiled_tests,
+    run_tests,
     step_data_tests,
 )
 from pipelines.dbt.project import dbt_project
@@ -29,7 +32,6 @@ from pipelines.dbt.translator import DBT_TESTS_CHECK, CrmlakeDbtTranslator
 from pipelines.resources import LakehouseResource
 from pipelines.spark.dbt_args import spark_exclude_args
 from pipelines.spark.mirror import export_python_tables, refresh_mirror, remove_failed_writes
-
 
 _TRANSLATOR = CrmlakeDbtTranslator()
 

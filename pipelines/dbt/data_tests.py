@@ -15,8 +15,6 @@ span several steps of one run waits, as ``--indirect-selection cautious`` made d
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +22,8 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-import yaml
 
-PROFILES_FILE = Path(__file__).resolve().parents[2] / "dbt_project" / "profiles.yml"
+from pipelines.duckdb_session import apply_settings, profile_settings
 
 
 @dataclass(frozen=True)
@@ -121,36 +118,11 @@ def step_data_tests(
     return chosen
 
 
-_ENV_VAR = re.compile(r"""^\{\{\s*env_var\(\s*'([A-Z0-9_]+)'\s*,\s*'([^']*)'\s*\)\s*\}\}$""")
-
-
-_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_./ %+-]+$")
-
-
-def profile_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The session settings dbt's DuckDB profile sets (time zone, memory limit), so tests see what
-    models saw; a value ``{{ env_var('NAME', 'default') }}`` is resolved as dbt resolves it."""
-    environ = os.environ if environ is None else environ
-    profile = yaml.safe_load(PROFILES_FILE.read_text(encoding="utf-8"))
-    resolved = {}
-    for name, value in (profile["crmlake"]["outputs"]["duckdb"].get("settings") or {}).items():
-        if isinstance(value, str) and "{{" in value:
-            match = _ENV_VAR.match(value.strip())
-            if match is None:
-                raise ValueError(f"{PROFILES_FILE.name}: setting {name} is a template only env_var('NAME', 'default') may be")
-            value = environ.get(match.group(1), match.group(2))
-        if not _PLAIN_VALUE.match(str(value)):  # it goes into SET name = '<value>'
-            raise ValueError(f"{PROFILES_FILE.name}: setting {name}: {value!r} is not a plain value (e.g. 4GB)")
-        resolved[name] = value
-    return resolved
-
-
 def run_tests(warehouse: Path, tests: Iterable[DataTest]) -> list[DataTestOutcome]:
     """Run each test's query in one connection; a query error is that test's error, not a crash."""
     outcomes = []
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        for name, value in profile_settings().items():
-            con.execute(f"SET {name} = '{value}'")
+        apply_settings(con, profile_settings())
         for test in tests:
             try:
                 failures, should_warn, should_error = con.execute(test.query).fetchone()

@@ -14,7 +14,6 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator
 
-
 DBT_TESTS_CHECK = "dbt_tests"
 
 

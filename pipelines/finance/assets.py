@@ -9,6 +9,7 @@ import duckdb
 
 from kernel.config import load_business_settings
 from kernel.outcomes import missing_inputs, record_outcome
+from pipelines import duckdb_session
 from pipelines.finance.commission import ADJUSTMENT_TYPES, build_statements
 from pipelines.finance.payment_risk import payment_risk
 from pipelines.resources import LakehouseResource
@@ -43,7 +44,7 @@ def commission_statements(context: dg.AssetExecutionContext, lakehouse: Lakehous
     settings = lakehouse.settings
     lock_through = load_business_settings(settings.config_dir).commission.lock_through
     started = time.perf_counter()
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(settings.warehouse_path)) as con:
         fresh = con.execute("select * from intermediate.int_commission_lines").fetch_arrow_table()
         users = con.execute(
             """select u.user_id, u.employee_code, u.user_name, d.department_name

@@ -28,6 +28,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pipelines import duckdb_session
+
 # published column types of finance.commission_statement_lines (money DECIMAL(18,2), dates DATE)
 LINE_TYPES: dict[str, str] = {
     "line_key": "varchar", "line_kind": "varchar", "user_id": "bigint", "source_type": "varchar",
@@ -227,7 +229,7 @@ def build_statements(
     (columns of ``ADJUSTMENT_TYPES``; the applied rows of ``finance.commission_adjustments``) are
     Arrow tables or data frames. Returns Arrow tables with the published column types.
     """
-    con = duckdb.connect()
+    con = duckdb_session.connect()
     try:
         con.register("fresh_in", fresh)
         con.register("users", users)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from kernel.outcomes import missing_inputs, record_outcome
 from models_ml import payment_delay
+from pipelines import duckdb_session
 from pipelines.resources import LakehouseResource
 from pipelines.typed_tables import write_typed
 
@@ -51,7 +52,7 @@ def score_installments(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd
     ],
 )
 def payment_risk(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
         scores, backtest, reason = score_installments(con)
         write_typed(con, "finance.payment_risk", scores, SCORE_COLUMNS)
         write_typed(con, "finance.payment_risk_backtest", backtest, BACKTEST_COLUMNS)

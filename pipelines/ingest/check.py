@@ -16,11 +16,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-import duckdb
 import polars as pl
 
 from kernel.capabilities import CAPABILITIES, capabilities_needing, disabled_by
 from kernel.contracts import EntitySpec, load_contract
+from pipelines import duckdb_session
 from pipelines.ingest.landing import HIDDEN, SYMBOLIC_LINK, IgnoredFile, ignored_files, scan
 from pipelines.ingest.layout import file_key
 from pipelines.ingest.loader import FileOutcome, evaluate_file
@@ -176,7 +176,7 @@ def check_landing(landing_dir: Path, contract: dict[str, EntitySpec] | None = No
     entities: list[EntityCheck] = []
     claimed: set[str] = set()  # every path some entity's glob matched
     scans = []
-    con = duckdb.connect()
+    con = duckdb_session.connect()
     try:
         for spec in contract.values():
             found = scan(spec, root)

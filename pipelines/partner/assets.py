@@ -18,6 +18,7 @@ import polars as pl
 from kernel.company_names.registry import BusinessRegistry, HttpRegistry, LocalRegistry
 from kernel.company_names.resolution import ResolutionConfig, resolve
 from kernel.outcomes import missing_inputs, record_outcome
+from pipelines import duckdb_session
 from pipelines.partner.decisions import load_decisions
 from pipelines.resources import LakehouseResource
 
@@ -69,7 +70,7 @@ def company_resolution(
 ) -> dg.MaterializeResult:
     started = time.perf_counter()
     path = lakehouse.settings.warehouse_path
-    con = duckdb.connect(str(path))
+    con = duckdb_session.connect(str(path))
     try:
         names = typed_names(con)
         registry: BusinessRegistry = (

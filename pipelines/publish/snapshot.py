@@ -37,6 +37,7 @@ from kernel.engine import Engine
 from kernel.outcomes import refresh_capability_tables
 from kernel.publish_status import MANIFEST_NAME
 from kernel.settings import Settings
+from pipelines import duckdb_session
 from pipelines.file_lock import file_lock
 from pipelines.ingest.landing import IGNORED_SCHEMA
 from pipelines.ingest.layout import IGNORED_FILES_NAME, ignored_files_path
@@ -219,7 +220,7 @@ def publish_snapshot(settings: Settings, run_id: str, engine: Engine = "duckdb")
         _remove_stale_temporaries(settings)
         counts, log_row = _swap_in_new_snapshot(settings, run_id, engine)
     # only now is it published: the next snapshots list it (see the module docstring)
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(settings.warehouse_path)) as con:
         con.execute("insert into meta.publish_log values (?, ?, ?, ?)", log_row)
 
     result = PublishResult(
@@ -254,7 +255,7 @@ def _swap_in_new_snapshot(
     """Copy, check and rename the warehouse into place; (table counts, this publish's log row)."""
     published_at = datetime.now(UTC).replace(tzinfo=None)
     tmp = settings.published_dir / f".crmlake.duckdb.{run_id}.tmp"
-    with duckdb.connect(str(settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(settings.warehouse_path)) as con:
         refresh_meta_tables(con, settings)
         refresh_capability_tables(con)
         counts = relation_counts(con) if engine == "spark" else table_counts(con)
@@ -267,10 +268,10 @@ def _swap_in_new_snapshot(
             shutil.copyfile(settings.warehouse_path, tmp)
         else:  # the table macros the DuckDB build's copy carries (finance.ar_aging_at, ...)
             create_table_macros(tmp, settings)
-        with duckdb.connect(str(tmp)) as copy:  # this snapshot's own row: in the copy only
+        with duckdb_session.connect(str(tmp)) as copy:  # this snapshot's own row: in the copy only
             copy.execute("insert into meta.publish_log values (?, ?, ?, ?)", log_row)
         counts["meta.publish_log"] = counts.get("meta.publish_log", 0) + 1
-        with duckdb.connect(str(tmp), read_only=True) as check:
+        with duckdb_session.connect(str(tmp), read_only=True) as check:
             copied = table_counts(check)
         if copied != counts:
             raise RuntimeError(f"published copy differs from the warehouse: {tmp}")

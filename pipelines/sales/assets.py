@@ -17,6 +17,7 @@ import pandas as pd
 from kernel.outcomes import record_outcome
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
+from pipelines import duckdb_session
 from pipelines.resources import LakehouseResource
 from pipelines.typed_tables import write_typed
 
@@ -140,7 +141,7 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
 def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
     settings = lakehouse.settings
     models_dir = settings.lakehouse_dir / "models"
-    con = duckdb.connect(str(settings.warehouse_path))
+    con = duckdb_session.connect(str(settings.warehouse_path))
     try:
         result = train_and_score(con, models_dir, log=context.log.info)
         write_typed(con, "sales.win_probability", result["scores"], SCORE_COLUMNS)
@@ -176,7 +177,7 @@ def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResou
     "probability scores by the same model run; this asset checks and reports it).",
 )
 def bookings_forecast_ml(lakehouse: LakehouseResource) -> dg.MaterializeResult:
-    with duckdb.connect(str(lakehouse.settings.warehouse_path), read_only=False) as con:
+    with duckdb_session.connect(str(lakehouse.settings.warehouse_path), read_only=False) as con:
         rows, total = con.execute(
             "select count(*), coalesce(sum(run_rate_amount), 0) from sales.bookings_forecast_ml"
         ).fetchone()

@@ -6,12 +6,12 @@ the ``service`` schema; the warehouse is opened read-write only inside the asset
 
 
 import dagster as dg
-import duckdb
 import pandas as pd
 import polars as pl
 
 from kernel.outcomes import missing_inputs, record_outcome
 from models_ml import requirement_matching
+from pipelines import duckdb_session
 from pipelines.resources import LakehouseResource
 from pipelines.service import qa
 from pipelines.typed_tables import write_typed
@@ -54,7 +54,7 @@ QA_TABLES = ("qa_rule_hits", "qa_conversation_scores", "qa_agent_scores", "qa_in
 )
 def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     rules = qa.load_rules()
-    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
         messages = con.execute(
             f"select conversation_id, seq, channel, speaker, sent_at, text, agent_id, call_id"
             f" from {STG}.stg_callcenter__transcripts order by conversation_id, seq"
@@ -118,7 +118,7 @@ def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     "feature-request and complaint tickets; precision@1 on held-out linked tickets in metadata.",
 )
 def requirement_link_suggestions(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
         # ordered by key: equal scores and the held-out draw must not depend on the engine's row order
         reqs = con.execute(f"select requirement_id, title, description from {STG}.stg_callcenter__requirements"
                            " where status <> 'rejected' order by requirement_id").df()

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
-
 from kernel.config.crm_api import CrmApi
 from kernel.contracts import EntitySpec, load_contract
 from kernel.settings import Settings
+from pipelines import duckdb_session
 from pipelines.sources.crm_api.client import XsyClient
 from pipelines.sources.crm_api.mapping import EntityMapping, MappingError, resolve
 from pipelines.sources.crm_api.state import (
@@ -204,7 +203,7 @@ def landed_newest(settings: Settings, spec: EntitySpec) -> dict[int, tuple[int, 
     files = sorted(str(p) for p in folder.glob("*/page_*.json")) if folder.is_dir() else []
     if not files:
         return {}
-    con = duckdb.connect()
+    con = duckdb_session.connect()
     marker = spec.delete_marker or "_deleted"
     try:
         rows = con.execute(

@@ -7,10 +7,10 @@ anything downstream runs.
 """
 
 import dagster as dg
-import duckdb
 
 from kernel.config import load_business_settings
 from kernel.config.calendar import known_through_year
+from pipelines import duckdb_session
 from pipelines.resources import LakehouseResource
 from pipelines.sources.settings.tables import SCHEMA, TABLES, write_settings_tables
 
@@ -24,7 +24,7 @@ from pipelines.sources.settings.tables import SCHEMA, TABLES, write_settings_tab
 def business_settings(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     config_dir = lakehouse.settings.config_dir
     bs = load_business_settings(config_dir)
-    with duckdb.connect(str(lakehouse.settings.warehouse_path)) as con:
+    with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
         counts = write_settings_tables(con, bs)
     origin = str(config_dir) if config_dir.is_dir() else f"{config_dir} (absent: product defaults)"
     context.log.info(f"business settings from {origin}: {counts}")
