@@ -32,30 +32,51 @@ WORK_DIR = REPO / "bench" / "work"
 
 
 class PeakMemory:
-    """Samples the RSS of this process and all its children every 50 ms."""
+    """Samples the RSS of this process and all its children every 50 ms.
+
+    Besides the peak it keeps the largest sample of every ``WINDOW_SECONDS`` (``timeline``) and
+    the split at the peak between this process (in-process assets) and its children (dbt), so a
+    peak can be traced to the Dagster step running at that time."""
+
+    WINDOW_SECONDS = 10
 
     def __init__(self) -> None:
         self.peak = 0
+        self.peak_self = 0
+        self.timeline: list[tuple[int, int]] = []  # (window start s, largest MB in it)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self._started = time.monotonic()
 
-    def _rss(self) -> int:
+    def _rss(self) -> tuple[int, int]:
         me = psutil.Process()
-        total = me.memory_info().rss
+        own = total = me.memory_info().rss
         for child in me.children(recursive=True):
             try:
                 total += child.memory_info().rss
             except psutil.Error:
                 pass
-        return total
+        return total, own
+
+    def _sample(self) -> None:
+        total, own = self._rss()
+        if total > self.peak:
+            self.peak, self.peak_self = total, own
+        window = int((time.monotonic() - self._started) // self.WINDOW_SECONDS) * self.WINDOW_SECONDS
+        mb = round(total / 2**20)
+        if self.timeline and self.timeline[-1][0] == window:
+            self.timeline[-1] = (window, max(self.timeline[-1][1], mb))
+        else:
+            self.timeline.append((window, mb))
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
+            self._sample()
             self._stop.wait(0.05)
 
     def __enter__(self) -> PeakMemory:
-        self.peak = self._rss()
+        self._started = time.monotonic()
+        self._sample()
         self._thread.start()
         return self
 
@@ -78,7 +99,12 @@ class BenchRecord:
             info: dict = {}
             yield info
         info.update(
-            {"seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": round(mem.peak / 2**20)}
+            {
+                "seconds": round(time.perf_counter() - started, 2),
+                "peak_rss_mb": round(mem.peak / 2**20),
+                "peak_rss_this_process_mb": round(mem.peak_self / 2**20),
+                "rss_mb_by_10s": mem.timeline,
+            }
         )
         self.phases[name] = info
         log.info("bench phase %s: %.1fs, peak %s MB", name, info["seconds"], info["peak_rss_mb"])
