@@ -18,13 +18,17 @@ from apps import charts, display, url_state
 
 def row(frame: pd.DataFrame, key_column: str, *, name: str, key: str,
         labels: Mapping[str, str] | None = None, kinds: Mapping[str, str] | None = None,
-        show_ids: Any = False) -> pd.Series | None:
+        show_ids: Any = False, first_by_default: bool = False) -> pd.Series | None:
     """Show ``frame`` (``display.table``) with single-row selection; the selected row, or ``None``.
 
-    ``name``: the address parameter holding the selected row's ``key_column`` value."""
+    ``name``: the address parameter holding the selected row's ``key_column`` value;
+    ``first_by_default``: the first row is selected when the address names none (a ranking opens
+    on its top entry)."""
     frame = frame.reset_index(drop=True)
     keys = [url_state.as_text(v) for v in frame[key_column]]
     wanted = url_state.raw(name)
+    if wanted is None and first_by_default and keys:
+        wanted = keys[0]
     default = {"selection": {"rows": [keys.index(wanted)], "columns": []}} if wanted in keys else None
     event = display.table(frame, labels=labels, kinds=kinds, show_ids=show_ids, key=key, on_select="rerun",
                           selection_mode="single-row", selection_default=default)

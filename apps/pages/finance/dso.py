@@ -12,7 +12,7 @@ st.caption("DSO = open receivables billed by the month-end / billed in the month
 dso = fin.dso_trend(viewer)
 latest = dso.dropna(subset=["dso_days"]).tail(1)
 if not latest.empty:
-    st.metric("Latest DSO 最新", f"{float(latest['dso_days'].iloc[0]):.1f} 天")
+    st.metric("Latest DSO 最新", f"{float(latest['dso_days'].iloc[0]):.1f} days")
 chart_data = dso.assign(dso_days=dso["dso_days"].astype(float))
 charts.show(
     alt.Chart(chart_data).mark_line(point=True).encode(

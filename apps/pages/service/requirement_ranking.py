@@ -13,7 +13,8 @@ ranking = data.requirement_ranking(viewer)
 st.caption("Score = linked tickets + distinct customers + customer tier weights + revenue at stake "
            "(weights: service.yml demand_weights in the settings folder).")
 st.caption("点击一个需求查看其工单与客户 Select a requirement to list its requests.")
-picked = drill.row(ranking, "requirement_id", name="requirement", key="requirement_rows", show_ids=["requirement_id"])
+picked = drill.row(ranking, "requirement_id", name="requirement", key="requirement_rows", show_ids=["requirement_id"],
+                    first_by_default=True)
 
 if picked is not None:
     requirement = picked["requirement_id"]
