@@ -136,6 +136,13 @@ def date(form: str, field: str, label: str, key: str, **kwargs: Any) -> Any:
     return value
 
 
+def checkbox(form: str, field: str, label: str, key: str, value: bool = False, **kwargs: Any) -> bool:
+    _remember_default(key, bool(value))
+    checked = st.checkbox(label, value=value, key=key, **kwargs)
+    field_error(form, field)
+    return checked
+
+
 def area(form: str, field: str, label: str, key: str, **kwargs: Any) -> str:
     _remember_default(key, kwargs.get("value") or "")
     value = st.text_area(label, key=key, **kwargs)
@@ -147,19 +154,7 @@ def submit(form: str, label: str, action: Callable[[], None], key: str | None = 
     """Submit button whose callback first clears the form's old messages, then runs ``action``
     once per drawn form: a save without errors moves the form's generation on, and a submit
     carrying an older generation is refused (no second row from a double click)."""
-    drawn = generation(form)
-
-    def _run(drawn_generation: int) -> None:
-        if drawn_generation != generation(form):
-            set_errors(form, {GENERAL: REPEATED})
-            # the repeated message brought the saved input back: empty the form again
-            clear([k for k in st.session_state.get(DEFAULTS) or {} if k.startswith(f"{form}.")])
-            return
-        set_errors(form, {})
-        action()
-        if not errors(form):
-            st.session_state[f"{form}__generation"] = drawn_generation + 1
-
+    drawn, _run = _guarded(form, action)
     return st.form_submit_button(label, on_click=_run, args=(drawn,), key=f"{key or form + ':' + label}__submit_{drawn}")
 
 
@@ -173,11 +168,24 @@ def cleaned(values_: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in values_.items()}
 
 
-def button(form: str, label: str, action: Callable[[], None], key: str) -> bool:
-    """A plain button (outside ``st.form``) with the same callback behaviour as ``submit``."""
+def _guarded(form: str, action: Callable[[], None]) -> tuple[int, Callable[[int], None]]:
+    """The form's drawn generation and a callback that runs ``action`` once for it (see module doc)."""
+    drawn = generation(form)
 
-    def _run() -> None:
+    def _run(drawn_generation: int) -> None:
+        if drawn_generation != generation(form):
+            set_errors(form, {GENERAL: REPEATED})
+            clear([k for k in st.session_state.get(DEFAULTS) or {} if k.startswith(f"{form}.")])
+            return
         set_errors(form, {})
         action()
+        if not errors(form):
+            st.session_state[f"{form}__generation"] = drawn_generation + 1
 
-    return st.button(label, on_click=_run, key=key)
+    return drawn, _run
+
+
+def button(form: str, label: str, action: Callable[[], None], key: str) -> bool:
+    """A plain button (outside ``st.form``) with the same once-per-drawn-form behaviour as ``submit``."""
+    drawn, run = _guarded(form, action)
+    return st.button(label, on_click=run, args=(drawn,), key=f"{key}__{drawn}")

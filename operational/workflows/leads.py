@@ -223,10 +223,18 @@ def list_my_leads(session: Session, viewer: Viewer, *, include_closed: bool = Fa
 
 
 def convert_lead(session: Session, viewer: Viewer, lead_id: int, expected_version: int, *,
-                 account_id: int | None = None, opportunity_values: dict[str, Any] | None = None,
+                 account_id: int | None = None, account_values: dict[str, Any] | None = None,
+                 contact_values: dict[str, Any] | None = None,
+                 opportunity_values: dict[str, Any] | None = None, with_opportunity: bool = True,
                  confirm_fuzzy: bool = False, reference: Reference | None = None) -> Lead:
-    """Turn an open lead into an opportunity, on ``account_id`` or on a new account named after
-    the lead's company (with the same duplicate checks as the accounts screen)."""
+    """Turn an open lead into an account, optionally a contact, and optionally an opportunity.
+
+    The account is ``account_id`` (an existing one, store or extracted: "link to existing") or a
+    new one named after the lead's company (``account_values`` may correct the prefilled name,
+    city, industry), with the accounts screen's duplicate checks. ``contact_values`` (a name at
+    least) adds a contact on that account. Everything happens in the caller's one transaction, so
+    a refused step leaves nothing half converted; each insert and the lead's update are audited,
+    the lead's audit comment naming what was created."""
     from operational.workflows import accounts, opportunities
 
     lead = records.get(session, viewer, Lead, lead_id, reference=reference)
@@ -234,23 +242,38 @@ def convert_lead(session: Session, viewer: Viewer, lead_id: int, expected_versio
         records.update(session, viewer, lead, {}, expected_version)  # raises StaleRecordError
     if lead.is_in_pool or lead.status not in OPEN_STATUSES:
         raise ValidationError({"status": f"只能转化进行中的线索（当前 {lead.status}） Only an open lead can be converted"})
+    created: list[str] = []
     if account_id is None:
-        if not (lead.company_name or "").strip():
+        values = {"account_name": lead.company_name, "owner_id": lead.owner_id, "province": lead.province,
+                  "city": lead.city, "industry": lead.industry, "partner_id": lead.partner_id}
+        values |= {k: v for k, v in (account_values or {}).items() if v not in (None, "")}
+        if not (values.get("account_name") or "").strip():
             raise ValidationError({"account_id": "请选择客户或先填写线索的公司名称 Choose an account or give the lead a company name"})
-        account = accounts.create_account(
-            session, viewer, {"account_name": lead.company_name, "owner_id": lead.owner_id, "province": lead.province,
-                              "city": lead.city, "industry": lead.industry, "partner_id": lead.partner_id},
-            confirm_fuzzy=confirm_fuzzy, reference=reference)
+        account = accounts.create_account(session, viewer, values, confirm_fuzzy=confirm_fuzzy, reference=reference)
         account_id = account.id
+        created.append(f"客户 account #{account_id}")
     else:
         accounts.account_row(session, viewer, int(account_id), reference=reference)
-    values = {"opportunity_name": f"{lead.company_name or lead.lead_name} 商机", **(opportunity_values or {})}
-    values |= {"account_id": account_id, "lead_id": lead.id, "campaign_id": lead.campaign_id,
-               "owner_id": lead.owner_id, "partner_id": lead.partner_id}
-    opp = opportunities.create_opportunity(session, viewer, values, reference=reference)
+        created.append(f"关联已有客户 linked account #{account_id}")
+    contact = {k: v for k, v in (contact_values or {}).items() if v not in (None, "")}
+    if contact:
+        if not (contact.get("contact_name") or "").strip():
+            raise ValidationError({"contact_name": "请填写联系人姓名 Give the contact's name"})
+        made = accounts.create_contact(
+            session, viewer, {**contact, "account_id": account_id, "owner_id": lead.owner_id,
+                              "partner_id": lead.partner_id}, reference=reference)
+        created.append(f"联系人 contact #{made.id}")
+    opportunity_id = None
+    if with_opportunity:
+        values = {"opportunity_name": f"{lead.company_name or lead.lead_name} 商机"}
+        values |= {k: v for k, v in (opportunity_values or {}).items() if v not in (None, "")}
+        values |= {"account_id": account_id, "lead_id": lead.id, "campaign_id": lead.campaign_id,
+                   "owner_id": lead.owner_id, "partner_id": lead.partner_id}
+        opportunity_id = opportunities.create_opportunity(session, viewer, values, reference=reference).id
+        created.append(f"商机 opportunity #{opportunity_id}")
     return records.update(
         session, viewer, lead,
-        {"status": "converted", "converted_account_id": account_id, "converted_opportunity_id": opp.id,
+        {"status": "converted", "converted_account_id": account_id, "converted_opportunity_id": opportunity_id,
          "converted_at": now_local()},
-        expected_version, action="convert", reference=reference,
+        expected_version, action="convert", comment="转化 converted: " + "; ".join(created), reference=reference,
     )

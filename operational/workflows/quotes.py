@@ -278,12 +278,15 @@ def quote_lines(session: Session, viewer: Viewer, quote_id: int, *, reference: R
 def pending_approvals(session: Session, viewer: Viewer, *, reference: Reference | None = None) -> list[dict[str, Any]]:
     """Quotes waiting for the viewer's decision (their team's, by the row rule)."""
     stmt = filter_query(
-        sa.select(Approval, Quote).join(Quote, sa.and_(Approval.object_type == "quote", Approval.object_id == Quote.id)),
+        sa.select(Approval, Quote, Opportunity.opportunity_name, Opportunity.amount)
+        .join(Quote, sa.and_(Approval.object_type == "quote", Approval.object_id == Quote.id))
+        .outerjoin(Opportunity, Opportunity.id == Quote.opportunity_id),
         viewer, Approval, reference_or_load(reference),
     ).where(Approval.status == "pending").order_by(Approval.id)
     return [
         {"approval_id": a.id, "quote_id": q.id, "quote_no": q.quote_no, "owner_id": q.owner_id,
-         "total_amount": q.total_amount, "discount_rate": q.discount_rate, "reason": a.reason,
-         "requested_at": a.created_at, "quote_version": q.version}
-        for a, q in session.execute(stmt).all()
+         "account_id": q.account_id, "opportunity_id": q.opportunity_id, "opportunity_name": opp_name,
+         "opportunity_amount": opp_amount, "total_amount": q.total_amount, "discount_rate": q.discount_rate,
+         "reason": a.reason, "requested_at": a.created_at, "quote_version": q.version}
+        for a, q, opp_name, opp_amount in session.execute(stmt).all()
     ]

@@ -7,7 +7,7 @@ import streamlit as st
 
 from apps import auth, display
 from apps import entry_data as entry
-from apps.components import forms
+from apps.components import forms, links
 from operational.models import Account, Contact
 from operational.workflows import accounts as wf
 
@@ -74,10 +74,13 @@ forms.button(NEW, "创建客户 Create account", _create, key="account_create")
 # -- my accounts ---------------------------------------------------------------------------
 st.subheader("我的客户 My accounts")
 mine = entry.read(entry.visible_rows, viewer, Account)
-display.table(entry.frame(mine, ["id", "account_name", "unified_social_credit_code", "level", "city", "owner_id",
-                                "version", "updated_at"]), show_ids=["id"])
-picked = st.selectbox("客户 Account", [r["id"] for r in mine], index=None, key="account_selected",
-                      format_func=lambda i: entry.label(mine, i, "account_name"))
+ACCOUNT_COLUMNS = ["id", "account_name", "unified_social_credit_code", "level", "city", "owner_id", "updated_at"]
+entry.show_with_extracted(mine, entry.extracted(viewer, "accounts", ACCOUNT_COLUMNS), ACCOUNT_COLUMNS)
+st.caption(entry.READ_ONLY_NOTE + "可为源系统客户添加联系人、商机和订单。 You can add contacts, opportunities and orders to them.")
+wanted = links.requested("account")
+ids = [r["id"] for r in mine]
+picked = st.selectbox("客户 Account", ids, index=ids.index(wanted) if wanted in ids else None, key="account_selected",
+                      placeholder="请选择 Choose", format_func=lambda i: entry.label(mine, i, "account_name"))
 if picked is not None:
     entry.show_history(viewer, "accounts", picked)
 

@@ -1,6 +1,8 @@
 """渠道审批 Channel approvals: the channel manager decides on pending deal registrations (seeing
 who else claims the same company: open opportunities, other partners' registrations) and on
-special price requests (at the requested price or a counter-offer, never above list). A
+special price requests (at the requested price or a counter-offer, never above list). Both show
+the deal: partner, customer, opportunity and its rep by name; product, list price, discount, net
+price and amount. A
 rejection needs a comment, which the partner sees."""
 
 import streamlit as st
@@ -8,7 +10,7 @@ import streamlit as st
 from apps import display
 from apps import entry_data as ed
 from apps.auth import require_screen
-from apps.components import forms
+from apps.components import deals, forms
 from apps.components import ops_forms as ops
 from operational.workflows import partners
 
@@ -52,8 +54,7 @@ with reg_tab:
     if not pending:
         st.info("没有待审批的报备 No registration is waiting for a decision.")
     else:
-        ops.table(pending, ["customer_name", "partner_id", "estimated_amount", "expected_close_date", "submitted_at",
-                            "has_conflict", "conflict_note"], {"partner_id": partner_names})
+        display.table(deals.registrations(pending), labels=deals.LABELS)
         labels = {r["id"]: f"{partner_names.get(r['partner_id'], r['partner_id'])} · {r['customer_name']}" for r in pending}
         registration_id = st.selectbox("报备 Registration", list(labels), format_func=labels.get, key="ca_reg")
         claims = ed.read(partners.registration_conflicts, viewer, registration_id)
@@ -76,8 +77,7 @@ with price_tab:
     if not pending:
         st.info("没有待审批的特价申请 No special price request is waiting for a decision.")
     else:
-        ops.table(pending, ["partner_id", "product_id", "quantity", "list_price", "requested_price", "valid_until",
-                            "reason"], {"partner_id": partner_names, "product_id": product_names})
+        display.table(deals.special_prices(pending), labels=deals.LABELS)
         labels = {r["id"]: f"{partner_names.get(r['partner_id'], r['partner_id'])} · "
                            f"{product_names.get(r['product_id'], r['product_id'])} · {display.money(r['requested_price'])}" for r in pending}
         request_id = st.selectbox("申请 Request", list(labels), format_func=labels.get, key="ca_request")

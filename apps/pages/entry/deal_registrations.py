@@ -65,8 +65,12 @@ with new_tab:
 
 with list_tab:
     regs = ed.read(partners.list_registrations, viewer)
+    REG_COLUMNS = ["customer_name", "partner_id", "status", "estimated_amount", "expected_close_date", "submitted_at"]
+    with st.expander("伙伴报表中的报备 Registrations from partner reports (只读 read-only)"):
+        ed.show_with_extracted([], ed.extracted(viewer, "deal_registrations", REG_COLUMNS), REG_COLUMNS)
+        st.caption(ed.READ_ONLY_NOTE + "伙伴报表中的报备不能在此修改。 Registrations from partner reports cannot be edited here.")
     if not regs:
-        st.info("暂无报备 No registrations yet.")
+        st.info("本系统暂无录入的报备 No registrations entered here yet.")
     else:
         ops.table(regs, ["customer_name", "partner_id", "status", "estimated_amount", "expected_close_date",
                          "protected_until", "has_conflict", "conflict_note", "decision_comment", "version"],

@@ -5,14 +5,14 @@ import streamlit as st
 
 from apps import auth, display
 from apps import entry_data as entry
-from apps.components import forms, records
+from apps.components import convert_lead, forms, records
 from operational.workflows import leads as wf
 
 viewer = auth.require_screen("leads")
 MANAGES = viewer.role in wf.ASSIGNERS
 SOURCES = ["(none)", "website", "referral", "campaign", "trade_show", "cold_call", "partner", "other"]
 LIST_COLUMNS = ["id", "lead_name", "company_name", "status", "owner_id", "mobile", "email", "city",
-                "last_follow_up_at", "version"]
+                "last_follow_up_at", "converted_account_id", "converted_opportunity_id", "version"]
 
 st.title("线索 Leads")
 owners = entry.owner_choices(viewer) if MANAGES else {}
@@ -59,13 +59,22 @@ tab_mine, tab_pool = st.tabs(["我的线索 My leads", "公海 Lead pool"])
 
 # -- my leads ------------------------------------------------------------------------------
 with tab_mine:
-    mine = entry.read(wf.list_my_leads, viewer)
-    display.table(entry.frame(mine, LIST_COLUMNS), show_ids=["id"])
+    forms.show_flash("lead_converted")
+    mine = [r for r in entry.read(wf.list_my_leads, viewer, include_closed=True)
+            if r["status"] in (*wf.OPEN_STATUSES, "converted")]
+    crm_leads = entry.extracted(viewer, "leads", LIST_COLUMNS[:-1], where="not coalesce(is_in_pool, false)")
+    entry.show_with_extracted(mine, crm_leads, LIST_COLUMNS[:-1],
+                              show_ids=["id", "converted_account_id", "converted_opportunity_id"],
+                              labels={"converted_account_id": "转化客户", "converted_opportunity_id": "转化商机"})
+    st.caption(entry.READ_ONLY_NOTE + "源系统线索的跟进与转化请在销售易中操作。 Follow up and convert CRM leads in the CRM.")
     ids = [r["id"] for r in mine]
-    chosen = st.selectbox("线索 Lead", ids, key="lead_selected", index=None,
+    chosen = st.selectbox("线索 Lead", ids, key="lead_selected", index=None, placeholder="请选择 Choose",
                           format_func=lambda i: entry.label(mine, i, "lead_name", "company_name", "status"))
     lead = next((r for r in mine if r["id"] == chosen), None)
-    if lead is not None:
+    if lead is not None and lead["status"] == "converted":
+        convert_lead.show_converted(lead, entry.converted_names(viewer, lead))
+        entry.show_history(viewer, "leads", lead["id"])
+    elif lead is not None:
         ACT = "lead_action"
         records.stale_notice(ACT)
         forms.show_flash(ACT)
@@ -106,6 +115,8 @@ with tab_mine:
             if MANAGES:
                 with b3:
                     forms.submit(ACT, "改派 Reassign", _reassign, key="lead_reassign")
+        st.subheader("转化 Convert")
+        convert_lead.show(viewer, lead)
         entry.show_history(viewer, "leads", lead["id"])
 
 # -- pool ----------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import streamlit as st
 
 from apps import auth, display
 from apps import entry_data as entry
-from apps.components import forms, records
+from apps.components import forms, links, records
 from operational.models import Contact, Opportunity
 from operational.workflows import opportunities as wf
 from operational.workflows import quotes as quotes_wf
@@ -50,9 +50,13 @@ with st.expander("新建商机 New opportunity", expanded=True):
 # -- my opportunities ----------------------------------------------------------------------
 st.subheader("我的商机 My opportunities")
 mine = entry.read(entry.visible_rows, viewer, Opportunity)
-display.table(entry.frame(mine, ["id", "opportunity_name", "account_id", "stage", "status", "amount", "close_date",
-                                "owner_id", "version", "updated_at"]), show_ids=["id"])
-picked = st.selectbox("商机 Opportunity", [r["id"] for r in mine], index=None, key="opp_selected",
+OPP_COLUMNS = ["id", "opportunity_name", "account_id", "stage", "status", "amount", "close_date", "owner_id", "updated_at"]
+entry.show_with_extracted(mine, entry.extracted(viewer, "opportunities", OPP_COLUMNS), OPP_COLUMNS)
+st.caption(entry.READ_ONLY_NOTE + "推进源系统商机的阶段请在销售易中操作。 Move a CRM opportunity's stage in the CRM.")
+wanted = links.requested("opportunity")
+opp_ids = [r["id"] for r in mine]
+picked = st.selectbox("商机 Opportunity", opp_ids, index=opp_ids.index(wanted) if wanted in opp_ids else None,
+                      key="opp_selected", placeholder="请选择 Choose",
                       format_func=lambda i: entry.label(mine, i, "opportunity_name", "stage", "status"))
 opp = next((r for r in mine if r["id"] == picked), None)
 

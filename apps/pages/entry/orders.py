@@ -114,11 +114,15 @@ with new_tab:
 
 with list_tab:
     rows = ed.read(orders.list_orders, viewer)
+    ORDER_COLUMNS = ["id", "order_no", "account_name", "status", "total_amount", "order_date", "updated_at"]
+    shown = [{**r, "account_name": accounts.get(r["account_id"], r["account_id"])} for r in rows]
+    crm = ed.extracted(viewer, "orders", ORDER_COLUMNS, names={"account_name": ("accounts", "account_id", "account_name")})
+    ed.show_with_extracted(shown, crm, ORDER_COLUMNS)
+    st.caption(ed.READ_ONLY_NOTE + "可在「回款 Payments」页为源系统订单建回款计划；交付请在源系统中登记。 "
+               "Plan payments for a CRM order on the payments screen.")
     if not rows:
-        st.info("暂无订单 No orders yet.")
+        st.info("本系统暂无录入的订单 No orders entered here yet.")
     else:
-        ops.table(rows, ["order_no", "account_id", "status", "total_amount", "order_date", "quote_id", "version"],
-                  {"account_id": accounts})
         order_labels = {r["id"]: f"{r['order_no']} · {accounts.get(r['account_id'], r['account_id'])}" for r in rows}
         order_id = st.selectbox("订单 Order", list(order_labels), format_func=order_labels.get, key="order_pick")
         status = ed.read(deliveries.line_statuses, viewer, order_id=order_id)

@@ -63,8 +63,14 @@ with new_tab:
 
 with work_tab:
     mine = ed.read(tickets.list_tickets, viewer)
+    TICKET_COLUMNS = ["ticket_no", "account_name", "priority", "category", "subject", "status", "created_at"]
+    with st.expander("呼叫中心抽取的工单 Tickets from the call center (只读 read-only)"):
+        ed.show_with_extracted([], ed.extracted(viewer, "tickets", TICKET_COLUMNS,
+                                                names={"account_name": ("accounts", "account_id", "account_name")}),
+                               TICKET_COLUMNS)
+        st.caption(ed.READ_ONLY_NOTE + "呼叫中心的工单请在呼叫中心系统处理。 Work call-center tickets there.")
     if not mine:
-        st.info("暂无工单 No tickets to work on.")
+        st.info("本系统暂无录入的工单 No tickets entered here to work on.")
         st.stop()
     ops.table(mine, ["ticket_no", "account_id", "priority", "category", "subject", "status", "owner_id", "rating",
                      "version"], {"account_id": accounts, "owner_id": ops.user_names()})
