@@ -41,7 +41,7 @@ LAYOUT = """\
 
 | system | folder layout | format | encoding | batches / paging | time zone |
 | --- | --- | --- | --- | --- | --- |
-| CRM | `crm/<object>/<batch>/page_<nnnn>.json` | JSON pages of the CRM query API | UTF-8 | `full_YYYYMMDD` = full pull; `delta_YYYYMMDD` = records changed since the previous pull; 500 records a page | `createdAt`, `updatedAt` and other `epoch_ms` fields are milliseconds since 1970-01-01 UTC; dates are calendar dates |
+| CRM | `crm/<object>/<batch>/page_<nnnn>.json` | JSON pages of the CRM query API | UTF-8 | `full_YYYYMMDD` = full pull; `delta_YYYYMMDD` = records changed since the previous pull; `deletes_YYYYMMDD` = delete markers (optional); 500 records a page | `createdAt`, `updatedAt` and other `epoch_ms` fields are milliseconds since 1970-01-01 UTC; dates are calendar dates |
 | ERP | `erp/<entity>/<entity>_YYYY-MM.csv` (documents), `erp/<entity>/<entity>_YYYYMMDD.csv` (master data snapshot) | CSV, Chinese headers | GBK for shipments, invoices, bank receipts; UTF-8 with BOM for master data | one file per month of the document date; master data as one snapshot | local time, Asia/Shanghai (UTC+8) |
 | Call center | `callcenter/<entity>/<prefix>_YYYY-MM.csv`, `callcenter/transcripts/transcripts_YYYY-MM.jsonl`, agents as `agents_YYYYMMDD.csv` | CSV; JSONL (one message a line) | UTF-8 | one file per month (calls by start time, tickets by creation, events by event time, transcripts by the local month the conversation started) | CSV: local time; JSONL `ts`: UTC, ISO-8601 with `Z` |
 | Partners | `partners/<entity>/<entity>_YYYY-MM.csv`, master data as `_YYYYMMDD.csv`; `partners/sales_reports/<partner_code>/<YYYY-MM>.xlsx` | CSV; XLSX (first sheet, header on the first row) | UTF-8 | registrations and special prices monthly; one sales report per partner and month | local time |
@@ -61,6 +61,29 @@ written as `null` or the key may be missing. Ids are 64-bit integers unique acro
 Money, quantities and rates are JSON numbers with at most their scale of decimals; dates are `"YYYY-MM-DD"`
 strings; booleans are `true`/`false`. A record can appear in several batches: the version with
 the greatest `updatedAt` wins, whatever the order of arrival.
+
+#### Deletes and corrections
+
+A **correction** is a new version: the record again, whole, with a greater `updatedAt` (a delta
+batch); staging keeps the newest version of each id. A **delete** is a version too, a *delete
+marker*: `{"id": <the record's id>, "updatedAt": <when it was deleted, epoch ms>, "_deleted": true}`
+on a page of the object's folder, typically in a batch of its own (`crm/<object>/deletes_YYYYMMDD/page_0001.json`,
+any batch name works). Only `id` and `updatedAt` are needed; other keys may be there (a recycle-bin
+export of the whole record) and are kept in raw, not required. How it flows:
+
+- **raw** keeps the marker as one more version of the record (column `_deleted` = true; every other
+  record has false, also in files loaded before markers existed), so nothing delivered is lost; a
+  marker without `id` or `updatedAt`, or with a `_deleted` that is not a boolean, is quarantined;
+- **staging** (every `stg_crm__*` model, macro `crm_is_deleted`) takes the newest version of each
+  id (the greatest `updatedAt`; on a tie the delete wins, then the latest load) and leaves the id
+  out when that version is a delete, so every mart built on staging drops it;
+- a record **saved again after its delete** (restored from the recycle bin, or a delete made by
+  mistake and undone) comes back as soon as a version with a greater `updatedAt` than the marker
+  arrives; a marker must therefore carry the time of the delete, not an older one;
+- a marker for an id never delivered is harmless (nothing to leave out), and a re-delivered marker is
+  an identical repeat;
+- an incremental `crmlake run` loads the marker's page like any new page and rebuilds what the
+  object feeds, so a delete delivered on a later day publishes what a full rebuild publishes.
 
 ### When a key comes twice
 

@@ -57,14 +57,21 @@ writes no file, and `crmlake run` then has nothing to do.
 
 **Corrections and deletes.** A correction in the CRM is a save, so it arrives as a newer version
 and staging keeps the newest version of each id, as with a delta batch. 销售易's public API has no
-deleted-records query, so once a day (`reconcile_deletes_every_days`) the pull also lists the
-tenant's ids (`select id from <object> order by id`, an id-only pass costing one request per page
-of records) and compares them with every id in the landing zone's pages: the ids no longer in the tenant are written to
+deleted-records query, so once a day (`reconcile_deletes_every_days`; `--deletes` forces it) the
+pull also lists the tenant's ids (`select id from <object> order by id`, an id-only pass costing one
+request per page of records) and compares them with the ids whose newest version in the landing
+zone (file drops and API pulls alike) is a record. Each id no longer in the tenant lands as a
+**delete marker** ([deletes and corrections](#deletes-and-corrections)) on a page of
+`crm/<entity>/deletes_<UTC time>/`, with the detection time as its `updatedAt` (one millisecond
+after the version it deletes if the local clock is behind), and is listed in
 `<lakehouse>/ledger/crm_api/<entity>.deleted.json` and counted in `crmlake extract crm` and
-`crmlake status`. **They are not yet removed from the marts**: this contract has no CRM delete
-convention (a file drop never deletes either), so a deleted record keeps its last version
-downstream; applying them needs a delete marker in the contract and a filter in the CRM staging
-models (open follow-up of issue 18).
+`crmlake status`. The next `crmlake run` loads the marker and staging leaves the record out of every
+mart. An id found deleted once is not found again (its newest landed version is the marker), so a
+re-run writes nothing; the entity's watermark does not move for a marker. A record restored in the
+tenant gets a new `updatedAt`, is pulled as a newer version and comes back. A file drop passes
+deletes on the same way: the export carries the markers. Limits: a delete is seen at the next
+reconciliation (up to a day late by default), and a record restored *without* a new `updatedAt`
+stays deleted until it is saved again.
 
 **Rate limits.** Every request first takes a place in the request budget (`requests_per_minute`,
 a sliding 60-second window: the tenant's API quota is shared with its users). Timeouts, connection
