@@ -320,6 +320,8 @@ def test_a_delete_lands_once_as_a_marker_and_a_restored_record_comes_back(small_
         markers = sorted((home / "landing/crm/accounts").glob("deletes_*/page_*.json"))
         again, _ = _pull(sim, home, config, entities=["crm.accounts"], reconcile=True)
         assert found[0].deleted == 1 and again[0].deleted == 0  # not found twice
+        assert load_deleted(_settings(home), "crm.accounts") == [victim["id"]]  # still deleted
+        assert load_state(_settings(home), "crm.accounts").deleted_ids == 1
         assert sorted((home / "landing/crm/accounts").glob("deletes_*/page_*.json")) == markers
         (marker,) = json.loads(markers[0].read_text(encoding="utf-8"))["records"]
         assert marker["id"] == victim["id"] and marker["_deleted"] is True and set(marker) == {"id", "updatedAt", "_deleted"}

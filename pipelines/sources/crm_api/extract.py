@@ -31,6 +31,7 @@ from pipelines.sources.crm_api.client import XsyClient
 from pipelines.sources.crm_api.mapping import EntityMapping, MappingError, resolve
 from pipelines.sources.crm_api.state import (
     EntityState,
+    load_deleted,
     load_state,
     save_deleted,
     save_state,
@@ -231,7 +232,8 @@ def reconcile_deletes(client: XsyClient, mapping: EntityMapping, spec: EntitySpe
     if deleted:
         write_delete_markers(settings, spec, {rid: newest[rid][0] for rid in deleted}, detected,
                              config.page_size)
-    save_deleted(settings, spec.qualified_name, sorted(deleted), f"{detected:%Y-%m-%dT%H:%M:%SZ}")
+    marked = {rid for rid, (_, is_deleted) in newest.items() if is_deleted} | deleted
+    save_deleted(settings, spec.qualified_name, sorted(marked), f"{detected:%Y-%m-%dT%H:%M:%SZ}")
     return deleted
 
 
@@ -293,7 +295,8 @@ def extract_entity(client: XsyClient, spec: EntitySpec, settings: Settings, conf
         if reconciliation_due(state, config, datetime.now(UTC)) if reconcile is None else reconcile:
             deleted = reconcile_deletes(client, mapping, spec, settings, config, progress)
             progress.deleted = len(deleted)
-            state.deleted_ids, state.last_reconciled = len(deleted), _now_iso()
+            state.deleted_ids = len(load_deleted(settings, entity))  # every id deleted so far
+            state.last_reconciled = _now_iso()
         state.last_success, state.last_error, state.last_error_at = _now_iso(), None, None
     except Exception as exc:  # noqa: BLE001 - one entity's failure is reported, the rest go on
         progress.error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, MappingError) else str(exc)

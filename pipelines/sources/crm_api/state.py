@@ -25,7 +25,7 @@ class EntityState:
     batch: str | None = None  # landing sub-folder of the last run that wrote pages
     batch_pages: int = 0  # pages of that folder accounted for in this state
     records_written: int = 0  # over all runs
-    deleted_ids: int = 0  # ids extracted once and no longer in the tenant (last reconciliation)
+    deleted_ids: int = 0  # ids landed as deleted (delete markers, the API's and a file drop's)
     last_reconciled: str | None = None  # ISO-8601 UTC of the last id reconciliation
     last_success: str | None = None  # ISO-8601 UTC
     last_error: str | None = None
@@ -52,7 +52,8 @@ def state_path(settings: Settings, entity: str) -> Path:
 
 
 def deleted_path(settings: Settings, entity: str) -> Path:
-    """The ids of ``entity`` found deleted in the tenant at the last reconciliation, one a line."""
+    """The ids of ``entity`` whose newest landed version is a delete marker, as of the last
+    reconciliation (those it found and those landed before, by a pull or a file drop)."""
     return state_dir(settings) / f"{entity}.deleted.json"
 
 
