@@ -55,7 +55,9 @@ class Screen:
 
 REGISTRY: tuple[Screen, ...] = (
     # dashboards (the published snapshot)
-    Screen("pipeline_status", ALL_ROLES, "pages/pipeline_status.py", "Pipeline status 数据状态", "🛠️", OVERVIEW),
+    Screen("my_work", SALES, "pages/my_work.py", "我的工作台 My work", "🏠", OVERVIEW),
+    # admins only: it lists internal tables, the quarantine and the snapshot's server path
+    Screen("pipeline_status", ("admin",), "pages/pipeline_status.py", "Pipeline status 数据状态", "🛠️", OVERVIEW),
     Screen("sales_forecast", SALES_AND_FINANCE, "pages/sales/forecast.py", "预测 Forecast", "📈", SALES_SECTION),
     Screen("sales_movement", SALES_AND_FINANCE, "pages/sales/movement.py", "商机变动 Pipeline movement", "🌊",
            SALES_SECTION),
@@ -123,6 +125,25 @@ def screen(key: str) -> Screen:
 
 def roles_of(key: str) -> tuple[str, ...]:
     return screen(key).roles
+
+
+# -- the page each role lands on after login (and when a deep link names a page it may not open)
+HOME_SCREENS: dict[str, str] = {
+    "sales_rep": "my_work",  # my pipeline and tasks
+    "sales_manager": "sales_forecast",  # the team's forecast
+    "finance": "ar_aging",
+    "service_agent": "sla_board",
+    "service_manager": "sla_board",
+    "product_manager": "requirement_ranking",
+    "channel_manager": "partner_conflicts",
+    "partner_user": "partner_reconciliation",  # my statements
+    "admin": "pipeline_status",
+}
+
+
+def home_of(role: str) -> Screen:
+    """The screen a role lands on; every role has one it may open (tests/test_app_sessions.py)."""
+    return screen(HOME_SCREENS[role])
 
 
 def menu() -> dict[str, list[Screen]]:

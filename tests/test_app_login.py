@@ -76,7 +76,7 @@ def test_login_opens_the_pages_of_the_role_and_logout_ends_it(env):
     assert not at.exception
     assert at.session_state["auth_viewer"].username == "rep1"
     assert any("sales_rep" in m.value for m in at.sidebar.markdown)
-    assert any("crmlake run" in w.value for w in at.warning)  # the default page (status) ran
+    assert [t.value for t in at.title] == ["我的工作台 My pipeline & tasks"]  # the rep's home page ran
     pages = _registered(at)
     assert {"pages/sales/forecast.py", "pages/entry/leads.py", "pages/entry/quotes.py"} <= pages
     assert not pages & {"pages/finance/dso.py", "pages/entry/approvals.py", "pages/service/sla_board.py",
