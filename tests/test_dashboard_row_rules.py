@@ -186,7 +186,7 @@ def test_partner_user_sees_only_their_partner(env, people):
 
 
 DASHBOARD_PAGES = {
-    "pipeline_status": "pipeline_status.py", "sales_forecast": "sales/forecast.py", "sales_movement": "sales/movement.py",
+    "pipeline_status": "pipeline_status.py", "my_work": "my_work.py", "sales_forecast": "sales/forecast.py", "sales_movement": "sales/movement.py",
     "sales_funnel": "sales/funnel.py", "sla_board": "service/sla_board.py", "qa_queue": "service/qa_inspection.py",
     "qa_agents": "service/qa_agents.py", "field_service": "service/field_service.py",
     "requirement_ranking": "service/requirement_ranking.py", "partner_reconciliation": "partner/reconciliation.py",
