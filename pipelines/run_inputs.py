@@ -19,6 +19,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import UTC
 from pathlib import Path
 
 from kernel.contracts import EntitySpec, load_contract
@@ -125,6 +126,7 @@ class Changes:
 
     everything: str | None = None  # why the whole pipeline must run (None: only what changed)
     entities: tuple[str, ...] = ()  # contract entities with new, re-delivered or removed files
+    empty_deliveries: tuple[str, ...] = ()  # of those, the ones whose only change is new files without records
     store_tables: tuple[str, ...] = ()  # store tables with rows saved since the last extraction
     ignored: bool = False  # the list of landing files no loader reads changed
 
@@ -138,6 +140,8 @@ class Changes:
         parts = []
         if self.entities:
             parts.append(f"landing files of {', '.join(self.entities)}")
+        if self.empty_deliveries:
+            parts.append(f"of which only loaded, as their new files hold no records: {', '.join(self.empty_deliveries)}")
         if self.store_tables:
             parts.append(f"store rows saved since the last extraction: {', '.join(self.store_tables)}")
         if self.ignored:
@@ -146,11 +150,73 @@ class Changes:
 
     def start_keys(self) -> list[str]:
         """Asset keys (user strings) a run must materialize, with everything downstream of them."""
-        keys = [f"raw/{name.replace('.', '/')}" for name in self.entities]
+        keys = [f"raw/{name.replace('.', '/')}" for name in self.entities if name not in self.empty_deliveries]
         keys += [f"raw/ops/{table}" for table in self.store_tables]
         if self.ignored or self.entities:
             keys.append("raw/landing_zone")
         return keys
+
+    def load_only_keys(self) -> list[str]:
+        """Raw assets a run loads (so the ledger knows their files) without their checks or anything
+        downstream: their new files add no row, so nothing they feed can change."""
+        return [f"raw/{name.replace('.', '/')}" for name in self.empty_deliveries]
+
+
+# A new landing file at most this large is opened to see whether it holds any record (a CRM delta
+# page of an object nobody touched that day is a few bytes); a larger one is taken as data.
+EMPTY_FILE_MAX_BYTES = 64 * 1024
+
+
+def empty_deliveries(settings: Settings, entities: Iterable[str]) -> tuple[str, ...]:
+    """The changed entities whose change is only new, small landing files without a single record.
+
+    A CRM exports a delta page of every object every day, touched or not: 15 of the 32 entities of
+    a demo day at S=10. Loading them records the files; their raw table gains no row, so their
+    checks and everything downstream would rebuild exactly what is published. Anything else about
+    an entity (a file re-delivered with other bytes or size, a file that fails to read, one already
+    rejected) is a real change, as before.
+    """
+    import duckdb
+
+    from pipelines.ingest.layout import ledger_path
+    from pipelines.ingest.ledger import read_ledger_file
+    from pipelines.ingest.loader import evaluate_file
+
+    contract = load_contract()
+    empty = []
+    with duckdb.connect() as con:
+        for name in entities:
+            spec = contract.get(name)
+            if spec is None:
+                continue
+            ledger = {row["source_file"]: row for row in read_ledger_file(ledger_path(spec, settings)).to_dicts()}
+            if _only_empty_new_files(spec, scan(spec, settings.landing_dir), ledger, con, evaluate_file):
+                empty.append(name)
+    return tuple(empty)
+
+
+def _only_empty_new_files(spec: EntitySpec, found: Discovery, ledger: dict[str, dict], con, evaluate_file) -> bool:
+    new_files = []
+    for path, rel in found.files:
+        stat = path.lstat()
+        loaded = ledger.get(rel)
+        if loaded is None:
+            new_files.append((path, rel, stat))
+            continue
+        # the loader's own decision is by bytes; here a file counts as unchanged only when its size
+        # is the loaded one and it was last written before that load
+        loaded_at = loaded["loaded_at"].replace(tzinfo=UTC).timestamp() if loaded["loaded_at"] else 0
+        if loaded["status"] != "loaded" or loaded["file_size"] != stat.st_size or stat.st_mtime >= loaded_at:
+            return False
+    if not new_files:
+        return False  # files were removed or only touched: keep the conservative path
+    for path, rel, stat in new_files:
+        if stat.st_size > EMPTY_FILE_MAX_BYTES:
+            return False
+        outcome = evaluate_file(spec, path, rel, con)
+        if outcome.error is not None or outcome.rows_read != 0:
+            return False
+    return True
 
 
 def changes_since(settings: Settings, inputs: RunInputs, last_run: dict | None) -> Changes:
@@ -178,6 +244,7 @@ def changes_since(settings: Settings, inputs: RunInputs, last_run: dict | None) 
 
     return Changes(
         entities=entities,
+        empty_deliveries=empty_deliveries(settings, entities) if entities else (),
         store_tables=tuple(sorted(pending_changes(settings))),
         ignored=recorded.get("ignored") != inputs.ignored,
     )

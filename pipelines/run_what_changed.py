@@ -40,6 +40,12 @@ def downstream_of(keys: list[str]) -> dg.AssetSelection:
     return dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in keys)).downstream()
 
 
+def load_only(keys: list[str]) -> dg.AssetSelection:
+    import dagster as dg
+
+    return dg.AssetSelection.assets(*(dg.AssetKey.from_user_string(k) for k in keys)).without_checks()
+
+
 def run_what_changed(
     settings: Settings,
     *,
@@ -67,6 +73,8 @@ def run_what_changed(
             said = (f"crmlake run: what changed and everything it feeds ({changes.describe()}); the rest of the "
                     "published snapshot stays as built")
             selection = downstream_of(changes.start_keys())
+            if changes.load_only_keys():
+                selection = selection | load_only(changes.load_only_keys())
         say(said)
 
     from pipelines import runner  # Dagster, dbt: imported only when something runs

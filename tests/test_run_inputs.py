@@ -101,3 +101,64 @@ def test_a_failed_or_partial_last_run_or_no_snapshot_means_everything(lakehouse)
     assert changes_since(lakehouse, inputs, partial).everything == "the last run was not a whole run"
     lakehouse.published_database.unlink()
     assert changes_since(lakehouse, inputs, _last_good(lakehouse)).everything == "nothing is published"
+
+
+_USER = {"id": 1000000001679, "entityType": "user", "ownerId": 1000000001294, "createdAt": 1728662400000,
+         "updatedAt": 1791845649000, "name": "于波", "employeeCode": "E01056", "dimDepart": 1000000000021,
+         "managerId": 1000000001315, "position": "sales_rep", "email": "u1056@hengxin-demo.cn",
+         "phone": "13862063626", "hireDate": "2018-02-26", "isActive": True}
+
+
+def _page(folder: Path, records: list[dict]) -> Path:
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    page = {"totalSize": len(records), "pageNo": 1, "pageSize": 500, "hasMore": False, "records": records}
+    (folder / "page_0001.json").write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+    return folder / "page_0001.json"
+
+
+def test_new_pages_without_records_are_loaded_but_feed_nothing(lakehouse) -> None:
+    """A CRM's daily delta page of an untouched object: the run loads it (the ledger knows the file)
+    without its checks or anything downstream. A page with a record, or a loaded file re-written
+    with other bytes, is a real change as before."""
+    from kernel.contracts import load_contract
+    from pipelines.ingest.loader import load_entity
+
+    users = lakehouse.landing_dir / "crm" / "users"
+    first = _page(users / "delta_20261031", [_USER])
+    spec = load_contract()["crm.users"]
+    assert load_entity(spec, lakehouse).files[0].rows_loaded == 1
+    last = _last_good(lakehouse)
+
+    _page(users / "delta_20261101", [])
+    changes = changes_since(lakehouse, current_inputs(lakehouse), last)
+    assert changes.entities == ("crm.users",) and changes.empty_deliveries == ("crm.users",)
+    assert changes.start_keys() == ["raw/landing_zone"] and changes.load_only_keys() == ["raw/crm/users"]
+    assert "of which only loaded, as their new files hold no records: crm.users" in changes.describe()
+
+    _page(users / "delta_20261102", [{**_USER, "updatedAt": _USER["updatedAt"] + 1000}])
+    changes = changes_since(lakehouse, current_inputs(lakehouse), last)
+    assert changes.empty_deliveries == () and changes.start_keys()[0] == "raw/crm/users"
+
+    (users / "delta_20261102" / "page_0001.json").unlink()
+    first.write_text(first.read_text(encoding="utf-8").replace("于波", "于涛"), encoding="utf-8")  # same size
+    os.utime(first, ns=(first.stat().st_atime_ns, first.stat().st_mtime_ns + 10**12))
+    assert changes_since(lakehouse, current_inputs(lakehouse), last).empty_deliveries == ()
+
+
+def test_an_empty_delivery_selects_the_raw_load_alone() -> None:
+    import dagster as dg
+
+    from pipelines.run_what_changed import downstream_of, load_only
+    from pipelines.runner import _definitions
+
+    changes = Changes(entities=("crm.users", "erp.invoices"), empty_deliveries=("crm.users",))
+    selection = downstream_of(changes.start_keys()) | load_only(changes.load_only_keys())
+    graph = _definitions().resolve_asset_graph()
+    names = {k.to_user_string() for k in selection.resolve(graph)}
+    assert {"raw/crm/users", "raw/erp/invoices", "staging/stg_erp__invoices", "published/snapshot"} <= names
+    assert "staging/stg_crm__users" not in names
+    checks = {c.asset_key.to_user_string() for c in selection.resolve_checks(graph)}
+    assert "raw/erp/invoices" in checks and "raw/crm/users" not in checks
+    assert isinstance(selection, dg.AssetSelection)
