@@ -9,6 +9,8 @@ what can go wrong into what the form shows: ``ValidationError`` → a message be
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,20 +47,71 @@ def plain(value: Any) -> Any:
     return value
 
 
+@dataclass
+class _Submission:
+    """One submit key's store call: running until ``done`` is set, then its outcome."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    outcome: Outcome | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+_SUBMISSIONS: dict[tuple, _Submission] = {}
+_SUBMISSIONS_LOCK = threading.Lock()
+SUBMISSION_MEMORY = 3600.0  # seconds a saved submit's key is remembered (a repeated click comes within ms)
+
+
+def _first_of(key: tuple | None) -> tuple[_Submission | None, bool]:
+    """The submission of ``key`` and whether this call is its first (the one that saves)."""
+    if key is None:
+        return None, True
+    with _SUBMISSIONS_LOCK:
+        now = time.monotonic()
+        for old in [k for k, v in _SUBMISSIONS.items() if v.done.is_set() and now - v.at > SUBMISSION_MEMORY]:
+            del _SUBMISSIONS[old]
+        if key in _SUBMISSIONS:
+            return _SUBMISSIONS[key], False
+        _SUBMISSIONS[key] = _Submission()
+        return _SUBMISSIONS[key], True
+
+
 def act(form: str, action: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
-    """Run ``action(session, *args, **kwargs)`` in one transaction; failures go to ``form``'s messages."""
+    """Run ``action(session, *args, **kwargs)`` in one transaction; failures go to ``form``'s messages.
+
+    Once per submit key (``forms.submission_key``): a repeated click handled while the first is
+    still saving waits for it and gets its outcome instead of saving again."""
+    key = forms.submission_key()
+    submission, first = _first_of(key)
+    if not first:
+        submission.done.wait(60)
+        if submission.outcome is not None and submission.outcome.ok:
+            forms.set_errors(form, {})
+            return submission.outcome
+        submission, first = None, True  # the first one failed: this one tries (and shows) itself
     outcome = Outcome()
     try:
-        with session_scope() as session:
-            outcome.value = plain(action(session, *args, **kwargs))
-    except ValidationError as exc:
-        outcome.errors = exc.errors or {forms.GENERAL: str(exc)}
-    except StaleRecordError as exc:
-        outcome.stale = exc.current
-        outcome.errors = {forms.GENERAL: str(exc)}
-        records.remember_stale(form, exc.current)
-    except (PermissionDenied, NotFound) as exc:
-        outcome.errors = {forms.GENERAL: str(exc)}
+        try:
+            with session_scope() as session:
+                outcome.value = plain(action(session, *args, **kwargs))
+        except ValidationError as exc:
+            outcome.errors = exc.errors or {forms.GENERAL: str(exc)}
+        except StaleRecordError as exc:
+            outcome.stale = exc.current
+            outcome.errors = {forms.GENERAL: str(exc)}
+        except (PermissionDenied, NotFound) as exc:
+            outcome.errors = {forms.GENERAL: str(exc)}
+    except BaseException:  # nothing was saved: a waiting repeat must not take it for a success
+        outcome.errors = outcome.errors or {forms.GENERAL: "保存失败 The save failed"}
+        raise
+    finally:  # recorded before any Streamlit call, which fails in a run that is being stopped
+        if submission is not None:
+            submission.outcome = outcome
+            if not outcome.ok:
+                with _SUBMISSIONS_LOCK:
+                    _SUBMISSIONS.pop(key, None)
+            submission.done.set()
+    if outcome.stale is not None:
+        records.remember_stale(form, outcome.stale)
     forms.set_errors(form, outcome.errors)
     return outcome
 

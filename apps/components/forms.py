@@ -9,14 +9,20 @@ Saving twice is not possible from one drawn form: ``submit`` binds the form's ge
 in ``st.session_state``) into its button's key and callback, and a save that ends without errors
 moves the generation on. A second click on the same drawn form (a double click, or a click sent
 before the page redrew) then either reaches no button at all or carries the old generation and is
-refused, so it never creates a second row. ``clear`` sets each field back to the default it was
-drawn with (through the Session State API, so the browser's copy is reset too: only removing the
-key would leave the old text in the browser, ready to be sent again).
+refused, so it never creates a second row. A click that reaches the server while the first one's
+save is still running is handled in a second script thread (Streamlit starts a new run and stops
+the old one, whose session-state writes then fail, so the generation may never move on): for that
+case every submit carries a key (session, form, drawn generation) and the store call saves once
+per key (``apps.entry_data.act`` waits for the first and hands back its result). ``clear`` sets each field
+back to the default it was drawn with (through the Session State API, so the browser's copy is
+reset too: only removing the key would leave the old text in the browser, ready to be sent again).
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -168,17 +174,47 @@ def cleaned(values_: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in values_.items()}
 
 
+_SUBMISSION: contextvars.ContextVar[tuple[tuple, list] | None] = contextvars.ContextVar("entry_submission", default=None)
+
+
+def submission_key() -> tuple | None:
+    """The key of the next store call of the submit being handled (session, form, drawn generation,
+    call number within the callback), or ``None`` outside a submit: each saves once per key
+    (``apps.entry_data.act``)."""
+    current = _SUBMISSION.get()
+    if current is None:
+        return None
+    key, calls = current
+    calls.append(None)
+    return (*key, len(calls))
+
+
+def _session_id() -> str:
+    """This browser session's id plus a nonce kept in its state (test harnesses reuse session ids)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    nonce = st.session_state.setdefault("__entry_session_nonce", uuid.uuid4().hex)
+    return f"{ctx.session_id if ctx is not None else 'no-session'}:{nonce}"
+
+
 def _guarded(form: str, action: Callable[[], None]) -> tuple[int, Callable[[int], None]]:
     """The form's drawn generation and a callback that runs ``action`` once for it (see module doc)."""
     drawn = generation(form)
+    _session_id()  # the nonce exists before any callback reads it
 
     def _run(drawn_generation: int) -> None:
         if drawn_generation != generation(form):
             set_errors(form, {GENERAL: REPEATED})
+            # the repeated message brought the saved input back: empty the form again
             clear([k for k in st.session_state.get(DEFAULTS) or {} if k.startswith(f"{form}.")])
             return
         set_errors(form, {})
-        action()
+        token = _SUBMISSION.set(((_session_id(), form, drawn_generation), []))
+        try:
+            action()
+        finally:
+            _SUBMISSION.reset(token)
         if not errors(form):
             st.session_state[f"{form}__generation"] = drawn_generation + 1
 
