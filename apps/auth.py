@@ -215,6 +215,9 @@ def login_form() -> None:
         except AuthenticationError:
             st.error(store_auth.LOGIN_FAILED)
             return
+        except Exception as exc:  # noqa: BLE001 -- no store or no session secret: no login, say why
+            st.error(f"登录暂不可用 Logins are unavailable ({type(exc).__name__}); ask an administrator.")
+            return
         start_session(grant, session_id=session_id, token=token)
         st.rerun()
 
