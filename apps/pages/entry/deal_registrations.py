@@ -65,16 +65,23 @@ with new_tab:
 
 with list_tab:
     regs = ed.read(partners.list_registrations, viewer)
-    REG_COLUMNS = ["customer_name", "partner_id", "status", "estimated_amount", "expected_close_date", "submitted_at"]
-    with st.expander("伙伴报表中的报备 Registrations from partner reports (只读 read-only)"):
-        ed.show_with_extracted([], ed.extracted(viewer, "deal_registrations", REG_COLUMNS), REG_COLUMNS)
-        st.caption(ed.READ_ONLY_NOTE + "伙伴报表中的报备不能在此修改。 Registrations from partner reports cannot be edited here.")
+    def _from_partner_reports() -> None:
+        """The registrations partner reports delivered (published snapshot), read-only."""
+        columns = ["customer_name", "partner_name", "status", "estimated_amount", "expected_close_date", "submitted_at"]
+        found = ed.extracted(viewer, "deal_registrations", ["partner_id", *columns[2:], "customer_name"])
+        found.frame["partner_name"] = found.frame["partner_id"].map(lambda i: partner_names.get(i, i))
+        with st.expander("伙伴报表中的报备 Registrations from partner reports (只读 read-only)"):
+            ed.show_with_extracted([], found, columns)
+            st.caption(ed.READ_ONLY_NOTE + "伙伴报表中的报备不能在此修改。 Registrations from partner reports cannot be edited here.")
+
     if not regs:
         st.info("本系统暂无录入的报备 No registrations entered here yet.")
+        _from_partner_reports()
     else:
         ops.table(regs, ["customer_name", "partner_id", "status", "estimated_amount", "expected_close_date",
                          "protected_until", "has_conflict", "conflict_note", "decision_comment", "version"],
                   {"partner_id": partner_names})
+        _from_partner_reports()
         labels = {r["id"]: f"{r['customer_name']} · {r['status']}" for r in regs}
         if st.session_state.get("dr_pick") not in labels:
             st.session_state.pop("dr_pick", None)
