@@ -144,14 +144,18 @@ def show(chart: alt.Chart | alt.LayerChart, *, key: str | None = None, name: str
 
 def bars(frame: pd.DataFrame, category: str, value: str, *, category_title: str | None = None,
          value_title: str | None = None, value_kind: str = "count", sort: Sequence[str] | str | None = None,
-         name: str | None = None, tooltip: list | None = None, colour_by: alt.Color | None = None) -> alt.Chart:
+         name: str | None = None, tooltip: list | None = None, colour_by: alt.Color | None = None,
+         label: str | None = None) -> alt.Chart:
     """Horizontal bars (labels read left to right, long ones stay whole on a phone); the value axis
-    by ``value_kind``: count (whole numbers), money (¥万) or percent; ``name``: clickable."""
+    by ``value_kind``: count (whole numbers), money (¥万) or percent; ``name``: clickable, a click
+    picks the ``category`` value; ``label``: the column shown on the axis instead (a code's
+    Chinese label; ``sort`` then names labels)."""
+    shown = label or category
     axis = {"count": count_axis, "money": money_axis, "percent": percent_axis}[value_kind](value_title)
     encodings: dict[str, Any] = {
-        "y": alt.Y(f"{category}:N", sort=sort if sort is not None else "-x", axis=category_axis(category_title)),
+        "y": alt.Y(f"{shown}:N", sort=sort if sort is not None else "-x", axis=category_axis(category_title)),
         "x": alt.X(f"{value}:Q", axis=axis),
-        "tooltip": tooltip or [alt.Tooltip(f"{category}:N", title=category_title),
+        "tooltip": tooltip or [alt.Tooltip(f"{shown}:N", title=category_title),
                                alt.Tooltip(f"{value}:Q", title=value_title,
                                            format={"count": ",d", "money": ",.2f", "percent": ".1%"}[value_kind])],
     }

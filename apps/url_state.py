@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import pandas as pd
 
 T = TypeVar("T")
+ALL = "(all 全部)"  # a picker's "no filter" option (None would show as an empty picker)
 MAX_LENGTH = 200  # nothing a page offers is longer; a longer value is refused unread
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -86,6 +87,16 @@ def day(name: str, default: dt.date, earliest: dt.date | None = None, latest: dt
 def index_of(name: str, options: Sequence[T], default: T) -> int:
     """The widget index of ``choice`` (for ``st.selectbox(index=...)``)."""
     return list(options).index(choice(name, options, default))
+
+
+def unless_all(value: T) -> T | None:
+    """A picker's value, ``None`` for the "no filter" option ``ALL``."""
+    return None if value == ALL else value
+
+
+def all_or(label: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A picker's ``format_func``: "全部 All" for ``ALL``, ``label`` for the rest."""
+    return lambda value: "全部 All" if value == ALL else label(value)
 
 
 def seed(key: str, value: Any, options: Sequence[Any] | None = None) -> None:

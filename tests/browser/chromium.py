@@ -11,11 +11,7 @@ from pathlib import Path
 
 from ci_requirements import unavailable
 
-CHROMIUM = Path(os.environ.get("CRMLAKE_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-]
+from tools.browser_app import CHROMIUM, launch_chromium
 
 
 def require_chromium() -> Path:
@@ -27,5 +23,4 @@ def require_chromium() -> Path:
 
 def launch(playwright):
     """A headless Chromium from the system package; Playwright never downloads one."""
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    return playwright.chromium.launch(executable_path=str(require_chromium()), args=ARGS)
+    return launch_chromium(playwright, require_chromium())

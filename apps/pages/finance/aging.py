@@ -31,17 +31,19 @@ if not aging.empty:
         aging.assign(open_amount=aging["open_amount"].astype(float))
         .groupby("bucket", as_index=False)["open_amount"].sum()
     )
+    by_bucket["label"] = by_bucket["bucket"].map(display.column_label)
     st.caption("点击账龄段查看其发票与客户 Click a bucket to list its installments and customers.")
     clicked = charts.show(
         charts.bars(by_bucket, "bucket", "open_amount", category_title="账龄段", value_title="未回款",
-                    value_kind="money", sort=order, name="bucket_pick"),
+                    value_kind="money", sort=[display.column_label(b) for b in order], name="bucket_pick",
+                    label="label"),
         key="aging_chart", name="bucket_pick", field="bucket",
     )
     buckets = [b for b in order if b in set(by_bucket["bucket"])]
-    url_state.seed("aging_bucket", url_state.choice("bucket", buckets, None), [None, *buckets])
+    url_state.seed("aging_bucket", url_state.choice("bucket", buckets, url_state.ALL), [url_state.ALL, *buckets])
     url_state.follow("aging_bucket", clicked, buckets)
-    bucket = st.selectbox("Bucket 账龄段", [None, *buckets], key="aging_bucket",
-                          format_func=lambda b: "全部 All" if b is None else display.column_label(b))
+    bucket = url_state.unless_all(st.selectbox("Bucket 账龄段", [url_state.ALL, *buckets], key="aging_bucket",
+                                               format_func=url_state.all_or(display.column_label)))
     if bucket is not None:
         in_bucket = aging[aging["bucket"] == bucket]
         st.subheader(f"{display.column_label(bucket)} · {display.money(in_bucket['open_amount'].sum())}")

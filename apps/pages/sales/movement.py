@@ -37,14 +37,15 @@ st.caption("点击一个步骤查看其商机 Click a step to list its deals.")
 clicked = charts.show(charts.waterfall(steps, name="step_pick"), key="movement_chart", name="step_pick", field="step")
 with st.expander("步骤金额 Amounts per step"):
     display.table(steps.assign(step=[charts.waterfall_frame(steps)["label"][i] for i in range(len(steps))])[["step", "amount"]])
-categories = url_state.allowed(movement["movement_category"])
-options = [None, *categories]
-url_state.seed("movement_category", url_state.choice("step", categories, None), options)
+present = set(movement["movement_category"])
+categories = [c for c in data.MOVEMENT_ORDER if c in present]
+options = [url_state.ALL, *categories]
+url_state.seed("movement_category", url_state.choice("step", categories, url_state.ALL), options)
 url_state.follow("movement_category", clicked, categories)
-category = st.session_state["movement_category"]
-st.subheader("Opportunities 明细" + (f" · {display.code(category)}" if category else ""))
-category = st.selectbox("Category 类别", options, format_func=lambda c: "全部 All" if c is None else display.code(c),
-                        key="movement_category")
+chosen = st.session_state["movement_category"]
+st.subheader("Opportunities 明细" + ("" if chosen == url_state.ALL else f" · {display.code(chosen)}"))
+category = url_state.unless_all(st.selectbox("Category 类别", options, format_func=url_state.all_or(display.code),
+                                             key="movement_category"))
 url_state.keep(**{"from": start, "to": end, "step": category})
 shown = movement if category is None else movement[movement["movement_category"] == category]
 names = data.opportunities(viewer)[["opportunity_id", "opportunity_name", "account_name", "owner_name"]]

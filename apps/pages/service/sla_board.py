@@ -27,16 +27,14 @@ if not board.empty:
     by_status["label"] = by_status["sla_status"].map(display.code)
     st.caption("点击一个状态查看其工单 Click a status to list its tickets.")
     clicked = charts.show(
-        charts.bars(by_status, "sla_status", "tickets", category_title="SLA 状态", value_title="工单数", name="status_pick",
-                    tooltip=[alt.Tooltip("label:N", title="SLA 状态"), alt.Tooltip("tickets:Q", title="工单数", format=",d")])
-        .encode(y=alt.Y("label:N", sort="-x", axis=charts.category_axis(None))),
+        charts.bars(by_status, "sla_status", "tickets", value_title="工单数", name="status_pick", label="label"),
         key="sla_status_chart", name="status_pick", field="sla_status",
     )
     statuses = url_state.allowed(by_status["sla_status"])
-    url_state.seed("sla_status", url_state.choice("status", statuses, None), [None, *statuses])
+    url_state.seed("sla_status", url_state.choice("status", statuses, url_state.ALL), [url_state.ALL, *statuses])
     url_state.follow("sla_status", clicked, statuses)
-    status = st.selectbox("SLA 状态 Status", [None, *statuses], key="sla_status",
-                          format_func=lambda s: "全部 All" if s is None else display.code(s))
+    status = url_state.unless_all(st.selectbox("SLA 状态 Status", [url_state.ALL, *statuses], key="sla_status",
+                                               format_func=url_state.all_or(display.code)))
 url_state.keep(metric=metric, status=status)
 shown = board if status is None else board[board["sla_status"] == status]
 if status is not None:
