@@ -23,13 +23,21 @@ def test_status_page_says_how_to_start_when_nothing_is_published(tmp_path, monke
     from kernel.settings import get_settings
 
     at = _app(monkeypatch, get_settings({"CRMLAKE_HOME": str(tmp_path)}))
-    create_login("finance1", "finance")
+    create_login("admin1", "admin")  # pipeline status is the admin's home (and admins' only)
     at.run()
     assert not at.exception
     assert at.text_input(key="login_username")  # not logged in: the login form, nothing else
-    login(at, "finance1")
+    login(at, "admin1")
     assert not at.exception
     assert any("crmlake run" in w.value and "crmlake check" in w.value for w in at.warning)
+
+    # other roles land on their home dashboard, which says that nothing is published yet
+    create_login("finance1", "finance")
+    at = _app(monkeypatch, get_settings({"CRMLAKE_HOME": str(tmp_path)}))
+    at.run()
+    login(at, "finance1")
+    assert not at.exception
+    assert any("crmlake run" in i.value for i in at.info) and not at.dataframe
 
 
 @pytest.mark.slow
