@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster
 
-.PHONY: help install run test test-spark dagster apps bench status lint clean
+.PHONY: help install run test test-spark dagster apps bench status lint clean screens
 
 help:
 	@echo "make run    -- set up, generate demo data (SCALE=$(SCALE)), run the whole pipeline, publish"
@@ -64,6 +64,12 @@ apps: install
 
 status: install
 	$(BIN)/crmlake status
+
+# every page per demo role at 1440 and 390 px in the system Chromium (fonts-noto-cjk and
+# fonts-noto-color-emoji installed with apt when missing); SCREENS=<folder>, CRMLAKE_HOME=<lakehouse>
+SCREENS ?= bench/screens
+screens: install
+	$(BIN)/python -m tools.screens --out $(SCREENS)
 
 bench: install
 	$(BIN)/crmlake bench --scale $(SCALE) --seed $(SEED)
