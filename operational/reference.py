@@ -149,6 +149,27 @@ class Reference:
         rows = partners.filter(pl.col("partner_id") == partner_id).to_dicts()
         return rows[0] if rows else None
 
+    def extracted_rows(self, model: str, sql_where: str, params: list) -> list[dict]:
+        """Rows the extracts delivered (``source_system <> 'ops'``) of one unioned model
+        (``intermediate.int_<entity>_unioned``) matching ``sql_where``, read-only from the snapshot.
+
+        For store actions on one extracted record (a payment plan on a CRM order): a point lookup,
+        not a frame kept in memory. No snapshot (or no such model) gives no rows."""
+        if not self.source or not Path(self.source).exists() or not model.replace("_", "").isalnum():
+            return []
+        with duckdb.connect(self.source, read_only=True) as con:
+            present = con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'intermediate' and table_name = ?",
+                [model],
+            ).fetchone()[0]
+            if not present:
+                return []
+            cur = con.execute(
+                f"select * from intermediate.{model} where source_system <> 'ops' and ({sql_where})", params
+            )
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[tuple, Reference]] = {}

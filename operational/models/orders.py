@@ -207,7 +207,7 @@ class PaymentPlan(RecordMixin, Base):
     owner_id: Mapped[int | None]
     plan_no: Mapped[str] = mapped_column(sa.String(32), unique=True)
     contract_id: Mapped[int | None]
-    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"))
+    order_id: Mapped[int]  # a store order or a CRM order (no foreign key: migration 0007)
     account_id: Mapped[int]
     total_amount: Mapped[Decimal]
     installment_count: Mapped[int]

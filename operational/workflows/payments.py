@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from operational import records, validation
 from operational.db import now_local
-from operational.errors import ValidationError
+from operational.errors import NotFound, ValidationError
 from operational.models.base import Money
 from operational.models.orders import Order, PaymentInstallment, PaymentPlan, Receipt
 from operational.reference import Reference
-from operational.scope import Viewer, filter_query, require_screen
+from operational.scope import Viewer, check_row, filter_query, require_screen
 from operational.workflows.quotes import document_no, reference_or_load
 
 ZERO = Decimal("0.00")
@@ -37,10 +38,10 @@ def create_payment_plan(session: Session, viewer: Viewer, order_id: int, install
     """A plan of ``installments`` = ``[{amount, due_date}]`` summing exactly to the order amount."""
     require_screen(viewer, "payments")
     ref = reference_or_load(reference)
-    order = records.get(session, viewer, Order, int(order_id), ref)
+    order = order_for_plan(session, viewer, int(order_id), ref)
     existing = session.execute(
         sa.select(PaymentPlan.plan_no).where(PaymentPlan.order_id == order.id, PaymentPlan.deleted_at.is_(None))
-    ).scalar()
+    ).scalar() or extracted_plan_no(ref, order.id)
     if existing:
         raise ValidationError({"order_id": f"订单已有回款计划 {existing} The order already has payment plan {existing}"})
     errors: dict[str, str] = {}
@@ -79,6 +80,47 @@ def create_payment_plan(session: Session, viewer: Viewer, order_id: int, install
             "account_id": order.account_id, "batch_no": n, "amount": amount, "due_date": due,
         }, reference=ref)
     return plan
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    """What a payment plan needs of its order, whether the store or the CRM extract holds it."""
+
+    id: int
+    order_no: str
+    order_date: dt.date
+    total_amount: Decimal
+    account_id: int | None
+    owner_id: int | None
+
+
+def order_for_plan(session: Session, viewer: Viewer, order_id: int, ref: Reference) -> PlannedOrder:
+    """The order a plan is for: a store order, else an extracted order of the published snapshot
+    (the CRM's orders flow in like the store's; the plan is kept in the store on the CRM's order id
+    and joins it in ``int_payment_plans_unioned``). The viewer's row rule applies to both."""
+    obj = session.get(Order, order_id)
+    if obj is not None and obj.deleted_at is None:
+        records.get(session, viewer, Order, order_id, ref)
+        row = records.row_dict(obj)
+    else:
+        rows = ref.extracted_rows("int_orders_unioned", "order_id = ?", [order_id])
+        if not rows:
+            raise NotFound(f"订单 {order_id} 不存在 Order {order_id} does not exist")
+        row = {**rows[0], "id": order_id}
+        check_row(viewer, row, Order, ref)
+    if row.get("order_date") is None or row.get("total_amount") is None:
+        raise ValidationError({"order_id": "该订单缺少日期或金额，无法建回款计划 The order has no date or amount"})
+    order_date = row["order_date"]
+    order_date = order_date.date() if isinstance(order_date, dt.datetime) else order_date
+    return PlannedOrder(id=order_id, order_no=row.get("order_no") or str(order_id), order_date=order_date,
+                        total_amount=Decimal(str(row["total_amount"])).quantize(Decimal("0.01")),
+                        account_id=row.get("account_id"), owner_id=row.get("owner_id"))
+
+
+def extracted_plan_no(ref: Reference, order_id: int) -> str | None:
+    """The plan number of a payment plan the CRM already delivered for ``order_id``, if any."""
+    rows = ref.extracted_rows("int_payment_plans_unioned", "order_id = ?", [order_id])
+    return rows[0].get("plan_no") or str(rows[0].get("payment_plan_id")) if rows else None
 
 
 def _received_subquery() -> sa.Subquery:

@@ -22,6 +22,18 @@ all_orders = ed.read(orders.list_orders, viewer)
 planned = {p["order_id"] for p in ed.read(payments.list_plans, viewer)}
 
 
+def unplanned_crm_orders(planned_here: set[int]) -> ed.Extracted:
+    """The CRM's orders in the viewer's scope that have no payment plan, neither from the CRM nor
+    entered here (a plan entered here is kept on the CRM order's id)."""
+    found = ed.extracted(
+        viewer, "orders", ["id", "order_no", "account_id", "account_name", "total_amount", "order_date", "status"],
+        where="coalesce(status, '') <> 'cancelled' and order_id not in "
+              "(select order_id from intermediate.int_payment_plans_unioned where order_id is not null)",
+        names={"account_name": ("accounts", "account_id", "account_name")})
+    found.frame = found.frame[~found.frame["id"].isin(planned_here)] if len(found.frame) else found.frame
+    return found
+
+
 def _plan(order_id: int, count: int) -> None:
     items = [{k: ops.blank_to_none(v) for k, v in item.items()}
              for item in ops.line_values("pp", count, INSTALLMENT_FIELDS)]
@@ -48,10 +60,16 @@ def _installment_field(n: int, field: str) -> str:
 with plan_tab:
     forms.show_flash(PLAN_FORM)
     open_orders = {o["id"]: o for o in all_orders if o["id"] not in planned and o["status"] != "cancelled"}
+    crm_orders = unplanned_crm_orders(planned)
+    open_orders |= {int(o["id"]): o for o in crm_orders.frame.to_dict("records")}
+    st.caption(f"可建计划的订单 Orders without a plan: 本系统录入 {len(open_orders) - len(crm_orders.frame)} · "
+               f"源系统抽取 {len(crm_orders.frame)}" + (f" · {crm_orders.reason}" if crm_orders.reason else ""))
     if not open_orders:
-        st.info("所有订单都已有回款计划 Every order already has a payment plan.")
+        st.info("没有待建回款计划的订单（本系统与源系统的订单都已有计划，或暂无订单） "
+                "No order is waiting for a payment plan.")
     else:
-        labels = {i: f"{o['order_no']} · {accounts.get(o['account_id'], o['account_id'])} · {display.money(o['total_amount'])}"
+        labels = {i: f"{o['order_no']} · {o.get('account_name') or accounts.get(o['account_id'], o['account_id'])} · "
+                     f"{display.money(o['total_amount'])}" + (" · 源系统 CRM" if o.get(ed.SOURCE_COLUMN) else "")
                   for i, o in open_orders.items()}
         order_id = st.selectbox("订单 Order", list(labels), format_func=labels.get, key="pp_order")
         st.metric("订单金额 Order amount", f"{display.money(open_orders[order_id]['total_amount'])}")
@@ -73,6 +91,8 @@ with plan_tab:
 
 with receipt_tab:
     forms.show_flash(RECEIPT_FORM)
+    st.caption("源系统（销售易）的分期请在源系统登记回款；此处登记本系统回款计划的分期。 "
+               "Receipts on the CRM's own installments are booked in the CRM.")
     due = [i for i in ed.read(payments.list_installments, viewer) if i["status"] != "paid"]
     if not due:
         st.info("没有待回款的分期 No installment is waiting for money.")
