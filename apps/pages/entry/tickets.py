@@ -39,10 +39,16 @@ def _create() -> None:
         st.session_state["tk_pick"] = done.value["id"]
 
 
+# what each action form empties after a successful save (the next action starts blank)
+CLEARED = {ASSIGN: ["tk_assignee"], STATUS: ["tk_status_comment"], CLOSE: ["tk_rating", "tk_rating_comment"],
+           LINK: ["tk_requirement"]}
+
+
 def _run(form: str, message: str, action, *args, **kwargs) -> None:
     done = ed.act(form, action, viewer, *args, **kwargs)
     if done.ok:
         forms.flash(form, message)
+        forms.clear(CLEARED.get(form, []))
 
 
 with new_tab:
