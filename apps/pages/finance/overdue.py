@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from apps import auth, display, exports
+from apps import auth, display, exports, url_state
 from apps import finance_data as fin
 
 viewer = auth.require_screen("overdue")
 st.title("逾期预警 Overdue warnings")
 warnings = fin.overdue_warnings(viewer)
-owners = sorted(warnings["owner_name"].dropna().unique().tolist())
-owner = st.selectbox("Owner 回款负责人", ["(all 全部)", *owners])
-shown = warnings if owner == "(all 全部)" else warnings[warnings["owner_name"] == owner]
+owners = [url_state.ALL, *sorted(warnings["owner_name"].dropna().unique().tolist())]
+url_state.seed("overdue_owner", url_state.choice("owner", owners, url_state.ALL), owners)
+owner = st.selectbox("Owner 回款负责人", owners, key="overdue_owner", format_func=url_state.all_or(str))
+url_state.keep(owner=url_state.unless_all(owner))
+shown = warnings if owner == url_state.ALL else warnings[warnings["owner_name"] == owner]
 
 c1, c2 = st.columns(2)
 c1.metric("Warnings 预警数", display.count(len(shown)))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, display, exports
+from apps import auth, display, exports, url_state
 from apps import finance_data as fin
 
 viewer = auth.require_screen("payment_risk")
@@ -20,8 +20,10 @@ if viewer.role == "admin":  # model quality is for analysts; finance reads the r
 st.caption("逾期30天以上概率：该期款项晚于到期日30天以上才回款的可能性 "
            "Probability that the installment is paid more than 30 days late.")
 risk = fin.payment_risk(viewer)
-band = st.multiselect("Risk band 风险等级", sorted(risk["risk_band"].unique()), default=None, format_func=display.code,
-                      placeholder="全部 All")
+bands = sorted(risk["risk_band"].dropna().unique())
+url_state.seed("risk_bands", url_state.choices("band", bands))
+band = st.multiselect("Risk band 风险等级", bands, format_func=display.code, placeholder="全部 All", key="risk_bands")
+url_state.keep(band=band)
 shown = risk[risk["risk_band"].isin(band)] if band else risk
 st.metric("Open installments 未结期数", display.count(len(shown)))
 display.table(shown)

@@ -65,7 +65,7 @@ charts.show(
         y=alt.Y("department_name:N", axis=charts.category_axis(None)),
         yOffset=alt.YOffset("figure:N", sort=list(FIGURES.values())),
         x=alt.X("amount:Q", axis=charts.money_axis("金额")),
-        color=charts.colour("figure", None, FIGURES.values(), legend_columns=3),
+        color=charts.colour("figure", None, FIGURES.values()),
         tooltip=[alt.Tooltip("department_name:N", title="部门"), alt.Tooltip("figure:N", title="口径"),
                  charts.money_tooltip("amount", "金额")],
     ),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, charts, display
+from apps import auth, charts, display, url_state
 from apps import service_data as data
 
 viewer = auth.require_screen("field_service")
@@ -12,7 +12,10 @@ cols = st.columns(max(len(modes), 1))
 for col, row in zip(cols, modes.itertuples(), strict=False):
     col.metric(f"{display.code(row.dispatch_mode)} 工单数 Work orders", display.count(row.work_orders),
                help="grab = 抢单, assign = 派单")
-dimension = st.selectbox("按 By", ["engineer_name", "team", "dispatch_mode", "period_month"], format_func=display.column_label)
+DIMENSIONS = ["engineer_name", "team", "dispatch_mode", "period_month"]
+url_state.seed("field_by", url_state.choice("by", DIMENSIONS, DIMENSIONS[0]), DIMENSIONS)
+dimension = st.selectbox("按 By", DIMENSIONS, format_func=display.column_label, key="field_by")
+url_state.keep(by=dimension)
 kpis = data.field_service_by(viewer, dimension)
 display.table(kpis)
 labelled = kpis.assign(**{dimension: kpis[dimension].map(charts.month_label if dimension == "period_month" else display.code)})

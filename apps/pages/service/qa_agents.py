@@ -27,7 +27,7 @@ if not trend.empty:
         alt.Chart(lines).mark_line(point=True).encode(
             x=alt.X("period_month:T", axis=charts.month_axis()),
             y=alt.Y("avg_qa_score:Q", scale=alt.Scale(zero=False), title="平均质检分"),
-            color=charts.colour("agent_name", "坐席", order, legend_columns=3),
+            color=charts.colour("agent_name", "坐席", order),
             tooltip=[alt.Tooltip("agent_name:N", title="坐席"),
                      alt.Tooltip("period_month:T", title="月份", format=charts.MONTH_FORMAT),
                      alt.Tooltip("avg_qa_score:Q", title="平均质检分", format=".1f"),

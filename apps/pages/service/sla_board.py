@@ -56,7 +56,7 @@ charts.show(
     alt.Chart(shown_att).mark_bar().encode(
         x=alt.X("attainment_rate:Q", axis=charts.percent_axis("达成率")),
         y=alt.Y(f"{dimension}:N", axis=charts.category_axis(None)),
-        color=charts.colour("metric_label", "指标", [display.code(m) for m in METRICS], legend_columns=3),
+        color=charts.colour("metric_label", "指标", [display.code(m) for m in METRICS]),
         yOffset="metric_label:N",
         tooltip=[alt.Tooltip(f"{dimension}:N", title=display.column_label(dimension)),
                  alt.Tooltip("metric_label:N", title="指标"),
