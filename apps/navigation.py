@@ -18,7 +18,7 @@ import streamlit as st
 from apps import auth
 from apps import data_access as data
 from operational.scope import Viewer
-from operational.screens import REGISTRY, Screen, home_of, menu
+from operational.screens import REGISTRY, SCREENS, Screen, home_of, menu
 
 NAV_MESSAGE_KEY = "nav_message"
 # pages that say themselves what they can show before the first publish
@@ -114,3 +114,17 @@ def needs_a_snapshot(menu: Menu, page: st.Page) -> Screen | None:
 def nothing_published(screen: Screen) -> None:
     st.title(screen.title or screen.key)
     st.info(NOTHING_PUBLISHED)
+
+
+def link_to(viewer: Viewer, key: str, label: str, icon: str | None = None) -> None:
+    """A link to another screen's page, if the viewer may open it and the menu has it (a page run on
+    its own, as tests and the latency probe run them, has no menu to link into)."""
+    from streamlit.errors import StreamlitAPIException
+
+    target = SCREENS[key]
+    if target.page is None or not auth.can_open(viewer, key):
+        return
+    try:
+        st.page_link(target.page, label=label, icon=icon)
+    except StreamlitAPIException:  # not in this run's navigation: no link, nothing else changes
+        return

@@ -241,3 +241,15 @@ def test_every_role_has_a_home_it_may_open_and_only_admins_see_pipeline_status(e
     page = AppTest.from_file(str(APPS / "pages" / "pipeline_status.py"), default_timeout=60)
     as_viewer(page, viewer("finance")).run()
     assert any("may not open" in e.value for e in page.error) and not page.metric and not page.warning
+
+
+def test_the_reps_home_links_to_the_deals_and_alerts_and_runs_on_its_own(env):
+    at = as_viewer(AppTest.from_file(str(APPS / "Home.py"), default_timeout=60), viewer("sales_rep", crm_user_id=1))
+    at.run()
+    assert not at.exception
+    assert any("尚无发布数据" in i.value for i in at.info) and any("暂无待办" in i.value for i in at.info)
+    assert len(at.get("page_link")) == 2
+    alone = as_viewer(AppTest.from_file(str(APPS / "pages" / "my_work.py"), default_timeout=60),
+                      viewer("sales_rep", crm_user_id=1))
+    alone.run()
+    assert not alone.exception and not alone.get("page_link")

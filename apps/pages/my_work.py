@@ -4,7 +4,7 @@ with links to the pages where the work is done. Either half says why it is empty
 
 import streamlit as st
 
-from apps import auth, display, sales_data
+from apps import auth, display, navigation, sales_data
 from apps import data_access as data
 from apps import entry_data as ed
 from operational import alerts as store_alerts
@@ -28,7 +28,7 @@ else:
         soonest = deals.sort_values(["expected_close_date", "amount"], ascending=[True, False]).head(15)
         display.table(soonest[["opportunity_name", "account_name", "stage", "stage_probability", "amount",
                                "expected_close_date"]], key="my_work_deals")
-st.page_link("pages/entry/opportunities.py", label="录入与推进商机 Enter and move deals", icon="💼")
+navigation.link_to(viewer, "opportunities", "录入与推进商机 Enter and move deals", "💼")
 
 st.subheader("我的待办 My tasks")
 try:
@@ -42,4 +42,4 @@ if alerts is not None:
     for row in alerts[:10]:
         new = "🔔 " if row["acknowledged_at"] is None else ""
         st.markdown(f"- {new}**{row['title']}** · {row['updated_at']:%Y-%m-%d %H:%M}")
-    st.page_link("pages/entry/alerts_inbox.py", label=f"全部提醒 All my alerts ({len(alerts)})", icon="🔔")
+    navigation.link_to(viewer, "alerts_inbox", f"全部提醒 All my alerts ({len(alerts)})", "🔔")
