@@ -225,6 +225,7 @@ SOURCE_LABELS = {"ops": "本系统录入 Entered here", "xsy": "销售易 CRM �
 SOURCE_COLUMN = "record_source"
 READ_ONLY_NOTE = "源系统抽取的记录只读（来自已发布快照，修改请在源系统中进行）。 Extracted records are read-only here. "
 SOURCE_HEADER = {SOURCE_COLUMN: "来源 Source"}
+EXTRACTED_LIMIT = 500  # newest extracted rows an entry list shows (the dashboards hold the rest)
 # entity -> (unioned model of the published snapshot, its key, the row rule of apps/row_rules.py)
 EXTRACTED = {
     "accounts": ("int_accounts_unioned", "account_id", "owners"),
@@ -248,7 +249,7 @@ class Extracted:
 
 
 def extracted(viewer: Viewer, entity: str, columns: list[str], *, where: str = "", params: tuple = (),
-              names: dict[str, tuple[str, str, str]] | None = None, limit: int = 500) -> Extracted:
+              names: dict[str, tuple[str, str, str]] | None = None, limit: int | None = None) -> Extracted:
     """Rows the source systems delivered for ``entity`` (published snapshot, the store's own rows
     left out: the screen shows those live), newest first, with the viewer's row rule in the SQL.
     ``id`` is the record's key; ``record_source`` says where it came from. ``names`` adds a name
@@ -258,6 +259,7 @@ def extracted(viewer: Viewer, entity: str, columns: list[str], *, where: str = "
     model, key, rule = EXTRACTED[entity]
     condition, args = getattr(row_rules, rule)(viewer)
     names = names or {}
+    limit = EXTRACTED_LIMIT if limit is None else limit
     wanted = [c for c in columns if c not in ("id", SOURCE_COLUMN, *names)]
     empty = pd.DataFrame(columns=["id", SOURCE_COLUMN, *[c for c in columns if c not in ("id", SOURCE_COLUMN)]])
     if data_access.snapshot_version() == 0.0:
@@ -306,7 +308,8 @@ def show_with_extracted(store_rows: list[dict], found: Extracted, columns: list[
 
     both = with_extracted(store_rows, found, columns)
     display.table(both, labels={**SOURCE_HEADER, **(labels or {})}, show_ids=show_ids or ["id"], key=key)
-    note = f"本系统录入 {len(store_rows)} 条 · 源系统抽取 {len(found.frame)} 条（已发布快照，只读）"
+    shown = f"最新 {len(found.frame)} 条" if len(found.frame) >= EXTRACTED_LIMIT else f"{len(found.frame)} 条"
+    note = f"本系统录入 {len(store_rows)} 条 · 源系统抽取 {shown}（已发布快照，只读）"
     st.caption(note + (f" · {found.reason}" if found.reason else ""))
     return both
 

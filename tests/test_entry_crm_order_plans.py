@@ -46,11 +46,16 @@ def crm_orders(tmp_path) -> Reference:
         con.execute("""create table intermediate.int_orders_unioned as select * from (values
             (7001, 'SO-7001', 'xsy', ?, 501, date '2026-10-01', 1000.00::decimal(18,2), 'active'),
             (7002, 'SO-7002', 'xsy', ?, 502, date '2026-10-02', 2000.00::decimal(18,2), 'active'),
-            (7003, 'SO-7003', 'xsy', ?, 503, date '2026-10-03', 3000.00::decimal(18,2), 'active'))
+            (7003, 'SO-7003', 'xsy', ?, 503, date '2026-10-03', 3000.00::decimal(18,2), 'active'),
+            (7004, 'SO-7004', 'xsy', ?, 504, date '2026-10-04', 1000.00::decimal(18,2), 'active'))
             t(order_id, order_no, source_system, owner_id, account_id, order_date, total_amount, status)""",
-                    [REP1, REP2, REP1])
-        con.execute("""create table intermediate.int_payment_plans_unioned as
-            select 9001 as payment_plan_id, 'HK-CRM-1' as plan_no, 7003 as order_id, 'xsy' as source_system""")
+                    [REP1, REP2, REP1, REP1])
+        con.execute("""create table intermediate.int_payment_plans_unioned as select * from (values
+            (9001, 'HK-CRM-1', 7003, 'xsy'), (9002, 'HK-CRM-2', null, 'xsy'))
+            t(payment_plan_id, plan_no, order_id, source_system)""")
+        # the CRM links plan HK-CRM-2 to a contract only; its installments name order 7004
+        con.execute("""create table intermediate.int_payment_installments_unioned as
+            select 9102 as installment_id, 9002 as payment_plan_id, 7004 as order_id, 'xsy' as source_system""")
     return Reference(frames=dict(REF.frames), source=str(path))
 
 
@@ -63,6 +68,8 @@ def test_payment_plan_on_an_extracted_order(store_url, crm_orders):
         payments.create_payment_plan(s, FINANCE, 7001, due, reference=crm_orders)  # not twice
     with pytest.raises(ValidationError, match="HK-CRM-1"), session_scope(store_url) as s:
         payments.create_payment_plan(s, FINANCE, 7003, due, reference=crm_orders)  # the CRM planned it already
+    with pytest.raises(ValidationError, match="HK-CRM-2"), session_scope(store_url) as s:
+        payments.create_payment_plan(s, FINANCE, 7004, due, reference=crm_orders)  # ... through the contract
     with pytest.raises(ValidationError, match="installments"), session_scope(store_url) as s:
         payments.create_payment_plan(s, FINANCE, 7002, due, reference=crm_orders)  # 1,000 is not the order's 2,000
     with session_scope(store_url, readonly=True) as s:
@@ -82,7 +89,8 @@ def test_payments_screen_plans_a_crm_order(env):
     order_id, order_no, amount = _published(
         env, "select o.order_id, o.order_no, o.total_amount from intermediate.int_orders_unioned o where o.source_system <> 'ops' "
              "and coalesce(o.status, '') <> 'cancelled' and o.order_date is not null and o.order_id not in "
-             "(select order_id from intermediate.int_payment_plans_unioned where order_id is not null) "
+             "(select order_id from intermediate.int_payment_plans_unioned where order_id is not null) and o.order_id not in "
+             "(select order_id from intermediate.int_payment_installments_unioned where order_id is not null) "
              "order by o.order_id limit 1")[0]
     at = page(env, "payments", "finance1")
     assert "pp_order" in [s.key for s in at.selectbox]  # no more "every order already has a payment plan"

@@ -118,8 +118,12 @@ def order_for_plan(session: Session, viewer: Viewer, order_id: int, ref: Referen
 
 
 def extracted_plan_no(ref: Reference, order_id: int) -> str | None:
-    """The plan number of a payment plan the CRM already delivered for ``order_id``, if any."""
-    rows = ref.extracted_rows("int_payment_plans_unioned", "order_id = ?", [order_id])
+    """The plan number of a payment plan the CRM already delivered for ``order_id``, if any: by the
+    plan's order, or by its installments' (the CRM links many plans to the contract only)."""
+    rows = ref.extracted_rows(
+        "int_payment_plans_unioned",
+        "order_id = ? or payment_plan_id in (select payment_plan_id from intermediate.int_payment_installments_unioned"
+        " where order_id = ?)", [order_id, order_id])
     return rows[0].get("plan_no") or str(rows[0].get("payment_plan_id")) if rows else None
 
 

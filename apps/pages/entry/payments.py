@@ -28,7 +28,8 @@ def unplanned_crm_orders(planned_here: set[int]) -> ed.Extracted:
     found = ed.extracted(
         viewer, "orders", ["id", "order_no", "account_id", "account_name", "total_amount", "order_date", "status"],
         where="coalesce(status, '') <> 'cancelled' and order_id not in "
-              "(select order_id from intermediate.int_payment_plans_unioned where order_id is not null)",
+              "(select order_id from intermediate.int_payment_plans_unioned where order_id is not null) and order_id not in "
+              "(select order_id from intermediate.int_payment_installments_unioned where order_id is not null)",
         names={"account_name": ("accounts", "account_id", "account_name")})
     found.frame = found.frame[~found.frame["id"].isin(planned_here)] if len(found.frame) else found.frame
     return found
