@@ -79,14 +79,14 @@ def test_refresh_deep_link_and_logout_in_the_browser(served):
         page = context.new_page()
         with screenshots_on_failure(page, home / "failures", "sessions"):
             # a bookmarked page while logged out: the login form, at that URL
-            _open(page, f"{url}/forecast")
+            _open(page, f"{url}/forecast?dept=east")  # a shared view: its filters ride in the URL
             assert _heading(page) == LOGIN_TITLE
             assert page.get_by_text("Page not found").count() == 0
             assert page.get_by_role("button", name="Deploy").count() == 0
             fill(page, "用户名 Username", "rep1")
             fill(page, "密码 Password", PASSWORD)
             click(page, LOGIN_TITLE)
-            assert _shows(page, "预测") and page.url.endswith("/forecast")
+            assert _shows(page, "预测") and page.url.endswith("/forecast?dept=east"), page.url
             cookie = _session_cookie(context)
             assert cookie and cookie["value"].startswith("v1.") and cookie["sameSite"] == "Strict"
             assert cookie["value"] not in page.url
