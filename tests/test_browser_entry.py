@@ -36,6 +36,19 @@ def served(pipeline_run, tmp_path_factory):
     return {**settings.as_env(), "CRMLAKE_OPERATIONAL_URL": url}, url, demo[REP], DEMO_PASSWORD
 
 
+def _open(page, link: str, heading: str) -> None:
+    """Open a page by its sidebar link and wait for its heading (a click that lands while the home
+    page is still settling is sent again once)."""
+    for attempt in range(2):
+        open_page(page, link)
+        try:
+            page.get_by_role("heading", name=heading).first.wait_for(timeout=15_000)
+            return
+        except Exception:
+            if attempt:
+                raise
+
+
 def _rows(url: str, sql: str) -> list[dict]:
     engine = sa.create_engine(url)
     try:
@@ -58,7 +71,7 @@ def test_double_click_saves_one_lead_and_the_rep_converts_it(served, tmp_path):
         main = page.locator('[data-testid="stMain"]')
         with screenshots_on_failure(page, shots, "1-double-click"):
             _log_in(page, url, rep, password)
-            open_page(page, "线索 Lead")
+            _open(page, "线索 Lead", "线索 Leads")
             fill(page, "联系人姓名 Lead name *", LEAD)
             fill(page, "公司 Company", COMPANY)
             fill(page, "手机 Mobile", "13900139000")
@@ -78,7 +91,9 @@ def test_double_click_saves_one_lead_and_the_rep_converts_it(served, tmp_path):
             assert page.get_by_label("新客户名称 New account's name (新建时)", exact=True).input_value() == COMPANY
             fill(page, "金额 Amount (¥)", "250000")
             click(page, "转化 Convert")
-            main.get_by_text("已转化").first.wait_for()
+            main.get_by_text("已转化 Converted").first.wait_for()
+            main.get_by_text(f"客户 Account: {COMPANY}").first.wait_for()  # a link to the account it became
+            wait_idle(page)
             lead = _rows(url_db, "select status, converted_account_id, converted_opportunity_id from leads")[0]
             assert lead["status"] == "converted", lead
             accounts = _rows(url_db, "select id, account_name from accounts")
@@ -86,5 +101,11 @@ def test_double_click_saves_one_lead_and_the_rep_converts_it(served, tmp_path):
             assert _rows(url_db, "select contact_name from contacts") == [{"contact_name": LEAD}]
             opps = _rows(url_db, "select id, amount from opportunities")
             assert [o["id"] for o in opps] == [lead["converted_opportunity_id"]] and float(opps[0]["amount"]) == 250000
-            assert COMPANY in main.inner_text()  # the link names the account it became
+            assert "商机 Opportunity:" in main.inner_text()
+
+        with screenshots_on_failure(page, shots, "3-link"):
+            main.get_by_role("link", name=f"客户 Account: {COMPANY}").first.click()  # opens the account it became
+            wait_idle(page)
+            page.get_by_text("客户与联系人 Accounts & contacts").first.wait_for()
+            assert COMPANY in page.get_by_label("客户 Account", exact=True).input_value()
         browser.close()
