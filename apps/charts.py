@@ -39,6 +39,7 @@ GOOD, BAD, TOTAL, UP, DOWN = "#2e7d32", "#c62828", "#546e7a", "#66bb6a", "#ef9a9
 OTHER = "其他"
 MONTH_FORMAT = "%Y年%-m月"  # d3 time format: 2026年10月 (no zero padding)
 LABEL_LIMIT = 160  # px; a longer label ends in "…" but stays horizontal (full text in the tooltip)
+LINE_HEIGHT = 280  # px of plot for line charts: a bottom legend must not squeeze the lines flat on a phone
 
 
 def month_label(value: Any) -> str:
@@ -63,7 +64,8 @@ def count_axis(title: str | None) -> alt.Axis:
 
 def money_axis(title: str | None = "金额") -> alt.Axis:
     """¥ in 万 (ten thousands) on the axis: short enough for a phone, full ¥ in the tooltip."""
-    return alt.Axis(title=title, labelExpr="'¥' + format(datum.value / 10000, ',.0f') + '万'", labelOverlap=True)
+    return alt.Axis(title=title, labelExpr="'¥' + format(datum.value / 10000, ',.0f') + '万'", labelOverlap=True,
+                    tickCount=5, labelFlush=True)
 
 
 def percent_axis(title: str | None) -> alt.Axis:

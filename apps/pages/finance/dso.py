@@ -19,7 +19,7 @@ charts.show(
         x=alt.X("month_end:T", axis=charts.month_axis()), y=alt.Y("dso_days:Q", title="DSO（天）"),
         tooltip=[alt.Tooltip("month_end:T", title="月份", format=charts.MONTH_FORMAT),
                  alt.Tooltip("dso_days:Q", title="DSO（天）", format=".1f")],
-    ),
+    ).properties(height=charts.LINE_HEIGHT),
     key="dso_chart",
 )
 display.table(dso)

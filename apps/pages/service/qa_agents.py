@@ -32,6 +32,6 @@ if not trend.empty:
                      alt.Tooltip("period_month:T", title="月份", format=charts.MONTH_FORMAT),
                      alt.Tooltip("avg_qa_score:Q", title="平均质检分", format=".1f"),
                      alt.Tooltip("conversations:Q", title="会话数", format=",d")],
-        ),
+        ).properties(height=charts.LINE_HEIGHT),
         key="qa_trend",
     )
