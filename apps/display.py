@@ -122,12 +122,18 @@ COLUMN_LABELS: dict[str, str] = {
     "resolution_score": "匹配得分", "review_priority": "复核优先级", "sources": "来源",
     "special_price_requests": "特价申请数", "special_prices_approved": "已批特价数", "tier_a_customers": "A 级客户数",
     "upload_file_hash": "文件哈希", "upload_file": "上传文件", "uploaded_at": "上传时间", "lines_matched": "一致行数",
+    "lines": "行数", "lines_matched_special_price": "特价一致行数", "lines_price_differs": "价格不符行数",
+    "lines_quantity_differs": "数量不符行数", "lines_missing_in_partner_report": "伙伴报表缺失行数",
+    "lines_missing_in_vendor_records": "厂商记录缺失行数", "upload_load_id": "上传批次",
 }
 
 # Columns whose name alone would mislead the rules below.
 NAME_KINDS: dict[str, str] = {
     "pipeline_to_cost": "number", "quantity_difference": "number", "report_lines_below_approved_price": "count",
     "batch_no": "text", "plan_version": "text", "avg_days_late": "number", "total_open": "money", "cost_per_lead": "money",
+    # a statement's line counts (the "price" in their names is not money)
+    "lines_matched_special_price": "count", "lines_price_differs": "count", "lines_quantity_differs": "count",
+    "lines_missing_in_partner_report": "count", "lines_missing_in_vendor_records": "count",
 }
 
 # Raw codes of the marts and the store -> Chinese (English kept where the code is a term of art).

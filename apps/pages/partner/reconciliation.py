@@ -18,8 +18,11 @@ keys = list(statements["statement_key"])
 clicked: list = []
 if len(statements) > 1:  # several statements: pick one in the table (a partner with one sees it directly)
     st.caption("点击一张对账单查看其明细 Select a statement to open its lines.")
-    row = drill.row(statements, "statement_key", name="statement", key="statement_rows",
-                    kinds={"statement_key": display.ID})
+    picker = statements[["statement_key", "partner_code", "partner_name", "period", "vendor_total", "partner_total",
+                         "difference", "lines", "lines_matched", "status"]]
+    row = drill.row(picker, "statement_key", name="statement", key="statement_rows",
+                    kinds={"statement_key": display.ID, "lines": display.COUNT, "lines_matched": display.COUNT},
+                    labels={"lines": "行数"})
     clicked = [labels[keys.index(row["statement_key"])]] if row is not None else []
 url_state.seed("statement", labels[keys.index(url_state.choice("statement", keys, keys[0]))], labels)
 url_state.follow("statement", clicked, labels)
