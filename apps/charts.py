@@ -171,6 +171,13 @@ def bars(frame: pd.DataFrame, category: str, value: str, *, category_title: str 
     return chart
 
 
+def status_colour(field: str, statuses: Iterable[str]) -> alt.Color:
+    """Statuses coloured by what they mean: breached red, at risk amber, the rest the usual blue."""
+    domain = [str(s) for s in statuses]
+    return alt.Color(f"{field}:N", legend=None, scale=alt.Scale(domain=domain, range=[
+        BAD if "breach" in s else "#f9a825" if "risk" in s else PALETTE[0] for s in domain]))
+
+
 # colour of a movement step by what it means for the business, not by its sign
 STEP_COLOURS = {"won": GOOD, "lost": BAD}
 

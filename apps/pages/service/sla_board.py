@@ -27,7 +27,8 @@ if not board.empty:
     by_status["label"] = by_status["sla_status"].map(display.code)
     st.caption("点击一个状态查看其工单 Click a status to list its tickets.")
     clicked = charts.show(
-        charts.bars(by_status, "sla_status", "tickets", value_title="工单数", name="status_pick", label="label"),
+        charts.bars(by_status, "sla_status", "tickets", value_title="工单数", name="status_pick", label="label",
+                    colour_by=charts.status_colour("sla_status", by_status["sla_status"])),
         key="sla_status_chart", name="status_pick", field="sla_status",
     )
     statuses = url_state.allowed(by_status["sla_status"])
