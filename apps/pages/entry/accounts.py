@@ -115,5 +115,9 @@ with st.form(CONTACT):
     forms.submit(CONTACT, "添加联系人 Add contact", _create_contact)
 
 contacts = entry.read(entry.visible_rows, viewer, Contact)
-display.table(entry.frame(contacts, ["id", "account_id", "contact_name", "title", "mobile", "email",
-                                    "is_decision_maker", "version"]), show_ids=["id"])
+CONTACT_COLUMNS = ["id", "account_name", "contact_name", "title", "mobile", "email", "is_decision_maker"]
+entry.show_with_extracted(
+    [{**c, "account_name": choices.get(c["account_id"], c["account_id"])} for c in contacts],
+    entry.extracted(viewer, "contacts", CONTACT_COLUMNS,
+                    names={"account_name": ("accounts", "account_id", "account_name")}),
+    CONTACT_COLUMNS, labels={"is_decision_maker": "决策人"})

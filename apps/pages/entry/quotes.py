@@ -68,8 +68,14 @@ with st.form(NEW):
 
 st.subheader("我的报价 My quotes")
 quotes = entry.read(wf.list_quotes, viewer)
-display.table(entry.frame(quotes, ["id", "quote_no", "opportunity_id", "status", "total_amount", "discount_rate",
-                                  "quote_date", "owner_id", "version"]), show_ids=["id"])
+QUOTE_COLUMNS = ["id", "quote_no", "opportunity_name", "status", "total_amount", "discount_rate", "quote_date"]
+quoted_opps = entry.names_of(viewer, "opportunities", [q["opportunity_id"] for q in quotes], "opportunity_name", Opportunity)
+entry.show_with_extracted(
+    [{**q, "opportunity_name": quoted_opps.get(q["opportunity_id"], q["opportunity_id"])} for q in quotes],
+    entry.extracted(viewer, "quotes", QUOTE_COLUMNS,
+                    names={"opportunity_name": ("opportunities", "opportunity_id", "opportunity_name")}),
+    QUOTE_COLUMNS, labels={"discount_rate": "整单折扣"})
+st.caption(entry.READ_ONLY_NOTE + "源系统报价单的明细与审批请在销售易中查看。 CRM quotes are worked in the CRM.")
 picked = st.selectbox("报价单 Quote", [q["id"] for q in quotes], index=None, key="quote_selected",
                       format_func=lambda i: entry.label(quotes, i, "quote_no", "status"))
 if picked is not None:
