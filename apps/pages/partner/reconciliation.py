@@ -36,13 +36,14 @@ c1.metric("Vendor total 厂商金额", display.money(s.vendor_total))
 c2.metric("Partner total 伙伴金额", display.money(s.partner_total))
 c3.metric("Difference 差额", display.money(s.difference))
 c4.metric("Status 状态", display.code(s.status))
-st.caption(f"Upload used 使用的上传: {s.upload_file} · load {s.upload_load_id} · hash {s.upload_file_hash}")
+with st.expander("使用的上传 Upload used"):
+    st.caption(f"{s.upload_file} · load {s.upload_load_id} · hash {s.upload_file_hash}")
 
 lines = data.statement_lines(viewer, int(s.partner_id), s.period)
 counts = lines.groupby("line_class").size().reset_index(name="lines")
 counts["label"] = counts["line_class"].map(display.code)
 charts.show(charts.bars(counts, "label", "lines", value_title="行数"), key="line_classes")
-display.table(lines)
+display.table(lines, kinds={"line_key": display.ID})  # lines read by report line, customer and product
 
 line_labels = {key: data.line_label(row) for key, row in zip(lines["line_key"], lines.to_dict("records"), strict=True)}
 with st.form("dispute"):
