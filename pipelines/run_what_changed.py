@@ -81,6 +81,10 @@ def run_what_changed(
     from pipelines.dbt import project
 
     project.ensure_manifest()  # before the definitions load their dbt assets from it
+    if full_refresh:
+        from pipelines import reuse
+
+        reuse.forget_all(settings)  # on request, every model fits again
     started = time.perf_counter()
     if instance is None:
         import dagster as dg

@@ -6,9 +6,9 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from kernel.outcomes import missing_inputs, record_outcome
+from kernel.outcomes import delivered_entities, missing_inputs, record_outcome
 from models_ml import payment_delay
-from pipelines import duckdb_session
+from pipelines import duckdb_session, reuse
 from pipelines.resources import LakehouseResource
 from pipelines.typed_tables import write_typed
 
@@ -52,21 +52,32 @@ def score_installments(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd
     ],
 )
 def payment_risk(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
+    settings = lakehouse.settings
+
+    def compute() -> dict:
         scores, backtest, reason = score_installments(con)
         write_typed(con, "finance.payment_risk", scores, SCORE_COLUMNS)
         write_typed(con, "finance.payment_risk_backtest", backtest, BACKTEST_COLUMNS)
         record_outcome(con, CAPABILITY, "baseline" if reason else "computed", reason, scored=len(scores))
-    if reason:
-        context.log.warning(f"payment-delay model not computed: {reason}; open installments get the base rate")
-        meta = {"outcome": payment_delay.BASELINE_VERSION, "reason": reason}
-        yield dg.MaterializeResult(asset_key=["finance", "payment_risk"], metadata={**meta, "scored": len(scores)})
-        yield dg.MaterializeResult(asset_key=["finance", "payment_risk_backtest"], metadata=meta)
-        return
-    bt = backtest.iloc[0]
-    context.log.info(f"payment risk: {bt.to_dict()}")
-    yield dg.MaterializeResult(asset_key=["finance", "payment_risk"], metadata={"scored": len(scores)})
-    yield dg.MaterializeResult(
-        asset_key=["finance", "payment_risk_backtest"],
-        metadata={"auc": round(float(bt.auc), 4), "brier": round(float(bt.brier), 4), "n_test": int(bt.n_test)},
-    )
+        if reason:
+            context.log.warning(f"payment-delay model not computed: {reason}; open installments get the base rate")
+            meta = {"outcome": payment_delay.BASELINE_VERSION, "reason": reason}
+            return {"payment_risk": {**meta, "scored": len(scores)}, "payment_risk_backtest": meta}
+        bt = backtest.iloc[0]
+        context.log.info(f"payment risk: {bt.to_dict()}")
+        return {
+            "payment_risk": {"scored": len(scores)},
+            "payment_risk_backtest": {"auc": round(float(bt.auc), 4), "brier": round(float(bt.brier), 4),
+                                      "n_test": int(bt.n_test)},
+        }
+
+    with duckdb_session.connect(str(settings.warehouse_path)) as con:
+        # the capability's verdict also reads which entities staging holds
+        delivered = ",".join(sorted(delivered_entities(con)))
+        metadata, reused = reuse.run_or_reuse(con, settings, CAPABILITY, inputs=["finance.installments"],
+                                              outputs=["finance.payment_risk", "finance.payment_risk_backtest"],
+                                              compute=compute, extra=delivered)
+    if reused:
+        context.log.info("payment risk: the installments are those of the last fit; scores and backtest kept")
+    for name in ("payment_risk", "payment_risk_backtest"):
+        yield dg.MaterializeResult(asset_key=["finance", name], metadata={**metadata[name], "reused": reused})

@@ -17,7 +17,7 @@ import pandas as pd
 from kernel.outcomes import record_outcome
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
-from pipelines import duckdb_session
+from pipelines import duckdb_session, reuse
 from pipelines.resources import LakehouseResource
 from pipelines.typed_tables import write_typed
 
@@ -38,6 +38,10 @@ RUN_RATE_COLUMNS = {
     "run_rate_amount": "double", "model_version": "varchar",
 }
 BASELINE_VERSION = "baseline: stage probability"
+# What the model reads and writes: the same input rows give the same fit and scores (fixed seeds,
+# one thread), so a run whose dbt step rebuilt them unchanged keeps them (pipelines/reuse.py).
+MODEL_INPUTS = ("sales.opportunity_versions", "sales.opportunities", wp.AS_OF_TABLE)
+MODEL_OUTPUTS = ("sales.win_probability", "sales.bookings_forecast_ml")
 
 
 def _scores(feats: pd.DataFrame, probability, version: str) -> pd.DataFrame:
@@ -141,23 +145,18 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
 def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
     settings = lakehouse.settings
     models_dir = settings.lakehouse_dir / "models"
-    con = duckdb_session.connect(str(settings.warehouse_path))
-    try:
+
+    def compute() -> dict:
         result = train_and_score(con, models_dir, log=context.log.info)
         write_typed(con, "sales.win_probability", result["scores"], SCORE_COLUMNS)
         write_typed(con, "sales.bookings_forecast_ml", result["run_rates"], RUN_RATE_COLUMNS)
         record_outcome(con, CAPABILITY, result["status"], result["reason"], scored=len(result["scores"]))
-    finally:
-        con.close()
-    card = result["card"]
-    if card is None:
-        context.log.warning(f"win probability not computed: {result['reason']}; scores are the stage probability")
-        return dg.MaterializeResult(
-            metadata={"outcome": "baseline: stage probability", "reason": result["reason"],
-                      "scored": len(result["scores"])}
-        )
-    return dg.MaterializeResult(
-        metadata={
+        card = result["card"]
+        if card is None:
+            context.log.warning(f"win probability not computed: {result['reason']}; scores are the stage probability")
+            return {"outcome": "baseline: stage probability", "reason": result["reason"],
+                    "scored": len(result["scores"])}
+        return {
             "model_version": card["version"],
             "scored": len(result["scores"]),
             "brier_ml": card["backtest"]["pooled"].get("brier_ml"),
@@ -166,7 +165,16 @@ def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResou
             "auc_stage": card["backtest"]["pooled"].get("auc_stage"),
             "model_folder": str(result["folder"]),
         }
-    )
+
+    con = duckdb_session.connect(str(settings.warehouse_path))
+    try:
+        metadata, reused = reuse.run_or_reuse(con, settings, "sales.win_probability", inputs=MODEL_INPUTS,
+                                              outputs=MODEL_OUTPUTS, compute=compute)
+    finally:
+        con.close()
+    if reused:
+        context.log.info("win probability: its input tables are those of the last fit; scores and model kept")
+    return dg.MaterializeResult(metadata={**metadata, "reused": reused})
 
 
 @dg.asset(
