@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import shutil
 import threading
@@ -85,6 +86,15 @@ class PeakMemory:
         self._thread.join()
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (dbt, the bench's `crmlake` commands).
+
+    Wall time on a shared two-core machine grows with everyone else's load; CPU time much less
+    so, which makes figures taken on different days comparable."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 @dataclass
 class BenchRecord:
     scale: float
@@ -95,19 +105,22 @@ class BenchRecord:
     def phase(self, name: str):
         log.info("bench phase %s ...", name)
         started = time.perf_counter()
+        cpu_before = _cpu_seconds()
         with PeakMemory() as mem:
             info: dict = {}
             yield info
+        cpu = _cpu_seconds() - cpu_before
         info.update(
             {
                 "seconds": round(time.perf_counter() - started, 2),
+                "cpu_seconds": round(cpu, 1),
                 "peak_rss_mb": round(mem.peak / 2**20),
                 "peak_rss_this_process_mb": round(mem.peak_self / 2**20),
                 "rss_mb_by_10s": mem.timeline,
             }
         )
         self.phases[name] = info
-        log.info("bench phase %s: %.1fs, peak %s MB", name, info["seconds"], info["peak_rss_mb"])
+        log.info("bench phase %s: %.1fs (%.1f s CPU), peak %s MB", name, info["seconds"], cpu, info["peak_rss_mb"])
 
 
 def read_floor(landing_dir: Path) -> dict:
