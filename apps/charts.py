@@ -28,13 +28,14 @@ import pandas as pd
 
 from apps import display
 
-# 20 colours a person can tell apart (Tableau 10 and its light companions, reordered so the
-# first ten are the strong ones): 11 agents no longer share a colour.
+# 20 colours a person can tell apart (Tableau 10, then Dark2 and a few more that resemble none of
+# the first ten): 11 agents no longer share a colour. "其他" is always grey (OTHER_COLOUR).
 PALETTE: tuple[str, ...] = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f",
-    "#bab0ac", "#1f77b4", "#8c564b", "#17becf", "#bcbd22", "#7f7f7f", "#d62728", "#2ca02c", "#9467bd",
-    "#e377c2", "#ff7f0e",
+    "#bab0ac", "#17becf", "#bcbd22", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#a6761d",
+    "#e6ab02", "#393b79",
 )
+OTHER_COLOUR = "#9e9e9e"
 GOOD, BAD, TOTAL, UP, DOWN = "#2e7d32", "#c62828", "#546e7a", "#66bb6a", "#ef9a9a"
 OTHER = "其他"
 MONTH_FORMAT = "%Y年%-m月"  # d3 time format: 2026年10月 (no zero padding)
@@ -86,7 +87,12 @@ def money_tooltip(field: str, title: str) -> alt.Tooltip:
 def colour(field: str, title: str | None, values: Iterable[Any] | None = None, *, legend_columns: int = 2) -> alt.Color:
     """A categorical colour from ``PALETTE``; the legend below the chart (phones) in columns."""
     domain = None if values is None else [str(v) for v in values]
-    scale = alt.Scale(range=list(PALETTE)) if domain is None else alt.Scale(domain=domain, range=list(PALETTE)[:len(domain)] or list(PALETTE))
+    if domain is None:
+        scale = alt.Scale(range=list(PALETTE))
+    else:
+        named = iter(PALETTE)
+        scale = alt.Scale(domain=domain, range=[OTHER_COLOUR if v == OTHER else next(named, OTHER_COLOUR)
+                                                for v in domain])
     return alt.Color(f"{field}:N", title=title, scale=scale,
                      legend=alt.Legend(orient="bottom", columns=legend_columns, labelLimit=LABEL_LIMIT))
 
@@ -129,16 +135,25 @@ def selected_rows(event: Any) -> list[int]:
         return []
 
 
+def legend_height(entries: int, columns: int = 2) -> int:
+    """Pixels a bottom legend of ``entries`` in ``columns`` needs (title and rows of ~20 px)."""
+    return 40 + 20 * -(-entries // columns)
+
+
 def show(chart: alt.Chart | alt.LayerChart, *, key: str | None = None, name: str | None = None,
-         field: str | None = None) -> list[Any]:
+         field: str | None = None, height: int | None = None) -> list[Any]:
     """Draw ``chart`` at the container's width; with ``name``/``field`` (its ``pick``), rerun on a
-    click and return the picked values."""
+    click and return the picked values. ``height``: the whole chart's pixels, legend included
+    (Streamlit otherwise fits plot and legend into its default height: flat lines on a phone)."""
     import streamlit as st
 
+    size: dict[str, Any] = {"width": "stretch"}
+    if height:
+        size["height"] = height
     if name is None:
-        st.altair_chart(chart, width="stretch", key=key)
+        st.altair_chart(chart, key=key, **size)
         return []
-    event = st.altair_chart(chart, width="stretch", key=key, on_select="rerun", selection_mode=[name])
+    event = st.altair_chart(chart, key=key, on_select="rerun", selection_mode=[name], **size)
     return picked(event, name, field or "")
 
 

@@ -20,7 +20,7 @@ charts.show(
         tooltip=[alt.Tooltip("month_end:T", title="月份", format=charts.MONTH_FORMAT),
                  alt.Tooltip("dso_days:Q", title="DSO（天）", format=".1f")],
     ).properties(height=charts.LINE_HEIGHT),
-    key="dso_chart",
+    key="dso_chart", height=charts.LINE_HEIGHT + 60,
 )
 display.table(dso)
 st.download_button("CSV", exports.to_csv(dso, for_people=True), file_name="dso_monthly.csv", mime="text/csv")

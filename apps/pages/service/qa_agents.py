@@ -33,5 +33,5 @@ if not trend.empty:
                      alt.Tooltip("avg_qa_score:Q", title="平均质检分", format=".1f"),
                      alt.Tooltip("conversations:Q", title="会话数", format=",d")],
         ).properties(height=charts.LINE_HEIGHT),
-        key="qa_trend",
+        key="qa_trend", height=charts.LINE_HEIGHT + 60 + charts.legend_height(len(order)),
     )
