@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from spark_fixtures import MART_SCHEMAS, RUN_STAMPS
 
 from kernel.settings import get_settings
-from operational.models import Account
+from operational.models import Account, Lead
 from pipelines.spark.equivalence import compare_snapshots
 
 SCALE = os.environ.get("CRMLAKE_INCREMENTAL_SCALE", "0.2")
@@ -78,6 +78,17 @@ def lakehouses(tmp_path_factory):
     _store(settings.operational_url, accounts.update().where(accounts.c.id == STORE_ID + 2).values(
         deleted_at=dt.datetime(2026, 12, 6, 10, 5), version=2, updated_at=dt.datetime(2026, 12, 6, 10, 5)))
     said["day 2"] = _crmlake(env, "run")
+    fits = settings.lakehouse_dir / "models" / "win_probability"
+    said["fits after day 2"] = sorted(p.name for p in fits.iterdir())
+
+    # day 3: only a lead saved on an entry screen; it reaches the models through the graph, but
+    # not their input rows, so they keep their fit (pipelines/reuse.py) and the result stays exact
+    _store(settings.operational_url, Lead.__table__.insert().values(
+        id=STORE_ID + 10, source_system="ops", version=1, created_at=dt.datetime(2026, 12, 7, 9, 0), created_by=1,
+        updated_at=dt.datetime(2026, 12, 7, 9, 0), updated_by=1, owner_id=11, lead_name="周增量",
+        company_name="宁波增量三号科技有限公司", mobile="13900000003", status="new", is_in_pool=False))
+    said["day 3"] = _crmlake(env, "run")
+    said["fits after day 3"] = sorted(p.name for p in fits.iterdir())
     said["nothing new"] = _crmlake(env, "run")
 
     full_env = _env(tmp_path_factory.mktemp("full_rebuild"), CRMLAKE_LANDING_DIR=str(settings.landing_dir),
@@ -92,8 +103,15 @@ def test_each_run_did_only_what_changed(lakehouses):
     for day in ("day 1", "day 2"):
         assert "crmlake run: what changed and everything it feeds (landing files of" in said[day], said[day]
     assert "store rows saved since the last extraction: accounts" in said["day 1"]
+    assert "store rows saved since the last extraction: leads" in said["day 3"]
     assert said["nothing new"].startswith("Nothing changed since run")
     assert "crmlake run: everything (--full-refresh)" in said["full rebuild"]
+
+
+def test_a_model_whose_input_rows_did_not_change_keeps_its_fit(lakehouses):
+    _, _, said = lakehouses
+    assert len(said["fits after day 2"]) >= 2  # the first run's fit and the days' (their deals changed)
+    assert said["fits after day 3"] == said["fits after day 2"]  # no new fit for a lead
 
 
 def test_incremental_runs_publish_what_a_full_rebuild_publishes(lakehouses, dbt_manifest):
