@@ -142,7 +142,9 @@ def test_rep_enters_an_opportunity_and_sees_it_in_the_forecast(lakehouse, tmp_pa
         assert result.success, f"failed steps {failed_steps(result)}, failed checks {failed_checks(result)}"
 
         with screenshots_on_failure(page, shots, "2-forecast"):
-            _log_in(page, url, rep, password)  # the browser reloads the app: a new session
+            page.goto(url)  # the browser reloads the app: a new session, still logged in (session cookie)
+            wait_idle(page)
+            page.get_by_text(rep.display_name).first.wait_for()
             open_page(page, "预测 Forecast")
             main = page.locator('[data-testid="stMain"]')
             main.get_by_text("Opportunities 商机明细").wait_for()
