@@ -15,7 +15,7 @@ from app_login import as_viewer
 from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
-ENTRY = APPS / "pages" / "entry"
+ENTRY = APPS / "views" / "entry"
 
 
 @dataclass

@@ -16,7 +16,7 @@ from operational.db import dispose_all, session_scope
 from operational.models import AuditLog
 from operational.models.alerts import Alert, AlertDelivery
 
-PAGES = Path(__file__).resolve().parents[1] / "apps" / "pages" / "entry"
+PAGES = Path(__file__).resolve().parents[1] / "apps" / "views" / "entry"
 ME, SOMEONE_ELSE = 1001, 1002
 NOW = dt.datetime(2026, 11, 2, 10, 0)
 

@@ -33,7 +33,7 @@ def _home() -> AppTest:
 def _registered(at: AppTest) -> set[str]:
     """Pages the navigation offers (switch_page refuses every other page)."""
     pages = set()
-    for path in APPS.glob("pages/**/*.py"):
+    for path in APPS.glob("views/**/*.py"):
         try:
             at.switch_page(str(path))
         except ValueError:
@@ -50,7 +50,7 @@ def test_anonymous_gets_only_the_login_form(env):
     assert at.text_input(key="login_username") and at.text_input(key="login_password")
     assert not at.metric and not at.dataframe
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page(str(APPS / "pages" / "pipeline_status.py"))
+        at.switch_page(str(APPS / "views" / "pipeline_status.py"))
 
 
 def test_wrong_password_and_unknown_user_get_the_same_message(env):
@@ -78,9 +78,9 @@ def test_login_opens_the_pages_of_the_role_and_logout_ends_it(env):
     assert any("sales_rep" in m.value for m in at.sidebar.markdown)
     assert [t.value for t in at.title] == ["我的工作台 My pipeline & tasks"]  # the rep's home page ran
     pages = _registered(at)
-    assert {"pages/sales/forecast.py", "pages/entry/leads.py", "pages/entry/quotes.py"} <= pages
-    assert not pages & {"pages/finance/dso.py", "pages/entry/approvals.py", "pages/service/sla_board.py",
-                        "pages/partner/conflicts.py"}
+    assert {"views/sales/forecast.py", "views/entry/leads.py", "views/entry/quotes.py"} <= pages
+    assert not pages & {"views/finance/dso.py", "views/entry/approvals.py", "views/service/sla_board.py",
+                        "views/partner/conflicts.py"}
 
     at = _home()
     at.run()
@@ -94,14 +94,14 @@ def test_login_opens_the_pages_of_the_role_and_logout_ends_it(env):
 @pytest.mark.parametrize(
     ("role", "opens", "not_opens"),
     [
-        ("sales_manager", {"pages/entry/approvals.py", "pages/sales/forecast.py"},
-         {"pages/finance/dso.py", "pages/entry/commission_adjustments.py"}),
-        ("finance", {"pages/finance/dso.py", "pages/finance/aging.py", "pages/sales/forecast.py",
-                     "pages/entry/commission_adjustments.py"},
-         {"pages/entry/leads.py", "pages/service/qa_inspection.py"}),
-        ("service_agent", {"pages/service/sla_board.py"}, {"pages/sales/forecast.py", "pages/finance/aging.py"}),
-        ("partner_user", {"pages/partner/reconciliation.py"}, {"pages/partner/conflicts.py", "pages/sales/forecast.py"}),
-        ("product_manager", {"pages/service/requirement_ranking.py"}, {"pages/service/sla_board.py"}),
+        ("sales_manager", {"views/entry/approvals.py", "views/sales/forecast.py"},
+         {"views/finance/dso.py", "views/entry/commission_adjustments.py"}),
+        ("finance", {"views/finance/dso.py", "views/finance/aging.py", "views/sales/forecast.py",
+                     "views/entry/commission_adjustments.py"},
+         {"views/entry/leads.py", "views/service/qa_inspection.py"}),
+        ("service_agent", {"views/service/sla_board.py"}, {"views/sales/forecast.py", "views/finance/aging.py"}),
+        ("partner_user", {"views/partner/reconciliation.py"}, {"views/partner/conflicts.py", "views/sales/forecast.py"}),
+        ("product_manager", {"views/service/requirement_ranking.py"}, {"views/service/sla_board.py"}),
     ],
 )
 def test_each_role_gets_its_pages(env, role, opens, not_opens):
@@ -130,7 +130,7 @@ def test_session_times_out_after_inactivity(env, monkeypatch):
 
 
 def test_a_page_opened_directly_asks_for_login_and_refuses_other_roles(env):
-    page = str(APPS / "pages" / "finance" / "dso.py")
+    page = str(APPS / "views" / "finance" / "dso.py")
     at = AppTest.from_file(page, default_timeout=60)
     at.run()
     assert not at.exception

@@ -199,7 +199,7 @@ def test_a_deep_link_shows_the_login_and_then_the_page(env, monkeypatch):
     _empty_forecast(env)
     create_login("manager1", "sales_manager", crm_user_id=1)
     browser = Browser(monkeypatch)
-    at = browser.open("pages/sales/forecast.py")  # /forecast, logged out
+    at = browser.open("views/sales/forecast.py")  # /forecast, logged out
     assert not at.exception and at.text_input(key="login_username")
     assert [t.value for t in at.title] == ["登录 Log in"]
     login(at, "manager1")
@@ -210,7 +210,7 @@ def test_a_deep_link_shows_the_login_and_then_the_page(env, monkeypatch):
 def test_a_deep_link_the_role_may_not_open_lands_home_with_a_message(env, monkeypatch):
     create_login("partner1", "partner_user", partner_id=7)
     browser = Browser(monkeypatch)
-    at = browser.open("pages/sales/forecast.py")
+    at = browser.open("views/sales/forecast.py")
     login(at, "partner1")
     assert _data_missing_only(at), [e.proto.type for e in at.exception]
     assert any("无权打开" in w.value for w in at.warning), [w.value for w in at.warning]
@@ -238,7 +238,7 @@ def test_every_role_has_a_home_it_may_open_and_only_admins_see_pipeline_status(e
     for role in ROLES:
         assert scope.can_open(viewer(role, partner_id=1), home_of(role).key), role
     assert [r for r in ROLES if scope.can_open(viewer(r, partner_id=1), "pipeline_status")] == ["admin"]
-    page = AppTest.from_file(str(APPS / "pages" / "pipeline_status.py"), default_timeout=60)
+    page = AppTest.from_file(str(APPS / "views" / "pipeline_status.py"), default_timeout=60)
     as_viewer(page, viewer("finance")).run()
     assert any("may not open" in e.value for e in page.error) and not page.metric and not page.warning
 
@@ -249,7 +249,7 @@ def test_the_reps_home_links_to_the_deals_and_alerts_and_runs_on_its_own(env):
     assert not at.exception
     assert any("尚无发布数据" in i.value for i in at.info) and any("暂无待办" in i.value for i in at.info)
     assert len(at.get("page_link")) == 2
-    alone = as_viewer(AppTest.from_file(str(APPS / "pages" / "my_work.py"), default_timeout=60),
+    alone = as_viewer(AppTest.from_file(str(APPS / "views" / "my_work.py"), default_timeout=60),
                       viewer("sales_rep", crm_user_id=1))
     alone.run()
     assert not alone.exception and not alone.get("page_link")

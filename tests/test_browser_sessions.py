@@ -36,16 +36,6 @@ def served(tmp_path_factory):
         yield url, home
 
 
-def _warm_up(browser, url: str) -> None:
-    """One session at the root first. Streamlit wraps the very first script run of a server in its
-    old pages/-folder navigation (``apps/pages`` exists), which cannot know /forecast and shows its
-    own "Page not found" once; the first ``st.navigation`` call turns that off for the process."""
-    page = browser.new_page()
-    _open(page, url)
-    _heading(page)
-    page.close()
-
-
 def _heading(page) -> str:
     page.wait_for_selector("h1", timeout=30_000)
     return page.locator("h1").first.inner_text()
@@ -74,7 +64,8 @@ def test_refresh_deep_link_and_logout_in_the_browser(served):
     chromium.require_chromium()
     with sync_playwright() as playwright:
         browser = chromium.launch(playwright)
-        _warm_up(browser, url)
+        # the server's very first connection is the deep link (apps/views, not apps/pages: no old
+        # pages-folder navigation answering "Page not found")
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         page = context.new_page()
         with screenshots_on_failure(page, home / "failures", "sessions"):

@@ -87,7 +87,7 @@ def test_every_dashboard_chart_goes_through_the_one_module():
     """No page draws with st.altair_chart / st.bar_chart itself: the conventions hold everywhere."""
     from pathlib import Path
 
-    pages = Path(__file__).resolve().parents[1] / "apps" / "pages"
+    pages = Path(__file__).resolve().parents[1] / "apps" / "views"
     for area in ("sales", "finance", "service", "partner"):
         for page in (pages / area).glob("*.py"):
             text = page.read_text(encoding="utf-8")

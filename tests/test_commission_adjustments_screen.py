@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from operational.db import dispose_all, session_scope
 
-PAGE = Path(__file__).resolve().parents[1] / "apps" / "pages" / "entry" / "commission_adjustments.py"
+PAGE = Path(__file__).resolve().parents[1] / "apps" / "views" / "entry" / "commission_adjustments.py"
 
 
 @pytest.fixture(scope="module")

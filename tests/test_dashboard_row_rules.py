@@ -47,7 +47,7 @@ def _sql(settings, sql: str, params=()):
 
 
 def _page(path: str, who) -> AppTest:
-    at = as_viewer(AppTest.from_file(str(APPS / "pages" / path), default_timeout=120), who)
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / path), default_timeout=120), who)
     at.run()
     assert not at.exception, at.exception
     return at

@@ -20,7 +20,7 @@ def _page(monkeypatch, settings, page: str) -> AppTest:
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.syspath_prepend(str(APPS))
-    at = as_viewer(AppTest.from_file(str(APPS / "pages" / page), default_timeout=120), viewer("admin"))
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / page), default_timeout=120), viewer("admin"))
     at.run()
     assert not at.exception, at.exception
     return at

@@ -22,7 +22,7 @@ def _page(monkeypatch, settings, page: str, params: dict[str, str] | None = None
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.syspath_prepend(str(APPS))
-    at = as_viewer(AppTest.from_file(str(APPS / "pages" / page), default_timeout=120), who or viewer("admin"))
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / page), default_timeout=120), who or viewer("admin"))
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()

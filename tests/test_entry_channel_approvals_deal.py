@@ -37,7 +37,7 @@ def test_channel_approvals_show_partner_product_prices_and_amount(store):
     with session_scope(store) as s:
         partners.create_deal_registration(s, viewer("partner1"), "天津海川化工有限公司", estimated_amount="80000")
 
-    at = as_viewer(AppTest.from_file(str(APPS / "pages" / "entry" / "channel_approvals.py"), default_timeout=60),
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / "entry" / "channel_approvals.py"), default_timeout=60),
                    viewer("channel1")).run()
     assert not at.exception, at.exception
     registrations = next(d.value for d in at.dataframe if "customer_name" in d.value.columns

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from operational.db import dispose_all, session_scope
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
-PAGES = APPS / "pages" / "entry"
+PAGES = APPS / "views" / "entry"
 D = Decimal
 
 

@@ -334,7 +334,7 @@ def test_page_runs_end_the_session_of_a_disabled_or_demoted_login(app_env):
     fin.run()
     _logged_out_with(fin, "role")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        fin.switch_page(str(APPS / "pages" / "finance" / "dso.py"))
+        fin.switch_page(str(APPS / "views" / "finance" / "dso.py"))
 
 
 def test_page_runs_end_a_session_older_than_its_lifetime(app_env, monkeypatch):
@@ -386,7 +386,7 @@ def _reconciliation(who):
     from app_login import as_viewer
     from streamlit.testing.v1 import AppTest
 
-    at = as_viewer(AppTest.from_file(str(APPS / "pages" / "partner" / "reconciliation.py"), default_timeout=60), who)
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / "partner" / "reconciliation.py"), default_timeout=60), who)
     at.run()
     assert not at.exception
     return at

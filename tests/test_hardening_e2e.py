@@ -178,7 +178,7 @@ def test_the_admin_sees_warnings_conflicts_and_ignored_files_on_the_pipeline_sta
     import streamlit as st
 
     st.cache_data.clear()
-    at = as_viewer(AppTest.from_file(str(apps / "pages" / "pipeline_status.py"), default_timeout=120),
+    at = as_viewer(AppTest.from_file(str(apps / "views" / "pipeline_status.py"), default_timeout=120),
                    viewer("admin"))
     at.run()
     assert not at.exception

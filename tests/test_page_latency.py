@@ -20,7 +20,7 @@ def test_every_dashboard_page_is_a_registered_dashboard_screen():
     from tools.page_latency import dashboards
 
     scripts = {
-        str(p.relative_to(APPS)) for p in (APPS / "pages").rglob("*.py")
+        str(p.relative_to(APPS)) for p in (APPS / "views").rglob("*.py")
         if p.name != "__init__.py" and p.parent.name != "entry"
     }
     assert {s.page for s in dashboards()} == scripts

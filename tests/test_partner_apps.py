@@ -14,7 +14,7 @@ from partner_fixtures import build_case_warehouse, run_partner_dbt
 from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
-PAGES = APPS / "pages" / "partner"
+PAGES = APPS / "views" / "partner"
 
 
 @pytest.fixture(scope="module")

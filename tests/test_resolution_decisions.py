@@ -184,7 +184,7 @@ def home(tmp_path, store, monkeypatch):
 
 
 def _page(who) -> AppTest:
-    return as_viewer(AppTest.from_file(str(APPS / "pages" / "partner" / "resolution_review.py"), default_timeout=60), who)
+    return as_viewer(AppTest.from_file(str(APPS / "views" / "partner" / "resolution_review.py"), default_timeout=60), who)
 
 
 def _metrics(at: AppTest) -> dict[str, str]:

@@ -19,7 +19,7 @@ def _page(monkeypatch, settings, page: str, who=None) -> AppTest:
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.syspath_prepend(str(APPS))
-    at = as_viewer(AppTest.from_file(str(APPS / "pages" / "sales" / page), default_timeout=120), who or viewer("admin"))
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / "sales" / page), default_timeout=120), who or viewer("admin"))
     at.run()
     assert not at.exception, at.exception
     return at

@@ -25,7 +25,7 @@ def test_every_registered_page_exists_and_guards_itself_with_its_screen():
 
 
 def test_every_page_file_is_registered():
-    pages = {str(p.relative_to(APPS)) for p in APPS.glob("pages/**/*.py") if p.name != "__init__.py"}
+    pages = {str(p.relative_to(APPS)) for p in APPS.glob("views/**/*.py") if p.name != "__init__.py"}
     assert pages == {s.page for s in REGISTRY if s.page}
 
 

@@ -11,7 +11,7 @@ from app_login import as_viewer, viewer
 from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
-PAGES = APPS / "pages" / "service"
+PAGES = APPS / "views" / "service"
 
 pytestmark = pytest.mark.slow
 

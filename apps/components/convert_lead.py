@@ -130,8 +130,8 @@ def show_converted(lead: dict, names: dict[str, dict[int, str]] | None = None) -
     account, opp = lead.get("converted_account_id"), lead.get("converted_opportunity_id")
     st.info(f"已转化 Converted {display.moment(lead.get('converted_at'))}")
     if account is not None:
-        links.to_record("pages/entry/accounts.py", "account", account,
+        links.to_record("views/entry/accounts.py", "account", account,
                         f"客户 Account: {names.get('accounts', {}).get(account, '')} #{account}", icon="🏢")
     if opp is not None:
-        links.to_record("pages/entry/opportunities.py", "opportunity", opp,
+        links.to_record("views/entry/opportunities.py", "opportunity", opp,
                         f"商机 Opportunity: {names.get('opportunities', {}).get(opp, '')} #{opp}", icon="💼")
