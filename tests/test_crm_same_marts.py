@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from crmlake_cli import crmlake_ok, user_env
 from spark_fixtures import MART_SCHEMAS, RUN_STAMPS
 
 from kernel.config import load_business_settings
@@ -37,18 +36,6 @@ SCALE = os.environ.get("CRMLAKE_SAME_MARTS_SCALE", "0.05")
 DELETED_AT = int(datetime(2026, 11, 2, 1, 0, tzinfo=UTC).timestamp() * 1000)
 
 
-def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRMLAKE_", "DAGSTER_HOME"))}
-    return {**env, "CRMLAKE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), **extra}
-
-
-def _crmlake(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([str(Path(sys.executable).with_name("crmlake")), *args],
-                          env=env, capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, f"crmlake {' '.join(args)}:\n{done.stdout[-4000:]}\n{done.stderr[-3000:]}"
-    return done.stdout
-
-
 def _opportunities(published: Path) -> set[int]:
     with duckdb.connect(str(published), read_only=True) as con:
         return {i for (i,) in con.execute("select opportunity_id from sales.opportunities").fetchall()}
@@ -58,11 +45,11 @@ def _opportunities(published: Path) -> set[int]:
 def two_doors(tmp_path_factory):
     """(file-drop settings, API settings, the deleted opportunity, what each step said)."""
     said: dict[str, str] = {}
-    drop_env = _env(tmp_path_factory.mktemp("file_drop"))
-    _crmlake(drop_env, "demo", "--scale", SCALE, "--seed", "7")
+    drop_env = user_env(tmp_path_factory.mktemp("file_drop"))
+    crmlake_ok(drop_env, "demo", "--scale", SCALE, "--seed", "7")
     drop = get_settings(drop_env)
 
-    api_env = _env(tmp_path_factory.mktemp("api"), CRMLAKE_CONFIG_DIR=str(drop.config_dir),
+    api_env = user_env(tmp_path_factory.mktemp("api"), CRMLAKE_CONFIG_DIR=str(drop.config_dir),
                    CRMLAKE_OPERATIONAL_URL=drop.operational_url)
     api = get_settings(api_env)
     for system in ("erp", "callcenter", "partners"):
@@ -71,19 +58,19 @@ def two_doors(tmp_path_factory):
     store = CrmStore.from_landing(drop.landing_dir, load_business_settings(drop.config_dir).crm_api)
     with CrmSimulator(store) as sim:
         env = {**api_env, **sim.env()}
-        said["first pull"] = _crmlake(env, "extract", "crm")
-        said["first run"] = _crmlake(env, "run")
+        said["first pull"] = crmlake_ok(env, "extract", "crm")
+        said["first run"] = crmlake_ok(env, "run")
         published = _opportunities(api.published_database)
         victim = min(published)
         assert store.delete("crm.opportunities", victim)
-        said["second pull"] = _crmlake(env, "extract", "crm", "--deletes", "--entity", "crm.opportunities")
-        said["second run"] = _crmlake(env, "run")
+        said["second pull"] = crmlake_ok(env, "extract", "crm", "--deletes", "--entity", "crm.opportunities")
+        said["second run"] = crmlake_ok(env, "run")
 
     page = drop.landing_dir / "crm/opportunities/deletes_20261102/page_0001.json"
     page.parent.mkdir(parents=True)
     page.write_text(json.dumps({"totalSize": 1, "pageNo": 1, "pageSize": 500, "hasMore": False, "records": [
         {"id": victim, "updatedAt": DELETED_AT, "_deleted": True}]}), encoding="utf-8")
-    said["drop run"] = _crmlake(drop_env, "run")
+    said["drop run"] = crmlake_ok(drop_env, "run")
     return drop, api, victim, published, said
 
 

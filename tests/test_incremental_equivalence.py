@@ -15,12 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from crmlake_cli import crmlake_ok, user_env
 from spark_fixtures import MART_SCHEMAS, RUN_STAMPS
 
 from kernel.settings import get_settings
@@ -29,18 +27,6 @@ from pipelines.spark.equivalence import compare_snapshots
 
 SCALE = os.environ.get("CRMLAKE_INCREMENTAL_SCALE", "0.2")
 STORE_ID = 9_000_000_000_000_001  # store ids start at 9e15
-
-
-def _env(home: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRMLAKE_", "DAGSTER_HOME"))}
-    return {**env, "CRMLAKE_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), **extra}
-
-
-def _crmlake(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([str(Path(sys.executable).with_name("crmlake")), *args],
-                          env=env, capture_output=True, text=True, timeout=1200)
-    assert done.returncode == 0, f"crmlake {' '.join(args)}:\n{done.stdout[-4000:]}\n{done.stderr[-3000:]}"
-    return done.stdout
 
 
 def _account(i: int, at: dt.datetime) -> dict:
@@ -60,24 +46,24 @@ def _store(url: str, statement) -> None:
 def lakehouses(tmp_path_factory):
     """(settings of the day-by-day lakehouse, settings of the full rebuild), and what each run said."""
     home = tmp_path_factory.mktemp("incremental")
-    env = _env(home)
+    env = user_env(home)
     said = {}
-    _crmlake(env, "demo", "--scale", SCALE, "--seed", "7")
-    said["first"] = _crmlake(env, "run")
+    crmlake_ok(env, "demo", "--scale", SCALE, "--seed", "7")
+    said["first"] = crmlake_ok(env, "run")
     settings = get_settings(env)
     accounts = Account.__table__
 
-    _crmlake(env, "demo", "--next-day")
+    crmlake_ok(env, "demo", "--next-day")
     _store(settings.operational_url, accounts.insert().values([
         _account(1, dt.datetime(2026, 12, 5, 9, 0)), _account(2, dt.datetime(2026, 12, 5, 9, 1))]))
-    said["day 1"] = _crmlake(env, "run")
+    said["day 1"] = crmlake_ok(env, "run")
 
-    _crmlake(env, "demo", "--next-day")
+    crmlake_ok(env, "demo", "--next-day")
     _store(settings.operational_url, accounts.update().where(accounts.c.id == STORE_ID + 1).values(
         account_name="杭州增量一号机械股份有限公司", version=2, updated_at=dt.datetime(2026, 12, 6, 10, 0)))
     _store(settings.operational_url, accounts.update().where(accounts.c.id == STORE_ID + 2).values(
         deleted_at=dt.datetime(2026, 12, 6, 10, 5), version=2, updated_at=dt.datetime(2026, 12, 6, 10, 5)))
-    said["day 2"] = _crmlake(env, "run")
+    said["day 2"] = crmlake_ok(env, "run")
     fits = settings.lakehouse_dir / "models" / "win_probability"
     said["fits after day 2"] = sorted(p.name for p in fits.iterdir())
 
@@ -87,13 +73,13 @@ def lakehouses(tmp_path_factory):
         id=STORE_ID + 10, source_system="ops", version=1, created_at=dt.datetime(2026, 12, 7, 9, 0), created_by=1,
         updated_at=dt.datetime(2026, 12, 7, 9, 0), updated_by=1, owner_id=11, lead_name="周增量",
         company_name="宁波增量三号科技有限公司", mobile="13900000003", status="new", is_in_pool=False))
-    said["day 3"] = _crmlake(env, "run")
+    said["day 3"] = crmlake_ok(env, "run")
     said["fits after day 3"] = sorted(p.name for p in fits.iterdir())
-    said["nothing new"] = _crmlake(env, "run")
+    said["nothing new"] = crmlake_ok(env, "run")
 
-    full_env = _env(tmp_path_factory.mktemp("full_rebuild"), CRMLAKE_LANDING_DIR=str(settings.landing_dir),
+    full_env = user_env(tmp_path_factory.mktemp("full_rebuild"), CRMLAKE_LANDING_DIR=str(settings.landing_dir),
                     CRMLAKE_CONFIG_DIR=str(settings.config_dir), CRMLAKE_OPERATIONAL_URL=settings.operational_url)
-    said["full rebuild"] = _crmlake(full_env, "run", "--full-refresh")
+    said["full rebuild"] = crmlake_ok(full_env, "run", "--full-refresh")
     return settings, get_settings(full_env), said
 
 
