@@ -93,7 +93,7 @@ def file_stem(name: object) -> str:
     return re.sub(r"\s+", "_", cleaned)[:120] or "export"
 
 
-def statements_workbook(summary: pd.DataFrame, lines: pd.DataFrame, person_columns: tuple[str, ...]) -> bytes:
+def to_statements_xlsx(summary: pd.DataFrame, lines: pd.DataFrame, person_columns: tuple[str, ...]) -> bytes:
     """Every statement of a period in one XLSX: a summary sheet (one row per person) and one sheet
     of all lines with the person's columns first, typed and injection-safe like every export."""
     ordered = lines[[*person_columns, *(c for c in lines.columns if c not in person_columns)]]

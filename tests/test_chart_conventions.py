@@ -183,7 +183,7 @@ def test_the_periods_statements_go_out_in_one_workbook():
     lines = pd.DataFrame({"commission_amount": [50.25, 50.25, 200.25], "user_name": ["张三", "张三", "=HYPERLINK(\"x\")"],
                           "employee_code": ["E1", "E1", "E2"], "department_name": ["一部", "一部", "二部"],
                           "source_no": ["SO-1", "SO-2", "+SO-3"]})
-    book = load_workbook(io.BytesIO(exports.statements_workbook(summary, lines, ("user_name", "employee_code",
+    book = load_workbook(io.BytesIO(exports.to_statements_xlsx(summary, lines, ("user_name", "employee_code",
                                                                                "department_name"))))
     assert book.sheetnames == ["汇总 summary", "明细 lines"]
     sheet = book["明细 lines"]

@@ -26,7 +26,7 @@ if not in_period.empty:  # the whole period in one workbook: a summary sheet and
     everyone = fin.commission_period_lines(viewer, pd.Timestamp(period).date())
     st.download_button(
         "全部对账单 XLSX All statements of the period",
-        exports.statements_workbook(in_period, everyone, fin.PERSON_COLUMNS),
+        exports.to_statements_xlsx(in_period, everyone, fin.PERSON_COLUMNS),
         file_name=f"{exports.file_stem(f'提成对账单_{pd.Timestamp(period):%Y-%m}_全部')}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="commission_all_xlsx",
     )
