@@ -25,6 +25,21 @@ RUN_STAMPS = {
 }
 
 
+def assert_same_marts(left: Path, right: Path, manifest: Path) -> None:
+    """Every mart table of two published snapshots holds the same rows (run stamps left out), and
+    every dbt mart of ``manifest`` was among the tables compared."""
+    import json
+
+    from pipelines.spark.equivalence import compare_snapshots
+
+    compared, differences = compare_snapshots(left, right, MART_SCHEMAS, RUN_STAMPS)
+    assert not differences, "\n".join(str(d) for d in differences)
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"].values()
+    marts = {f"{n['config']['schema']}.{n['name']}" for n in nodes
+             if n["resource_type"] == "model" and n["path"].startswith("marts/")}
+    assert marts and marts <= set(compared)  # every dbt mart was compared
+
+
 # The Spark side of the equivalence builds models only: the DuckDB run over the same landing
 # zone runs every data test, and the comparison proves Spark's marts equal row for row.
 SPARK_ENV = {"CRMLAKE_SPARK_DATA_TESTS": "0", "CRMLAKE_SPARK_SHUFFLE_PARTITIONS": "2"}

@@ -23,11 +23,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from crmlake_cli import crmlake_ok, user_env
-from spark_fixtures import MART_SCHEMAS, RUN_STAMPS
+from spark_fixtures import assert_same_marts
 
 from kernel.config import load_business_settings
 from kernel.settings import get_settings
-from pipelines.spark.equivalence import compare_snapshots
 from tools.crm_simulator import CrmSimulator, CrmStore
 
 pytestmark = pytest.mark.slow  # three whole runs
@@ -85,12 +84,6 @@ def test_the_delete_was_pulled_once_and_applied_incrementally(two_doors):
 
 def test_api_and_file_drop_publish_the_same_marts(two_doors, dbt_manifest):
     drop, api, victim, _, _ = two_doors
-    compared, differences = compare_snapshots(
-        drop.published_database, api.published_database, MART_SCHEMAS, RUN_STAMPS)
-    assert not differences, "\n".join(str(d) for d in differences)
-    nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
-    marts = {f"{n['config']['schema']}.{n['name']}" for n in nodes
-             if n["resource_type"] == "model" and n["path"].startswith("marts/")}
-    assert marts and marts <= set(compared)  # every dbt mart was compared
+    assert_same_marts(drop.published_database, api.published_database, dbt_manifest)
     for settings in (drop, api):
         assert victim not in _opportunities(settings.published_database)

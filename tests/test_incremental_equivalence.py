@@ -13,17 +13,15 @@ run stamps such as model versions left out).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 
 import pytest
 import sqlalchemy as sa
 from crmlake_cli import crmlake_ok, user_env
-from spark_fixtures import MART_SCHEMAS, RUN_STAMPS
+from spark_fixtures import assert_same_marts
 
 from kernel.settings import get_settings
 from operational.models import Account, Lead
-from pipelines.spark.equivalence import compare_snapshots
 
 SCALE = os.environ.get("CRMLAKE_INCREMENTAL_SCALE", "0.2")
 STORE_ID = 9_000_000_000_000_001  # store ids start at 9e15
@@ -102,13 +100,7 @@ def test_a_model_whose_input_rows_did_not_change_keeps_its_fit(lakehouses):
 
 def test_incremental_runs_publish_what_a_full_rebuild_publishes(lakehouses, dbt_manifest):
     incremental, full, _ = lakehouses
-    compared, differences = compare_snapshots(
-        incremental.published_database, full.published_database, MART_SCHEMAS, RUN_STAMPS)
-    assert not differences, "\n".join(str(d) for d in differences)
-    nodes = json.loads(dbt_manifest.read_text(encoding="utf-8"))["nodes"].values()
-    marts = {f"{n['config']['schema']}.{n['name']}" for n in nodes
-             if n["resource_type"] == "model" and n["path"].startswith("marts/")}
-    assert marts and marts <= set(compared)  # every dbt mart was compared
+    assert_same_marts(incremental.published_database, full.published_database, dbt_manifest)
 
 
 def test_the_store_changes_reached_the_snapshot(lakehouses):
