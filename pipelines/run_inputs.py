@@ -180,7 +180,6 @@ def empty_deliveries(settings: Settings, entities: Iterable[str]) -> tuple[str, 
 
     from pipelines.ingest.layout import ledger_path
     from pipelines.ingest.ledger import read_ledger_file
-    from pipelines.ingest.loader import evaluate_file
 
     contract = load_contract()
     empty = []
@@ -190,12 +189,15 @@ def empty_deliveries(settings: Settings, entities: Iterable[str]) -> tuple[str, 
             if spec is None:
                 continue
             ledger = {row["source_file"]: row for row in read_ledger_file(ledger_path(spec, settings)).to_dicts()}
-            if _only_empty_new_files(spec, scan(spec, settings.landing_dir), ledger, con, evaluate_file):
+            if _only_empty_new_files(spec, scan(spec, settings.landing_dir), ledger, con):
                 empty.append(name)
     return tuple(empty)
 
 
-def _only_empty_new_files(spec: EntitySpec, found: Discovery, ledger: dict[str, dict], con, evaluate_file) -> bool:
+def _only_empty_new_files(spec: EntitySpec, found: Discovery, ledger: dict[str, dict], con) -> bool:
+    # Polars and the readers: imported only when files changed
+    from pipelines.ingest.loader import evaluate_file
+
     new_files = []
     for path, rel in found.files:
         stat = path.lstat()
