@@ -16,7 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from kernel.config.alerts import Alerts
+from kernel.config.alerts import ROLES, Alerts
+from kernel.config.bands import DEFAULT_AMOUNT_BANDS, DEFAULT_DISCOUNT_BANDS, Band, check_bands
 from kernel.config.crm_api import CrmApi
 
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -264,6 +265,11 @@ class PositionPlan(_Strict):
     plan_version: int | None = Field(None, ge=1, le=1_000_000, description="Plan version; empty: the highest version the CRM has.")
     effective_from: dt.date = Field(dt.date(2000, 1, 1), description="First day the rule applies (a person's hire date if later).")
     effective_to: dt.date | None = Field(None, description="Last day it applies, inclusive; empty: open-ended.")
+    credit_scope: Literal["own", "team"] = Field("own", description=(
+        "own: the plan pays on the person's own credit. team (a manager's roll-up): it pays on the "
+        "credit of everyone in the person's department and the departments below it, each member "
+        "counted in the department they were in on the order's date (the order's department for its "
+        "owner); the person's own orders count once, inside the team."))
 
 
 class Commission(_Strict):
@@ -382,6 +388,21 @@ class Sales(_Strict):
         "Days without follow-up after which a lead returns to the lead pool (公海) (entry screens)."))
     daily_snapshot_days: int = Field(92, ge=1, le=MAX_DAYS, description=(
         "sales.pipeline_snapshots is daily for this many days back from the data's end, weekly and month-end before."))
+    stalled_deal_days: int = Field(30, ge=1, le=MAX_DAYS, description=(
+        "An open deal with no stage change and no activity for at least this many days is stalled "
+        "(sales.opportunity_idle_days, the activities page)."))
+    inactive_account_days: int = Field(60, ge=1, le=MAX_DAYS, description=(
+        "An account with no activity (visit, call ...) for at least this many days is untouched "
+        "(sales.account_activity, the activities page)."))
+    amount_bands: list[Band] = Field(default_factory=lambda: list(DEFAULT_AMOUNT_BANDS), description=(
+        "Deal amount bands in CNY, [min, max): stalled deals are counted per band."))
+    discount_bands: list[Band] = Field(default_factory=lambda: list(DEFAULT_DISCOUNT_BANDS), description=(
+        "Discount depth bands in percent off list price, [min, max): win rate and cycle time per band."))
+
+    @field_validator("amount_bands", "discount_bands")
+    @classmethod
+    def _bands(cls, value: list[Band]) -> list[Band]:
+        return check_bands(value)
 
     @field_validator("stages")
     @classmethod
@@ -399,12 +420,46 @@ class Sales(_Strict):
 
 # ---------------------------------------------------------------- partner.yml
 
+class ApprovalStep(_Strict):
+    """One step of the special price approval chain: who may approve at it."""
+
+    key: str = Field(min_length=1, description="The step's name in the audit trail, e.g. channel_manager.")
+    label: str = Field(min_length=1, description="The step as people read it, e.g. 渠道经理 Channel manager.")
+    roles: list[str] = Field(min_length=1, description="Login roles that may approve at this step.")
+    users: list[str] = Field(default_factory=list, description=(
+        "When not empty, only these usernames may approve at this step (e.g. the regional channel managers)."))
+
+
+def _default_chain() -> list[ApprovalStep]:
+    return [
+        ApprovalStep(key="partner_sales_manager", label="伙伴销售经理 Partner sales manager", roles=["sales_manager", "admin"]),
+        ApprovalStep(key="channel_manager", label="渠道经理 Channel manager", roles=["channel_manager", "admin"]),
+        ApprovalStep(key="regional_channel_manager", label="区域渠道经理 Regional channel manager",
+                     roles=["channel_manager", "admin"]),
+    ]
+
+
 class Partner(_Strict):
-    """Channel partners: deal registration (报备) protection."""
+    """Channel partners: deal registration (报备) protection, the special price approval chain."""
 
     registration_protection_days: int = Field(90, ge=1, le=365, description=(
         "Days an approved deal registration protects the deal from other partners' registrations, "
         "when the registration does not carry its own protection days."))
+    special_price_approval_chain: list[ApprovalStep] = Field(default_factory=_default_chain, min_length=1, description=(
+        "The steps a special price request passes, in order; it is approved after the last one. "
+        "One person approves at most one step of a request."))
+
+    @field_validator("special_price_approval_chain")
+    @classmethod
+    def _chain(cls, value: list[ApprovalStep]) -> list[ApprovalStep]:
+        keys = [s.key for s in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"step keys must be unique, got {keys}")
+        for step in value:
+            unknown = sorted(set(step.roles) - set(ROLES))
+            if unknown:
+                raise ValueError(f"step {step.key!r}: unknown roles {unknown}; known: {', '.join(ROLES)}")
+        return value
 
 
 # ---------------------------------------------------------------- all of it
