@@ -1,0 +1,135 @@
+"""Forecast call roll-up, worked by hand (issue 20 items 1 and 8: a manager override and its roll-up).
+
+Departments: 销售部 110 > 销售一组 111, 销售二组 112. Quarter Q4 2026 (starts 2026-10-01),
+as-of Saturday 2026-12-05, so two weeks: W1 Monday 2026-11-23, W2 Monday 2026-11-30.
+Submissions (store rows, insert-only):
+  rep 11 (111)      W1 Tue 11-24  commit  80,000  best case 100,000
+  rep 12 (111)      W1 Wed 11-25  commit  50,000  best case  60,000
+  rep 11 (111)      W2 Tue 12-01  commit 100,000  best case 120,000   (resubmits: +20,000)
+  manager 10 (111)  W2 Wed 12-02  commit 120,000  best case 150,000   (the override for 销售一组)
+  rep 21 (112)      W2 Thu 12-03  commit  30,000  best case  40,000
+Weekly calls: W1 rep 11 80k, rep 12 50k; W2 rep 11 100k (WoW +20k), rep 12 50k carried forward
+(WoW 0, not submitted this week), manager 10 120k (first week: no WoW), rep 21 30k.
+Roll-up W2, 销售一组 111: reps 100k + 50k = 150k submitted (best case 180k), manager call 120k,
+override vs reps -30k, reps WoW 150k - (80k + 50k) = +20k.
+Roll-up W2, 销售部 110 (the whole tree): reps 150k + 30k = 180k, no manager call.
+Computed (sales.forecast rows for Q4): rep 11 commit 90k / ML 95k / target 200k, rep 12 commit 40k
+/ ML 45k / target 100k (both 111), rep 21 commit 20k / ML 25k / target 50k (112):
+111 -> computed 130k, ML 140k, target 300k; 110 -> computed 150k, ML 165k, target 350k.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+D = Decimal
+W1, W2, Q4 = "2026-11-23", "2026-11-30", "2026-10-01"
+
+SUBMISSIONS = [  # id, level, owner, department, commit, best case, submitted at
+    (1, "rep", 11, 111, 80000, 100000, "2026-11-24 10:00:00"),
+    (2, "rep", 12, 111, 50000, 60000, "2026-11-25 16:30:00"),
+    (3, "rep", 11, 111, 100000, 120000, "2026-12-01 09:15:00"),
+    (4, "manager", 10, 111, 120000, 150000, "2026-12-02 18:00:00"),
+    (5, "rep", 21, 112, 30000, 40000, "2026-12-03 11:00:00"),
+]
+FORECAST = [  # owner, department, commit, best case, ML, target
+    (11, 111, 90000, 110000, 95000, 200000),
+    (12, 111, 40000, 50000, 45000, 100000),
+    (21, 112, 20000, 30000, 25000, 50000),
+]
+
+
+def write_staging(path: Path) -> None:
+    con = duckdb.connect(str(path))
+    for schema in ("staging", "sales"):
+        con.execute(f"create schema {schema}")
+    con.execute(
+        """create table staging.stg_ops__forecast_submissions (
+            forecast_submission_id bigint, call_level varchar, owner_id bigint, department_id bigint,
+            quarter_start date, commit_amount decimal(18,2), best_case_amount decimal(18,2), note varchar,
+            author varchar, created_at timestamp)"""
+    )
+    con.executemany(
+        f"insert into staging.stg_ops__forecast_submissions values (?, ?, ?, ?, date '{Q4}', ?, ?, null, 'x', ?)",
+        SUBMISSIONS,
+    )
+    con.execute(
+        """create table staging.stg_crm__departments as select * from (values
+           (110::bigint, null::bigint, '销售部'), (111, 110, '销售一组'), (112, 110, '销售二组'))
+           t(department_id, parent_department_id, department_name)"""
+    )
+    con.execute(
+        """create table staging.stg_crm__users as select * from (values
+           (10::bigint, '甲经理', 111::bigint), (11, '甲一', 111), (12, '甲二', 111), (21, '乙一', 112))
+           t(user_id, user_name, department_id)"""
+    )
+    con.execute(
+        """create table sales.forecast (quarter_start date, owner_id bigint, department_id bigint,
+           commit_forecast decimal(18,2), best_case_forecast decimal(18,2), weighted_forecast decimal(18,2),
+           ml_forecast decimal(18,2), target_amount decimal(18,2), closed_won decimal(18,2))"""
+    )
+    con.executemany(
+        f"insert into sales.forecast values (date '{Q4}', ?, ?, ?, ?, 0, ?, ?, 0)", FORECAST
+    )
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    workdir = tmp_path_factory.mktemp("forecast_calls")
+    path = workdir / "warehouse.duckdb"
+    write_staging(path)
+    env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(path), "CRMLAKE_RAW_DIR": str(workdir / "raw"),
+           "DO_NOT_TRACK": "1"}
+    result = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "dbt"), "build",
+         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
+         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
+         "--select", "forecast_submissions_weekly", "forecast_call_rollup",
+         "--vars", "{as_of: '2026-12-05'}", "--exclude", "test_type:unit"],
+        env=env, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    return path
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_weekly_snapshots_carry_calls_forward_with_wow(warehouse):
+    got = rows(warehouse, """select strftime(week_start, '%Y-%m-%d'), call_level, owner_id, commit_amount,
+                                    commit_change_wow, is_submitted_this_week
+                             from sales.forecast_submissions_weekly order by 1, 2 desc, 3""")
+    assert got == [
+        (W1, "rep", 11, D("80000.00"), None, True),
+        (W1, "rep", 12, D("50000.00"), None, True),
+        (W2, "rep", 11, D("100000.00"), D("20000.00"), True),
+        (W2, "rep", 12, D("50000.00"), D("0.00"), False),
+        (W2, "rep", 21, D("30000.00"), None, True),
+        (W2, "manager", 10, D("120000.00"), None, True),
+    ]
+
+
+def test_manager_override_beside_the_reps_roll_up(warehouse):
+    got = rows(warehouse, """select strftime(week_start, '%Y-%m-%d'), department_id, reps_with_call, reps_commit,
+                                    reps_best_case, reps_commit_change_wow, manager_commit, override_vs_reps,
+                                    computed_commit, ml_forecast, target_amount
+                             from sales.forecast_call_rollup order by 1, 2""")
+    assert got == [
+        (W1, 110, 2, D("130000.00"), D("160000.00"), None, None, None, D("150000.00"), D("165000.00"), D("350000.00")),
+        (W1, 111, 2, D("130000.00"), D("160000.00"), None, None, None, D("130000.00"), D("140000.00"), D("300000.00")),
+        (W2, 110, 3, D("180000.00"), D("220000.00"), D("50000.00"), None, None,
+         D("150000.00"), D("165000.00"), D("350000.00")),
+        (W2, 111, 2, D("150000.00"), D("180000.00"), D("20000.00"), D("120000.00"), D("-30000.00"),
+         D("130000.00"), D("140000.00"), D("300000.00")),
+        (W2, 112, 1, D("30000.00"), D("40000.00"), None, None, None, D("20000.00"), D("25000.00"), D("50000.00")),
+    ]
