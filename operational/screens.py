@@ -105,6 +105,8 @@ REGISTRY: tuple[Screen, ...] = (
     Screen("channel_approvals", CHANNEL, "views/entry/channel_approvals.py", "渠道审批 Channel approvals", "🛂",
            ENTRY_SECTION),
     Screen("tickets", SERVICE, "views/entry/tickets.py", "工单 Tickets", "🎫", ENTRY_SECTION),
+    Screen("requirements", ("product_manager", *SERVICE), "views/entry/requirements.py",
+           "需求与回访 Requirements & follow-up", "🚀", ENTRY_SECTION),
     Screen("audit", ("sales_manager", "finance", "service_manager", "admin"), "views/entry/audit_log.py",
            "审计日志 Audit log", "📜", ENTRY_SECTION),
     Screen("users", ("admin",)),

@@ -27,7 +27,8 @@ ROLES = ("sales_rep", "sales_manager", "finance", "service_agent", "service_mana
          "product_manager", "channel_manager", "partner_user", "admin")  # operational.models.users.ROLES
 PERSON_TOKENS = ("owner", "manager", "manager_chain", "team_lead", "channel_manager", "approver")
 RuleKind = Literal["overdue_installment", "sla_escalation", "approval_waiting",
-                   "registration_expiring", "stalled_opportunity", "commission_ready"]
+                   "registration_expiring", "stalled_opportunity", "commission_ready",
+                   "requirement_released"]
 SlaAction = Literal["notify_team_lead", "raise_priority"]
 
 # parameters of each kind, with their defaults (filled in when a rule leaves them out)
@@ -38,6 +39,7 @@ KIND_PARAMETERS: dict[str, dict[str, Any]] = {
     "registration_expiring": {"days_before_end": 7},
     "stalled_opportunity": {"stalled_days": 30, "min_amount": Decimal(0)},
     "commission_ready": {},
+    "requirement_released": {},
 }
 _OPTIONAL = {"overdue_installment": {"max_amount"}, "stalled_opportunity": {"max_amount"}}
 
@@ -154,6 +156,8 @@ DEFAULT_RULES = [
     AlertRule(id="registration_expiring", kind="registration_expiring", recipients=["channel_manager"]),
     AlertRule(id="stalled_opportunity", kind="stalled_opportunity", recipients=["owner", "manager"]),
     AlertRule(id="commission_ready", kind="commission_ready", recipients=["role:finance"], delivery="digest"),
+    AlertRule(id="requirement_released", kind="requirement_released", recipients=["owner"],
+              fallback_recipients=["role:service_manager"]),
 ]
 
 

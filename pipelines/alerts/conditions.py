@@ -23,6 +23,7 @@ from operational.models.orders import Approval
 from operational.models.partners import DealRegistration, SpecialPriceRequest
 from pipelines.alerts.messages import bilingual, yuan
 from pipelines.alerts.people import Directory, table_exists
+from pipelines.alerts.requirement_conditions import requirement_released
 
 
 class NotComputed(Exception):
@@ -304,4 +305,5 @@ EVALUATORS = {
     "registration_expiring": registrations_expiring,
     "stalled_opportunity": stalled_opportunities,
     "commission_ready": commission_ready,
+    "requirement_released": requirement_released,
 }
