@@ -59,7 +59,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "position_plans": (
         "Commission plan by CRM position, effective-dated (finance.yml commission.position_plans).",
         [("position", "VARCHAR"), ("plan_code", "VARCHAR"), ("plan_version", "INTEGER"),
-         ("effective_from", "DATE"), ("effective_to", "DATE")],
+         ("effective_from", "DATE"), ("effective_to", "DATE"), ("credit_scope", "VARCHAR")],
     ),
     "stage_probabilities": (
         "Sales stages with order, default win probability (fraction 0-1) and forecast category (sales.yml stages).",
@@ -130,7 +130,7 @@ ROWS: dict[str, Callable[[BusinessSettings], list[tuple]]] = {
     "aging_buckets": lambda bs: [
         (b.name, b.min_days, b.max_days, n) for n, b in enumerate(bs.finance.aging_buckets)],
     "position_plans": lambda bs: [
-        (p.position, p.plan_code, p.plan_version, p.effective_from, p.effective_to)
+        (p.position, p.plan_code, p.plan_version, p.effective_from, p.effective_to, p.credit_scope)
         for p in bs.commission.position_plans],
     "stage_probabilities": lambda bs: [
         (s.name, s.order, s.probability, s.forecast_category, s.is_closed, s.is_won) for s in bs.sales.stages],

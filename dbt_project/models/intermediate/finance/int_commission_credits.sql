@@ -8,6 +8,11 @@
 -- assignments for that date if any, else the plan of their CRM position on that date
 -- (finance.yml commission.position_plans, settings.position_plans; from the hire date). None -> 'no_plan', more than one after that
 -- choice -> 'overlapping_plans' (not credited, reviewed).
+-- Team roll-up (credit_scope 'team', a position rule's credit_scope in finance.yml): a manager on
+-- such a plan is credited, once per source, with the credit of everyone in their department tree,
+-- each member counted in the department they were in on the order's date: the order's department
+-- (dimDepart, stamped when it was booked) for its owner, the member's current department for
+-- the other split holders. Their own orders count inside the team, never also on their own.
 
 with
 
@@ -62,6 +67,35 @@ users as (
 
 ),
 
+departments as (
+
+    select department_id, parent_department_id from {{ ref('stg_crm__departments') }}
+
+),
+
+-- each department with itself and every department above it, up to 8 levels (unrolled joins:
+-- Spark SQL has no recursive CTE); union, not union all, so a cycle in the tree counts nobody twice
+department_chain as (
+
+    select
+        d0.department_id{% for i in range(8) %}, d{{ i }}.department_id as ancestor_{{ i }}{% endfor %}
+    from departments as d0
+    {%- for i in range(1, 8) %}
+    left join departments as d{{ i }}
+        on d{{ i }}.department_id = d{{ i - 1 }}.parent_department_id
+    {%- endfor %}
+
+),
+
+department_tree as (
+
+    {%- for i in range(8) %}
+    select department_id, ancestor_{{ i }} as ancestor_id from department_chain where ancestor_{{ i }} is not null
+    {% if not loop.last %}union{% endif %}
+    {%- endfor %}
+
+),
+
 position_plans as (
 
     select * from {{ source('settings', 'position_plans') }}
@@ -88,7 +122,8 @@ position_assignments as (
             else position_plans.effective_from
         end as effective_from,
         position_plans.effective_to,
-        'position' as assignment_source
+        'position' as assignment_source,
+        coalesce(position_plans.credit_scope, 'own') as plan_credit_scope
     from position_plans
     inner join users
         on users.position = position_plans.position
@@ -105,7 +140,8 @@ all_assignments as (
         commission_plan_id,
         effective_from,
         effective_to,
-        'personal' as assignment_source
+        'personal' as assignment_source,
+        'own' as plan_credit_scope
     from assignments
     union all
     select * from position_assignments
@@ -171,6 +207,8 @@ booking_events as (
         orders.order_id,
         orders.order_no,
         orders.order_date    as event_date,
+        orders.owner_id      as order_owner_id,
+        orders.department_id as order_department_id,
         line_shares.product_line,
         line_shares.line_amount as source_amount,
         'booking'            as event_basis
@@ -189,6 +227,8 @@ collection_events as (
         orders.order_id,
         orders.order_no,
         receipts.receipt_date as event_date,
+        orders.owner_id       as order_owner_id,
+        orders.department_id  as order_department_id,
         coalesce(line_shares.product_line, 'unknown') as product_line,
         receipts.amount * coalesce(line_shares.line_share, 1) as source_amount,
         'collection'          as event_basis
@@ -208,11 +248,16 @@ events as (
 
 ),
 
-credited as (
+own_credited as (
 
     select
         events.*,
         credit_shares.user_id,
+        'own' as credit_scope,
+        coalesce(
+            case when credit_shares.user_id = events.order_owner_id then events.order_department_id end,
+            members.department_id
+        ) as member_department_id,
         credit_shares.split_pct,
         -- an exact decimal at 6 places (half up), so the period totals and running totals summed
         -- from it are exact and the same in any order on any engine (summed as doubles, a
@@ -222,6 +267,56 @@ credited as (
     from events
     inner join credit_shares
         on events.order_id = credit_shares.order_id
+    left join users as members
+        on credit_shares.user_id = members.user_id
+
+),
+
+team_leads as (
+
+    select distinct user_id from all_assignments where plan_credit_scope = 'team'
+
+),
+
+-- a team-scope person's credit: every member's credit whose department (on the order's date) is
+-- in the tree under the person's department, one row per source and product line
+team_credited as (
+
+    select
+        own_credited.source_type, own_credited.source_id, own_credited.source_no,
+        own_credited.order_id, own_credited.order_no, own_credited.event_date,
+        own_credited.order_owner_id, own_credited.order_department_id,
+        own_credited.product_line, own_credited.source_amount, own_credited.event_basis,
+        leads.user_id,
+        'team' as credit_scope,
+        leads.department_id as member_department_id,
+        sum(own_credited.split_pct) as split_pct,
+        sum(own_credited.credit_amount) as credit_amount
+    from own_credited
+    inner join department_tree
+        on own_credited.member_department_id = department_tree.department_id
+    inner join users as leads
+        on leads.department_id = department_tree.ancestor_id
+    inner join team_leads
+        on leads.user_id = team_leads.user_id
+    group by
+        own_credited.source_type, own_credited.source_id, own_credited.source_no,
+        own_credited.order_id, own_credited.order_no, own_credited.event_date,
+        own_credited.order_owner_id, own_credited.order_department_id,
+        own_credited.product_line, own_credited.source_amount, own_credited.event_basis,
+        leads.user_id, leads.department_id
+
+),
+
+credited as (
+
+    select * from own_credited
+    union all
+    select
+        source_type, source_id, source_no, order_id, order_no, event_date, order_owner_id,
+        order_department_id, product_line, source_amount, event_basis, user_id, credit_scope,
+        member_department_id, split_pct, credit_amount
+    from team_credited
 
 ),
 
@@ -231,8 +326,10 @@ candidate_plans as (
         credited.*,
         all_assignments.commission_plan_id,
         all_assignments.assignment_source,
+        all_assignments.plan_credit_scope,
         sum(case when all_assignments.assignment_source = 'personal' then 1 else 0 end) over (
-            partition by credited.source_type, credited.source_id, credited.user_id, credited.product_line
+            partition by credited.credit_scope, credited.source_type, credited.source_id, credited.user_id,
+                credited.product_line
         ) as personal_plans
     from credited
     left join all_assignments
@@ -242,13 +339,17 @@ candidate_plans as (
 
 ),
 
--- the person's own assignments win over the position rule for the dates they cover
+-- the person's own assignments win over the position rule for the dates they cover (and then
+-- there is no team credit); a team-scope rule pays on team rows only, so a manager's own order is
+-- credited once, inside the team (own rows whose only rule is team-scope leave)
 chosen_plans as (
 
     select * from candidate_plans
-    where assignment_source is null
-       or assignment_source = 'personal'
-       or personal_plans = 0
+    where case
+        when personal_plans > 0 then credit_scope = 'own' and assignment_source = 'personal'
+        when credit_scope = 'team' then plan_credit_scope = 'team'
+        else assignment_source is null or plan_credit_scope = 'own'
+    end
 
 ),
 
@@ -265,7 +366,8 @@ with_plans as (
         plans.period_type,
         plans.flat_rate,
         count(chosen_plans.commission_plan_id) over (
-            partition by chosen_plans.source_type, chosen_plans.source_id, chosen_plans.user_id, chosen_plans.product_line
+            partition by chosen_plans.credit_scope, chosen_plans.source_type, chosen_plans.source_id,
+                chosen_plans.user_id, chosen_plans.product_line
         ) as matching_plans
     from chosen_plans
     left join plans
@@ -283,9 +385,11 @@ final as (
         plan_code, plan_version, plan_name,
         rate_type, tier_mode, basis, period_type, flat_rate,
         assignment_source,
+        credit_scope,
 
         -- attributes
         product_line,
+        member_department_id,
         event_basis,
         case
             when matching_plans = 0 then 'no_plan'

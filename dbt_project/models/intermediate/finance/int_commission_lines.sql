@@ -8,7 +8,8 @@
 --                 bracket formula; retroactive: every source earns the rate of the highest
 --                 tier the period total reached.
 -- assignment_source says how the person got the plan: 'personal' (CRM assignment) or
--- 'position' (finance.yml commission.position_plans).
+-- 'position' (finance.yml commission.position_plans); credit_scope 'team' marks a manager's
+-- roll-up line (credit of their department tree, int_commission_credits), 'own' the rest.
 -- Amounts round half up to 2 decimals once, on the line. Events without a plan show with
 -- reason 'no active plan' and 0.00; overlapping plans and missing targets go to review.
 
@@ -85,7 +86,7 @@ tier_sources as (
     select
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id,
         plan_code, plan_version, plan_name, rate_type, tier_mode, basis, period_type, flat_rate, assignment_source,
-        event_basis, plan_status, split_pct, event_date, period_start, period_end,
+        credit_scope, event_basis, plan_status, split_pct, event_date, period_start, period_end,
         cast(null as {{ dbt.type_string() }}) as product_line,
         sum(source_amount) as source_amount,
         sum(credit_amount) as credit_amount
@@ -95,7 +96,7 @@ tier_sources as (
     group by
         user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id,
         plan_code, plan_version, plan_name, rate_type, tier_mode, basis, period_type, flat_rate, assignment_source,
-        event_basis, plan_status, split_pct, event_date, period_start, period_end
+        credit_scope, event_basis, plan_status, split_pct, event_date, period_start, period_end
 
 ),
 
@@ -206,7 +207,7 @@ no_plan as (
 
 {#- every rule produces the same line shape; one column list keeps the branches aligned -#}
 {%- set line_ids = "user_id, source_type, source_id, source_no, order_id, order_no, commission_plan_id, plan_code,
-        plan_version, assignment_source, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date" -%}
+        plan_version, assignment_source, credit_scope, rate_type, tier_mode, basis, period_type, product_line, split_pct, event_date" -%}
 {%- set line_amounts = "credit_amount, period_credit, target_amount, tier_from, tier_to, rate, basis_amount" -%}
 
 lines as (
@@ -241,13 +242,15 @@ final as (
             "cast(user_id as " ~ dbt.type_string() ~ ")", "'|'", "source_type", "'|'",
             "cast(source_id as " ~ dbt.type_string() ~ ")", "'|'", "coalesce(product_line, '-')", "'|'",
             "coalesce(cast(tier_from as " ~ dbt.type_string() ~ "), '-')", "'|'",
-            "coalesce(plan_code, '-')"]) }} as line_key,
+            "coalesce(plan_code, '-')",
+            "case when credit_scope = 'team' then '|team' else '' end"]) }} as line_key,
         {{ commission_source_columns() }},
 
         -- plan and rule
         plan_code,
         plan_version,
         assignment_source,
+        coalesce(credit_scope, 'own') as credit_scope,
         basis,
         period_type,
         rule_kind,
@@ -279,6 +282,7 @@ final as (
             when rule_kind = 'no active plan' then 'no active plan'
             when rule_kind = 'no target' then 'no target for the period: tiered plan not computed'
             else {{ dbt.concat([
+                "case when credit_scope = 'team' then 'team roll-up (department tree): ' else '' end",
                 "rule_kind", "' '",
                 "case when tier_from is not null then " ~ dbt.concat([
                     "cast(round(tier_from * 100, 0) as " ~ dbt.type_string() ~ ")", "'-'",
