@@ -7,13 +7,12 @@ the ``service`` schema; the warehouse is opened read-write only inside the asset
 
 import dagster as dg
 import pandas as pd
-import polars as pl
 
 from kernel.outcomes import missing_inputs, record_outcome
 from models_ml import requirement_matching
 from pipelines import duckdb_session
 from pipelines.resources import LakehouseResource
-from pipelines.service import qa
+from pipelines.service import qa, qa_tables
 from pipelines.typed_tables import write_typed
 
 STG = "staging"
@@ -55,23 +54,7 @@ QA_TABLES = ("qa_rule_hits", "qa_conversation_scores", "qa_agent_scores", "qa_in
 def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     rules = qa.load_rules()
     with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
-        messages = con.execute(
-            f"select conversation_id, seq, channel, speaker, sent_at, text, agent_id, call_id"
-            f" from {STG}.stg_callcenter__transcripts order by conversation_id, seq"
-        ).pl()
-        calls = con.execute(f"select call_id, queue, talk_seconds from {STG}.stg_callcenter__call_records"
-                            " order by call_id").pl()
-        context.log.info(f"QA: {len(rules)} rules over {messages.height} messages, {calls.height} calls")
-        hits = qa.evaluate(messages, calls, rules)
-        scores = qa.score(messages, calls, hits, rules)
-        rule_meta = pl.DataFrame({"rule_id": [r.id for r in rules], "rule_name": [r.name for r in rules],
-                                  "severity": [r.severity for r in rules], "weight": [r.weight for r in rules]})
-        hits = hits.join(rule_meta, on="rule_id", how="left")
-        con.execute("create schema if not exists service")
-        con.register("hits_df", hits.to_arrow())
-        con.register("scores_df", scores.to_arrow())
-        con.execute("create or replace table service.qa_rule_hits as select * from hits_df")
-        con.execute("create or replace table service.qa_conversation_scores as select * from scores_df")
+        qa_tables.write_scores(con, rules, context.log.info)
         con.execute(f"""
             create or replace table service.qa_agent_scores as
             select

@@ -81,7 +81,8 @@ def _prepare(messages: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _hits(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+def hits_of(frame: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    """The hit rows (``HIT_COLUMNS``) of ``rule`` from a frame holding their columns."""
     return frame.select(
         pl.col("conversation_id"), pl.lit(rule.id).alias("rule_id"), pl.col("seq").cast(pl.Int64),
         pl.col("evidence").cast(pl.String), pl.col("evidence_start").cast(pl.Datetime("us")),
@@ -94,7 +95,7 @@ def _conversation_missing(msgs: pl.DataFrame, ok: pl.DataFrame, rule: Rule, evid
         pl.col("started_at").first().alias("evidence_start"), pl.col("sent_at").max().alias("evidence_end")
     )
     missing = convs.join(ok.select("conversation_id").unique(), on="conversation_id", how="anti")
-    return _hits(missing.with_columns(seq=pl.lit(None, pl.Int64), evidence=pl.lit(evidence)), rule)
+    return hits_of(missing.with_columns(seq=pl.lit(None, pl.Int64), evidence=pl.lit(evidence)), rule)
 
 
 def evaluate(messages: pl.DataFrame, calls: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
@@ -117,7 +118,7 @@ def evaluate(messages: pl.DataFrame, calls: pl.DataFrame, rules: list[Rule]) -> 
             hit = msgs.filter(
                 (pl.col("speaker") == p.get("speaker", "agent")) & pl.col("folded").str.contains_any(phrases)
             )
-            out.append(_hits(hit.with_columns(evidence=pl.col("text"), evidence_start=pl.col("sent_at"),
+            out.append(hits_of(hit.with_columns(evidence=pl.col("text"), evidence_start=pl.col("sent_at"),
                                               evidence_end=pl.col("sent_at")), rule))
         elif rule.type == "closing":
             phrases = fold_phrases(p["phrases"])
@@ -136,18 +137,18 @@ def evaluate(messages: pl.DataFrame, calls: pl.DataFrame, rules: list[Rule]) -> 
             latency = (pl.col("sent_at") - pl.col("prev_sent_at")).dt.total_seconds()
             hit = msgs.filter((pl.col("speaker") == "agent") & (pl.col("prev_speaker") == "customer")
                               & (latency > limit))
-            out.append(_hits(hit.with_columns(
+            out.append(hits_of(hit.with_columns(
                 evidence=pl.format("agent replied after {} s: {}", latency.cast(pl.Int64), pl.col("text")),
                 evidence_start=pl.col("prev_sent_at"), evidence_end=pl.col("sent_at")), rule))
         elif rule.type == "silence":
             gap = (pl.col("sent_at") - pl.col("prev_sent_at")).dt.total_seconds()
             hit = msgs.filter(pl.col("channel").is_in(p.get("channels", ["phone"]))
                               & (gap > float(p["max_gap_seconds"])))
-            out.append(_hits(hit.with_columns(
+            out.append(hits_of(hit.with_columns(
                 evidence=pl.format("{} s of silence before message {}", gap.cast(pl.Int64), pl.col("seq")),
                 evidence_start=pl.col("prev_sent_at"), evidence_end=pl.col("sent_at")), rule))
         elif rule.type == "duration_outlier":
-            out.append(_hits(duration_outliers(msgs, calls, float(p.get("k", 2.5)),
+            out.append(hits_of(duration_outliers(msgs, calls, float(p.get("k", 2.5)),
                                                int(p.get("min_conversations", 20))), rule))
     return pl.concat(out, how="vertical")
 
@@ -173,7 +174,13 @@ def conversations(messages: pl.DataFrame, calls: pl.DataFrame) -> pl.DataFrame:
 
 
 def duration_outliers(msgs: pl.DataFrame, calls: pl.DataFrame, k: float, min_conversations: int) -> pl.DataFrame:
-    conv = conversations(msgs, calls).with_columns(
+    return duration_outliers_of(conversations(msgs, calls), k, min_conversations)
+
+
+def duration_outliers_of(conv: pl.DataFrame, k: float, min_conversations: int) -> pl.DataFrame:
+    """Conversations longer than ``k`` x their group's median (``conversations``' rows): the one
+    rule that compares conversations with each other, so it needs all of them at once."""
+    conv = conv.with_columns(
         group_median=pl.col("duration_seconds").median().over("duration_group"),
         group_size=pl.len().over("duration_group"),
     )
@@ -189,6 +196,11 @@ def duration_outliers(msgs: pl.DataFrame, calls: pl.DataFrame, k: float, min_con
 
 def score(messages: pl.DataFrame, calls: pl.DataFrame, hits: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
     """One row per conversation: score = 100 - weights of the rules hit (each once), floor 0."""
+    return score_conversations(conversations(messages, calls), hits, rules)
+
+
+def score_conversations(conv: pl.DataFrame, hits: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
+    """``score`` over ``conversations``' rows; ``hits`` needs only conversation_id and rule_id."""
     meta = pl.DataFrame({"rule_id": [r.id for r in rules], "weight": [r.weight for r in rules],
                          "severity": [r.severity for r in rules]})
     per_rule = hits.group_by("conversation_id", "rule_id").agg(pl.len().alias("hit_count")).join(meta, on="rule_id")
@@ -199,7 +211,7 @@ def score(messages: pl.DataFrame, calls: pl.DataFrame, hits: pl.DataFrame, rules
         pl.col("rule_id").sort().str.join(",").alias("rule_ids"),
         (pl.col("rule_id") == "long_conversation").any().alias("is_duration_outlier"),
     )
-    conv = conversations(messages, calls).join(per_conv, on="conversation_id", how="left")
+    conv = conv.join(per_conv, on="conversation_id", how="left")
     return conv.with_columns(
         pl.col("points_off").fill_null(0.0),
         pl.col("rules_hit").fill_null(0).cast(pl.Int64),
