@@ -432,7 +432,7 @@ class ApprovalStep(_Strict):
 
 def _default_chain() -> list[ApprovalStep]:
     return [
-        ApprovalStep(key="partner_sales_manager", label="伙伴销售经理 Partner sales manager", roles=["sales_manager", "admin"]),
+        ApprovalStep(key="partner_sales_manager", label="伙伴销售经理 Partner sales manager", roles=["partner_user", "admin"]),
         ApprovalStep(key="channel_manager", label="渠道经理 Channel manager", roles=["channel_manager", "admin"]),
         ApprovalStep(key="regional_channel_manager", label="区域渠道经理 Regional channel manager",
                      roles=["channel_manager", "admin"]),
@@ -447,7 +447,8 @@ class Partner(_Strict):
         "when the registration does not carry its own protection days."))
     special_price_approval_chain: list[ApprovalStep] = Field(default_factory=_default_chain, min_length=1, description=(
         "The steps a special price request passes, in order; it is approved after the last one. "
-        "One person approves at most one step of a request."))
+        "One person approves at most one step of a request, and never their own request. The default's first "
+        "step is the partner's own sales manager (a partner login of that partner; name them in `users`)."))
 
     @field_validator("special_price_approval_chain")
     @classmethod

@@ -66,6 +66,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         [("stage", "VARCHAR"), ("stage_order", "INTEGER"), ("stage_probability", "DECIMAL(5,4)"),
          ("forecast_category", "VARCHAR"), ("is_closed", "BOOLEAN"), ("is_won", "BOOLEAN")],
     ),
+    "sales_bands": (
+        "Amount bands (CNY) and discount bands (percent off list) of the sales analytics, [lower, upper) "
+        "(sales.yml amount_bands, discount_bands).",
+        [("band_kind", "VARCHAR"), ("band", "VARCHAR"), ("lower_bound", "DECIMAL(18,2)"),
+         ("upper_bound", "DECIMAL(18,2)"), ("sort_order", "INTEGER")],
+    ),
     "parameters": (
         "One row: every scalar business setting as a typed column.",
         [("company_name", "VARCHAR"), ("is_demo", "BOOLEAN"),
@@ -76,6 +82,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
          ("partner_registration_protection_days", "INTEGER"),
          ("sales_quote_discount_threshold_pct", "DECIMAL(5,2)"), ("sales_lead_pool_days", "INTEGER"),
          ("sales_daily_snapshot_days", "INTEGER"),
+         ("sales_stalled_deal_days", "INTEGER"), ("sales_inactive_account_days", "INTEGER"),
          ("service_field_overtime_hours", "DOUBLE"), ("service_demand_weight_tickets", "DECIMAL(18,4)"),
          ("service_demand_weight_customers", "DECIMAL(18,4)"),
          ("service_demand_weight_revenue_per_10k", "DECIMAL(18,4)")],
@@ -110,6 +117,7 @@ def _parameters(bs: BusinessSettings) -> list[tuple]:
         f.commission.lock_through,
         bs.partner.registration_protection_days,
         sa.quote_discount_threshold_pct, sa.lead_pool_days, sa.daily_snapshot_days,
+        sa.stalled_deal_days, sa.inactive_account_days,
         float(s.field_overtime_hours), s.demand_weights.tickets, s.demand_weights.customers,
         s.demand_weights.revenue_per_10k,
     )]
@@ -134,6 +142,10 @@ ROWS: dict[str, Callable[[BusinessSettings], list[tuple]]] = {
         for p in bs.commission.position_plans],
     "stage_probabilities": lambda bs: [
         (s.name, s.order, s.probability, s.forecast_category, s.is_closed, s.is_won) for s in bs.sales.stages],
+    "sales_bands": lambda bs: [
+        (kind, b.name, b.min, b.max, n)
+        for kind, bands in (("amount", bs.sales.amount_bands), ("discount", bs.sales.discount_bands))
+        for n, b in enumerate(bands)],
     "parameters": _parameters,
 }
 assert ROWS.keys() == TABLES.keys()
