@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from operational import records
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
+from operational.models.partner_settlement import PartnerDisputeResolution
 from operational.models.partners import PartnerStatementEvent
 from operational.scope import Viewer, can_open
 
@@ -105,12 +106,19 @@ def events(session: Session) -> list[dict[str, Any]]:
 
 
 def statement_states(session: Session) -> dict[str, dict[str, Any]]:
-    """Per statement key: ``disputed`` (any line disputed) and ``confirmed_by`` (the sides that confirmed)."""
+    """Per statement key: ``disputed`` (a line's latest dispute is not answered yet, see
+    ``operational.workflows.partner_settlement``) and ``confirmed_by`` (the sides that confirmed)."""
     states: dict[str, dict[str, Any]] = defaultdict(lambda: {"disputed": False, "confirmed_by": set()})
-    for key, event, side in session.execute(sa.select(
-            PartnerStatementEvent.statement_key, PartnerStatementEvent.event, PartnerStatementEvent.side)):
+    answered = set(session.scalars(sa.select(PartnerDisputeResolution.dispute_event_id)))
+    latest: dict[tuple[str, str | None], int] = {}
+    for event_id, key, event, side, line_key in session.execute(sa.select(
+            PartnerStatementEvent.id, PartnerStatementEvent.statement_key, PartnerStatementEvent.event,
+            PartnerStatementEvent.side, PartnerStatementEvent.line_key).order_by(PartnerStatementEvent.id)):
         if event == "dispute":
-            states[key]["disputed"] = True
+            latest[(key, line_key)] = event_id
         else:
             states[key]["confirmed_by"].add(side)
+    for (key, _line), event_id in latest.items():
+        if event_id not in answered:
+            states[key]["disputed"] = True
     return dict(states)

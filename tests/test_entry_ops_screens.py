@@ -358,6 +358,12 @@ def test_special_price_request_below_list_then_counter_offer(store):
     submit(at, "提交申请")
     assert not errors_shown(at), errors_shown(at)
 
+    from operational.scope import Viewer  # the approval chain's first two steps (tests/test_partner_settlement.py)
+
+    (req_id,) = [r["id"] for r in rows(store, "select id from special_price_requests")]
+    with session_scope(store) as s:
+        partners.approve_special_price(s, Viewer(20, "partner1_mgr", "partner_user", None, None, 7001), req_id)
+        partners.approve_special_price(s, viewer("admin"), req_id)
     at = page("channel_approvals", "channel1").run()
     at.text_input(key="ca_price").input("1600")  # above list: refused
     submit(at, "批准特价")

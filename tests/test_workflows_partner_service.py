@@ -23,6 +23,7 @@ from operational.models.partners import DealRegistration
 from operational.models.sales import Account, Opportunity
 from operational.models.service import TicketEvent
 from operational.reference import Reference
+from operational.scope import Viewer
 from operational.workflows import partners, tickets
 
 D = Decimal
@@ -179,11 +180,14 @@ def test_special_price_on_an_approved_registration(store, reference):
         req = partners.request_special_price(s, viewer("partner1"), 2, "10", "1200", registration_id=reg.id,
                                              reason="竞品报价 competitor", reference=reference)
         assert (req.partner_id, req.product_code, req.list_price, req.status) == (7001, "10.03.0002", D("1450.00"), "pending")
-    with session_scope(store) as s:
-        done = partners.approve_special_price(s, viewer("channel1"), req.id, "1250", valid_until="2026-12-31",
+    with session_scope(store) as s:  # the approval chain's first two steps (tests/test_partner_settlement.py)
+        partners.approve_special_price(s, Viewer(20, "partner1_mgr", "partner_user", None, None, 7001), req.id,
+                                       reference=reference)
+        partners.approve_special_price(s, viewer("admin"), req.id, reference=reference)
+        done = partners.approve_special_price(s, viewer("channel1"), req.id, "1250", valid_until="2099-12-31",
                                               reference=reference)
         assert (done.status, done.approved_price, done.decided_by, done.valid_until) == (
-            "approved", D("1250.00"), 501, dt.date(2026, 12, 31))
+            "approved", D("1250.00"), 501, dt.date(2099, 12, 31))
         assert [r.id for r in partners.list_special_prices(s, viewer("partner1"), reference=reference)] == [req.id]
         assert partners.list_special_prices(s, viewer("partner2"), reference=reference) == []
         with pytest.raises(PermissionDenied):
@@ -214,9 +218,11 @@ def test_bad_special_price_requests(store, reference):
         with pytest.raises(ValidationError) as err:
             partners.reject_special_price(s, viewer("channel1"), req.id, "", reference=reference)
         assert "decision_comment" in err.value.errors
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(ValidationError, match="requester"):  # the chain: never one's own request
             partners.approve_special_price(s, p1, req.id, reference=reference)
-        assert partners.reject_special_price(s, viewer("channel1"), req.id, "低于底价 below floor",
+        with pytest.raises(PermissionDenied):  # step 1 is the partner's, not the channel manager's
+            partners.approve_special_price(s, viewer("channel1"), req.id, reference=reference)
+        assert partners.reject_special_price(s, viewer("admin"), req.id, "低于底价 below floor",
                                              reference=reference).status == "rejected"
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from kernel.config.alerts import ROLES, Alerts
 from kernel.config.bands import DEFAULT_AMOUNT_BANDS, DEFAULT_DISCOUNT_BANDS, Band, check_bands
 from kernel.config.crm_api import CrmApi
+from kernel.config.dispatch import Dispatch
 
 _INTERVAL = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -239,6 +240,8 @@ class Service(_Strict):
         "while open) takes longer than this many clock hours."))
     demand_weights: DemandWeights = Field(default_factory=DemandWeights, description=(
         "Weights of the requirement demand score (service.requirement_demand)."))
+    dispatch: Dispatch = Field(default_factory=Dispatch, description=(
+        "Field work orders' dispatch pool: grab or assign per service group, the grab timeout."))
 
     @field_validator("sla_policies")
     @classmethod

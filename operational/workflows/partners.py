@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from kernel.config import current_business_settings
-from operational import records, validation
+from operational import records, special_price_chain, validation
 from operational.db import now_local
 from operational.errors import PermissionDenied, ValidationError
 from operational.models.partners import (
@@ -72,7 +72,8 @@ def _pending(session: Session, viewer: Viewer, model: type, record_id: int,
              reference: Reference | None) -> tuple[Reference, Any]:
     """A pending registration or special-price request a decider may approve or reject."""
     what, not_pending = _DECIDED[model]
-    _require_decider(viewer, what)
+    if model is not SpecialPriceRequest:  # a special price's deciders are its approval chain's steps
+        _require_decider(viewer, what)
     ref = reference_or_load(reference)
     obj = records.get(session, viewer, model, int(record_id), ref)
     if obj.status != "pending":
@@ -332,11 +333,21 @@ def list_special_prices(session: Session, viewer: Viewer, *, status: str | None 
 def approve_special_price(session: Session, viewer: Viewer, request_id: int, approved_price: Any = None, *,
                           valid_until: Any = None, comment: str | None = None,
                           reference: Reference | None = None) -> SpecialPriceRequest:
-    """Approve at the requested price or a counter-offer (never above list)."""
+    """Approve the step of the approval chain (``operational.special_price_chain``) the request
+    waits at; the last step approves it at the requested price or a counter-offer (never above
+    list), valid until a date not in the past."""
     ref, req = _pending(session, viewer, SpecialPriceRequest, request_id, reference)
     price = _decimal(approved_price) if approved_price not in (None, "") else req.requested_price
     if isinstance(price, Decimal) and (price <= 0 or (req.list_price is not None and price > req.list_price)):
         raise ValidationError({"approved_price": f"须大于 0 且不高于目录价 {req.list_price} Must be > 0 and at most the list price"})
+    try:
+        valid = validation._date(valid_until) if valid_until not in (None, "") else req.valid_until
+    except ValueError as exc:
+        raise ValidationError({"valid_until": str(exc)}) from None
+    if valid is not None and valid < now_local().date():
+        raise ValidationError({"valid_until": f"有效期 {valid} 已过 The validity date {valid} has passed"})
+    if not special_price_chain.record_step(session, viewer, req, "approve", comment).is_last:
+        return req  # still pending: the next step of the chain decides
     return records.update(session, viewer, req, {
         "status": "approved", "approved_price": price, "decided_at": now_local(), "decided_by": viewer.crm_user_id,
         "valid_until": valid_until if valid_until not in (None, "") else req.valid_until,
@@ -348,6 +359,9 @@ def reject_special_price(session: Session, viewer: Viewer, request_id: int, comm
                          reference: Reference | None = None) -> SpecialPriceRequest:
     ref, req = _pending(session, viewer, SpecialPriceRequest, request_id, reference)
     comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"decision_comment": "驳回须填写意见 A rejection needs a comment"})
+    special_price_chain.record_step(session, viewer, req, "reject", comment)
     return records.update(session, viewer, req, {
         "status": "rejected", "decided_at": now_local(), "decided_by": viewer.crm_user_id,
         "decision_comment": comment or None,
