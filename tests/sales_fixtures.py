@@ -76,6 +76,7 @@ SALES_MODELS = [
     "int_leads_joined_to_outcomes",
     "funnel_conversion",
     "campaign_roi",
+    "expenses",  # campaign_roi adds the expenses of its deals
 ]
 
 
@@ -120,6 +121,12 @@ def write_staging(path: Path) -> None:
     )
     con.execute(
         "create table staging.stg_crm__departments as select 77::bigint as department_id, '华东销售一组' as department_name"
+    )
+    # sales expenses (campaign_roi reads them through sales.expenses); tests/expense_fixtures.py fills it
+    con.execute(
+        """create table staging.stg_crm__expenses (expense_id bigint, owner_id bigint, expense_no varchar,
+           account_id bigint, opportunity_id bigint, expense_type varchar, status varchar,
+           amount decimal(18,2), expense_date date)"""
     )
     con.execute(
         """create table staging.stg_crm__campaigns as select 900::bigint as campaign_id, '秋季展会' as campaign_name,

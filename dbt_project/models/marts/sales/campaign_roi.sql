@@ -1,6 +1,8 @@
 -- Marketing campaigns (市场活动): cost against the leads, pipeline and won revenue they brought.
 -- Attribution: an opportunity belongs to the campaign on the opportunity, else to the campaign of
 -- the lead it came from (single touch). ROI = (won revenue - cost) / cost.
+-- Sales expenses (sales.expenses, approved or paid) on the campaign's deals are its expense_amount;
+-- cost_with_expenses and roi_after_expenses add them to the campaign cost.
 
 with
 
@@ -29,6 +31,15 @@ opportunities as (
         sum(case when is_won then 1 else 0 end)                         as won_opportunities,
         sum(case when is_won then amount else 0 end)                    as won_amount
     from {{ ref('opportunities') }}
+    where campaign_id is not null
+    group by campaign_id
+
+),
+
+expenses as (
+
+    select campaign_id, sum(counted_amount) as expense_amount
+    from {{ ref('expenses') }}
     where campaign_id is not null
     group by campaign_id
 
@@ -64,11 +75,20 @@ final as (
         cast({{ round_half_up(divide('opportunities.pipeline_amount', 'nullif(campaigns.cost, 0)'), 4) }} as {{ type_decimal(18, 4) }})
                                                                         as pipeline_to_cost,
         cast({{ round_half_up(divide('coalesce(opportunities.won_amount, 0) - campaigns.cost', 'nullif(campaigns.cost, 0)'), 4) }}
-             as {{ type_decimal(18, 4) }})                              as roi
+             as {{ type_decimal(18, 4) }})                              as roi,
+
+        -- with the sales expenses of the campaign's deals (sales.expenses)
+        cast(coalesce(expenses.expense_amount, 0) as {{ type_decimal() }})             as expense_amount,
+        cast(coalesce(campaigns.cost, 0) + coalesce(expenses.expense_amount, 0) as {{ type_decimal() }})
+                                                                        as cost_with_expenses,
+        cast({{ round_half_up(divide('coalesce(opportunities.won_amount, 0) - coalesce(campaigns.cost, 0) - coalesce(expenses.expense_amount, 0)',
+                                     'nullif(coalesce(campaigns.cost, 0) + coalesce(expenses.expense_amount, 0), 0)'), 4) }}
+             as {{ type_decimal(18, 4) }})                              as roi_after_expenses
 
     from campaigns
     left join leads on campaigns.campaign_id = leads.campaign_id
     left join opportunities on campaigns.campaign_id = opportunities.campaign_id
+    left join expenses on campaigns.campaign_id = expenses.campaign_id
 
 )
 

@@ -1,0 +1,42 @@
+"""The expense cases of tests/test_expense_marts.py: the sales fixture's staging
+(tests/sales_fixtures.py) plus six expense claims, built by the real dbt sales models."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+from company_fixtures import COMPANY_MODELS
+from sales_fixtures import AS_OF, REPO, SALES_MODELS, write_staging
+
+EXPENSE_MODELS = [*SALES_MODELS, "deal_margin"]
+
+# expense_id, owner, expense_no, account, opportunity, type, status, amount, date
+EXPENSES = [
+    (1, 12, "E1", 1, 4, "差旅", "approved", 2000, "2026-07-10"),
+    (2, 12, "E2", 1, 4, "招待", "paid", 1500, "2026-07-12"),
+    (3, 12, "E3", 1, 4, "礼品", "rejected", 800, "2026-07-13"),
+    (4, 12, "E4", 1, 4, "交通", "submitted", 300, "2026-07-18"),
+    (5, 11, "E5", None, 5, "市场活动", "approved", 5000, "2026-07-16"),
+    (6, 11, "E6", 1, None, "其他", "paid", 400, "2026-07-17"),
+]
+
+
+def build_expense_cases(work: Path) -> Path:
+    warehouse = work / "warehouse.duckdb"
+    write_staging(warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.executemany("insert into staging.stg_crm__expenses values (?, ?, ?, ?, ?, ?, ?, ?, ?)", EXPENSES)
+    env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(warehouse), "CRMLAKE_RAW_DIR": str(work / "raw"),
+           "DO_NOT_TRACK": "1"}
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "dbt"), "run", "--select", *EXPENSE_MODELS, *COMPANY_MODELS,
+         "--vars", f"{{as_of: '{AS_OF}'}}",
+         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        env=env, capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    return warehouse
