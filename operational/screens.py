@@ -107,6 +107,7 @@ REGISTRY: tuple[Screen, ...] = (
     Screen("tickets", SERVICE, "views/entry/tickets.py", "工单 Tickets", "🎫", ENTRY_SECTION),
     Screen("requirements", ("product_manager", *SERVICE), "views/entry/requirements.py",
            "需求与回访 Requirements & follow-up", "🚀", ENTRY_SECTION),
+    Screen("dispatch", SERVICE, "views/entry/dispatch.py", "派单池 Dispatch pool", "🧰", ENTRY_SECTION),
     Screen("audit", ("sales_manager", "finance", "service_manager", "admin"), "views/entry/audit_log.py",
            "审计日志 Audit log", "📜", ENTRY_SECTION),
     Screen("users", ("admin",)),
