@@ -94,6 +94,7 @@ REGISTRY: tuple[Screen, ...] = (
     Screen("orders", SALES_AND_FINANCE, "views/entry/orders.py", "订单 Orders", "📦", ENTRY_SECTION),
     Screen("deliveries", SALES_AND_FINANCE, "views/entry/deliveries.py", "交付 Deliveries", "🚚", ENTRY_SECTION),
     Screen("payments", FINANCE, "views/entry/payments.py", "回款 Payments", "💳", ENTRY_SECTION),
+    Screen("forecast_calls", SALES, "views/entry/forecast_calls.py", "预测提交 Forecast call", "📞", ENTRY_SECTION),
     Screen("commission_adjustments", FINANCE, "views/entry/commission_adjustments.py",
            "提成调整 Commission adjustments", "🧮", ENTRY_SECTION),
     Screen("deal_registrations", PARTNER_DESK, "views/entry/deal_registrations.py", "报备 Deal registrations", "📝",

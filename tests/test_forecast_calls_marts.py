@@ -48,7 +48,7 @@ FORECAST = [  # owner, department, commit, best case, ML, target
 
 def write_staging(path: Path) -> None:
     con = duckdb.connect(str(path))
-    for schema in ("staging", "sales"):
+    for schema in ("staging", "sales", "intermediate"):
         con.execute(f"create schema {schema}")
     con.execute(
         """create table staging.stg_ops__forecast_submissions (
@@ -62,14 +62,16 @@ def write_staging(path: Path) -> None:
     )
     con.execute(
         """create table staging.stg_crm__departments as select * from (values
-           (110::bigint, null::bigint, '销售部'), (111, 110, '销售一组'), (112, 110, '销售二组'))
-           t(department_id, parent_department_id, department_name)"""
+           (110::bigint, null::bigint, '销售部', 'sales'), (111, 110, '销售一组', 'sales'), (112, 110, '销售二组', 'sales'))
+           t(department_id, parent_department_id, department_name, department_type)"""
     )
     con.execute(
         """create table staging.stg_crm__users as select * from (values
-           (10::bigint, '甲经理', 111::bigint), (11, '甲一', 111), (12, '甲二', 111), (21, '乙一', 112))
-           t(user_id, user_name, department_id)"""
+           (10::bigint, '甲经理', 111::bigint, null::bigint, 'sales_manager', true), (11, '甲一', 111, 10, 'sales_rep', true),
+           (12, '甲二', 111, 10, 'sales_rep', true), (21, '乙一', 112, null, 'sales_rep', true))
+           t(user_id, user_name, department_id, manager_id, position, is_active)"""
     )
+    con.execute("create table intermediate.int_snapshot_as_of as select date '2026-12-05' as as_of_date")
     con.execute(
         """create table sales.forecast (quarter_start date, owner_id bigint, department_id bigint,
            commit_forecast decimal(18,2), best_case_forecast decimal(18,2), weighted_forecast decimal(18,2),
@@ -133,3 +135,77 @@ def test_manager_override_beside_the_reps_roll_up(warehouse):
          D("130000.00"), D("140000.00"), D("300000.00")),
         (W2, 112, 1, D("30000.00"), D("40000.00"), None, None, None, D("20000.00"), D("25000.00"), D("50000.00")),
     ]
+
+
+# -- the page (预测提交 Forecast call) on that warehouse as the published snapshot -------------------
+
+PAGE = REPO / "apps" / "views" / "entry" / "forecast_calls.py"
+
+
+@pytest.fixture
+def screen(warehouse, monkeypatch, tmp_path):
+    import shutil
+
+    from reference_screen_fixtures import open_store
+
+    from operational.db import dispose_all
+
+    home = tmp_path / "home"
+    (home / "published").mkdir(parents=True)
+    shutil.copy(warehouse, home / "published" / "crmlake.duckdb")
+    yield open_store(home, monkeypatch, tmp_path)
+    dispose_all()
+
+
+def page(who):
+    from app_login import as_viewer
+    from streamlit.testing.v1 import AppTest
+
+    at = as_viewer(AppTest.from_file(str(PAGE), default_timeout=60), who)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def manager_a():
+    from operational.scope import Viewer
+
+    return Viewer(user_id=3, username="manager_a", role="sales_manager", crm_user_id=10, department_id=111)
+
+
+def test_manager_sees_override_beside_reps_and_submits_prefilled_call(screen):
+    import sqlalchemy as sa
+
+    from operational.db import session_scope
+
+    at = page(manager_a())
+    assert at.selectbox(key="fc_quarter").value.isoformat() == Q4
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["系统承诺 Computed commit"] == "¥130,000.00"  # the tree of 销售一组: 90k + 40k
+    assert metrics["模型预测 ML forecast"] == "¥140,000.00" and metrics["目标 Target"] == "¥300,000.00"
+    assert at.number_input(key="fc_commit").value == 130000.0  # prefilled from the computed forecast
+    assert at.selectbox(key="fc_week").value.isoformat() == W2
+    (rollup, calls) = [d.value for d in at.dataframe]
+    assert list(rollup["department_name"]) == ["销售一组"]  # 销售部 is above this manager's tree
+    first = rollup.iloc[0]
+    assert [float(first[c]) for c in ("reps_commit", "manager_commit", "override_vs_reps", "reps_commit_change_wow")] \
+        == [150000, 120000, -30000, 20000]
+    assert sorted(calls["owner_name"]) == ["甲一", "甲二", "甲经理"]
+    at.number_input(key="fc_commit").set_value(125000.0)
+    at.number_input(key="fc_best_case").set_value(160000.0)
+    next(b for b in at.button if b.label.startswith("提交")).click().run()
+    assert not at.exception and any("已提交" in s.value for s in at.success), [e.value for e in at.error]
+    with session_scope(screen, readonly=True) as s:
+        saved = s.execute(sa.text("select call_level, owner_id, department_id, commit_amount from forecast_submissions"))
+        assert [(a, b, c, D(str(d))) for a, b, c, d in saved] == [("manager", 10, 111, D("125000"))]
+
+
+def test_rep_sees_own_calls_only_and_no_roll_up(screen):
+    from operational.scope import Viewer
+
+    at = page(Viewer(user_id=4, username="rep11", role="sales_rep", crm_user_id=11, department_id=111))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["系统承诺 Computed commit"] == "¥90,000.00"
+    (calls,) = [d.value for d in at.dataframe]
+    assert list(calls["owner_name"]) == ["甲一"] and float(calls["commit_amount"].iloc[0]) == 100000
+    assert float(calls["commit_forecast"].iloc[0]) == 90000 and float(calls["ml_forecast"].iloc[0]) == 95000
