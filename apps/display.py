@@ -125,11 +125,13 @@ COLUMN_LABELS: dict[str, str] = {
     "lines": "行数", "lines_matched_special_price": "特价一致行数", "lines_price_differs": "价格不符行数",
     "lines_quantity_differs": "数量不符行数", "lines_missing_in_partner_report": "伙伴报表缺失行数",
     "lines_missing_in_vendor_records": "厂商记录缺失行数", "upload_load_id": "上传批次",
+    "customer_360": "客户360",
 }
 
 # Columns whose name alone would mislead the rules below.
 NAME_KINDS: dict[str, str] = {
     "pipeline_to_cost": "number", "quantity_difference": "number", "report_lines_below_approved_price": "count",
+    "customer_360": "link",  # a page address (customer 360), whatever its text says
     "batch_no": "text", "plan_version": "text", "avg_days_late": "number", "total_open": "money", "cost_per_lead": "money",
     # a statement's line counts (the "price" in their names is not money)
     "lines_matched_special_price": "count", "lines_price_differs": "count", "lines_quantity_differs": "count",
@@ -183,6 +185,7 @@ CODE_COLUMNS = frozenset({
 
 MONEY, RATIO, PERCENT, COUNT, NUMBER, DATE, DATETIME, ID, CODE, TEXT = (
     "money", "ratio", "percent", "count", "number", "date", "datetime", "id", "code", "text")
+LINK = "link"  # a page address (customer_360?company=…), shown as a link
 
 _MONEY = re.compile(r"(^|_)(amount|price|cost|revenue|forecast|outstanding|difference|total|closed_won|"
                     r"receivables|at_stake|rebate|purchases|returns)$|(^|_)amount_")
@@ -200,7 +203,8 @@ def kind(name: str, series: pd.Series | None = None) -> str:
         return ID
     if name in CODE_COLUMNS:
         return CODE
-    if name in NAME_KINDS and (series is None or NAME_KINDS[name] == TEXT or pd.api.types.is_numeric_dtype(series)):
+    if name in NAME_KINDS and (series is None or NAME_KINDS[name] in (TEXT, LINK)
+                               or pd.api.types.is_numeric_dtype(series)):
         return NAME_KINDS[name]
     numeric = series is None or pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
     if not numeric:
@@ -351,7 +355,7 @@ def text(value: Any) -> str:
 
 
 FORMATTERS = {MONEY: money, RATIO: percent, PERCENT: lambda v: percent(v, already_percent=True), COUNT: count,
-              NUMBER: number, DATE: day, DATETIME: moment, CODE: code, ID: identifier, TEXT: text}
+              NUMBER: number, DATE: day, DATETIME: moment, CODE: code, ID: identifier, TEXT: text, LINK: text}
 
 
 def cell(name: str, value: Any, kinds: Mapping[str, str] | None = None) -> str:
@@ -385,6 +389,8 @@ def _config(name: str, what: str, series: pd.Series, label: str) -> Any:
         return cc.SelectboxColumn(label, help=helptext, options=options, format_func=code)
     if what == ID:
         return cc.TextColumn(label, help=helptext)
+    if what == LINK:
+        return cc.LinkColumn(label, help=helptext, display_text="打开 Open")
     return cc.Column(label, help=helptext)
 
 

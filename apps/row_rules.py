@@ -65,3 +65,33 @@ def partner_ids(viewer: Viewer) -> set[int] | None:
         return None
     ids = scope.visible_partner_ids(viewer)
     return set() if ids is None else set(ids)
+
+
+def companies(viewer: Viewer, column: str = "company_key") -> tuple[str, list]:
+    """``column`` (a company key) within the viewer's companies (customer 360): sales roles the
+    companies of the accounts and deals their owner rule shows, agents those of their tickets,
+    channel managers and partner users those their partners registered; finance, admin and
+    service managers every company."""
+    viewer = require_viewer(viewer)
+    if sees_all(viewer) or viewer.role == "service_manager":
+        return "true", []
+    if viewer.role in scope.SALES_ROLES:
+        mine, params = owners(viewer, "a.owner_id")
+        deals, deal_params = owners(viewer, "o.owner_id")
+        return (
+            f"""({column} in (select c.company_key from intermediate.int_account_companies as c
+                    join intermediate.int_accounts_unioned as a on a.account_id = c.account_id where {mine})
+                 or {column} in (select o.company_key from sales.opportunities as o where {deals}))""",
+            [*params, *deal_params],
+        )
+    if viewer.role == "service_agent":
+        mine, params = agents(viewer, "t.assignee_agent_id")
+        return (
+            f"""{column} in (select c.company_key from intermediate.int_tickets_unioned as t
+                    join intermediate.int_account_companies as c on c.account_id = t.account_id where {mine})""",
+            params,
+        )
+    if viewer.role in ("channel_manager", "partner_user"):
+        theirs, params = partners(viewer, "r.partner_id")
+        return f"{column} in (select r.company_key from partner.deal_registrations as r where {theirs})", params
+    return "false", []

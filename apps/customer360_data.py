@@ -1,0 +1,210 @@
+"""Loaders of the customer 360 page (客户360): one company (``company_key``) across every area.
+
+Why one company key: duplicate CRM accounts of one company (name variants typed by different
+reps) resolve to one ``company_key`` (``int_account_companies``, docs/partner.md), so the page
+rolls every account, deal, receivable and ticket of the company together.
+
+Row rules: the company is the unit. A viewer opens a company only if it is in their scope
+(``row_rules.companies``: a rep's or manager's accounts and deals, an agent's tickets, a channel
+manager's partners' registrations; finance, admin and service managers every company); within
+it every section shows the company's rows.
+
+Degrading: each section names the tables it reads, first one present wins (other areas' marts
+are built in parallel, e.g. finance.invoices before the ERP invoices matched by resolved name);
+a section none of whose tables is in the snapshot returns "not computed: <reason>" instead of
+failing the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pandas as pd
+
+from apps import row_rules
+from apps.data_access import query
+from apps.row_rules import Viewer
+
+PAGE = "customer_360"  # the page's URL path (from apps/views/sales/customer_360.py)
+ACCOUNTS_OF = ("select account_id from intermediate.int_account_companies where company_key = ?")
+
+
+def link(company_key: object) -> str | None:
+    """The page's address for one company (a table's link column: ``?company=<key>``)."""
+    if company_key is None or (isinstance(company_key, float) and pd.isna(company_key)):
+        return None
+    return f"{PAGE}?company={quote(str(company_key), safe='')}"
+
+
+def with_links(frame: pd.DataFrame, key_column: str = "company_key") -> pd.DataFrame:
+    """``frame`` for people: the company key replaced by a ``customer_360`` link column (shown as a
+    link by ``display.table``), so every table that names a company opens its 360 page."""
+    if key_column not in frame.columns:
+        return frame
+    return frame.assign(customer_360=[link(k) for k in frame[key_column]]).drop(columns=[key_column])
+
+
+def tables_present() -> set[str]:
+    """``schema.table`` of every table and view in the published snapshot (one cached query)."""
+    frame = query("select table_schema || '.' || table_name as name from information_schema.tables")
+    return set(frame["name"])
+
+
+# -- which companies the viewer may open -----------------------------------------------------------
+
+def companies(viewer: Viewer, search: str | None = None, limit: int = 200) -> pd.DataFrame:
+    """Companies in the viewer's scope (by name or key when ``search``), largest first."""
+    scope, params = row_rules.companies(viewer, "c.company_key")
+    where = scope
+    if search:
+        where += " and (c.company_name ilike ? or c.company_key ilike ?)"
+        params = [*params, f"%{search}%", f"%{search}%"]
+    return query(
+        f"""select c.company_key, max(c.company_name) as company_name, count(*) as accounts
+            from intermediate.int_account_companies as c
+            where {where}
+            group by c.company_key
+            order by accounts desc, company_name, c.company_key
+            limit ?""",
+        (*params, limit),
+    )
+
+
+def may_open(viewer: Viewer, company_key: str) -> bool:
+    scope, params = row_rules.companies(viewer, "company_key")
+    found = query(
+        f"select count(*) as n from (select ? as company_key) as wanted where {scope}", (company_key, *params)
+    )
+    return int(found["n"].iloc[0]) > 0
+
+
+def header(viewer: Viewer, company_key: str) -> pd.DataFrame:
+    """The company's accounts (name, level, industry, city, owner); empty outside the viewer's scope."""
+    if not may_open(viewer, company_key):
+        return pd.DataFrame()
+    return query(
+        """select c.company_name, a.account_id, a.account_name, a.level, a.industry, a.province, a.city,
+                  a.owner_id, u.user_name as owner_name
+           from intermediate.int_account_companies as c
+           join intermediate.int_accounts_unioned as a on a.account_id = c.account_id
+           left join staging.stg_crm__users as u on u.user_id = a.owner_id
+           where c.company_key = ? order by a.account_id""",
+        (company_key,),
+    )
+
+
+# -- the sections ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Section:
+    """One block of the page: its title, the tables it may read (first present wins) and its SQL
+    per table (``?`` = the company key, repeated ``params`` times)."""
+
+    key: str
+    title: str
+    sources: tuple[tuple[str, str], ...]  # (table, sql)
+    params: int = 1
+
+
+@dataclass(frozen=True)
+class Result:
+    frame: pd.DataFrame | None
+    source: str | None
+    reason: str | None  # "not computed: ..." when frame is None
+
+
+_ACCOUNT_FILTER = f"account_id in ({ACCOUNTS_OF})"
+
+SECTIONS: tuple[Section, ...] = (
+    Section("contacts", "联系人 Contacts", (
+        ("intermediate.int_contacts_unioned",
+         f"""select contact_name, title, mobile, email, is_decision_maker, account_id
+             from intermediate.int_contacts_unioned where {_ACCOUNT_FILTER}
+             order by is_decision_maker desc, contact_name"""),
+    )),
+    Section("deals", "商机 Deals", (
+        ("sales.opportunities",
+         """select opportunity_id, opportunity_name, owner_name, stage, status, amount, weighted_amount,
+                   expected_close_date, account_name
+            from sales.opportunities where company_key = ?
+            order by is_closed, expected_close_date desc, opportunity_id"""),
+    )),
+    Section("quotes", "报价 Quotes", (
+        ("intermediate.int_quotes_unioned",
+         f"""select quote_no, quote_date, status, total_amount, discount_rate, opportunity_id, account_id
+             from intermediate.int_quotes_unioned where {_ACCOUNT_FILTER}
+             order by quote_date desc, quote_no"""),
+    )),
+    Section("orders", "订单 Orders", (
+        ("intermediate.int_orders_unioned",
+         f"""select order_no, order_date, status, total_amount, contract_id, partner_id, account_id
+             from intermediate.int_orders_unioned where {_ACCOUNT_FILTER}
+             order by order_date desc, order_no"""),
+    )),
+    Section("receivables", "应收账龄 Receivables (aging)", (
+        ("finance.ar_aging",
+         """select bucket, count(*) as installments, sum(open_amount) as open_amount,
+                   max(days_overdue) as max_days_overdue, min(bucket_order) as bucket_order
+            from finance.ar_aging
+            where company_key = ? and as_of_date = (select max(as_of_date) from finance.ar_aging)
+            group by bucket order by bucket_order"""),
+    )),
+    Section("invoices", "发票 Invoices", (
+        ("finance.invoices",
+         """select * exclude (company_key) from finance.invoices where company_key = ?
+            order by invoice_date desc limit 200"""),
+        ("partner.company_resolution",
+         """select i.invoice_no, i.invoice_date, i.invoice_type, i.status, i.amount_incl_tax, i.crm_order_no
+            from staging.stg_erp__invoices as i
+            join partner.company_resolution as r on r.typed_name = i.customer_name
+            where r.company_key = ? order by i.invoice_date desc, i.invoice_no limit 200"""),
+    )),
+    Section("tickets", "工单 Tickets", (
+        ("intermediate.int_tickets_unioned",
+         f"""select ticket_no, created_at, subject, category, priority, channel, status, team
+             from intermediate.int_tickets_unioned where {_ACCOUNT_FILTER}
+             order by created_at desc limit 200"""),
+    )),
+    Section("satisfaction", "满意度 Satisfaction", (
+        ("service.satisfaction_tickets",
+         """select count(*) as closed_tickets, count(score) as rated_tickets,
+                   sum(case when is_satisfied then 1 else 0 end) as satisfied_tickets,
+                   round(sum(case when is_satisfied then 1 else 0 end) * 1.0 / nullif(count(score), 0), 4) as csat,
+                   round(count(score) * 1.0 / nullif(count(*), 0), 4) as response_rate,
+                   round(avg(score), 2) as avg_score
+            from service.satisfaction_tickets where company_key = ? having count(*) > 0"""),
+    )),
+    Section("partner", "渠道 Partner", (
+        ("partner.deal_registrations",
+         """select d.registration_id, p.partner_name, d.status, d.product_line, d.estimated_amount,
+                   d.submitted_at, d.protected_until, d.protection_status
+            from partner.deal_registrations as d
+            left join staging.stg_partners__partners as p on p.partner_id = d.partner_id
+            where d.company_key = ? order by d.submitted_at desc"""),
+    )),
+    Section("activities", "活动 Activities", (
+        ("sales.activities",
+         """select * exclude (company_key) from sales.activities where company_key = ?
+            order by activity_time desc limit 200"""),
+        ("staging.stg_crm__activities",
+         f"""select activity_time, activity_type, content, duration_minutes, owner_id, opportunity_id
+             from staging.stg_crm__activities where {_ACCOUNT_FILTER}
+             order by activity_time desc limit 200"""),
+    )),
+)
+SECTION_KEYS = tuple(s.key for s in SECTIONS)
+
+
+def section(viewer: Viewer, key: str, company_key: str, present: Callable[[], set[str]] = tables_present) -> Result:
+    """One section's rows for the company, or why it is not computed."""
+    wanted = next(s for s in SECTIONS if s.key == key)
+    if not may_open(viewer, company_key):
+        return Result(None, None, "not computed: this company is outside your scope 不在您的权限范围内")
+    tables = present()
+    for table, sql in wanted.sources:
+        if table in tables:
+            return Result(query(sql, (company_key,) * sql.count("?")), table, None)
+    names = ", ".join(t for t, _ in wanted.sources)
+    return Result(None, None, f"not computed: {names} not in the published snapshot 数据未发布")
