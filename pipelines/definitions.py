@@ -19,7 +19,7 @@ from pipelines.sources.crm import assets as crm
 from pipelines.sources.crm_api import jobs as crm_api_jobs
 from pipelines.sources.erp import assets as erp
 from pipelines.sources.operational import assets as operational
-from pipelines.sources.operational import lead_pool
+from pipelines.sources.operational import dispatch_timeout, lead_pool
 from pipelines.sources.operational.sensors import store_sensor
 from pipelines.sources.partners import assets as partners
 from pipelines.sources.sensors import daily_schedule, landing_sensor
@@ -50,6 +50,7 @@ defs = dg.Definitions.merge(
     publish_definitions(domains.assets),
     alert_assets.defs,  # after publish: alert rules -> the store's outbox -> e-mail, webhooks
     lead_pool.defs,
+    dispatch_timeout.defs,  # the dispatch pool's grab timeout: force-assign by rule
     crm_api_jobs.defs,  # the 销售易 API pull: its landing files start runs through the landing sensor
     dg.Definitions(
         jobs=[crmlake_run_job, everything_job, ingest_job],

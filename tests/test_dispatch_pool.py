@@ -116,3 +116,24 @@ def test_assign_group_is_assigned_by_its_manager_never_forced(store, reference):
     with session_scope(store) as s:
         order = dp.assign(s, viewer("service_mgr1"), oid, "E9", now=T0 + dt.timedelta(minutes=5), reference=reference)
         assert (order.status, order.engineer_id, order.assigned_how) == ("dispatched", "E9", "assign")
+
+
+def test_sensor_starts_the_timeout_job_only_when_an_offer_is_due(store, reference, tmp_path):  # noqa: F811
+    import dagster as dg
+
+    from kernel.settings import get_settings
+    from pipelines.resources import LakehouseResource
+    from pipelines.sources.operational.dispatch_timeout import dispatch_timeout_sensor
+
+    settings = get_settings({"CRMLAKE_HOME": str(tmp_path), "CRMLAKE_OPERATIONAL_URL": store})
+    lakehouse = LakehouseResource.from_settings(settings)
+
+    def tick():
+        return dispatch_timeout_sensor(dg.build_sensor_context(resources={"lakehouse": lakehouse}))
+
+    from operational.db import now_local
+
+    _order(store, reference, at=now_local() + dt.timedelta(hours=1))  # pooled "later": not due now
+    assert isinstance(tick(), dg.SkipReason)
+    _order(store, reference, at=dt.datetime(2026, 1, 1, 8, 0))  # its deadline long past
+    assert isinstance(tick(), dg.RunRequest)

@@ -275,6 +275,12 @@ class PositionPlan(_Strict):
         "owner); the person's own orders count once, inside the team."))
 
 
+class ExpenseBudget(_Strict):
+    department: str = Field(description="A CRM department, by name or code (departments.departmentName / departmentCode).")
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="The budget's month, YYYY-MM.")
+    amount: float = Field(ge=0, le=1e12, description="Sales expense budget of the department for the month, CNY.")
+
+
 class Commission(_Strict):
     lock_through: dt.date | None = Field(None, description=(
         "Commission periods ending on or before this date are closed: their statements are "
@@ -328,6 +334,13 @@ class Finance(_Strict):
     payment_rating: PaymentRating = Field(default_factory=PaymentRating, description=(
         "Customer credit rating from payment history (finance.customer_payment_behavior)."))
     commission: Commission = Field(default_factory=Commission, description="Commission statements.")
+    expense_budgets: list[ExpenseBudget] = Field(
+        default_factory=list,
+        description=(
+            "Sales expense budget per CRM department and month, against the counted expenses (approved "
+            "or paid) of the department's reps (sales.expense_budget_vs_actual). Empty: no budget view."),
+        json_schema_extra={"example": [{"department": "华东销售一组", "month": "2026-07", "amount": 50000}]},
+    )
 
     @field_validator("aging_buckets")
     @classmethod

@@ -9,6 +9,7 @@ fixtures write the same tables into their throwaway warehouses.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "aging_buckets": (
         "AR aging buckets by days past due, edges inclusive (finance.yml aging_buckets).",
         [("bucket", "VARCHAR"), ("min_days", "INTEGER"), ("max_days", "INTEGER"), ("sort_order", "INTEGER")],
+    ),
+    "expense_budgets": (
+        "Sales expense budget per CRM department (name or code) and month, CNY (finance.yml expense_budgets).",
+        [("department", "VARCHAR"), ("period_month", "DATE"), ("budget_amount", "DECIMAL(18,2)")],
     ),
     "position_plans": (
         "Commission plan by CRM position, effective-dated (finance.yml commission.position_plans).",
@@ -137,6 +142,8 @@ ROWS: dict[str, Callable[[BusinessSettings], list[tuple]]] = {
     "demand_tier_weights": lambda bs: list(bs.service.demand_weights.tier.items()),
     "aging_buckets": lambda bs: [
         (b.name, b.min_days, b.max_days, n) for n, b in enumerate(bs.finance.aging_buckets)],
+    "expense_budgets": lambda bs: [
+        (b.department, dt.date(int(b.month[:4]), int(b.month[5:]), 1), b.amount) for b in bs.finance.expense_budgets],
     "position_plans": lambda bs: [
         (p.position, p.plan_code, p.plan_version, p.effective_from, p.effective_to, p.credit_scope)
         for p in bs.commission.position_plans],
