@@ -11,7 +11,15 @@ import duckdb
 from company_fixtures import COMPANY_MODELS
 from sales_fixtures import AS_OF, REPO, SALES_MODELS, write_staging
 
-EXPENSE_MODELS = [*SALES_MODELS, "deal_margin"]
+from kernel.config import BusinessSettings
+from kernel.config.model import ExpenseBudget, Finance
+from pipelines.sources.settings.tables import write_settings_tables
+
+EXPENSE_MODELS = [*SALES_MODELS, "deal_margin", "expense_budget_vs_actual"]
+
+# finance.yml expense_budgets of the case: department 77 by its name
+CASE_SETTINGS = BusinessSettings(finance=Finance(expense_budgets=[
+    ExpenseBudget(department="华东销售一组", month="2026-07", amount=10_000)]))
 
 # expense_id, owner, expense_no, account, opportunity, type, status, amount, date
 EXPENSES = [
@@ -29,6 +37,8 @@ def build_expense_cases(work: Path) -> Path:
     write_staging(warehouse)
     with duckdb.connect(str(warehouse)) as con:
         con.executemany("insert into staging.stg_crm__expenses values (?, ?, ?, ?, ?, ?, ?, ?, ?)", EXPENSES)
+        con.execute("alter table staging.stg_crm__departments add column department_code varchar")
+        write_settings_tables(con, CASE_SETTINGS)
     env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(warehouse), "CRMLAKE_RAW_DIR": str(work / "raw"),
            "DO_NOT_TRACK": "1"}
     done = subprocess.run(

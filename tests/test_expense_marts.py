@@ -16,6 +16,8 @@ Campaign 900: expenses on its deals 3,500 + 5,000 = 8,500; cost with expenses 20
   = 28,500; ROI after expenses (80,000 - 28,500) / 28,500 = 1.80701... -> 1.8070 (ROI on the
   campaign cost alone stays (80,000 - 20,000) / 20,000 = 3.0).
 By rep: 李四 3,500 counted (300 pending, 800 rejected); 张三 5,400 counted.
+Department 77 华东销售一组, 2026-07: 8,900 counted against the budget of the case settings
+  (finance.yml expense_budgets: 华东销售一组 2026-07 10,000) -> 1,100 left, 89.00 % used.
 """
 
 from __future__ import annotations
@@ -62,3 +64,8 @@ def test_expense_without_deal_keeps_its_customer_and_no_campaign(con):
     got = rows(con, "select account_id, opportunity_id, campaign_id from sales.expenses where expense_no = 'E6'")
     assert got == [(1, None, None)]
 
+
+def test_budget_vs_actual_per_department(con):
+    got = rows(con, """select department_name, budget_amount, actual_amount, remaining_amount, used_share
+                       from sales.expense_budget_vs_actual where period_month = '2026-07-01'""")
+    assert got == [("华东销售一组", Decimal("10000.00"), Decimal("8900.00"), Decimal("1100.00"), Decimal("0.8900"))]
