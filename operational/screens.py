@@ -97,6 +97,8 @@ REGISTRY: tuple[Screen, ...] = (
     Screen("forecast_calls", SALES, "views/entry/forecast_calls.py", "预测提交 Forecast call", "📞", ENTRY_SECTION),
     Screen("commission_adjustments", FINANCE, "views/entry/commission_adjustments.py",
            "提成调整 Commission adjustments", "🧮", ENTRY_SECTION),
+    Screen("commission_approvals", FINANCE, "views/entry/commission_approvals.py",
+           "提成审批 Commission approval", "✍️", ENTRY_SECTION),
     Screen("deal_registrations", PARTNER_DESK, "views/entry/deal_registrations.py", "报备 Deal registrations", "📝",
            ENTRY_SECTION),
     Screen("special_prices", PARTNER_DESK, "views/entry/special_prices.py", "特价申请 Special prices", "🏷️",

@@ -23,6 +23,7 @@ from operational.errors import ValidationError
 from operational.models.commission import PERIOD, CommissionAdjustment
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
+from operational.workflows.commission_approval import frozen_statement_error
 
 SCREEN = "commission_adjustments"  # finance, admin (operational.screens)
 EDITABLE = ("user_id", "period", "amount", "reason")
@@ -75,7 +76,8 @@ def add_adjustment(session: Session, viewer: Viewer, *, user_id: Any, period: An
     """A new adjustment of ``amount`` CNY (negative = deduction) on ``user_id``'s statement of ``period``."""
     require_screen(viewer, SCREEN)
     ref = _load_reference(reference)
-    errors = _person_error(user_id, ref) | _closed_error(period, lock_through(business))
+    errors = (_person_error(user_id, ref) | _closed_error(period, lock_through(business))
+              | frozen_statement_error(session, user_id, period))
     values = {"user_id": user_id, "period": period, "amount": amount, "reason": reason, "author": _author(viewer)}
     if errors:
         clean, type_errors = records.coerce(CommissionAdjustment, values)
@@ -101,6 +103,10 @@ def edit_adjustment(session: Session, viewer: Viewer, adjustment_id: int, values
     errors = _closed_error(current.period, locked)
     if "period" in values:
         errors = _closed_error(values["period"], locked) | errors
+    errors = frozen_statement_error(session, current.user_id, current.period) | errors
+    if {"period", "user_id"} & set(values):
+        errors = frozen_statement_error(session, values.get("user_id", current.user_id),
+                                        values.get("period", current.period)) | errors
     if "user_id" in values:
         errors |= _person_error(values["user_id"], ref)
     if errors:
