@@ -21,7 +21,11 @@ from operational import records
 from operational.db import now_local
 from operational.errors import NotFound, PermissionDenied, ValidationError
 from operational.ids import OPS_ID_BASE, next_id
-from operational.models.requirements import REQUIREMENT_STATUSES, ProductRequirement, RequirementFollowup
+from operational.models.requirements import (
+    REQUIREMENT_STATUSES,
+    ProductRequirement,
+    RequirementFollowup,
+)
 from operational.models.service import Ticket, TicketEvent, TicketRequirementLink
 from operational.reference import Reference
 from operational.scope import Viewer, filter_query, require_screen
