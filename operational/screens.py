@@ -63,6 +63,8 @@ REGISTRY: tuple[Screen, ...] = (
            SALES_SECTION),
     Screen("sales_funnel", SALES_AND_FINANCE, "views/sales/funnel.py", "漏斗与活动 Funnel & campaigns", "🔻",
            SALES_SECTION),
+    Screen("sales_activities", SALES, "views/sales/activities.py", "拜访与跟进 Activities", "🚶", SALES_SECTION),
+    Screen("sales_discounts", SALES_AND_FINANCE, "views/sales/discounts.py", "折扣分析 Discounts", "💹", SALES_SECTION),
     Screen("sla_board", SERVICE, "views/service/sla_board.py", "SLA 看板 SLA board", "⏱️", SERVICE_SECTION),
     Screen("qa_queue", SERVICE_MANAGERS, "views/service/qa_inspection.py", "质检队列 QA queue", "🔎", SERVICE_SECTION),
     Screen("qa_agents", SERVICE, "views/service/qa_agents.py", "坐席质检 Agent QA", "🎧", SERVICE_SECTION),

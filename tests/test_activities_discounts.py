@@ -32,14 +32,25 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import shutil
+from pathlib import Path
+
 import duckdb
 import pytest
 from activities_fixtures import build_activity_models
+from app_login import as_viewer, viewer
+from streamlit.testing.v1 import AppTest
+
+APPS = Path(__file__).resolve().parents[1] / "apps"
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory):
-    warehouse = build_activity_models(tmp_path_factory.mktemp("activities"))
+def warehouse(tmp_path_factory):
+    return build_activity_models(tmp_path_factory.mktemp("activities"))
+
+
+@pytest.fixture(scope="module")
+def con(warehouse):
     connection = duckdb.connect(str(warehouse), read_only=True)
     yield connection
     connection.close()
@@ -119,3 +130,43 @@ def test_approval_turnaround_hours(con):
     assert rows == [(9001, "approved", False, 30.0, None), (9002, "approved", False, 2.5, None),
                     (9003, "pending", True, None, 6.0), (9004, "pending", True, None, 2.0)]
     assert one(con, "select avg(turnaround_hours) from sales.approval_turnaround") == (16.25,)
+
+
+# -- the pages, on the fixture warehouse published as the snapshot -------------------------------
+
+@pytest.fixture(scope="module")
+def published_dir(warehouse, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("published")
+    shutil.copy(warehouse, folder / "crmlake.duckdb")
+    return folder
+
+
+def page(monkeypatch, published_dir, name: str, who) -> AppTest:
+    monkeypatch.setenv("CRMLAKE_PUBLISHED_DIR", str(published_dir))
+    monkeypatch.syspath_prepend(str(APPS))
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / "sales" / name), default_timeout=60), who)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_activities_page_admin_sees_every_stalled_deal_a_rep_only_their_own(monkeypatch, published_dir):
+    at = page(monkeypatch, published_dir, "activities.py", viewer("admin"))
+    assert metric(at, "停滞商机") == "1 / 5" and metric(at, "停滞金额") == "¥150,000.00"
+    assert metric(at, "≥10 天未跟进") == "2 / 5" and metric(at, "从未跟进") == "1"
+    rep = page(monkeypatch, published_dir, "activities.py", viewer("sales_rep", crm_user_id=11))
+    # rep 11 owns open deals 1, 2, 5 and 7 (2 stalled; 12's deal 3 is not theirs) and accounts 1, 4, 5 (5 untouched)
+    assert metric(rep, "停滞商机") == "1 / 4" and metric(rep, "≥10 天未跟进") == "1 / 3"
+    assert metric(rep, "本周拜访") == "1" and metric(rep, "本周跟进") == "1"
+
+
+def test_discounts_page_depth_and_win_rate(monkeypatch, published_dir):
+    at = page(monkeypatch, published_dir, "discounts.py", viewer("admin"))
+    assert metric(at, "整体折扣深度") == "11.2%" and metric(at, "目录价金额") == "¥75,000.00"
+    assert metric(at, "已审批") == "2" and metric(at, "平均时效") == "16.25"
+    rep = page(monkeypatch, published_dir, "discounts.py", viewer("sales_rep", crm_user_id=11))
+    assert metric(rep, "整体折扣深度") == "13.0%"  # 1 - (8,600 + 8,800) / 20,000
