@@ -82,6 +82,19 @@ CAPABILITIES: tuple[Capability, ...] = (
         fallback="stage probability as the win probability; forecast from the weighted pipeline",
         python_asset=True,
     ),
+    Capability(
+        "sales.activities", "拜访与跟进 Visits, untouched accounts, stalled deals",
+        ("sales.activities_weekly", "sales.account_activity", "sales.opportunity_idle_days"),
+        needs=("crm.activities",),
+        improves=("crm.opportunities", "crm.opportunity_stage_history", "crm.accounts", "crm.users",
+                  "crm.departments"),
+    ),
+    Capability(
+        "sales.discounts", "折扣分析 Quote discount depth and win rate by discount",
+        ("sales.quote_discounts", "sales.quote_discount_monthly", "sales.discount_band_outcomes"),
+        needs=("crm.quotes", "crm.quote_lines"),
+        improves=("crm.products", "crm.opportunities", "crm.users", "crm.departments"),
+    ),
     # ------------------------------------------------------------------ finance
     Capability(
         "finance.receivables", "应收与账龄 Receivables, AR aging, overdue, DSO",
