@@ -47,7 +47,8 @@ create table intermediate.int_orders_unioned (order_id bigint, order_no varchar,
 create table intermediate.int_order_lines_unioned (order_line_id bigint, order_id bigint, product_id bigint, quantity decimal(18,3), unit_price decimal(18,2), line_amount decimal(18,2));
 create table staging.stg_erp__invoices (invoice_no varchar, crm_order_no varchar, status varchar, amount_incl_tax decimal(18,2), invoice_date timestamp);
 create table intermediate.int_deal_registrations_unioned (registration_id varchar, partner_id bigint, customer_name varchar, product_line varchar, status varchar, estimated_amount decimal(18,2), submitted_at timestamp, approved_at timestamp, protection_days bigint, crm_opportunity_id bigint);
-create table staging.stg_partners__special_prices (request_id varchar, partner_id bigint, registration_id varchar, product_code varchar, approved_price decimal(18,2), status varchar, decided_at timestamp);
+create table staging.stg_partners__special_prices (request_id varchar, partner_id bigint, registration_id varchar, product_code varchar, approved_price decimal(18,2), status varchar, decided_at timestamp, valid_until date);
+create table staging.stg_partners__channel_funds (fund_id varchar, partner_id bigint, fund_type varchar, period varchar, description varchar, product_code varchar, amount decimal(18,2), unit_subsidy decimal(18,2), approved_at timestamp);
 create table staging.stg_partners__rebate_policies (policy_code varchar, tier_no bigint, policy_name varchar, period_type varchar, semantics varchar, partner_tier varchar, threshold_from decimal(18,2), threshold_to decimal(18,2), rate decimal(18,4), effective_from date, effective_to date);
 create table staging.stg_partners__sales_reports (partner_code varchar, report_month varchar, line_no bigint, product_code varchar, end_customer_name varchar, product_name varchar, order_ref varchar, quantity decimal(18,3), unit_price decimal(18,2), amount decimal(18,2), sale_date date, source_file varchar, source_row_number bigint, loaded_at timestamp);
 """
@@ -142,7 +143,8 @@ def build_case_warehouse(tmp: Path) -> Path:
     con.executemany(
         "insert into intermediate.int_deal_registrations_unioned values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows["regs"]
     )
-    con.executemany("insert into staging.stg_partners__special_prices values (?, ?, ?, ?, ?, ?, ?)", rows["prices"])
+    con.executemany("insert into staging.stg_partners__special_prices (request_id, partner_id, registration_id, product_code, "
+                    "approved_price, status, decided_at) values (?, ?, ?, ?, ?, ?, ?)", rows["prices"])
     tiers = [(0, 1_000_000, 0), (1_000_000, 3_000_000, 0.02), (3_000_000, None, 0.035)]
     con.executemany(
         "insert into staging.stg_partners__rebate_policies values (?, ?, ?, 'quarter', ?, 'gold', ?, ?, ?, date '2026-01-01', null)",
@@ -182,7 +184,9 @@ def _utc(local: datetime) -> datetime:
     return local - timedelta(hours=8)
 
 
-def run_partner_dbt(tmp: Path, warehouse: Path) -> subprocess.CompletedProcess:
+def run_partner_dbt(tmp: Path, warehouse: Path, command: str = "build",
+                    select: tuple[str, ...] = ("path:models/intermediate/partner", "path:models/marts/partner"),
+                    ) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
@@ -192,8 +196,8 @@ def run_partner_dbt(tmp: Path, warehouse: Path) -> subprocess.CompletedProcess:
     dbt = Path(sys.executable).with_name("dbt")
     return subprocess.run(
         [
-            str(dbt), "build",
-            "--select", "path:models/intermediate/partner", "path:models/marts/partner",
+            str(dbt), command,
+            "--select", *select,
             "--vars", f"{{as_of: '{AS_OF}'}}",
             "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
             "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),

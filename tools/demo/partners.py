@@ -25,6 +25,7 @@ def build(world: World) -> None:
     _registrations(world)
     _special_prices(world)
     _rebate_policies(world)
+    _channel_funds(world)
 
 
 def _registrations(world: World) -> None:
@@ -190,6 +191,41 @@ def _special_prices(world: World) -> None:
         }
     )
     world.tables["partners.special_prices"] = df.sort("requested_at")
+
+
+def _channel_funds(world: World) -> None:
+    """Market fund (市场基金) lines for about a quarter of the partner-months and, each quarter's
+    last month, a promotion subsidy (促销补贴) per unit of one promoted hardware product for every
+    partner (docs/partner.md, settlement to payout)."""
+    rng = world.rng("partners.channel_funds")
+    partners = world.tables["partners.partners"]["partner_id"].to_numpy()
+    products = world.tables["crm.products"]
+    hardware = [str(c) for c in products["productCode"].to_list() if str(c).startswith("10")] or \
+        [str(c) for c in products["productCode"].to_list()]
+    rows = []
+    for month in world.tl.months:
+        at = datetime(month.year, month.month, 1, 10, 0)
+        for pid in partners[rng.random(len(partners)) < 0.25]:
+            amount = float(round(rng.choice([2000, 3000, 5000, 8000]) * rng.uniform(0.8, 1.2), -2))
+            rows.append(("market_fund", int(pid), month.label, "市场活动费用 marketing activity", None, amount, None, at))
+        if month.month % 3 == 0:
+            product = hardware[int(rng.integers(0, len(hardware)))]
+            unit = float(rng.choice([10, 20, 50]))
+            rows += [("promotion_subsidy", int(pid), month.label, f"季末促销 {product}", product, None, unit, at)
+                     for pid in partners]
+    world.tables["partners.channel_funds"] = pl.DataFrame(
+        {
+            "fund_id": codes("CF", np.arange(1, len(rows) + 1), 6),
+            "partner_id": pl.Series([r[1] for r in rows], dtype=pl.Int64),
+            "fund_type": [r[0] for r in rows],
+            "period": [r[2] for r in rows],
+            "description": [r[3] for r in rows],
+            "amount": pl.Series([r[5] for r in rows], dtype=pl.Float64),
+            "product_code": pl.Series([r[4] for r in rows], dtype=pl.Utf8),
+            "unit_subsidy": pl.Series([r[6] for r in rows], dtype=pl.Float64),
+            "approved_at": pl.Series([r[7] for r in rows], dtype=pl.Datetime),
+        }
+    )
 
 
 def _rebate_policies(world: World) -> None:
@@ -365,6 +401,11 @@ def write(world: World, writer) -> None:
         "partners.rebate_policies",
         f"partners/rebate_policies/rebate_policies_{end}.csv",
         world.tables["partners.rebate_policies"],
+    )
+    writer.write_csv(
+        "partners.channel_funds",
+        f"partners/channel_funds/channel_funds_{end}.csv",
+        world.tables["partners.channel_funds"],
     )
     lines = _report_lines(world)
     codes_ = partners["partner_code"].to_numpy().astype(str)

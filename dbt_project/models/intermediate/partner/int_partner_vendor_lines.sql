@@ -1,6 +1,9 @@
 -- Vendor side of partner reconciliation: order lines of CRM orders placed by a partner, one row
 -- per order line, with the end customer's resolved company and any approved special price of
 -- the deal (order -> opportunity -> deal registration -> special price of that product).
+-- A special price applies to orders dated on or before its valid_until (no date: no expiry); an
+-- expired one is not applied (approved_special_price null) but kept as expired_special_price, so
+-- the reconciliation flags a partner still selling at it.
 
 with
 
@@ -58,13 +61,14 @@ partner_orders as (
 approved_prices as (
 
     -- the latest approved special price per registration and product
-    select registration_id, product_code, approved_price, request_id
+    select registration_id, product_code, approved_price, request_id, valid_until
     from (
         select
             registration_id,
             product_code,
             approved_price,
             request_id,
+            valid_until,
             row_number() over (
                 partition by registration_id, product_code
                 order by decided_at desc, request_id desc
@@ -105,7 +109,11 @@ final as (
         -- amounts
         ol.quantity,
         ol.unit_price,
-        ap.approved_price                           as approved_special_price,
+        case when ap.valid_until is null or cast(o.order_date as date) <= ap.valid_until
+            then ap.approved_price end              as approved_special_price,
+        case when cast(o.order_date as date) > ap.valid_until
+            then ap.approved_price end              as expired_special_price,
+        ap.valid_until                              as special_price_valid_until,
         ol.line_amount,
 
         -- dates

@@ -5,7 +5,9 @@
 -- Classes: matched, matched_special_price, quantity_differs, price_violation (partner price
 -- below the vendor's and no approved special price equal to it), price_differs (above),
 -- missing_in_partner_report, missing_in_vendor_records. A line whose quantity and price both
--- differ is quantity_differs (the price difference is shown too).
+-- differ is quantity_differs (the price difference is shown too). A special price past its
+-- valid_until on the order date is not applied (int_partner_vendor_lines): a partner price equal
+-- to it is a price_violation, flagged special_price_expired.
 
 with
 
@@ -139,6 +141,7 @@ matched as (
         v.quantity as vendor_quantity, v.unit_price as vendor_unit_price, v.line_amount as vendor_amount,
         r.quantity as report_quantity, r.unit_price as report_unit_price, r.line_amount as report_amount,
         v.approved_special_price, v.special_price_request_id, v.registration_id,
+        v.expired_special_price, v.special_price_valid_until,
         r.upload_file, r.upload_load_id, r.upload_file_hash
     from pairs p
     inner join vendor_in_scope v on v.order_line_id = p.order_line_id
@@ -160,6 +163,7 @@ vendor_only as (
         cast(null as {{ type_decimal() }}) as report_unit_price,
         cast(null as {{ type_decimal() }}) as report_amount,
         v.approved_special_price, v.special_price_request_id, v.registration_id,
+        v.expired_special_price, v.special_price_valid_until,
         cast(null as {{ dbt.type_string() }}) as upload_file,
         cast(null as {{ dbt.type_string() }}) as upload_load_id,
         cast(null as {{ dbt.type_string() }}) as upload_file_hash
@@ -184,6 +188,8 @@ report_only as (
         cast(null as {{ type_decimal() }}) as approved_special_price,
         cast(null as {{ dbt.type_string() }}) as special_price_request_id,
         cast(null as {{ dbt.type_string() }}) as registration_id,
+        cast(null as {{ type_decimal() }}) as expired_special_price,
+        cast(null as {{ type_date() }}) as special_price_valid_until,
         r.upload_file, r.upload_load_id, r.upload_file_hash
     from report r
     left join pairs p
@@ -252,6 +258,9 @@ final as (
         vendor_unit_price,
         report_unit_price,
         approved_special_price,
+        expired_special_price,
+        special_price_valid_until,
+        case when expired_special_price is not null then true else false end        as special_price_expired,
         report_unit_price - vendor_unit_price                                       as unit_price_difference,
         vendor_amount,
         report_amount,

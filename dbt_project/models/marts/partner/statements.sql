@@ -51,7 +51,8 @@ totals as (
         sum(case when line_class = 'quantity_differs' then 1 else 0 end)            as lines_quantity_differs,
         sum(case when line_class in ('price_violation', 'price_differs') then 1 else 0 end) as lines_price_differs,
         sum(case when line_class = 'missing_in_partner_report' then 1 else 0 end)   as lines_missing_in_partner_report,
-        sum(case when line_class = 'missing_in_vendor_records' then 1 else 0 end)   as lines_missing_in_vendor_records
+        sum(case when line_class = 'missing_in_vendor_records' then 1 else 0 end)   as lines_missing_in_vendor_records,
+        sum(case when special_price_expired then 1 else 0 end)                      as lines_special_price_expired
     from lines
     group by partner_id, period
 
@@ -80,6 +81,7 @@ final as (
         t.lines_price_differs,
         t.lines_missing_in_partner_report,
         t.lines_missing_in_vendor_records,
+        t.lines_special_price_expired,
 
         -- status
         'open'                                          as status,
