@@ -189,6 +189,14 @@ CAPABILITIES: tuple[Capability, ...] = (
         "partner.rebates", "返利 Partner rebates", ("partner.rebates",),
         needs=("partners.partners", "partners.rebate_policies", "crm.orders", "erp.invoices"),
     ),
+    Capability(
+        "partner.payouts", "渠道结算 Partner payout lines (rebate, market fund, subsidy)",
+        ("partner.statement_payout_lines",),
+        needs=("partners.partners",),
+        needs_any=(("partners.channel_funds", "partners.rebate_policies"),),
+        improves=("partners.channel_funds", "partners.rebate_policies", "crm.orders", "crm.order_lines", "erp.invoices"),
+        fallback="statements show goods only, no payout lines",
+    ),
 )
 
 BY_KEY = {c.key: c for c in CAPABILITIES}
