@@ -26,7 +26,7 @@ from apps.row_rules import Viewer
 AGING_COLUMNS = """
 select as_of_date, installment_id, account_id, account_name, contract_no, order_no, batch_no,
        owner_id, owner_name, department_name, amount, open_amount, due_date, days_overdue,
-       bucket, bucket_order, is_overdue"""
+       bucket, bucket_order, is_overdue, company_key"""
 AGING_TEMPLATE = AGING_COLUMNS + """
 from finance.ar_aging_at(?)
 where {owners}

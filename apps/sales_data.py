@@ -144,7 +144,8 @@ def opportunities(
     where, params = row_rules.owners(viewer)
     first, last = closing or (None, None)
     sql = f"""select opportunity_id, opportunity_name, account_name, owner_name, department_name, stage,
-                    stage_probability, forecast_category, amount, weighted_amount, expected_close_date, status
+                    stage_probability, forecast_category, amount, weighted_amount, expected_close_date, status,
+                    company_key
              from sales.opportunities where (? is null or department_name = ?) and (? is null or owner_name = ?)
                and (cast(? as date) is null or expected_close_date between ? and ?)
                and {where}

@@ -24,7 +24,7 @@ def sla_board(viewer: Viewer, metric: str | None = None) -> pd.DataFrame:
     return query(
         f"""select s.ticket_no, a.account_name, g.agent_name, s.metric, s.priority, s.channel, s.customer_tier,
                    s.team, s.assignee_agent_id, s.sla_status, s.target_minutes, s.business_minutes,
-                   s.remaining_minutes, s.due_at, s.breached_at, s.created_at, s.as_of_at
+                   s.remaining_minutes, s.due_at, s.breached_at, s.created_at, s.as_of_at, s.company_key
             from service.ticket_sla as s
             left join intermediate.int_accounts_unioned as a on s.account_id = a.account_id
             left join staging.stg_callcenter__agents as g on s.assignee_agent_id = g.agent_id

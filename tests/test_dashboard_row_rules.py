@@ -193,6 +193,7 @@ DASHBOARD_PAGES = {
     "partner_conflicts": "partner/conflicts.py", "name_review": "partner/resolution_review.py",
     "ar_aging": "finance/aging.py", "overdue": "finance/overdue.py", "payment_risk": "finance/payment_risk.py",
     "dso": "finance/dso.py", "commissions": "finance/commissions.py",
+    "customer_360": "sales/customer_360.py", "satisfaction": "service/satisfaction.py",
 }
 
 

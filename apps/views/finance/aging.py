@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, charts, display, drill, exports, url_state
+from apps import auth, charts, customer360_data, display, drill, exports, url_state
 from apps import finance_data as fin
 
 viewer = auth.require_screen("ar_aging")
@@ -47,7 +47,7 @@ if not aging.empty:
     if bucket is not None:
         in_bucket = aging[aging["bucket"] == bucket]
         st.subheader(f"{display.column_label(bucket)} · {display.money(in_bucket['open_amount'].sum())}")
-        display.table(in_bucket.drop(columns=["bucket_order"]))
+        display.table(customer360_data.with_links(in_bucket.drop(columns=["bucket_order"])))
 
 ROLLUPS = {"customer": "Customer 客户", "owner": "Owner 负责人", "department": "Department 部门"}
 url_state.seed("aging_by", url_state.choice("by", list(ROLLUPS), "customer"), list(ROLLUPS))
@@ -60,10 +60,10 @@ column = fin.ROLLUP_COLUMNS[by]
 picked = drill.row(rollup, column, name="who", key="aging_rollup", kinds=buckets_kinds)
 if picked is not None:
     st.subheader(f"{picked[column]} · 明细 Installments")
-    display.table(aging[aging[column] == picked[column]].drop(columns=["bucket_order"]))
+    display.table(customer360_data.with_links(aging[aging[column] == picked[column]].drop(columns=["bucket_order"])))
 
 with st.expander("Installments 明细"):
-    display.table(aging.drop(columns=["bucket_order"]))
+    display.table(customer360_data.with_links(aging.drop(columns=["bucket_order"])))
 st.download_button("CSV", exports.to_csv(aging, for_people=True), file_name=f"ar_aging_{as_of}.csv", mime="text/csv")
 st.download_button(
     "XLSX", exports.to_xlsx({"汇总 rollup": rollup, "明细 installments": aging}, for_people=True), file_name=f"ar_aging_{as_of}.xlsx",

@@ -4,7 +4,7 @@ with the drill-down to the opportunity list."""
 import altair as alt
 import streamlit as st
 
-from apps import auth, charts, display, url_state
+from apps import auth, charts, customer360_data, display, url_state
 from apps import sales_data as data
 
 viewer = auth.require_screen("sales_forecast")
@@ -80,4 +80,4 @@ display.table(by_rep.sort_values("target_amount", ascending=False), labels=FIGUR
 st.subheader("Opportunities 商机明细")
 opps = data.opportunities(viewer, None if department == ALL else department,
                           None if owner == ALL else owner, closing=data.quarter_bounds(quarter))
-display.table(opps)
+display.table(customer360_data.with_links(opps))

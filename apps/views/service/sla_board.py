@@ -4,7 +4,7 @@ status lists its tickets with customer and agent; the metric and status are kept
 import altair as alt
 import streamlit as st
 
-from apps import auth, charts, display, url_state
+from apps import auth, charts, customer360_data, display, url_state
 from apps import service_data as data
 
 viewer = auth.require_screen("sla_board")
@@ -40,7 +40,7 @@ url_state.keep(metric=metric, status=status)
 shown = board if status is None else board[board["sla_status"] == status]
 if status is not None:
     st.subheader(f"{display.code(status)} · {display.count(len(shown))} 张工单 tickets")
-display.table(shown.drop(columns=["as_of_at"]))
+display.table(customer360_data.with_links(shown.drop(columns=["as_of_at"])))
 
 st.subheader("达成率 Attainment")
 DIMENSIONS = ["team", "agent_name", "channel", "priority", "period_month"]
