@@ -136,7 +136,8 @@ def commission_statements(viewer: Viewer) -> pd.DataFrame:
     where, params = row_rules.owners(viewer, "user_id")
     return query(
         f"""select user_id, employee_code, user_name, department_name, period_start, period_end, status,
-                  line_count, credited_amount, commission_amount, adjustment_amount, total_amount
+                  approval_status, line_count, credited_amount, commission_amount, adjustment_amount, total_amount,
+                  approved_total, approval_check
            from finance.commission_statements where {where} order by period_start desc, user_name""",
         tuple(params),
     )

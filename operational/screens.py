@@ -87,6 +87,8 @@ REGISTRY: tuple[Screen, ...] = (
            FINANCE_SECTION),
     Screen("commissions", SALES_AND_FINANCE, "views/finance/commissions.py", "提成对账单 Commissions", "💰",
            FINANCE_SECTION),
+    Screen("commission_ranking", SALES_AND_FINANCE, "views/finance/commission_ranking.py", "提成排行 Commission ranking",
+           "🏆", FINANCE_SECTION),
     # entry screens (the operational store)
     Screen("leads", SALES, "views/entry/leads.py", "线索 Leads", "🧲", ENTRY_SECTION),
     Screen("lead_pool", SALES),

@@ -11,6 +11,7 @@ from kernel.config import load_business_settings
 from kernel.outcomes import missing_inputs, record_outcome
 from pipelines import duckdb_session
 from pipelines.finance.commission import ADJUSTMENT_TYPES, build_statements
+from pipelines.finance.commission_paid import APPROVAL_TYPES
 from pipelines.finance.payment_risk import payment_risk
 from pipelines.resources import LakehouseResource
 
@@ -19,7 +20,8 @@ COMMISSION_LINES = dg.AssetKey(["intermediate", "int_commission_lines"])
 USERS = dg.AssetKey(["staging", "stg_crm__users"])
 DEPARTMENTS = dg.AssetKey(["staging", "stg_crm__departments"])
 ADJUSTMENTS = dg.AssetKey(["finance", "commission_adjustments"])  # dbt mart over the store's adjustments
-DEPS = [COMMISSION_LINES, USERS, DEPARTMENTS, ADJUSTMENTS]
+APPROVALS = dg.AssetKey(["staging", "stg_ops__commission_statement_approvals"])  # 提成审批 in the store
+DEPS = [COMMISSION_LINES, USERS, DEPARTMENTS, ADJUSTMENTS, APPROVALS]
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame) -> None:
@@ -62,18 +64,34 @@ def commission_statements(context: dg.AssetExecutionContext, lakehouse: Lakehous
                    from finance.commission_adjustments where status <> 'applied' order by 1"""
             ).fetchall()
         ]
+        approvals = con.execute(
+            f"select {', '.join(APPROVAL_TYPES)} from staging.stg_ops__commission_statement_approvals"
+        ).fetch_arrow_table()
+        # what the last run published: a statement paid since is frozen as the payer saw it
+        previous = con.execute(
+            "select * from finance.commission_statement_lines"
+        ).fetch_arrow_table() if con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'finance' and table_name = 'commission_statement_lines'"
+        ).fetchone()[0] else None
         context.log.info(f"commission: {fresh.num_rows} computed lines, lock_through {lock_through}, "
                          f"{adjustments.num_rows} manual adjustment(s)")
         lines, statements = build_statements(
             fresh, users, settings.lakehouse_dir / "finance" / "locked_commission",
-            lock_through=lock_through, adjustments=adjustments,
+            lock_through=lock_through, adjustments=adjustments, approvals=approvals, previous_lines=previous,
+            paid_dir=settings.lakehouse_dir / "finance" / "paid_commission",
         )
+        checks = [f"{r['user_name']} {r['period_start']:%Y-%m}: {r['approval_check']}"
+                  for r in statements.to_pylist() if r["approval_check"]]
         _write(con, "commission_statement_lines", lines)
         _write(con, "commission_statements", statements)
         reason = "; ".join(missing_inputs(con, CAPABILITY))
         record_outcome(con, CAPABILITY, "not_computed" if reason else "computed", reason,
                        lines=lines.num_rows, statements=statements.num_rows,
-                       adjustments_applied=adjustments.num_rows, adjustments_not_applied=not_applied)
+                       adjustments_applied=adjustments.num_rows, adjustments_not_applied=not_applied,
+                       approval_checks=checks)
+    if checks:  # never fatal: shown on the 提成审批 page
+        context.log.warning("commission: approved statements to look at: " + "; ".join(checks))
     if not_applied:  # never fatal: listed in finance.commission_review until corrected or voided
         context.log.warning("commission: manual adjustments NOT applied (see finance.commission_review): "
                             + "; ".join(not_applied))

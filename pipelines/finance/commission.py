@@ -29,6 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import duckdb_session
+from pipelines.finance.commission_paid import apply_paid, load_approvals
 
 # published column types of finance.commission_statement_lines (money DECIMAL(18,2), dates DATE)
 LINE_TYPES: dict[str, str] = {
@@ -40,6 +41,7 @@ LINE_TYPES: dict[str, str] = {
     "credit_amount": "decimal(18, 2)", "period_credit": "decimal(18, 2)", "target_amount": "decimal(18, 2)",
     "attainment": "decimal(18, 4)", "basis_amount": "decimal(18, 2)", "commission_amount": "decimal(18, 2)",
     "rule_description": "varchar", "adjustment_reason": "varchar", "adjustment_author": "varchar",
+    "credit_scope": "varchar",
 }
 LINE_COLUMNS = list(LINE_TYPES)
 # the applied manual adjustments build_statements takes (finance.commission_adjustments)
@@ -135,7 +137,8 @@ changes as (
         coalesce(f.credit_amount, 0) - coalesce(z.credit_amount, 0) as credit_amount,
         coalesce(f.basis_amount, 0) - coalesce(z.basis_amount, 0) as basis_amount,
         coalesce(f.commission_amount, 0) - coalesce(z.commission_amount, 0) as commission_amount,
-        coalesce(f.rule_description, z.rule_description) as rule_description
+        coalesce(f.rule_description, z.rule_description) as rule_description,
+        coalesce(f.credit_scope, z.credit_scope) as credit_scope
     from fresh_closed as f
     full outer join frozen as z
         on f.line_key = z.line_key and f.period_start = z.period_start
@@ -152,7 +155,7 @@ change_lines as (
         null as attainment, basis_amount, commission_amount, rule_description,
         'change to closed period ' || strftime(orig_period, '%Y-%m')
             || ' after it was locked (line ' || orig_key || ')' as adjustment_reason,
-        'system' as adjustment_author
+        'system' as adjustment_author, credit_scope
     from changes
 ),
 -- manual adjustments from the store: one line each on the person's statement of that month
@@ -171,7 +174,7 @@ manual_lines as (
         null as target_amount, null as attainment, null as basis_amount,
         manual.amount as commission_amount,
         manual.reason as rule_description, manual.reason as adjustment_reason,
-        manual.author as adjustment_author
+        manual.author as adjustment_author, null::varchar as credit_scope
     from manual
     inner join users using (user_id)  -- finance.commission_adjustments already left out unknown people
 ),
@@ -215,6 +218,26 @@ order by user_id, period_start
 """
 
 
+# each statement with its approval (no store row: draft) and whether its published total still is
+# the approved one: an approved statement whose inputs changed must be reopened and approved again
+STATEMENTS_WITH_APPROVAL_SQL = """
+with statements as ({statements})
+select statements.*,
+       coalesce(approvals.status, 'draft') as approval_status,
+       approvals.approved_total, approvals.approved_by, approvals.approved_at,
+       approvals.paid_by, approvals.paid_at, approvals.payment_reference,
+       case
+           when approvals.status = 'approved' and statements.total_amount <> approvals.approved_total
+               then 'changed since approval: reopen and approve again'
+           when approvals.status = 'paid' and statements.total_amount <> approvals.approved_total
+               then 'frozen lines differ from the paid total'
+       end as approval_check
+from statements
+left join approvals using (user_id, period_start)
+order by user_id, period_start
+"""
+
+
 def build_statements(
     fresh: Any,
     users: Any,
@@ -222,18 +245,25 @@ def build_statements(
     *,
     lock_through: dt.date | None = None,
     adjustments: Any = None,
+    approvals: Any = None,
+    previous_lines: Any = None,
+    paid_dir: Path | None = None,
 ) -> tuple[pa.Table, pa.Table]:
     """Statement lines and statements from freshly computed lines (``int_commission_lines``).
 
     ``fresh``, ``users`` (user_id, employee_code, user_name, department_name) and ``adjustments``
     (columns of ``ADJUSTMENT_TYPES``; the applied rows of ``finance.commission_adjustments``) are
-    Arrow tables or data frames. Returns Arrow tables with the published column types.
+    Arrow tables or data frames. ``approvals`` (``commission_paid.APPROVAL_TYPES``: the store's
+    live statement approvals) freeze paid statements under ``paid_dir`` (default: beside
+    ``lock_dir``), from ``previous_lines`` (the lines the last run published) where they have them.
+    Returns Arrow tables with the published column types.
     """
     con = duckdb_session.connect()
     try:
         con.register("fresh_in", fresh)
         con.register("users", users)
         con.execute("create table fresh as select * from fresh_in")
+        con.execute("alter table fresh add column if not exists credit_scope varchar")  # lines before team roll-up
         _load_adjustments(con, adjustments)
         lock = lock_through or NEVER
         if lock_through is not None:
@@ -244,12 +274,16 @@ def build_statements(
             con.execute(f"create table frozen as select * from read_parquet([{files}], union_by_name = true)")
         else:
             con.execute("create table frozen as select * from fresh where false")
+        con.execute("alter table frozen add column if not exists credit_scope varchar")  # frozen before team roll-up
         next_open = next_open_period(lock_through) or NEVER
         sql = LINES_SQL.replace("{cols}", ", ".join(LINE_COLUMNS)).replace("{typed}", _typed(LINE_TYPES, "all_lines."))
         lines = con.execute(sql, {"lock": lock, "next_open": next_open, "next_end": _month_end(next_open)})
         lines = lines.fetch_arrow_table()
+        load_approvals(con, approvals)
+        lines = apply_paid(con, lines, previous_lines, paid_dir or lock_dir.parent / "paid_commission", lock)
         con.register("lines", lines)
-        statements = con.execute(STATEMENTS_SQL, {"lock": lock}).fetch_arrow_table()
+        statements = con.execute(STATEMENTS_WITH_APPROVAL_SQL.replace("{statements}", STATEMENTS_SQL),
+                                 {"lock": lock}).fetch_arrow_table()
         return lines, statements
     finally:
         con.close()
