@@ -23,13 +23,13 @@ tier_weights as (
 
 requirements as (
 
-    select * from {{ ref('stg_callcenter__requirements') }}
+    select * from {{ ref('int_requirements_unioned') }}
 
 ),
 
 links as (
 
-    select * from {{ ref('stg_callcenter__ticket_requirement_links') }}
+    select * from {{ ref('int_ticket_requirement_links_unioned') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 links as (
 
-    select * from {{ ref('stg_callcenter__ticket_requirement_links') }}
+    select * from {{ ref('int_ticket_requirement_links_unioned') }}
 
 ),
 
