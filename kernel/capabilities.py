@@ -163,6 +163,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         "service.field_service", "现场服务 Field service KPIs", ("service.field_service_kpis",),
         needs=("callcenter.work_orders",), improves=("callcenter.agents",),
     ),
+    Capability(
+        "service.knowledge_suggestions", "知识库答案推荐 Knowledge-base answer suggestions",
+        ("service.knowledge_articles_published",),
+        needs=("callcenter.knowledge_articles",),
+        fallback="every question handed off to a person",
+    ),
     # ------------------------------------------------------------------ partner
     Capability(
         "partner.company_resolution", "客户名称归一 Company-name resolution",

@@ -115,6 +115,7 @@ REGISTRY: tuple[Screen, ...] = (
     Screen("channel_approvals", CHANNEL, "views/entry/channel_approvals.py", "渠道审批 Channel approvals", "🛂",
            ENTRY_SECTION),
     Screen("tickets", SERVICE, "views/entry/tickets.py", "工单 Tickets", "🎫", ENTRY_SECTION),
+    Screen("knowledge", SERVICE, "views/entry/knowledge.py", "知识库 Knowledge", "📚", ENTRY_SECTION),
     Screen("requirements", ("product_manager", *SERVICE), "views/entry/requirements.py",
            "需求与回访 Requirements & follow-up", "🚀", ENTRY_SECTION),
     Screen("dispatch", SERVICE, "views/entry/dispatch.py", "派单池 Dispatch pool", "🧰", ENTRY_SECTION),

@@ -240,6 +240,10 @@ class Service(_Strict):
         "while open) takes longer than this many clock hours."))
     demand_weights: DemandWeights = Field(default_factory=DemandWeights, description=(
         "Weights of the requirement demand score (service.requirement_demand)."))
+    knowledge_min_confidence: float = Field(0.4, ge=0, le=1, description=(
+        "Knowledge-base answer matching: below this confidence (share of the question's weighted "
+        "words the best article contains) the question is handed off to a person; the articles are "
+        "still shown to the agent (docs/knowledge_backtest.md shows what each value trades)."))
     dispatch: Dispatch = Field(default_factory=Dispatch, description=(
         "Field work orders' dispatch pool: grab or assign per service group, the grab timeout."))
 

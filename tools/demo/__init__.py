@@ -148,6 +148,9 @@ def _write_truth(landing_dir: Path, world, writer) -> None:
     (truth_dir / "name_variants.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8"
     )
+    from .callcenter import knowledge
+
+    knowledge.write_truth(truth_dir, world)
     manifest_path = landing_dir / MANIFEST
     if manifest_path.exists():
         old = json.loads(manifest_path.read_text(encoding="utf-8")).get("files", [])

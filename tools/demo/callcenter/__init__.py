@@ -11,8 +11,8 @@ transcripts are generated and written one month at a time to keep memory flat at
 from __future__ import annotations
 
 from ..world import World
-from . import field_service, requirements, teams, tickets
-from .landing import write
+from . import field_service, knowledge, requirements, teams, tickets
+from .landing import write as write_landing
 
 __all__ = ["build", "write"]
 
@@ -23,3 +23,9 @@ def build(world: World) -> None:
     requirements.requirements_and_links(world)
     tickets.ticket_ratings(world)
     field_service.work_orders(world)
+    knowledge.knowledge_articles(world)
+
+
+def write(world: World, writer) -> None:
+    write_landing(world, writer)
+    knowledge.write(world, writer)
