@@ -47,8 +47,10 @@ def with_links(frame: pd.DataFrame, key_column: str = "company_key") -> pd.DataF
 
 
 def tables_present() -> set[str]:
-    """``schema.table`` of every table and view in the published snapshot (one cached query)."""
-    frame = query("select table_schema || '.' || table_name as name from information_schema.tables")
+    """``schema.table`` of every table in the published snapshot (one cached query; duckdb_tables()
+    reads the catalog ~10x faster than information_schema, and the marts are tables)."""
+    frame = query("select schema_name || '.' || table_name as name from duckdb_tables()"
+                  " where database_name = current_database()")
     return set(frame["name"])
 
 
@@ -81,17 +83,17 @@ def may_open(viewer: Viewer, company_key: str) -> bool:
 
 
 def header(viewer: Viewer, company_key: str) -> pd.DataFrame:
-    """The company's accounts (name, level, industry, city, owner); empty outside the viewer's scope."""
-    if not may_open(viewer, company_key):
-        return pd.DataFrame()
+    """The company's accounts (name, level, industry, city, owner); empty outside the viewer's scope
+    (the scope is checked in the same query: one read)."""
+    scope, params = row_rules.companies(viewer, "c.company_key")
     return query(
-        """select c.company_name, a.account_id, a.account_name, a.level, a.industry, a.province, a.city,
-                  a.owner_id, u.user_name as owner_name
-           from intermediate.int_account_companies as c
-           join intermediate.int_accounts_unioned as a on a.account_id = c.account_id
-           left join staging.stg_crm__users as u on u.user_id = a.owner_id
-           where c.company_key = ? order by a.account_id""",
-        (company_key,),
+        f"""select c.company_name, a.account_id, a.account_name, a.level, a.industry, a.province, a.city,
+                   a.owner_id, u.user_name as owner_name
+            from intermediate.int_account_companies as c
+            join intermediate.int_accounts_unioned as a on a.account_id = c.account_id
+            left join staging.stg_crm__users as u on u.user_id = a.owner_id
+            where c.company_key = ? and {scope} order by a.account_id""",
+        (company_key, *params),
     )
 
 
@@ -197,12 +199,26 @@ SECTIONS: tuple[Section, ...] = (
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
 
 
+OUTSIDE_SCOPE = "not computed: this company is outside your scope 不在您的权限范围内"
+
+
 def section(viewer: Viewer, key: str, company_key: str, present: Callable[[], set[str]] = tables_present) -> Result:
     """One section's rows for the company, or why it is not computed."""
-    wanted = next(s for s in SECTIONS if s.key == key)
     if not may_open(viewer, company_key):
-        return Result(None, None, "not computed: this company is outside your scope 不在您的权限范围内")
-    tables = present()
+        return Result(None, None, OUTSIDE_SCOPE)
+    return _section_rows(key, company_key, present())
+
+
+def sections(viewer: Viewer, company_key: str) -> dict[str, Result]:
+    """Every section of the page, the scope checked once (the page's reads: one per section)."""
+    if not may_open(viewer, company_key):
+        return {s.key: Result(None, None, OUTSIDE_SCOPE) for s in SECTIONS}
+    tables = tables_present()
+    return {s.key: _section_rows(s.key, company_key, tables) for s in SECTIONS}
+
+
+def _section_rows(key: str, company_key: str, tables: set[str]) -> Result:
+    wanted = next(s for s in SECTIONS if s.key == key)
     for table, sql in wanted.sources:
         if table in tables:
             return Result(query(sql, (company_key,) * sql.count("?")), table, None)

@@ -29,13 +29,15 @@ RATES = """
     round(sum(score_sum) * 1.0 / nullif(sum(rated_tickets), 0), 2) as avg_score,
     round(sum(sla_met_satisfied) * 1.0 / nullif(sum(sla_met_rated), 0), 4) as csat_sla_met,
     round(sum(sla_breached_satisfied) * 1.0 / nullif(sum(sla_breached_rated), 0), 4) as csat_sla_breached,
-    round(sum(qa_score_sum) / nullif(sum(qa_rated_tickets), 0), 2) as avg_qa_score"""
+    round(sum(qa_score_sum) / nullif(sum(qa_rated_tickets), 0), 2) as avg_qa_score,
+    sum(sla_met_rated) as sla_met_rated, sum(sla_met_satisfied) as sla_met_satisfied,
+    sum(sla_breached_rated) as sla_breached_rated, sum(sla_breached_satisfied) as sla_breached_satisfied"""
 
 
 def available() -> bool:
     """Whether the satisfaction marts are in the snapshot (an older snapshot lacks them)."""
-    found = query("select count(*) as n from information_schema.tables"
-                  " where table_schema = 'service' and table_name = 'satisfaction_monthly'")
+    found = query("select count(*) as n from duckdb_tables() where database_name = current_database()"
+                  " and schema_name = 'service' and table_name = 'satisfaction_monthly'")
     return int(found["n"].iloc[0]) > 0
 
 
@@ -55,19 +57,16 @@ def by(viewer: Viewer, dimension: str) -> pd.DataFrame:
     )
 
 
-def sla_split(viewer: Viewer) -> pd.DataFrame:
-    """CSAT when the ticket's SLA was met vs breached (rated and satisfied tickets of each)."""
-    mine, params = row_rules.agents(viewer, "agent_id")
-    return query(
-        f"""select 'met' as sla_outcome, sum(sla_met_rated) as rated_tickets, sum(sla_met_satisfied) as satisfied_tickets,
-                   round(sum(sla_met_satisfied) * 1.0 / nullif(sum(sla_met_rated), 0), 4) as csat
-            from service.satisfaction_monthly where {mine}
-            union all
-            select 'breached', sum(sla_breached_rated), sum(sla_breached_satisfied),
-                   round(sum(sla_breached_satisfied) * 1.0 / nullif(sum(sla_breached_rated), 0), 4)
-            from service.satisfaction_monthly where {mine}""",
-        (*params, *params),
-    )
+def sla_split(totals: pd.Series) -> pd.DataFrame:
+    """CSAT when the ticket's SLA was met vs breached, from ``totals`` (no second read)."""
+    rows = []
+    for outcome in ("met", "breached"):
+        rated, satisfied = totals[f"sla_{outcome}_rated"], totals[f"sla_{outcome}_satisfied"]
+        rated = 0 if pd.isna(rated) else int(rated)
+        satisfied = 0 if pd.isna(satisfied) else int(satisfied)
+        rows.append({"sla_outcome": outcome, "rated_tickets": rated, "satisfied_tickets": satisfied,
+                     "csat": round(satisfied / rated, 4) if rated else None})
+    return pd.DataFrame(rows)
 
 
 def low_score_reasons(viewer: Viewer) -> pd.DataFrame:

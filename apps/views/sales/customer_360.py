@@ -41,10 +41,10 @@ c2.metric("级别 Level", " / ".join(sorted({str(v) for v in accounts["level"].d
 c3.metric("负责人 Owners", " / ".join(sorted({str(v) for v in accounts["owner_name"].dropna()})) or "—")
 display.table(accounts.drop(columns=["company_name"]))
 
-present = data.tables_present()
+results = data.sections(viewer, company)
 for section in data.SECTIONS:
     st.subheader(section.title)
-    result = data.section(viewer, section.key, company, present=lambda: present)
+    result = results[section.key]
     if result.frame is None:
         st.info(result.reason)
     elif result.frame.empty:

@@ -24,9 +24,9 @@ st.caption("CSAT = 4-5 分工单 / 已评价工单（未评价不计）；回评
            "CSAT counts 4-5 ratings among rated tickets only; the response rate is rated / closed (resolved or closed).")
 
 st.subheader("SLA 达成 vs 违约 CSAT when the SLA was met vs breached")
-split = data.sla_split(viewer)
+split = data.sla_split(total)
 display.table(split, labels=data.LABELS)
-if split["rated_tickets"].fillna(0).sum() > 0:
+if split["rated_tickets"].sum() > 0:
     split["label"] = split["sla_outcome"].map(display.code)
     charts.show(charts.bars(split.dropna(subset=["csat"]), "sla_outcome", "csat", value_kind="percent",
                             value_title="CSAT", label="label",
@@ -39,7 +39,7 @@ dimension = st.selectbox("按 By", list(data.DIMENSIONS), format_func=lambda d: 
                          key="sat_by")
 url_state.keep(by=dimension)
 rows = data.by(viewer, dimension)
-display.table(rows, labels=data.LABELS)
+display.table(rows.drop(columns=[c for c in rows.columns if c.startswith("sla_")]), labels=data.LABELS)
 
 st.subheader("低分原因 Low-score reasons (1-2)")
 reasons = data.low_score_reasons(viewer)
