@@ -147,6 +147,7 @@ CODE_LABELS: dict[str, str] = {
     "new": "新建", "open": "进行中", "in_progress": "处理中", "closed": "已关闭", "resolved": "已解决",
     "pending": "待处理", "pending_approval": "待审批", "approved": "已批准", "rejected": "已驳回",
     "draft": "草稿", "confirmed": "已确认", "disputed": "有异议", "cancelled": "已取消", "won": "赢单",
+    "payable": "已放行应付", "rebate": "返点", "market_fund": "市场基金", "promotion_subsidy": "促销补贴",
     "lost": "输单", "converted": "已转化", "qualified": "已确认线索", "paid": "已回款", "partial": "部分回款",
     "active": "有效", "expired": "已过期", "insert": "新增", "update": "修改", "delete": "删除",
     "approve": "批准", "reject": "驳回", "accept": "合并", "submitted": "已提交", "completed": "已完成",

@@ -98,3 +98,17 @@ def to_statements_xlsx(summary: pd.DataFrame, lines: pd.DataFrame, person_column
     of all lines with the person's columns first, typed and injection-safe like every export."""
     ordered = lines[[*person_columns, *(c for c in lines.columns if c not in person_columns)]]
     return to_xlsx({"汇总 summary": summary, "明细 lines": ordered}, for_people=True)
+
+
+def to_settlement_xlsx(summary: pd.DataFrame, lines: pd.DataFrame, payouts: pd.DataFrame,
+                       disputes: pd.DataFrame) -> bytes:
+    """A partner statement as settled (渠道结算单): the figures, the lines with their agreed amounts,
+    the payout lines and the disputes with their answers; typed and injection-safe like every
+    export (a partner's typed customer names and dispute reasons are untrusted text)."""
+    return to_xlsx({"结算 settlement": summary, "明细 lines": lines, "付款 payouts": payouts,
+                    "异议 disputes": disputes}, for_people=True)
+
+
+def to_payables_xlsx(payables: pd.DataFrame) -> bytes:
+    """Statements released as payable (应付), one row each, for the payment run."""
+    return to_xlsx({"应付 payables": payables}, for_people=True)

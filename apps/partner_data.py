@@ -21,6 +21,8 @@ from apps.row_rules import Viewer
 from operational import statements as statement_store
 from operational.db import session_scope
 from operational.errors import PermissionDenied
+from operational.statement_settlement import settle
+from operational.workflows import partner_settlement as settlement_store
 
 MANAGERS = ("channel_manager", "admin")
 
@@ -65,9 +67,19 @@ def statement_lines(viewer: Viewer, partner_id: int, period: str) -> pd.DataFram
         f"from partner.reconciliation_lines where partner_id = ? and period = ?{where} order by line_key",
         (int(partner_id), period, *params),
     )
-    disputes = _disputes()
-    df["disputed"] = df["line_key"].isin(disputes["line_key"]) if len(disputes) else False
+    with _store(readonly=True) as session:  # disputed: the line's latest dispute waits for an answer
+        answers = settlement_store.line_answers(session, int(partner_id), period)
+    df["disputed"] = df["line_key"].isin({k for k, a in answers.items() if a.decision is None})
     return df
+
+
+def open_difference(viewer: Viewer, partner_id: int, period: str, lines: pd.DataFrame | None = None):
+    """The statement's difference still open: lines whose differences no answered dispute settled
+    (``operational.statement_settlement``); what confirming needs at zero."""
+    lines = statement_lines(viewer, partner_id, period) if lines is None else lines
+    with _store(readonly=True) as session:
+        answers = settlement_store.line_answers(session, int(partner_id), period)
+    return settle(lines[["line_key", "vendor_amount", "report_amount"]].to_dict("records"), answers).open_difference
 
 
 def rebates(viewer: Viewer, partner_id: int | None = None) -> pd.DataFrame:
@@ -138,22 +150,19 @@ def _store(readonly: bool = False):
     return session_scope(settings().operational_url, readonly=readonly)
 
 
-def _disputes() -> pd.DataFrame:
-    with _store(readonly=True) as session:
-        rows = [e for e in statement_store.events(session) if e["event"] == "dispute"]
-    return pd.DataFrame(rows, columns=list(statement_store.EVENT_FIELDS))
-
-
 def _overlay_status(df: pd.DataFrame) -> pd.DataFrame:
-    """The mart's status, overridden by the store: ``disputed`` over ``confirmed`` (both sides) over the mart."""
+    """The mart's status, overridden by the store: ``disputed`` (a dispute waits) over ``payable``
+    (released by finance) over ``confirmed`` (both sides) over the mart."""
     with _store(readonly=True) as session:
         states = statement_store.statement_states(session)
+        payable = {r["statement_key"] for r in settlement_store.releases(session)}
     if df.empty or not states:
         return df
     df = df.copy()
     confirmed = {k for k, s in states.items() if s["confirmed_by"] >= {"partner", "vendor"}}
     disputed = {k for k, s in states.items() if s["disputed"]}
     df.loc[df["statement_key"].isin(confirmed), "status"] = "confirmed"
+    df.loc[df["statement_key"].isin(payable), "status"] = "payable"
     df.loc[df["statement_key"].isin(disputed), "status"] = "disputed"
     return df
 
@@ -176,7 +185,8 @@ def confirm_statement(viewer: Viewer, partner_id: int, period: str) -> None:
     if statement.empty:
         raise ValueError(f"没有这张对账单 No statement {partner_id}|{period}.")
     lines = statement_lines(viewer, partner_id, period)
-    reasons = confirm_blockers(statement["difference"].iloc[0], int(lines["disputed"].sum()) if len(lines) else 0)
+    reasons = confirm_blockers(open_difference(viewer, partner_id, period, lines),
+                               int(lines["disputed"].sum()) if len(lines) else 0)
     if reasons:
         raise ValueError(" ".join(reasons))
     with _store() as session:

@@ -77,6 +77,8 @@ REGISTRY: tuple[Screen, ...] = (
            "需求排行 Requirements (Product)", "📌", SERVICE_SECTION),
     Screen("partner_reconciliation", ("partner_user", "channel_manager", *FINANCE), "views/partner/reconciliation.py",
            "对账 Reconciliation", "🤝", PARTNERS_SECTION),
+    Screen("partner_settlement", ("partner_user", "channel_manager", *FINANCE), "views/partner/settlement.py",
+           "结算 Settlement", "💴", PARTNERS_SECTION),
     Screen("partner_conflicts", CHANNEL, "views/partner/conflicts.py", "撞单 Conflicts", "⚔️", PARTNERS_SECTION),
     Screen("name_review", CHANNEL, "views/partner/resolution_review.py", "名称复核 Name review", "🔤",
            PARTNERS_SECTION),

@@ -97,6 +97,14 @@ def record_step(session: Session, viewer: Viewer, request: Any, decision: str, c
     return where
 
 
+def step_for(session: Session, viewer: Viewer, request_id: int) -> dict[str, Any] | None:
+    """The step the request waits at, when the viewer may decide it (for the entry screen), else None."""
+    where = waiting_at(session, request_id)
+    if not may_decide(viewer, where.step):
+        return None
+    return {"step_no": where.step_no, "label": where.step.label, "is_last": where.is_last}
+
+
 def status_rows(session: Session, request_id: int, steps: list[ApprovalStep] | None = None) -> list[dict[str, Any]]:
     """Every step of the chain with its decision so far (for the entry screen)."""
     steps = steps if steps is not None else chain()

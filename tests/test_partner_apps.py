@@ -130,3 +130,45 @@ def test_review_page(env):
     with duckdb.connect(str(env.published_database), read_only=True) as con:
         n = con.execute("select count(*) from partner.resolution_review").fetchone()[0]
     assert {m.label: m.value for m in at.metric}["Names to review 待复核名称"] == str(n)
+
+
+def test_settlement_page_disputes_answered_confirmed_released(env):
+    """Issue 21, P1's statement 2026-09 (vendor 30,800.00, partner 27,300.00): the partner disputes
+    SKU-B, C, D and E; the vendor side accepts B at 8,000.00 and E at 900.00 and rejects C and D.
+    Agreed goods 10,000 + 8,000 + 10,000 + 800 + 900 = 29,700.00, no payout lines in this case,
+    net 29,700.00; both sides confirm (the open difference is 0), finance releases: payable."""
+    from apps import partner_data, partner_settlement_data as data
+    from operational.db import session_scope
+    from operational.workflows import partner_settlement as store
+
+    p1, vendor = _viewer("partner", 1), _viewer("admin")
+    lines = partner_data.statement_lines(p1, 1, "2026-09")
+    key = dict(zip(lines["product_code"], lines["line_key"], strict=True))
+    for product in ("SKU-B", "SKU-C", "SKU-D", "SKU-E"):
+        partner_data.dispute_line(p1, 1, "2026-09", key[product], f"{product} 不符")
+    with pytest.raises(ValueError, match="disputed line"):
+        partner_data.confirm_statement(p1, 1, "2026-09")
+    with session_scope(env.operational_url, readonly=True) as s:
+        ids = {r["line_key"]: r["dispute_id"] for r in store.disputes(s, 1, "2026-09")}
+    with pytest.raises(PermissionError):
+        data.answer_dispute(p1, 1, ids[key["SKU-B"]], "accept", adjusted_amount="8000")
+    data.answer_dispute(vendor, 1, ids[key["SKU-B"]], "accept", adjusted_amount="8000.00")
+    data.answer_dispute(vendor, 1, ids[key["SKU-C"]], "reject", note="无特价 no special price")
+    data.answer_dispute(vendor, 1, ids[key["SKU-D"]], "reject", note="签收单 signed receipt")
+    data.answer_dispute(vendor, 1, ids[key["SKU-E"]], "accept", adjusted_amount="900")
+    partner_data.confirm_statement(p1, 1, "2026-09")
+    partner_data.confirm_statement(vendor, 1, "2026-09")
+    at = _page("settlement", vendor)
+    at.run()
+    assert not at.exception
+    at.selectbox(key="settlement_statement").select(next(o for o in at.selectbox(key="settlement_statement").options
+                                                         if o.startswith("P1 "))).run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["货款（确认） Agreed goods"] == "¥29,700.00"
+    assert metrics["应付伙伴 Payouts"] == "¥0.00"
+    assert metrics["净额 Net (partner pays)"] == "¥29,700.00"
+    at.button(key="release").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert list(data.payables(p1)["net_amount"]) == [Decimal("29700.00")]
+    assert data.payables(_viewer("partner", 4)).empty  # P4 never sees P1's payable
+    assert partner_data.statements(p1)["status"].tolist() == ["payable"]

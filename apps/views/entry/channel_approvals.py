@@ -42,7 +42,10 @@ def _decide_price(request_id: int, approve: bool) -> None:
                       ops.blank_to_none(get("ca_price")), valid_until=get("ca_valid"), comment=get("ca_price_comment"))
     else:
         done = ed.act(PRICE_FORM, partners.reject_special_price, viewer, request_id, get("ca_price_comment") or "")
-    if done.ok:
+    if done.ok and approve and done.value["status"] == "pending":  # an earlier step of the approval chain
+        forms.flash(PRICE_FORM, "本步已批准，等待审批链下一步 Step approved; the next step of the chain decides")
+        forms.clear(["ca_price", "ca_price_comment"])
+    elif done.ok:
         forms.flash(PRICE_FORM, f"{'已批准 Approved' if approve else '已驳回 Rejected'}"
                     + (f" at {display.money(done.value['approved_price'])}" if approve else ""))
         forms.clear(["ca_price", "ca_price_comment"])

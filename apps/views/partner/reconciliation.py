@@ -58,7 +58,8 @@ with st.form("dispute"):
         else:
             st.success(f"已提出异议 Disputed: {line_labels.get(line, line)}")
 
-blockers = data.confirm_blockers(s.difference, int(lines["disputed"].sum()) if len(lines) else 0)
+blockers = data.confirm_blockers(data.open_difference(viewer, int(s.partner_id), s.period, lines),
+                                 int(lines["disputed"].sum()) if len(lines) else 0)
 for reason in blockers:
     st.warning(f"暂不能确认 Cannot confirm yet: {reason}")
 if st.button("Confirm statement 确认对账单", key="confirm", disabled=bool(blockers)):
