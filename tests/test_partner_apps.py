@@ -137,7 +137,8 @@ def test_settlement_page_disputes_answered_confirmed_released(env):
     SKU-B, C, D and E; the vendor side accepts B at 8,000.00 and E at 900.00 and rejects C and D.
     Agreed goods 10,000 + 8,000 + 10,000 + 800 + 900 = 29,700.00, no payout lines in this case,
     net 29,700.00; both sides confirm (the open difference is 0), finance releases: payable."""
-    from apps import partner_data, partner_settlement_data as data
+    from apps import partner_data
+    from apps import partner_settlement_data as data
     from operational.db import session_scope
     from operational.workflows import partner_settlement as store
 
