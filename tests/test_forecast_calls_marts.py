@@ -13,6 +13,8 @@ Weekly calls: W1 rep 11 80k, rep 12 50k; W2 rep 11 100k (WoW +20k), rep 12 50k c
 Roll-up W2, 销售一组 111: reps 100k + 50k = 150k submitted (best case 180k), manager call 120k,
 override vs reps -30k, reps WoW 150k - (80k + 50k) = +20k.
 Roll-up W2, 销售部 110 (the whole tree): reps 150k + 30k = 180k, no manager call.
+The tree's call (team call: a manager's call replaces what is below it): W1 111 and 110 130k (no
+override yet); W2 111 120k (WoW -10k), 112 30k, 110 = 120k (销售一组's override) + 30k = 150k (WoW +20k).
 Computed (sales.forecast rows for Q4): rep 11 commit 90k / ML 95k / target 200k, rep 12 commit 40k
 / ML 45k / target 100k (both 111), rep 21 commit 20k / ML 25k / target 50k (112):
 111 -> computed 130k, ML 140k, target 300k; 110 -> computed 150k, ML 165k, target 350k.
@@ -121,6 +123,19 @@ def test_weekly_snapshots_carry_calls_forward_with_wow(warehouse):
     ]
 
 
+def test_team_call_takes_each_override_up_the_tree(warehouse):
+    got = rows(warehouse, """select strftime(week_start, '%Y-%m-%d'), department_id, team_call_commit,
+                                    team_call_best_case, team_call_change_wow
+                             from sales.forecast_call_rollup order by 1, 2""")
+    assert got == [
+        (W1, 110, D("130000.00"), D("160000.00"), None),
+        (W1, 111, D("130000.00"), D("160000.00"), None),
+        (W2, 110, D("150000.00"), D("190000.00"), D("20000.00")),
+        (W2, 111, D("120000.00"), D("150000.00"), D("-10000.00")),
+        (W2, 112, D("30000.00"), D("40000.00"), None),
+    ]
+
+
 def test_manager_override_beside_the_reps_roll_up(warehouse):
     got = rows(warehouse, """select strftime(week_start, '%Y-%m-%d'), department_id, reps_with_call, reps_commit,
                                     reps_best_case, reps_commit_change_wow, manager_commit, override_vs_reps,
@@ -188,8 +203,8 @@ def test_manager_sees_override_beside_reps_and_submits_prefilled_call(screen):
     (rollup, calls) = [d.value for d in at.dataframe]
     assert list(rollup["department_name"]) == ["销售一组"]  # 销售部 is above this manager's tree
     first = rollup.iloc[0]
-    assert [float(first[c]) for c in ("reps_commit", "manager_commit", "override_vs_reps", "reps_commit_change_wow")] \
-        == [150000, 120000, -30000, 20000]
+    assert [float(first[c]) for c in ("reps_commit", "manager_commit", "override_vs_reps", "reps_commit_change_wow",
+                                      "team_call_commit")] == [150000, 120000, -30000, 20000, 120000]
     assert sorted(calls["owner_name"]) == ["甲一", "甲二", "甲经理"]
     at.number_input(key="fc_commit").set_value(125000.0)
     at.number_input(key="fc_best_case").set_value(160000.0)

@@ -23,7 +23,7 @@ KEYS = {"commit_amount": "fc_commit", "best_case_amount": "fc_best_case", "note"
 MONEY_COLUMNS = ("commit_amount", "best_case_amount", "commit_change_wow", "best_case_change_wow",
                  "commit_forecast", "ml_forecast", "target_amount", "reps_commit", "reps_best_case",
                  "reps_commit_change_wow", "manager_commit", "manager_best_case", "manager_commit_change_wow",
-                 "override_vs_reps", "computed_commit")
+                 "override_vs_reps", "team_call_commit", "team_call_change_wow", "computed_commit")
 KINDS = dict.fromkeys(MONEY_COLUMNS, display.MONEY)
 LABELS = {
     "call_level": "层级 Level", "department_name": "部门 Department", "owner_name": "提交人 By",
@@ -34,6 +34,7 @@ LABELS = {
     "reps_best_case": "销售最佳合计 Reps' best case", "reps_commit_change_wow": "销售提交周环比 Reps WoW",
     "manager_name": "经理 Manager", "manager_commit": "经理判断 Manager call",
     "manager_commit_change_wow": "经理判断周环比 Manager WoW", "override_vs_reps": "调整 Override vs reps",
+    "team_call_commit": "团队判断 Team call", "team_call_change_wow": "团队判断周环比 Team call WoW",
     "computed_commit": "系统承诺 Computed commit", "reps_with_call": "已提交人数 Reps with a call",
 }
 
@@ -122,7 +123,8 @@ if not this_week.empty:
     st.subheader("团队汇总 Roll-up by department tree")
     display.table(this_week[["department_name", "reps_with_call", "reps_commit", "reps_commit_change_wow",
                              "manager_name", "manager_commit", "manager_commit_change_wow", "override_vs_reps",
-                             "computed_commit", "ml_forecast", "target_amount"]], labels=LABELS, kinds=KINDS)
+                             "team_call_commit", "team_call_change_wow", "computed_commit", "ml_forecast",
+                             "target_amount"]], labels=LABELS, kinds=KINDS)
     long = rollup.melt(["week_start", "department_name"], ["reps_commit", "manager_commit"],
                        var_name="figure", value_name="amount").dropna(subset=["amount"])
     long["figure"] = long["figure"].map({"reps_commit": "销售提交 Reps", "manager_commit": "经理判断 Manager"})

@@ -1,7 +1,9 @@
 -- The forecast call roll-up per department tree, quarter and week (Monday start): what the reps in
 -- the tree submitted (sum of their calls as they stood at the week's end, forecast_submissions_weekly),
 -- the manager's call for the tree (the override: the latest manager call made for exactly this
--- department), and beside them the computed forecast, the ML forecast and the target of the same
+-- department), the tree's call rolled up (team_call_*: the manager's call where one was made, else
+-- the calls of the sub-trees and of the reps directly in the department, so a VP's tree takes each
+-- team's override), and beside them the computed forecast, the ML forecast and the target of the same
 -- tree and quarter (sales.forecast, as of the snapshot: one figure for every week).
 -- A department's tree is itself and every department below it (up to 8 levels, the row rule's
 -- tree in operational/scope.py); a rep counts in the tree of the department their call was made in.
@@ -92,6 +94,64 @@ manager_call as (
 
 ),
 
+units as (  -- what a tree's call is made of: each rep's call, each manager's call
+
+    select week_start, quarter_start, 'rep' as unit_kind, department_id as unit_department,
+           commit_amount, best_case_amount
+    from weekly
+    where call_level = 'rep'
+    union all
+    select week_start, quarter_start, 'manager' as unit_kind, department_id as unit_department,
+           manager_commit, manager_best_case
+    from manager_call
+
+),
+
+unit_trees as (  -- every tree a unit lies in
+
+    select units.*, tree_of.ancestor_id as department_id
+    from units
+    inner join tree_of on units.unit_department = tree_of.department_id
+
+),
+
+covered as (  -- a unit a nearer manager call replaces: a manager called a department on the way
+              -- from the unit up to the tree's root (for a manager's own call: strictly above it)
+
+    select distinct
+        unit_trees.week_start, unit_trees.quarter_start, unit_trees.unit_kind,
+        unit_trees.unit_department, unit_trees.department_id
+    from unit_trees
+    inner join tree_of as path on path.department_id = unit_trees.unit_department
+    inner join tree_of as up
+        on up.department_id = path.ancestor_id
+       and up.ancestor_id = unit_trees.department_id
+    inner join manager_call
+        on manager_call.department_id = path.ancestor_id
+       and manager_call.week_start = unit_trees.week_start
+       and manager_call.quarter_start = unit_trees.quarter_start
+    where unit_trees.unit_kind = 'rep' or path.ancestor_id <> unit_trees.unit_department
+
+),
+
+team_call as (  -- the tree's call: its manager's, else its sub-trees' calls and its own reps'
+
+    select
+        unit_trees.week_start, unit_trees.quarter_start, unit_trees.department_id,
+        sum(unit_trees.commit_amount)                                           as team_call_commit,
+        sum(unit_trees.best_case_amount)                                        as team_call_best_case
+    from unit_trees
+    left join covered
+        on covered.week_start = unit_trees.week_start
+       and covered.quarter_start = unit_trees.quarter_start
+       and covered.unit_kind = unit_trees.unit_kind
+       and covered.unit_department = unit_trees.unit_department
+       and covered.department_id = unit_trees.department_id
+    where covered.department_id is null
+    group by unit_trees.week_start, unit_trees.quarter_start, unit_trees.department_id
+
+),
+
 computed as (
 
     select
@@ -114,6 +174,8 @@ keys as (
     select week_start, quarter_start, department_id from rep_rollup
     union
     select week_start, quarter_start, department_id from manager_call
+    union
+    select week_start, quarter_start, department_id from team_call
 
 ),
 
@@ -133,6 +195,8 @@ joined as (
         manager_call.manager_best_case,
         manager_call.manager_note,
         manager_call.manager_submitted_at,
+        team_call.team_call_commit,
+        team_call.team_call_best_case,
         computed.computed_commit,
         computed.computed_best_case,
         computed.computed_weighted,
@@ -144,7 +208,10 @@ joined as (
         )                                                                       as prev_reps_commit,
         lag(manager_call.manager_commit) over (
             partition by keys.department_id, keys.quarter_start order by keys.week_start
-        )                                                                       as prev_manager_commit
+        )                                                                       as prev_manager_commit,
+        lag(team_call.team_call_commit) over (
+            partition by keys.department_id, keys.quarter_start order by keys.week_start
+        )                                                                       as prev_team_call_commit
     from keys
     left join rep_rollup
         on keys.week_start = rep_rollup.week_start
@@ -154,6 +221,10 @@ joined as (
         on keys.week_start = manager_call.week_start
        and keys.quarter_start = manager_call.quarter_start
        and keys.department_id = manager_call.department_id
+    left join team_call
+        on keys.week_start = team_call.week_start
+       and keys.quarter_start = team_call.quarter_start
+       and keys.department_id = team_call.department_id
     left join computed
         on keys.quarter_start = computed.quarter_start
        and keys.department_id = computed.department_id
@@ -187,6 +258,12 @@ final as (
         cast(joined.manager_commit - joined.reps_commit as {{ type_decimal() }}) as override_vs_reps,
         joined.manager_note,
         joined.manager_submitted_at,
+
+        -- the tree's call rolled up: the manager's call, else the sub-trees' calls and the reps'
+        cast(joined.team_call_commit as {{ type_decimal() }})                   as team_call_commit,
+        cast(joined.team_call_best_case as {{ type_decimal() }})                as team_call_best_case,
+        cast(joined.team_call_commit - joined.prev_team_call_commit as {{ type_decimal() }})
+                                                                                as team_call_change_wow,
 
         -- beside them: computed, ML and target of the tree (as of the snapshot)
         cast(coalesce(joined.computed_commit, 0) as {{ type_decimal() }})       as computed_commit,
