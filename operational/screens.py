@@ -89,6 +89,8 @@ REGISTRY: tuple[Screen, ...] = (
            FINANCE_SECTION),
     Screen("commissions", SALES_AND_FINANCE, "views/finance/commissions.py", "提成对账单 Commissions", "💰",
            FINANCE_SECTION),
+    Screen("invoices", SALES_AND_FINANCE, "views/finance/invoices.py", "发票对账 Invoices", "🧾", FINANCE_SECTION),
+    Screen("expenses", SALES_AND_FINANCE, "views/finance/expenses.py", "费用 Expenses", "🧳", FINANCE_SECTION),
     Screen("commission_ranking", SALES_AND_FINANCE, "views/finance/commission_ranking.py", "提成排行 Commission ranking",
            "🏆", FINANCE_SECTION),
     # entry screens (the operational store)

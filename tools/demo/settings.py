@@ -14,7 +14,16 @@ from pathlib import Path
 import yaml
 
 from kernel.config import BusinessSettings, write_settings
-from kernel.config.model import Commission, Company, Finance, PositionPlan
+from kernel.config.model import Commission, Company, ExpenseBudget, Finance, PositionPlan
+
+# monthly sales expense budgets of 2026 by department code: the S=1 demo's reps spend about
+# ¥30-90k a month per department, so some months land over budget (the 费用 Expenses page)
+DEMO_EXPENSE_BUDGETS = [
+    ExpenseBudget(department=code, month=f"2026-{month:02d}", amount=amount)
+    for code, amount in (("D0101", 60_000), ("D0102", 60_000), ("D0201", 60_000), ("D0301", 50_000),
+                         ("D0401", 80_000))
+    for month in range(1, 13)
+]
 
 DEMO_SETTINGS = BusinessSettings(
     company=Company(name="示例科技有限公司 Demo Tech Co., Ltd.", demo=True),
@@ -27,7 +36,8 @@ DEMO_SETTINGS = BusinessSettings(
                 PositionPlan(position="sales_manager", plan_code="MGR-TEAM", plan_version=1,
                              effective_from=date(2020, 1, 1)),
             ],
-        )
+        ),
+        expense_budgets=DEMO_EXPENSE_BUDGETS,
     ),
 )
 
