@@ -134,6 +134,11 @@ SECTIONS: tuple[Section, ...] = (
             order by is_closed, expected_close_date desc, opportunity_id"""),
     )),
     Section("quotes", "报价 Quotes", (
+        ("sales.quote_discounts",
+         f"""select quote_no, quote_date, status, owner_name, list_amount, net_amount, discount_depth, discount_band,
+                    is_final_quote, opportunity_id
+             from sales.quote_discounts where {_ACCOUNT_FILTER}
+             order by quote_date desc, quote_no"""),
         ("intermediate.int_quotes_unioned",
          f"""select quote_no, quote_date, status, total_amount, discount_rate, opportunity_id, account_id
              from intermediate.int_quotes_unioned where {_ACCOUNT_FILTER}
@@ -153,10 +158,20 @@ SECTIONS: tuple[Section, ...] = (
             where company_key = ? and as_of_date = (select max(as_of_date) from finance.ar_aging)
             group by bucket order by bucket_order"""),
     )),
+    Section("invoice_reconciliation", "开票与回款对账 Invoiced vs collected", (
+        ("finance.invoice_reconciliation",
+         """select contract_no, order_no, reconciliation_status, document_amount, invoiced_net, collected_amount,
+                   invoiced_not_collected, collected_not_invoiced, not_yet_invoiced, last_invoice_date,
+                   last_receipt_date
+            from finance.invoice_reconciliation where company_key = ?
+            order by invoiced_not_collected desc, contract_no, order_no"""),
+    )),
     Section("invoices", "发票 Invoices", (
         ("finance.invoices",
-         """select * exclude (company_key) from finance.invoices where company_key = ?
-            order by invoice_date desc limit 200"""),
+         """select invoice_no, invoice_date, invoice_type, status, net_amount, amount_incl_tax, order_no,
+                   contract_no, reverses_invoice_no
+            from finance.invoices where company_key = ?
+            order by invoice_date desc, invoice_no limit 200"""),
         ("partner.company_resolution",
          """select i.invoice_no, i.invoice_date, i.invoice_type, i.status, i.amount_incl_tax, i.crm_order_no
             from staging.stg_erp__invoices as i
@@ -186,10 +201,21 @@ SECTIONS: tuple[Section, ...] = (
             left join staging.stg_partners__partners as p on p.partner_id = d.partner_id
             where d.company_key = ? order by d.submitted_at desc"""),
     )),
+    Section("expenses", "费用 Expenses", (
+        ("sales.expenses",
+         """select expense_no, expense_date, expense_type, status, amount, counted_amount, owner_name,
+                   opportunity_name
+            from sales.expenses where company_key = ?
+            order by expense_date desc, expense_no limit 200"""),
+    )),
+    Section("activity_summary", "跟进概况 Last touch", (
+        ("sales.account_activity",
+         """select account_name, owner_name, last_activity_at, days_without_activity, is_inactive,
+                   activities, activities_last_90_days
+            from sales.account_activity where company_key = ?
+            order by days_without_activity desc, account_name"""),
+    )),
     Section("activities", "活动 Activities", (
-        ("sales.activities",
-         """select * exclude (company_key) from sales.activities where company_key = ?
-            order by activity_time desc limit 200"""),
         ("staging.stg_crm__activities",
          f"""select activity_time, activity_type, content, duration_minutes, owner_id, opportunity_id
              from staging.stg_crm__activities where {_ACCOUNT_FILTER}
