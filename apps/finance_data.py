@@ -93,7 +93,7 @@ def overdue_warnings(viewer: Viewer) -> pd.DataFrame:
     where, params = row_rules.owners(viewer)
     return query(
         f"""select warning_id, owner_name, department_name, account_name, contract_no, order_no, batch_no,
-                  open_amount, due_date, days_overdue, bucket, message
+                  open_amount, due_date, days_overdue, bucket, message, company_key
            from finance.overdue_warnings where {where} order by days_overdue desc, warning_id""",
         tuple(params),
     )

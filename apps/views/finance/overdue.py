@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from apps import auth, display, exports, url_state
+from apps import auth, customer360_data, display, exports, url_state
 from apps import finance_data as fin
 
 viewer = auth.require_screen("overdue")
@@ -17,5 +17,5 @@ shown = warnings if owner == url_state.ALL else warnings[warnings["owner_name"] 
 c1, c2 = st.columns(2)
 c1.metric("Warnings 预警数", display.count(len(shown)))
 c2.metric("Overdue open 逾期未回款", display.money(shown["open_amount"].sum()))
-display.table(shown)
+display.table(customer360_data.with_links(shown))
 st.download_button("CSV", exports.to_csv(shown, for_people=True), file_name="overdue_warnings.csv", mime="text/csv")
