@@ -112,7 +112,10 @@ class Answer:
 
 
 def _text_column(frame: pd.DataFrame, name: str) -> pd.Series:
-    return frame[name].fillna("").astype(str) if name in frame.columns else pd.Series("", index=frame.index)
+    if name not in frame.columns:
+        return pd.Series("", index=frame.index)
+    column = frame[name]
+    return column.astype(object).where(column.notna(), "").astype(str)
 
 
 @dataclass
