@@ -9,6 +9,7 @@ row. Sums are done in SQL (one row per group), so the page stays fast at any sca
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 
 from apps import display, row_rules
@@ -39,9 +40,12 @@ DIMENSIONS = {
 
 
 def _table_exists(schema: str, table: str) -> bool:
-    found = query("select count(*) as n from information_schema.tables where table_schema = ? and table_name = ?",
-                  (schema, table))
-    return int(found["n"].iloc[0]) > 0
+    """Asked of the table itself (no rows read): a catalog query costs ~50 ms on every page view."""
+    try:
+        query(f"select 1 from {schema}.{table} limit 0")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def available() -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import pandas as pd
 
 from apps import display, row_rules
@@ -44,10 +45,13 @@ invoice_count, red_letter_count, voided_count, receipt_count, last_invoice_date,
 
 
 def available() -> bool:
-    """Whether the invoice marts are in the snapshot (an older snapshot lacks them)."""
-    found = query("select count(*) as n from information_schema.tables"
-                  " where table_schema = 'finance' and table_name = 'invoice_reconciliation'")
-    return int(found["n"].iloc[0]) > 0
+    """Whether the invoice marts are in the snapshot (an older snapshot lacks them). Asked of the
+    table itself (no rows read): a catalog query costs ~50 ms on every page view."""
+    try:
+        query("select 1 from finance.invoice_reconciliation limit 0")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def reconciliation(viewer: Viewer) -> pd.DataFrame:

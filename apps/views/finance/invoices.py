@@ -55,8 +55,8 @@ with reconcile_tab:
 with aging_tab:
     BASES = {"invoice": "按发票 By invoice date", "installment": "按分期 By installment due date"}
     basis = st.radio("Aging basis 账龄口径", list(BASES), format_func=BASES.get, horizontal=True, key="invoice_aging_basis")
+    dates = inv.aging_dates() if basis == "invoice" else []
     if basis == "invoice":
-        dates = inv.aging_dates()
         if not dates:
             st.info("Not computed: no invoice stands open on any month-end (no invoices matched to orders).")
         else:
@@ -68,7 +68,7 @@ with aging_tab:
         as_of = fin.reporting_date()
         aging = fin.aging_as_of(viewer, as_of)
         st.caption(f"Installments by days past due as of {display.day(as_of)} (the 账龄 AR aging page has any date).")
-    if basis == "installment" or inv.aging_dates():
+    if basis == "installment" or dates:
         st.metric("Open 未回款", display.money(aging["open_amount"].sum() if not aging.empty else 0))
         if not aging.empty:
             by_bucket = (aging.assign(open_amount=aging["open_amount"].astype(float))
