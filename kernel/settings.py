@@ -129,3 +129,11 @@ def _whole_number(env, name: str, unit: str, default: int, low: int, high: int |
     if value < low:
         raise ValueError(f"{variable} must be at least {low}, got {value}")
     return value
+
+
+def ingest_threads(env: dict[str, str] | None = None) -> int:
+    """How many landing files of one entity are read and typed at once (``CRMLAKE_INGEST_THREADS``;
+    default: the machine's cores, at most 4). Reading and typing a file is DuckDB and Polars work
+    that runs outside the GIL; the ledger is still written in delivery order by one thread."""
+    env = os.environ if env is None else env
+    return _whole_number(env, "INGEST_THREADS", "threads", min(4, os.cpu_count() or 1), 1, 64)

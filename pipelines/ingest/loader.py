@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import logging
 import re
+import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +37,7 @@ import duckdb
 import polars as pl
 
 from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec
-from kernel.settings import Settings
+from kernel.settings import Settings, ingest_threads
 from pipelines.file_lock import file_lock
 from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
 from pipelines.ingest.encoding import decode
@@ -204,7 +208,9 @@ def load_entity(
     the entity's contract changed. New bytes at a known path supersede the earlier delivery:
     its raw and quarantine Parquet files are replaced and the old hash is kept in the ledger's
     ``superseded_hashes``. The empty ``0000_schema.parquet`` files are always rewritten.
-    A landing file that disappeared is left loaded (sources are append-only).
+    A landing file that disappeared is left loaded (sources are append-only). Several files
+    are read and typed at once (``kernel.settings.ingest_threads``); results, ledger rows and
+    log lines still come in delivery order, exactly as one thread gives them.
     """
     logger = log or LOGGER
     started = time.monotonic()
@@ -228,7 +234,6 @@ def load_entity(
             logger.info("%s: removed stale temporary file %s (a killed run's)", spec.qualified_name, tmp)
         write_schema_files(spec, settings)
         ledger = Ledger(ledger_file)
-        con = duckdb.connect()
         last_flush = time.monotonic()
         keys: dict[str, str] = {}
         found = scan(spec, settings.landing_dir)
@@ -236,10 +241,14 @@ def load_entity(
         for rel, reason in found.refused:
             advice = "; deliver the file itself" if reason == SYMBOLIC_LINK else ""
             logger.warning("%s: ignored: %s, not read%s", rel, reason, advice)
+        work: list[_FileWork] = []
+        for path, rel in found.files:
+            clash = keys.setdefault(file_key(rel), rel)
+            work.append(_FileWork(path, rel, clash if clash != rel else None, ledger.get(rel)))
         try:
-            for path, rel in found.files:
-                clash = keys.setdefault(file_key(rel), rel)
-                result = _load_file(ctx, ledger, con, path, rel, clash if clash != rel else None)
+            for result, ledger_row in _in_delivery_order(ctx, work, ingest_threads()):
+                if ledger_row is not None:
+                    ledger.record(ledger_row)
                 report.files.append(result)
                 _log_result(logger, result)
                 if time.monotonic() - last_flush > _LEDGER_FLUSH_SECONDS:
@@ -247,7 +256,6 @@ def load_entity(
                     last_flush = time.monotonic()
         finally:
             ledger.flush()
-            con.close()
     report.elapsed_seconds = time.monotonic() - started
     logger.info(
         "%s: %d files (%d loaded, %d superseded, %d unchanged, %d rejected), "
@@ -294,30 +302,74 @@ class _LoadContext:
     fingerprint: str
 
 
+@dataclass(frozen=True)
+class _FileWork:
+    """One landing file to load, with what the ledger knew of its path before this load."""
+
+    path: Path
+    rel: str
+    clashes_with: str | None  # the earlier file whose raw name this one's collides with
+    previous: dict | None  # its ledger row
+
+
+def _in_delivery_order(
+    ctx: _LoadContext, work: list[_FileWork], threads: int
+) -> Iterator[tuple[FileLoadResult, dict | None]]:
+    """Each file's result and ledger row, in delivery order, with up to ``threads`` files read,
+    typed and written at once (each thread has its own in-memory DuckDB: the readers use fixed
+    table names). At most two files per thread are in flight, so memory stays bounded by the
+    largest files. After a failure nothing further is started; files already written but not
+    yet in the ledger are loaded again by the next run, replacing their own output."""
+    local = threading.local()
+    connections: list[duckdb.DuckDBPyConnection] = []
+
+    def load(item: _FileWork) -> tuple[FileLoadResult, dict | None]:
+        con = getattr(local, "con", None)
+        if con is None:
+            con = local.con = duckdb.connect()
+            connections.append(con)
+        return _load_file(ctx, item, con)
+
+    pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest")
+    try:
+        pending: deque[Future] = deque()
+        upcoming = iter(work)
+        for item in itertools.islice(upcoming, 2 * threads):
+            pending.append(pool.submit(load, item))
+        while pending:
+            done = pending.popleft().result()
+            item = next(upcoming, None)
+            if item is not None:
+                pending.append(pool.submit(load, item))
+            yield done
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for con in connections:
+            con.close()
+
+
 def _load_file(
-    ctx: _LoadContext,
-    ledger: Ledger,
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    rel: str,
-    clashes_with: str | None,
-) -> FileLoadResult:
+    ctx: _LoadContext, item: _FileWork, con: duckdb.DuckDBPyConnection
+) -> tuple[FileLoadResult, dict | None]:
+    """Read, type and write one landing file; its ledger row is the caller's to record
+    (None: the file is unchanged)."""
     started = time.monotonic()
-    previous = ledger.get(rel)
+    path, rel, clashes_with, previous = item.path, item.rel, item.clashes_with, item.previous
     try:
         # read once: the hash is of the bytes actually loaded, even if the file just changed
         data = read_landing_bytes(path)
     except RefusedFile as exc:  # replaced by a link since the scan: nothing read, nothing written
-        return FileLoadResult(rel, "", "rejected", message=f"{exc}; not read")
+        return FileLoadResult(rel, "", "rejected", message=f"{exc}; not read"), None
     if previous is not None and previous["file_hash"] == hashlib.sha256(data).hexdigest():
         if previous["status"] == "loaded" or previous["contract_fingerprint"] == ctx.fingerprint:
-            return FileLoadResult(
+            unchanged = FileLoadResult(
                 rel,
                 previous["file_hash"],
                 "unchanged",
                 encoding=previous["encoding"],
                 message=None,
             )
+            return unchanged, None
 
     file_hash = hashlib.sha256(data).hexdigest()
     outcome = _evaluate(
@@ -358,7 +410,7 @@ def _load_file(
         elapsed_seconds=time.monotonic() - started,
     )
     result.check_invariant()
-    ledger.record(
+    return result, (
         {
             "source_file": rel,
             "file_hash": file_hash,
@@ -374,7 +426,6 @@ def _load_file(
             "contract_fingerprint": ctx.fingerprint,
         }
     )
-    return result
 
 
 def _evaluate(
