@@ -65,7 +65,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "sales.campaign_roi", "市场活动 ROI Campaign ROI", ("sales.campaign_roi",),
-        needs=("crm.campaigns", "crm.leads"), improves=("crm.opportunities",),
+        needs=("crm.campaigns", "crm.leads"), improves=("crm.opportunities", "crm.expenses"),
     ),
     Capability(
         "sales.targets", "目标达成 Target attainment", ("sales.targets_attainment",),
@@ -95,6 +95,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         needs=("crm.quotes", "crm.quote_lines"),
         improves=("crm.products", "crm.opportunities", "crm.users", "crm.departments"),
     ),
+    Capability(
+        "sales.expenses", "费用 Expenses by rep, customer, deal, campaign; deal margin; budget vs actual",
+        ("sales.expenses", "sales.deal_margin", "sales.expense_budget_vs_actual"),
+        needs=("crm.expenses",),
+        improves=("crm.opportunities", "crm.leads", "crm.campaigns", "crm.accounts", "crm.users", "crm.departments"),
+    ),
     # ------------------------------------------------------------------ finance
     Capability(
         "finance.receivables", "应收与账龄 Receivables, AR aging, overdue, DSO",
@@ -122,6 +128,14 @@ CAPABILITIES: tuple[Capability, ...] = (
         improves=("crm.commission_assignments", "crm.order_splits", "crm.receipts",
                   "crm.payment_installments", "crm.sales_targets", "crm.order_lines"),
         python_asset=True,
+    ),
+    Capability(
+        "finance.invoices", "发票对账 Invoices: reconciliation, invoice aging, DSO on invoices",
+        ("finance.invoices", "finance.invoice_reconciliation", "finance.invoice_aging",
+         "finance.invoice_dso_monthly"),
+        needs=("erp.invoices", "crm.orders"),
+        improves=("crm.receipts", "crm.contracts", "crm.payment_installments", "crm.order_lines", "erp.shipments",
+                  "crm.accounts", "crm.users", "crm.departments"),
     ),
     Capability(
         "finance.payment_risk", "回款风险模型 Payment-delay risk",
