@@ -86,3 +86,41 @@ def test_no_articles_says_not_computed(tmp_path, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert "not computed: no knowledge articles" in at.info[0].value
+
+
+def test_ticket_screen_shows_the_suggestions_and_stores_a_verdict(tmp_path, monkeypatch):
+    """A ticket "忘记网关密码" on the 工单 screen: KB2 suggested first (0.6667 >= 0.4), KB1 second;
+    rejecting KB1 stores the verdict with the ticket number."""
+    from reference_screen_fixtures import open_store, published_reference
+    from store_workflow_fixtures import viewer as store_viewer
+
+    from operational.workflows import tickets
+
+    (tmp_path / "home").mkdir()
+    home = published_reference(tmp_path / "home")
+    with duckdb.connect(str(home / "published" / "crmlake.duckdb")) as con:
+        con.execute("create schema if not exists service")
+        con.execute("""create table service.knowledge_articles_published as
+            select * from (values
+              ('KB1', '设备离线', '检查网关电源', cast(null as varchar), '工业网关', '故障报修', timestamp '2026-10-01 09:00:00'),
+              ('KB2', '重置密码', '点击忘记密码', null, 'MES', '使用咨询', timestamp '2026-10-01 09:00:00'),
+              ('KB3', '开具发票', '财务中心申请', null, 'MES', '发票问题', timestamp '2026-10-01 09:00:00'))
+            as t(article_id, title, body, similar_questions, product, category, updated_at)""")
+    url = open_store(home, monkeypatch, tmp_path)
+    upgrade(url)
+    import streamlit as st
+
+    st.cache_resource.clear()
+    agent = store_viewer("agent1")
+    with session_scope(url) as s:
+        ticket_no = tickets.create_ticket(s, agent, account_id=5001, priority="P2", category="使用咨询",
+                                          subject="忘记网关密码", conversation_id="CHAT-1").ticket_no
+    at = as_viewer(AppTest.from_file(str(APPS / "views" / "entry" / "tickets.py"), default_timeout=60), agent)
+    at.run()
+    assert not at.exception, at.exception
+    assert "建议答复 Suggested answer: 重置密码" in [s.value for s in at.success]
+    next(b for b in at.button if b.key == "tk_kb_reject_KB1").click().run()
+    assert not at.exception, at.exception
+    with session_scope(url, readonly=True) as s:
+        rows = s.execute(sa.text("select question, article_id, verdict, ticket_no from knowledge_feedback")).all()
+    assert [tuple(r) for r in rows] == [("忘记网关密码", "KB1", "rejected", ticket_no)]

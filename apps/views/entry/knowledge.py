@@ -6,14 +6,13 @@ matching (docs/service.md#knowledge-base-answer-matching)."""
 
 import streamlit as st
 
-from apps import entry_data as ed
 from apps import knowledge_data as kd
 from apps.auth import require_screen
 from apps.components import forms
+from apps.components import knowledge_suggestions as ks
 from models_ml.knowledge_matching import NO_ARTICLES
-from operational.workflows import knowledge
 
-FORM = "knowledge_feedback"
+FORM = ks.FORM
 
 viewer = require_screen("knowledge")
 st.title("知识库 Knowledge")
@@ -30,21 +29,9 @@ question = st.text_area("客户问题 Customer's question", key="kb_question",
 ticket_no = st.text_input("工单号（可选） Ticket no. (optional)", key="kb_ticket").strip() or None
 
 
-def _verdict(article_id: str, verdict: str, rank: int, confidence: float) -> None:
-    done = ed.act(FORM, knowledge.record_feedback, viewer, question=st.session_state.get("kb_question", ""),
-                  article_id=article_id, verdict=verdict, suggestion_rank=rank, confidence=confidence,
-                  ticket_no=ticket_no)
-    if done.ok:
-        word = "采纳 Accepted" if verdict == "accepted" else "不适用 Rejected"
-        forms.flash(FORM, f"已记录 Recorded: {word} {article_id}")
-
-
 if question.strip():
     answer = kd.matcher().suggest(question)
-    if answer.hand_off:
-        st.warning(f"建议转人工 Hand off to a person ({answer.reason})")
-    else:
-        st.success(f"建议答复 Suggested answer: {answer.suggestions[0].title}")
+    ks.advice(answer)
     by_id = articles.set_index("article_id")
     for s in answer.suggestions:
         with st.expander(f"{s.rank}. {s.title} — 置信度 confidence {s.confidence:.0%}", expanded=s.rank == 1):
@@ -52,10 +39,11 @@ if question.strip():
             st.caption(f"{s.article_id} · {by_id.loc[s.article_id, 'product'] or ''} · "
                        f"{by_id.loc[s.article_id, 'category'] or ''} · BM25 {s.score:.2f}")
             left, right = st.columns(2)
-            left.button("采纳 Accept", key=f"kb_accept_{s.article_id}", on_click=_verdict,
-                        args=(s.article_id, "accepted", s.rank, s.confidence))
-            right.button("不适用 Reject", key=f"kb_reject_{s.article_id}", on_click=_verdict,
-                         args=(s.article_id, "rejected", s.rank, s.confidence))
+            verdict = (viewer, question, s.article_id)
+            left.button("采纳 Accept", key=f"kb_accept_{s.article_id}", on_click=ks.record_verdict,
+                        args=(*verdict, "accepted", s.rank, s.confidence, ticket_no))
+            right.button("不适用 Reject", key=f"kb_reject_{s.article_id}", on_click=ks.record_verdict,
+                         args=(*verdict, "rejected", s.rank, s.confidence, ticket_no))
 
 with st.expander(f"已发布文章 Published articles ({len(articles):,})"):
     st.dataframe(articles[["article_id", "title", "product", "category", "updated_at"]], hide_index=True)

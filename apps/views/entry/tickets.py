@@ -8,6 +8,7 @@ import streamlit as st
 from apps import entry_data as ed
 from apps.auth import require_screen
 from apps.components import forms, records
+from apps.components import knowledge_suggestions as ks
 from apps.components import ops_forms as ops
 from operational.models.service import CATEGORIES, PRIORITIES
 from operational.workflows import tickets
@@ -117,6 +118,9 @@ with work_tab:
             forms.submit(CLOSE, "评分并关闭 Close with rating", lambda: _run(
                 CLOSE, "已关闭 Closed.", tickets.close_with_rating, ticket_id, st.session_state.get("tk_rating"),
                 ops.blank_to_none(st.session_state.get("tk_rating_comment")), expected_version=ticket["version"]))
+
+    st.subheader("知识库建议 Knowledge suggestions")
+    ks.panel(viewer, f"{ticket['subject']} {ticket.get('description') or ''}", ticket["ticket_no"], key="tk_kb")
 
     st.subheader("关联需求 Requirement link")
     suggestions = tickets.suggestions_for(ticket["ticket_no"])
