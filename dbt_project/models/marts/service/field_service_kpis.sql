@@ -2,13 +2,23 @@
 -- vs assign 派单): orders, completed, minutes to accept (dispatch -> accept), minutes on site
 -- (arrival -> completion), first-time-fix rate and overtime orders (creation -> completion
 -- longer than service.yml field_overtime_hours, default 24 h, or still open past it at the
--- snapshot's as-of, macro as_of_at).
+-- snapshot's as-of, macro as_of_at). Work orders of the call center and of the store's dispatch
+-- pool (int_work_orders_unioned); forced_assignments counts the pool's grab offers nobody took in
+-- time, force-assigned by rule (the store's dispatch_events, issue 21).
 
 with
 
 work_orders as (
 
-    select * from {{ ref('stg_callcenter__work_orders') }}
+    select * from {{ ref('int_work_orders_unioned') }}
+
+),
+
+forced as (
+
+    select distinct work_order_no
+    from {{ ref('stg_ops__dispatch_events') }}
+    where event_type = 'force_assigned'
 
 ),
 
@@ -40,6 +50,7 @@ measured as (
         work_orders.dispatch_mode,
         work_orders.status,
         work_orders.is_first_time_fix,
+        forced.work_order_no is not null as is_forced,
         case when work_orders.accepted_at >= work_orders.dispatched_at
             then {{ divide(dbt.datediff('work_orders.dispatched_at', 'work_orders.accepted_at', 'second'), '60') }} end as minutes_to_accept,
         case when work_orders.completed_at >= work_orders.arrived_at
@@ -53,6 +64,8 @@ measured as (
                      > parameters.service_field_overtime_hours * 3600
         end as is_overtime
     from work_orders
+    left join forced
+        on work_orders.work_order_no = forced.work_order_no
     cross join as_of
     cross join parameters
 
@@ -73,6 +86,7 @@ final as (
         sum(case when measured.status = 'completed' then 1 else 0 end) as completed,
         sum(case when measured.status = 'completed' and measured.is_first_time_fix then 1 else 0 end) as first_time_fixes,
         sum(case when measured.is_overtime then 1 else 0 end) as overtime_orders,
+        sum(case when measured.is_forced then 1 else 0 end) as forced_assignments,
 
         -- times (minutes) and rates
         {{ round_half_up('avg(measured.minutes_to_accept)', 1) }} as avg_minutes_to_accept,
