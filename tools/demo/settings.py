@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from kernel.config import BusinessSettings, write_settings
-from kernel.config.model import Commission, Company, ExpenseBudget, Finance, PositionPlan
+from kernel.config.model import Commission, Company, ExpenseBudget, Finance, PositionPlan, Sales
 
 # monthly sales expense budgets of 2026 by department code: the S=1 demo's reps spend about
 # ¥30-90k a month per department, so some months land over budget (the 费用 Expenses page)
@@ -39,6 +39,8 @@ DEMO_SETTINGS = BusinessSettings(
         ),
         expense_budgets=DEMO_EXPENSE_BUDGETS,
     ),
+    # the demo's deals move fast (about two weeks a stage): two quiet weeks already stall one
+    sales=Sales(stalled_deal_days=14),
 )
 
 

@@ -82,6 +82,13 @@ def activity_records(world: World) -> None:
     n = len(row)
     o_start = opps["createdAt"].to_numpy() // 1000 + 8 * 3600
     o_end = np.minimum(opps["_close_t"].to_numpy(), tl.end)
+    # some open deals go quiet: their follow-ups stop part-way through their life so far, so the
+    # activities page has stalled deals (no stage change or activity for N days) to show; a stream
+    # of its own leaves every other draw of the demo unchanged
+    quiet_rng = world.rng("crm.activities.quiet")
+    quiet = (opps["status"].to_numpy().astype(str) == "open") & (quiet_rng.random(opps.height) < 0.4)
+    share = quiet_rng.uniform(0.2, 0.6, opps.height)
+    o_end = np.where(quiet, o_start + ((o_end - o_start) * share).astype(np.int64), o_end)
     l_start = leads["createdAt"].to_numpy() // 1000 + 8 * 3600
     l_end = np.minimum(leads["updatedAt"].to_numpy() // 1000 + 8 * 3600 + 10 * DAY, tl.end)
     a_start = accounts["_created"].to_numpy()
