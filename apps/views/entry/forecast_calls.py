@@ -113,7 +113,8 @@ if missing:
 weeks = data.weeks(quarter)
 if not weeks:
     st.info(f"未计算 Not computed: no calls published for {display.quarter(quarter)} yet "
-            "(calls reach the tables with the next pipeline run).")
+            f"(a call reaches the tables with the next pipeline run, counted once the snapshot's as-of "
+            f"{display.day(as_of) or '—'} reaches its week).")
     st.stop()
 week = st.selectbox("周 Week (Monday)", weeks, format_func=display.day, key="fc_week")
 departments = data.tree_departments(viewer, reference)

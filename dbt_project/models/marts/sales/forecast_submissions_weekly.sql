@@ -41,7 +41,7 @@ spine as (
 
 weeks as (
 
-    select date_day as week_start
+    select cast(date_day as {{ type_date() }}) as week_start
     from spine
     where cast({{ dbt.date_trunc('week', 'date_day') }} as {{ type_date() }}) = date_day
 
