@@ -67,9 +67,12 @@ def commission_statements(context: dg.AssetExecutionContext, lakehouse: Lakehous
         approvals = con.execute(
             f"select {', '.join(APPROVAL_TYPES)} from staging.stg_ops__commission_statement_approvals"
         ).fetch_arrow_table()
-        # what the last run published: a statement paid since is frozen as the payer saw it
+        # what the last run published, of the paid statements: one paid since is frozen as the payer saw it
         previous = con.execute(
-            "select * from finance.commission_statement_lines"
+            """select lines.* from finance.commission_statement_lines as lines
+               semi join staging.stg_ops__commission_statement_approvals as paid
+                   on paid.user_id = lines.user_id and paid.period_start = lines.period_start
+                  and paid.status = 'paid'"""
         ).fetch_arrow_table() if con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'finance' and table_name = 'commission_statement_lines'"
