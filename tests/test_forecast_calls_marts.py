@@ -198,7 +198,7 @@ def test_manager_sees_override_beside_reps_and_submits_prefilled_call(screen):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["系统承诺 Computed commit"] == "¥130,000.00"  # the tree of 销售一组: 90k + 40k
     assert metrics["模型预测 ML forecast"] == "¥140,000.00" and metrics["目标 Target"] == "¥300,000.00"
-    assert at.number_input(key="fc_commit").value == 130000.0  # prefilled from the computed forecast
+    assert at.number_input(key="fc_commit_202610_111").value == 130000.0  # prefilled from the computed forecast
     assert at.selectbox(key="fc_week").value.isoformat() == W2
     (rollup, calls) = [d.value for d in at.dataframe]
     assert list(rollup["department_name"]) == ["销售一组"]  # 销售部 is above this manager's tree
@@ -206,8 +206,8 @@ def test_manager_sees_override_beside_reps_and_submits_prefilled_call(screen):
     assert [float(first[c]) for c in ("reps_commit", "manager_commit", "override_vs_reps", "reps_commit_change_wow",
                                       "team_call_commit")] == [150000, 120000, -30000, 20000, 120000]
     assert sorted(calls["owner_name"]) == ["甲一", "甲二", "甲经理"]
-    at.number_input(key="fc_commit").set_value(125000.0)
-    at.number_input(key="fc_best_case").set_value(160000.0)
+    at.number_input(key="fc_commit_202610_111").set_value(125000.0)
+    at.number_input(key="fc_best_case_202610_111").set_value(160000.0)
     next(b for b in at.button if b.label.startswith("提交")).click().run()
     assert not at.exception and any("已提交" in s.value for s in at.success), [e.value for e in at.error]
     with session_scope(screen, readonly=True) as s:

@@ -19,7 +19,6 @@ from apps.components import ops_forms as ops
 from operational.workflows import forecast_calls as flows
 
 FORM = "forecast_call"
-KEYS = {"commit_amount": "fc_commit", "best_case_amount": "fc_best_case", "note": "fc_note"}
 MONEY_COLUMNS = ("commit_amount", "best_case_amount", "commit_change_wow", "best_case_change_wow",
                  "commit_forecast", "ml_forecast", "target_amount", "reps_commit", "reps_best_case",
                  "reps_commit_change_wow", "manager_commit", "manager_best_case", "manager_commit_change_wow",
@@ -78,6 +77,11 @@ if callable_departments:
         last = mine[0]
         st.caption(f"上次提交 Last call {display.moment(last['created_at'])}: 承诺 commit "
                    f"{display.money(last['commit_amount'])} · 最佳 best case {display.money(last['best_case_amount'])}")
+
+    # one set of fields per quarter and department: switching either shows that one's prefill
+    suffix = f"{quarter:%Y%m}_{department}"
+    KEYS = {"commit_amount": f"fc_commit_{suffix}", "best_case_amount": f"fc_best_case_{suffix}",
+            "note": f"fc_note_{suffix}"}
 
     def _submit() -> None:
         values = forms.values(KEYS)
