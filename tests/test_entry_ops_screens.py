@@ -458,3 +458,27 @@ def test_ticket_links_a_requirement_accepting_the_models_suggestion(store):
     submit(at, "关联需求")
     assert any(e.startswith("requirement_id:") and "REQ-99999" in e for e in errors_shown(at)), errors_shown(at)
     assert len(rows(store, "select id from ticket_requirement_links")) == 1
+
+
+def test_special_price_screen_shows_the_chain_and_the_step_form(store):
+    """Issue 21: partner1's request, step 1 (partner 7001's sales manager) approved in the store;
+    channel1 opens the screen, sees the chain (step 1 approved, steps 2-3 open) and the step-2
+    form, approves: two step rows, the request still pending (step 3 decides)."""
+    from operational.scope import Viewer
+    from operational.workflows import partners
+
+    reg = register(store, "partner1")
+    with session_scope(store) as s:
+        partners.approve_registration(s, viewer("channel1"), reg)
+        req = partners.request_special_price(s, viewer("partner1"), 2, "10", "1200", registration_id=reg).id
+        partners.approve_special_price(s, Viewer(20, "partner1_mgr", "partner_user", None, None, 7001), req)
+    at = page("special_prices", "channel1").run()
+    assert not at.exception
+    chain = next(f.value for f in at.dataframe if "步骤" in f.value.columns or "step_no" in f.value.columns)
+    assert len(chain) == 3
+    assert any("第 2 步" in m.value for m in at.markdown)
+    submit(at, "批准 Approve step")
+    assert not errors_shown(at), errors_shown(at)
+    assert rows(store, "select step_no, username from special_price_approvals order by step_no") == [
+        {"step_no": 1, "username": "partner1_mgr"}, {"step_no": 2, "username": "channel1"}]
+    assert rows(store, "select status from special_price_requests") == [{"status": "pending"}]
