@@ -341,6 +341,7 @@ def test_channel_manager_rejects_without_comment_then_approves(store):
 
 
 def test_special_price_request_below_list_then_counter_offer(store):
+    from operational.scope import Viewer
     from operational.workflows import partners
 
     reg = register(store, "partner1")
@@ -358,8 +359,7 @@ def test_special_price_request_below_list_then_counter_offer(store):
     submit(at, "提交申请")
     assert not errors_shown(at), errors_shown(at)
 
-    from operational.scope import Viewer  # the approval chain's first two steps (tests/test_partner_settlement.py)
-
+    # the approval chain's first two steps (tests/test_partner_settlement.py)
     (req_id,) = [r["id"] for r in rows(store, "select id from special_price_requests")]
     with session_scope(store) as s:
         partners.approve_special_price(s, Viewer(20, "partner1_mgr", "partner_user", None, None, 7001), req_id)
