@@ -1,22 +1,24 @@
 -- What the dispatch pool's forced assignment knows of each field engineer (operational/workflows/
--- dispatch.py): team, CRM login, home city and the service types done. The sources carry no
+-- dispatch.py): team, CRM login, home city and the service types done. Engineers: role
+-- field_engineer, or anyone who has taken work orders (at small scale the team lead does). The sources carry no
 -- engineer address, so the home city is the city where most of the customers of the engineer's
 -- work orders are (ties: the first by name); skills are the service types of the engineer's
 -- completed orders. One row per engineer and service type done (service_type null: none yet).
 
 with
 
-engineers as (
+work_orders as (
+
+    select * from {{ ref('int_work_orders_unioned') }}
+
+),
+
+engineers as (  -- field engineers, and anyone else who has taken work orders (a small team's lead)
 
     select agent_id as engineer_id, agent_name as engineer_name, team, crm_user_id
     from {{ ref('stg_callcenter__agents') }}
     where role = 'field_engineer'
-
-),
-
-work_orders as (
-
-    select * from {{ ref('int_work_orders_unioned') }}
+        or agent_id in (select engineer_id from work_orders where engineer_id is not null)
 
 ),
 
