@@ -195,13 +195,15 @@ def _special_prices(world: World) -> None:
 
 def _channel_funds(world: World) -> None:
     """Market fund (市场基金) lines for about a quarter of the partner-months and, each quarter's
-    last month, a promotion subsidy (促销补贴) per unit of one promoted hardware product for every
-    partner (docs/partner.md, settlement to payout)."""
+    last month, a promotion subsidy (促销补贴) per unit of one promoted product for every partner,
+    drawn from the five products partners order most (docs/partner.md, settlement to payout)."""
     rng = world.rng("partners.channel_funds")
     partners = world.tables["partners.partners"]["partner_id"].to_numpy()
-    products = world.tables["crm.products"]
-    hardware = [str(c) for c in products["productCode"].to_list() if str(c).startswith("10")] or \
-        [str(c) for c in products["productCode"].to_list()]
+    products = world.tables["crm.products"].select(pl.col("id").alias("productId"), "productCode")
+    partner_orders = world.tables["crm.orders"].filter(pl.col("partnerId").is_not_null()).select(pl.col("id").alias("orderId"))
+    top = (world.tables["crm.order_lines"].join(partner_orders, on="orderId").join(products, on="productId")
+           .group_by("productCode").len().sort(["len", "productCode"], descending=[True, False]).head(5))
+    hardware = [str(c) for c in top["productCode"].to_list()] or [str(c) for c in products["productCode"].to_list()]
     rows = []
     for month in world.tl.months:
         at = datetime(month.year, month.month, 1, 10, 0)
