@@ -195,15 +195,23 @@ def _special_prices(world: World) -> None:
 
 def _channel_funds(world: World) -> None:
     """Market fund (市场基金) lines for about a quarter of the partner-months and, each quarter's
-    last month, a promotion subsidy (促销补贴) per unit of one promoted product for every partner,
-    drawn from the five products partners order most (docs/partner.md, settlement to payout)."""
+    last month, a promotion subsidy (促销补贴) per unit for every partner on the product it ordered
+    most that month (else the product partners order most), so subsidies pay on real purchases
+    (docs/partner.md, settlement to payout)."""
     rng = world.rng("partners.channel_funds")
     partners = world.tables["partners.partners"]["partner_id"].to_numpy()
     products = world.tables["crm.products"].select(pl.col("id").alias("productId"), "productCode")
-    partner_orders = world.tables["crm.orders"].filter(pl.col("partnerId").is_not_null()).select(pl.col("id").alias("orderId"))
-    top = (world.tables["crm.order_lines"].join(partner_orders, on="orderId").join(products, on="productId")
-           .group_by("productCode").len().sort(["len", "productCode"], descending=[True, False]).head(5))
-    hardware = [str(c) for c in top["productCode"].to_list()] or [str(c) for c in products["productCode"].to_list()]
+    partner_orders = (world.tables["crm.orders"].filter(pl.col("partnerId").is_not_null())
+                      .select(pl.col("id").alias("orderId"), pl.col("partnerId"),
+                              pl.col("orderDate").cast(pl.Utf8).str.slice(0, 7).alias("period")))
+    bought = (world.tables["crm.order_lines"].join(partner_orders, on="orderId").join(products, on="productId")
+              .group_by("partnerId", "period", "productCode").agg(pl.col("quantity").cast(pl.Float64).sum())
+              .sort(["quantity", "productCode"], descending=[True, False]))
+    favourite = {(int(r["partnerId"]), r["period"]): str(r["productCode"])
+                 for r in bought.unique(["partnerId", "period"], keep="first", maintain_order=True).to_dicts()}
+    overall = bought.group_by("productCode").agg(pl.col("quantity").sum()).sort(["quantity", "productCode"],
+                                                                                 descending=[True, False])
+    top = str(overall["productCode"][0]) if overall.height else str(products["productCode"][0])
     rows = []
     for month in world.tl.months:
         at = datetime(month.year, month.month, 1, 10, 0)
@@ -211,10 +219,10 @@ def _channel_funds(world: World) -> None:
             amount = float(round(rng.choice([2000, 3000, 5000, 8000]) * rng.uniform(0.8, 1.2), -2))
             rows.append(("market_fund", int(pid), month.label, "市场活动费用 marketing activity", None, amount, None, at))
         if month.month % 3 == 0:
-            product = hardware[int(rng.integers(0, len(hardware)))]
             unit = float(rng.choice([10, 20, 50]))
-            rows += [("promotion_subsidy", int(pid), month.label, f"季末促销 {product}", product, None, unit, at)
-                     for pid in partners]
+            for pid in partners:
+                product = favourite.get((int(pid), month.label), top)
+                rows.append(("promotion_subsidy", int(pid), month.label, f"季末促销 {product}", product, None, unit, at))
     world.tables["partners.channel_funds"] = pl.DataFrame(
         {
             "fund_id": codes("CF", np.arange(1, len(rows) + 1), 6),
