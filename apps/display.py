@@ -62,7 +62,7 @@ COLUMN_LABELS: dict[str, str] = {
     "risk_band": "风险等级", "avg_days_late": "平均逾期天数", "line_count": "行数",
     "credited_amount": "计提业绩", "commission_amount": "提成", "adjustment_amount": "调整",
     "commission_rank": "提成排名", "credit_rank": "业绩排名", "approval_status": "审批状态",
-    "approved_total": "审批金额", "approved_by": "审批人", "approved_at": "审批时间", "paid_by": "发放人",
+    "approved_total": "审批金额", "approved_by": "审批人", "paid_by": "发放人",
     "paid_at": "发放时间", "payment_reference": "发放批次", "approval_check": "审批核对", "credit_scope": "业绩范围",
     "line_kind": "行类型", "event_date": "业务日期", "source_type": "来源类型", "source_no": "单号",
     "plan_code": "方案", "plan_version": "方案版本", "basis": "计提基础", "rule_kind": "规则类型",

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from apps import exports, row_rules
 from apps import partner_data as statements_data
+from apps import row_rules
 from apps.data_access import query
 from apps.row_rules import Viewer
 from operational.statement_settlement import Settlement, settle
@@ -105,8 +105,3 @@ def summary(statement: pd.Series, settled: Settlement) -> pd.DataFrame:
         "goods_total": settled.goods_total, "open_difference": settled.open_difference,
         "open_disputes": settled.open_disputes, **{t: v for t, v in settled.payout_by_type.items()},
         "payout_total": settled.payout_total, "net_amount": settled.net_amount}])
-
-
-def workbook(statement: pd.Series, settled: Settlement, lines: pd.DataFrame, payouts: pd.DataFrame,
-             dispute_rows: pd.DataFrame) -> bytes:
-    return exports.to_settlement_xlsx(summary(statement, settled), lines, payouts, dispute_rows)

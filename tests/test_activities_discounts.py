@@ -30,9 +30,8 @@ Approval turnaround: 07-18 10:00 -> 07-19 16:00 = 30 h; 07-04 09:00 -> 11:30 = 2
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb

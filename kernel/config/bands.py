@@ -32,7 +32,7 @@ def check_bands(value: list[Band]) -> list[Band]:
         raise ValueError(f"band {value[0].name!r}: the first band has no min (it takes everything below)")
     if value[-1].max is not None:
         raise ValueError(f"band {value[-1].name!r}: the last band has no max (it takes everything above)")
-    for prev, cur in zip(value, value[1:]):
+    for prev, cur in zip(value, value[1:], strict=False):
         if prev.max is None or cur.min is None or cur.min != prev.max:
             raise ValueError(f"band {cur.name!r} must start (min) where {prev.name!r} ends (max {prev.max})")
         if cur.max is not None and cur.max <= cur.min:

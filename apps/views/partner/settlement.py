@@ -77,7 +77,8 @@ if viewer.role in ("finance", "admin"):
             st.success("已放行 Released as payable.")
 
 name = f"结算单_{s.partner_code}_{s.partner_name}_{period}"
-st.download_button("导出结算单 Export XLSX", data.workbook(s, settled, lines, payouts, dispute_rows),
+st.download_button("导出结算单 Export XLSX",
+                   exports.to_settlement_xlsx(data.summary(s, settled), lines, payouts, dispute_rows),
                    file_name=f"{exports.file_stem(name)}.xlsx", key="export_settlement")
 payable = data.payables(viewer)
 if not payable.empty:
