@@ -12,11 +12,47 @@
           select * from finance.ar_aging_at(date '2026-06-30')
 
     finance_month_end_of(date_expr): the last day of date_expr's month, as a date.
+
+    finance_aging_dates(relation, date_column, as_of): the dates an aging mart stands on, as
+    (as_of_date, is_month_end): every month-end from the month of the earliest `date_column` of
+    `relation` up to (not including) the reporting date of the one-row `as_of`
+    (int_finance_as_of), and the reporting date itself. Installment aging (ar_aging) and invoice
+    aging (invoice_aging) stand on the same dates by this one rule. At most 1,000 months.
 #}
 
 {% macro finance_month_end_of(date_expr) -%}
     cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 1, dbt.date_trunc('month', date_expr))) }}
          as {{ type_date() }})
+{%- endmacro %}
+
+
+{% macro finance_aging_dates(relation, date_column, as_of) -%}
+    {%- set digits -%}
+        (select 0 as d union all select 1 union all select 2 union all select 3 union all select 4
+         union all select 5 union all select 6 union all select 7 union all select 8 union all select 9)
+    {%- endset %}
+    select month_ends.as_of_date, true as is_month_end
+    from (
+        select
+            cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'numbers.n + 1', 'first_month.month_start')) }}
+                as {{ type_date() }}) as as_of_date
+        from (
+            select a.d + 10 * b.d + 100 * c.d as n
+            from {{ digits }} as a
+            cross join {{ digits }} as b
+            cross join {{ digits }} as c
+        ) as numbers
+        cross join (
+            select {{ dbt.date_trunc('month', 'min(' ~ date_column ~ ')') }} as month_start
+            from {{ relation }}
+        ) as first_month
+    ) as month_ends
+    cross join {{ as_of }}
+    where month_ends.as_of_date < {{ as_of }}.as_of_date
+    union all
+    select {{ as_of }}.as_of_date,
+           {{ as_of }}.as_of_date = {{ finance_month_end_of(as_of ~ '.as_of_date') }} as is_month_end
+    from {{ as_of }}
 {%- endmacro %}
 
 

@@ -34,49 +34,9 @@ as_of as (
 
 ),
 
-digits as (
-
-    select 0 as d union all select 1 union all select 2 union all select 3 union all select 4
-    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
-
-),
-
-numbers as (
-
-    select a.d + 10 * b.d + 100 * c.d as n
-    from digits as a
-    cross join digits as b
-    cross join digits as c
-
-),
-
-first_month as (
-
-    select {{ dbt.date_trunc('month', 'min(invoice_date)') }} as month_start
-    from invoices
-
-),
-
-month_ends as (
-
-    select
-        cast({{ dbt.dateadd('day', -1, dbt.dateadd('month', 'numbers.n + 1', 'first_month.month_start')) }}
-            as {{ type_date() }}) as as_of_date
-    from numbers
-    cross join first_month
-
-),
-
 as_of_dates as (
 
-    select month_ends.as_of_date, true as is_month_end
-    from month_ends
-    cross join as_of
-    where month_ends.as_of_date < as_of.as_of_date
-    union all
-    select as_of.as_of_date,
-           as_of.as_of_date = {{ finance_month_end_of('as_of.as_of_date') }} as is_month_end
-    from as_of
+    {{ finance_aging_dates('invoices', 'invoice_date', 'as_of') }}
 
 ),
 
