@@ -9,6 +9,8 @@ import pytest
 from app_login import as_viewer, create_login, login, viewer
 from streamlit.testing.v1 import AppTest
 
+from kernel.capabilities import CAPABILITIES
+
 APPS = Path(__file__).resolve().parents[1] / "apps"
 
 
@@ -58,7 +60,7 @@ def test_status_page_shows_the_published_row_counts(pipeline_run, monkeypatch):
     assert metrics["Rows loaded 已入库行"] == f"{loaded:,}"
     frames = [frame.value for frame in at.dataframe]
     capabilities = next(f for f in frames if "reason" in f.columns)
-    assert len(capabilities) == 20  # every capability, computed or with its reason
+    assert len(capabilities) == len(CAPABILITIES)  # every capability, computed or with its reason
     entities = next(f for f in frames if "needed_by" in f.columns)
     assert (entities["delivered"] == "yes 已交付").sum() >= 40  # the demo delivers (almost) every entity
     shown = next(f for f in frames if "table" in f.columns)
