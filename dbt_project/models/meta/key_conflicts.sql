@@ -50,7 +50,8 @@
     ('crm', 'expenses', ['id'], 'updatedAt'),
     ('crm', 'activities', ['id'], 'updatedAt'),
     ('erp', 'products', ['material_code'], 'updated_at'),
-    ('callcenter', 'tickets', ['ticket_no'], 'updated_at')
+    ('callcenter', 'tickets', ['ticket_no'], 'updated_at'),
+    ('callcenter', 'knowledge_articles', ['article_id'], 'updated_at')
 ] %}
 
 {%- set same_version = 'same version, different content: the latest load is kept, this row is not used' %}
