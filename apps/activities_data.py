@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from apps import row_rules
-from apps.data_access import query
+from apps.data_access import missing_tables, query
 from apps.row_rules import Viewer
 
 TABLES = ("activities_weekly", "account_activity", "opportunity_idle_days")
@@ -20,8 +20,8 @@ TABLES = ("activities_weekly", "account_activity", "opportunity_idle_days")
 
 def missing() -> list[str]:
     """The activity marts the snapshot lacks (an older snapshot): the page says 'not computed'."""
-    found = set(query("select table_name from information_schema.tables where table_schema = 'sales'")["table_name"])
-    return [t for t in TABLES if t not in found]
+    missing_marts = missing_tables(f"sales.{t}" for t in TABLES)
+    return [name.removeprefix("sales.") for name in missing_marts]
 
 
 def settings_days() -> pd.Series:

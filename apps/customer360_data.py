@@ -24,7 +24,7 @@ from urllib.parse import quote
 import pandas as pd
 
 from apps import row_rules
-from apps.data_access import query
+from apps.data_access import published_tables, query
 from apps.row_rules import Viewer
 
 PAGE = "customer_360"  # the page's URL path (from apps/views/sales/customer_360.py)
@@ -44,14 +44,6 @@ def with_links(frame: pd.DataFrame, key_column: str = "company_key") -> pd.DataF
     if key_column not in frame.columns:
         return frame
     return frame.assign(customer_360=[link(k) for k in frame[key_column]]).drop(columns=[key_column])
-
-
-def tables_present() -> set[str]:
-    """``schema.table`` of every table in the published snapshot (one cached query; duckdb_tables()
-    reads the catalog ~10x faster than information_schema, and the marts are tables)."""
-    frame = query("select schema_name || '.' || table_name as name from duckdb_tables()"
-                  " where database_name = current_database()")
-    return set(frame["name"])
 
 
 # -- which companies the viewer may open -----------------------------------------------------------
@@ -228,7 +220,7 @@ SECTION_KEYS = tuple(s.key for s in SECTIONS)
 OUTSIDE_SCOPE = "not computed: this company is outside your scope 不在您的权限范围内"
 
 
-def section(viewer: Viewer, key: str, company_key: str, present: Callable[[], set[str]] = tables_present) -> Result:
+def section(viewer: Viewer, key: str, company_key: str, present: Callable[[], set[str]] = published_tables) -> Result:
     """One section's rows for the company, or why it is not computed."""
     if not may_open(viewer, company_key):
         return Result(None, None, OUTSIDE_SCOPE)
@@ -239,7 +231,7 @@ def sections(viewer: Viewer, company_key: str) -> dict[str, Result]:
     """Every section of the page, the scope checked once (the page's reads: one per section)."""
     if not may_open(viewer, company_key):
         return {s.key: Result(None, None, OUTSIDE_SCOPE) for s in SECTIONS}
-    tables = tables_present()
+    tables = published_tables()
     return {s.key: _section_rows(s.key, company_key, tables) for s in SECTIONS}
 
 

@@ -80,6 +80,22 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
     return _query(sql, tuple(params), snapshot_version())
 
 
+def published_tables() -> set[str]:
+    """``schema.table`` of every table in the published snapshot: the one way a page asks whether
+    a mart exists (a snapshot published before the mart did lacks it). One catalog query, cached
+    per snapshot like every query; ``duckdb_tables()`` reads the catalog ~10x faster than
+    ``information_schema``."""
+    frame = query("select schema_name || '.' || table_name as name from duckdb_tables()"
+                  " where database_name = current_database()")
+    return set(frame["name"])
+
+
+def missing_tables(names) -> list[str]:
+    """Those of ``names`` (``schema.table``) the published snapshot lacks, in their order."""
+    present = published_tables()
+    return [name for name in names if name not in present]
+
+
 def table_counts_frame(status: dict) -> pd.DataFrame:
     rows = [
         {"schema": name.split(".", 1)[0], "table": name.split(".", 1)[1], "rows": count}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from apps import row_rules
-from apps.data_access import query
+from apps.data_access import missing_tables, query
 from apps.row_rules import Viewer
 
 TABLES = ("quote_discounts", "quote_discount_monthly", "discount_band_outcomes", "approval_turnaround")
@@ -23,8 +23,8 @@ DEPTH_BY = {"quote_month": "月份 Month", "owner_name": "销售 Rep", "departme
 
 
 def missing() -> list[str]:
-    found = set(query("select table_name from information_schema.tables where table_schema = 'sales'")["table_name"])
-    return [t for t in TABLES if t not in found]
+    missing_marts = missing_tables(f"sales.{t}" for t in TABLES)
+    return [name.removeprefix("sales.") for name in missing_marts]
 
 
 def depth_by(viewer: Viewer, by: str) -> pd.DataFrame:

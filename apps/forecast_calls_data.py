@@ -14,7 +14,7 @@ import datetime as dt
 import pandas as pd
 
 from apps import row_rules
-from apps.data_access import query
+from apps.data_access import missing_tables, query
 from operational.reference import Reference
 from operational.scope import Viewer
 from operational.workflows import forecast_calls as flows
@@ -24,11 +24,7 @@ MARTS = ("sales.forecast_submissions_weekly", "sales.forecast_call_rollup")
 
 def missing_marts() -> list[str]:
     """Forecast call marts the snapshot does not hold yet (published before they existed)."""
-    found = set(query(
-        "select table_schema || '.' || table_name as name from information_schema.tables "
-        "where table_schema = 'sales' and table_name in ('forecast_submissions_weekly', 'forecast_call_rollup')"
-    )["name"])
-    return [name for name in MARTS if name not in found]
+    return missing_tables(MARTS)
 
 
 def tree_departments(viewer: Viewer, reference: Reference) -> set[int] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from apps import row_rules
-from apps.data_access import query
+from apps.data_access import published_tables, query
 from apps.row_rules import Viewer
 
 LABELS = {  # the page's headers (display.COLUMN_LABELS has the shared ones)
@@ -36,9 +36,7 @@ RATES = """
 
 def available() -> bool:
     """Whether the satisfaction marts are in the snapshot (an older snapshot lacks them)."""
-    found = query("select count(*) as n from duckdb_tables() where database_name = current_database()"
-                  " and schema_name = 'service' and table_name = 'satisfaction_monthly'")
-    return int(found["n"].iloc[0]) > 0
+    return "service.satisfaction_monthly" in published_tables()
 
 
 def totals(viewer: Viewer) -> pd.DataFrame:
