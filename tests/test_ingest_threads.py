@@ -75,20 +75,20 @@ def test_a_failure_midway_loses_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("CRMLAKE_INGEST_THREADS", "3")
     settings = fx.settings_for(tmp_path)
     _deliver_first(settings)
-    real = loader._evaluate
+    real = loader._prepare
 
     def fail_on_page_6(ctx, con, landing, file_hash, clashes_with):
         if landing.rel == _page(6):
             raise RuntimeError("disk full")
         return real(ctx, con, landing, file_hash, clashes_with)
 
-    monkeypatch.setattr(loader, "_evaluate", fail_on_page_6)
+    monkeypatch.setattr(loader, "_prepare", fail_on_page_6)
     with pytest.raises(RuntimeError, match="disk full"):
         load_entity(ACCOUNTS, settings)
     recorded = set(read_ledger(ACCOUNTS, settings)["source_file"])
     assert recorded == {_page(n) for n in range(1, 6)}  # the files before the failure, in order
 
-    monkeypatch.setattr(loader, "_evaluate", real)
+    monkeypatch.setattr(loader, "_prepare", real)
     again = load_entity(ACCOUNTS, settings)
     assert check_invariants(ACCOUNTS, settings) == []
     assert {f.source_file for f in again.files if f.status == "unchanged"} == recorded

@@ -17,7 +17,6 @@ What is deliberately *not* done here:
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import logging
@@ -36,10 +35,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kernel.contracts import LINEAGE_COLUMNS, EntitySpec, FieldSpec
+from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
 from kernel.settings import Settings, ingest_threads
 from pipelines.file_lock import file_lock
-from pipelines.ingest.casting import error_expr, row_check_expr, value_expr
 from pipelines.ingest.encoding import decode
 from pipelines.ingest.errors import ContractError, InvariantError
 from pipelines.ingest.landing import SYMBOLIC_LINK, RefusedFile, read_landing_bytes, scan
@@ -57,7 +55,8 @@ from pipelines.ingest.layout import (
 )
 from pipelines.ingest.ledger import Ledger, contract_fingerprint, read_ledger_file
 from pipelines.ingest.mapping import MissingColumnsError, map_columns
-from pipelines.ingest.readers import INTERNAL, RAW_TEXT, READ_ERROR, ROW, LandingFile, read_file
+from pipelines.ingest.readers import INTERNAL, LandingFile, read_file
+from pipelines.ingest.typing_plan import UntypedFile, lineage, raw_record, type_files
 
 LOGGER = logging.getLogger("crmlake.ingest")
 
@@ -302,6 +301,13 @@ class _LoadContext:
     fingerprint: str
 
 
+# A worker reads up to this many landing files of an entity and types them in one plan (fewer
+# when that would leave a thread idle). It types what it has read as soon as the rows reach
+# _TYPING_ROWS, so memory stays bounded at any scale (a larger single file is typed alone).
+_BATCH_FILES = 64
+_TYPING_ROWS = 200_000
+
+
 @dataclass(frozen=True)
 class _FileWork:
     """One landing file to load, with what the ledger knew of its path before this load."""
@@ -312,70 +318,128 @@ class _FileWork:
     previous: dict | None  # its ledger row
 
 
+@dataclass
+class _ReadFile:
+    """A landing file whose bytes were read: what its result and ledger row need besides rows."""
+
+    item: _FileWork
+    file_hash: str
+    size: int
+    seconds: float  # spent on this file so far (reading; typing and writing are added)
+
+
+def _batches(work: list[_FileWork], threads: int) -> list[list[_FileWork]]:
+    """Consecutive runs of files, each one worker's unit: every thread gets work."""
+    size = max(1, min(_BATCH_FILES, -(-len(work) // threads)))
+    return [work[i : i + size] for i in range(0, len(work), size)]
+
+
 def _in_delivery_order(
     ctx: _LoadContext, work: list[_FileWork], threads: int
 ) -> Iterator[tuple[FileLoadResult, dict | None]]:
-    """Each file's result and ledger row, in delivery order, with up to ``threads`` files read,
-    typed and written at once (each thread has its own in-memory DuckDB: the readers use fixed
-    table names). At most two files per thread are in flight, so memory stays bounded by the
-    largest files. After a failure nothing further is started; files already written but not
-    yet in the ledger are loaded again by the next run, replacing their own output."""
+    """Each file's result and ledger row, in delivery order, with up to ``threads`` batches of
+    files read, typed and written at once (each thread has its own in-memory DuckDB: the readers
+    use fixed table names). At most two batches per thread are in flight. After a failure nothing
+    further is started; files already written but not yet in the ledger are loaded again by the
+    next run, replacing their own output."""
     local = threading.local()
     connections: list[duckdb.DuckDBPyConnection] = []
 
-    def load(item: _FileWork) -> tuple[FileLoadResult, dict | None]:
+    def load(batch: list[_FileWork]) -> list[tuple[FileLoadResult, dict | None]]:
         con = getattr(local, "con", None)
         if con is None:
             con = local.con = duckdb.connect()
             connections.append(con)
-        return _load_file(ctx, item, con)
+        return _load_batch(ctx, batch, con)
 
     pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="ingest")
     try:
         pending: deque[Future] = deque()
-        upcoming = iter(work)
-        for item in itertools.islice(upcoming, 2 * threads):
-            pending.append(pool.submit(load, item))
+        upcoming = iter(_batches(work, threads))
+        for batch in itertools.islice(upcoming, 2 * threads):
+            pending.append(pool.submit(load, batch))
         while pending:
             done = pending.popleft().result()
-            item = next(upcoming, None)
-            if item is not None:
-                pending.append(pool.submit(load, item))
-            yield done
+            batch = next(upcoming, None)
+            if batch is not None:
+                pending.append(pool.submit(load, batch))
+            yield from done
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         for con in connections:
             con.close()
 
 
-def _load_file(
-    ctx: _LoadContext, item: _FileWork, con: duckdb.DuckDBPyConnection
-) -> tuple[FileLoadResult, dict | None]:
-    """Read, type and write one landing file; its ledger row is the caller's to record
-    (None: the file is unchanged)."""
+def _load_batch(
+    ctx: _LoadContext, batch: list[_FileWork], con: duckdb.DuckDBPyConnection
+) -> list[tuple[FileLoadResult, dict | None]]:
+    """Read every file of ``batch``, type the rows of those read in one plan (per column layout),
+    write each file's own raw and quarantine Parquet; results in the batch's order (a ledger row
+    of None: the file is unchanged)."""
+    done: list[tuple[FileLoadResult, dict | None]] = [None] * len(batch)  # type: ignore[list-item]
+    waiting: list[tuple[int, _ReadFile, UntypedFile]] = []
+    rows = 0
+    for i, item in enumerate(batch):
+        started = time.monotonic()
+        opened = _open(ctx, item)
+        if isinstance(opened, FileLoadResult):
+            done[i] = (opened, None)
+            continue
+        landing, file_hash = opened
+        prepared = _prepare(ctx, con, landing, file_hash, item.clashes_with)
+        read = _ReadFile(item, file_hash, len(landing.data), time.monotonic() - started)
+        if isinstance(prepared, FileOutcome):
+            done[i] = _finish(ctx, read, prepared)
+            continue
+        waiting.append((i, read, prepared))
+        rows += prepared.raw.height
+        if rows >= _TYPING_ROWS:
+            _type_and_finish(ctx, waiting, done)
+            waiting, rows = [], 0
+    _type_and_finish(ctx, waiting, done)
+    return done
+
+
+def _type_and_finish(
+    ctx: _LoadContext,
+    waiting: list[tuple[int, _ReadFile, UntypedFile]],
+    done: list[tuple[FileLoadResult, dict | None]],
+) -> None:
+    if not waiting:
+        return
     started = time.monotonic()
-    path, rel, clashes_with, previous = item.path, item.rel, item.clashes_with, item.previous
+    outcomes = _typed(ctx, [untyped for _, _, untyped in waiting])
+    share = (time.monotonic() - started) / len(waiting)
+    for (i, read, _), outcome in zip(waiting, outcomes, strict=True):
+        read.seconds += share
+        done[i] = _finish(ctx, read, outcome)
+
+
+def _open(ctx: _LoadContext, item: _FileWork) -> FileLoadResult | tuple[LandingFile, str]:
+    """The file's bytes and their hash, or its result when it is not to be read any further
+    (unchanged since the ledger's delivery, or refused)."""
+    previous = item.previous
     try:
         # read once: the hash is of the bytes actually loaded, even if the file just changed
-        data = read_landing_bytes(path)
+        data = read_landing_bytes(item.path)
     except RefusedFile as exc:  # replaced by a link since the scan: nothing read, nothing written
-        return FileLoadResult(rel, "", "rejected", message=f"{exc}; not read"), None
-    if previous is not None and previous["file_hash"] == hashlib.sha256(data).hexdigest():
-        if previous["status"] == "loaded" or previous["contract_fingerprint"] == ctx.fingerprint:
-            unchanged = FileLoadResult(
-                rel,
-                previous["file_hash"],
-                "unchanged",
-                encoding=previous["encoding"],
-                message=None,
-            )
-            return unchanged, None
-
+        return FileLoadResult(item.rel, "", "rejected", message=f"{exc}; not read")
     file_hash = hashlib.sha256(data).hexdigest()
-    outcome = _evaluate(
-        ctx, con, LandingFile(path=path, rel=rel, data=data), file_hash, clashes_with
-    )
+    if previous is not None and previous["file_hash"] == file_hash:
+        if previous["status"] == "loaded" or previous["contract_fingerprint"] == ctx.fingerprint:
+            return FileLoadResult(
+                item.rel, file_hash, "unchanged", encoding=previous["encoding"], message=None
+            )
+    return LandingFile(path=item.path, rel=item.rel, data=data), file_hash
 
+
+def _finish(
+    ctx: _LoadContext, read: _ReadFile, outcome: FileOutcome
+) -> tuple[FileLoadResult, dict]:
+    """Write one file's raw and quarantine Parquet; its result and the ledger row to record."""
+    started = time.monotonic()
+    rel, clashes_with, previous = read.item.rel, read.item.clashes_with, read.item.previous
+    file_hash = read.file_hash
     key = file_key(rel)
     if clashes_with is not None:  # the raw name belongs to the other file: leave its output
         key = f"{key}__clash_{file_hash[:12]}"
@@ -407,14 +471,14 @@ def _load_file(
         rows_quarantined=outcome.rows_quarantined,
         encoding=outcome.encoding,
         message="; ".join(messages) or None,
-        elapsed_seconds=time.monotonic() - started,
+        elapsed_seconds=read.seconds + time.monotonic() - started,
     )
     result.check_invariant()
     return result, (
         {
             "source_file": rel,
             "file_hash": file_hash,
-            "file_size": len(data),
+            "file_size": read.size,
             "status": "rejected" if outcome.error else "loaded",
             "load_id": ctx.load_id,
             "loaded_at": ctx.loaded_at,
@@ -428,14 +492,16 @@ def _load_file(
     )
 
 
-def _evaluate(
+def _prepare(
     ctx: _LoadContext,
     con: duckdb.DuckDBPyConnection,
     landing: LandingFile,
     file_hash: str,
     clashes_with: str | None,
-) -> FileOutcome:
-    """Read and type one landing file; nothing is written (the caller decides)."""
+) -> FileOutcome | UntypedFile:
+    """Read one landing file and map its columns, ready to be typed with others (see
+    :mod:`pipelines.ingest.typing_plan`); a file rejected as a whole is its outcome already.
+    Nothing is written (the caller decides)."""
     try:
         if clashes_with is not None:
             return FileOutcome.rejected_file(
@@ -445,9 +511,25 @@ def _evaluate(
                 f"{landing.rel}: its raw file name {file_key(landing.rel)} clashes with "
                 f"{clashes_with}; rename one of the landing files",
             )
-        return _ingest(ctx, landing, file_hash, con)
+        return _read_and_map(ctx, landing, file_hash, con)
     finally:
         landing.close()
+
+
+def _typed(ctx: _LoadContext, files: list[UntypedFile]) -> list[FileOutcome]:
+    """The outcomes of files read and mapped, typed together (one plan per column layout)."""
+    typed = type_files(ctx.spec, files, ctx.load_id, ctx.loaded_at)
+    return [
+        FileOutcome(
+            loaded,
+            quarantine,
+            f.raw.height,
+            encoding=f.encoding,
+            warning=f.warning,
+            columns=f.mapping.fields,
+        )
+        for f, (loaded, quarantine) in zip(files, typed, strict=True)
+    ]
 
 
 def evaluate_file(
@@ -475,7 +557,8 @@ def evaluate_file(
     except RefusedFile as exc:  # replaced by a link since the scan
         return FileOutcome.rejected_file(ctx, LandingFile(path=path, rel=rel, data=b""), "", str(exc))
     landing = LandingFile(path=path, rel=rel, data=data)
-    return _evaluate(ctx, con, landing, hashlib.sha256(data).hexdigest(), clashes_with)
+    prepared = _prepare(ctx, con, landing, hashlib.sha256(data).hexdigest(), clashes_with)
+    return prepared if isinstance(prepared, FileOutcome) else _typed(ctx, [prepared])[0]
 
 
 @dataclass
@@ -537,29 +620,9 @@ def _path_values(spec: EntitySpec, rel: str) -> dict[str, str | None]:
     return match.groupdict()
 
 
-def _lineage(ctx: _LoadContext, rel: str, file_hash: str) -> list[pl.Expr]:
-    return [
-        pl.lit(rel, pl.Utf8).alias("_source_file"),
-        pl.col(ROW).alias("_row_number"),
-        pl.lit(ctx.load_id, pl.Utf8).alias("_load_id"),
-        pl.lit(ctx.loaded_at, pl.Datetime("us")).alias("_loaded_at"),
-        pl.lit(file_hash, pl.Utf8).alias("_file_hash"),
-    ]
-
-
-def _raw_record(columns: list[str]) -> pl.Expr:
-    """The record as the landing file had it, as JSON text (original header names)."""
-    as_json = (
-        pl.struct([pl.col(c) for c in columns]).struct.json_encode()
-        if columns
-        else pl.lit("{}", pl.Utf8)
-    )
-    return pl.coalesce(pl.col(RAW_TEXT), as_json).alias("raw_record")
-
-
-def _ingest(
+def _read_and_map(
     ctx: _LoadContext, f: LandingFile, file_hash: str, con: duckdb.DuckDBPyConnection
-) -> FileOutcome:
+) -> FileOutcome | UntypedFile:
     spec = ctx.spec
     encoding = warning = None
     try:
@@ -574,9 +637,6 @@ def _ingest(
         )
 
     warning = "; ".join(w for w in (warning, *raw.warnings) if w) or None
-    quarantine_columns = [
-        *_lineage(ctx, f.rel, file_hash),
-    ]
     reserved = set(LINEAGE_COLUMNS) | set(path_values) | set(INTERNAL)
     # a delete marker carries only key and version: a page of markers lacks the other columns
     marker = spec.delete_marker if spec.delete_marker in raw.columns else None
@@ -598,131 +658,18 @@ def _ingest(
                 ctx, f, file_hash, str(exc), field_name, encoding=encoding, warning=warning
             )
         quarantine = raw.frame.select(
-            *quarantine_columns,
+            *lineage(ctx.load_id, ctx.loaded_at, pl.lit(f.rel, pl.Utf8), pl.lit(file_hash, pl.Utf8)),
             pl.lit(field_name, pl.Utf8).alias("field"),
             pl.lit(str(exc), pl.Utf8).alias("reason"),
-            _raw_record(raw.columns),
+            raw_record(raw.columns),
         )
         return FileOutcome(
             None, quarantine, raw.height, encoding=encoding, warning=warning, error=str(exc)
         )
 
-    # one lazy plan: values typed once, good and bad rows collected together
-    plan = _typing_plan(spec, tuple(mapping.fields.items()), marker)
-    checked = raw.frame.lazy()
-    for stage in plan.stages:
-        checked = checked.with_columns(stage)
-    is_bad = pl.col("__ingest_reason") != ""
-
-    extras = [
-        pl.when(pl.col(col) == "").then(None).otherwise(pl.col(col)).cast(pl.Utf8).alias(name)
-        for col, name in mapping.extras.items()
-    ]
-    loaded, quarantine = pl.collect_all(
-        [
-            checked.filter(~is_bad).select(
-                *plan.outputs,
-                *extras,
-                *[pl.lit(v, pl.Utf8).alias(k) for k, v in path_values.items()],
-                *_lineage(ctx, f.rel, file_hash),
-            ),
-            checked.filter(is_bad).select(
-                *quarantine_columns,
-                pl.col("__ingest_field").alias("field"),
-                pl.col("__ingest_reason").alias("reason"),
-                _raw_record(raw.columns),
-            ),
-        ]
+    return UntypedFile(
+        f.rel, file_hash, raw, mapping, marker, path_values, encoding=encoding, warning=warning
     )
-    return FileOutcome(
-        loaded,
-        quarantine,
-        raw.height,
-        encoding=encoding,
-        warning=warning,
-        columns=mapping.fields,
-    )
-
-
-_MARKER = "__ingest_delete_marker"  # typed delete-marker value of a row (spec.delete_marker)
-
-
-@dataclass(frozen=True)
-class _TypingPlan:
-    stages: tuple[tuple[pl.Expr, ...], ...]  # applied in order with with_columns
-    outputs: tuple[pl.Expr, ...]  # the typed contract columns
-
-
-@functools.lru_cache(maxsize=256)
-def _typing_plan(
-    spec: EntitySpec, columns: tuple[tuple[str, str | None], ...], marker: str | None = None
-) -> _TypingPlan:
-    """Typing and error expressions for one column mapping, built once per entity and mapping.
-
-    Files of one entity nearly always share a mapping; building ~50 expressions per small
-    file would otherwise cost as much as typing its rows. ``marker``: the file's delete-marker
-    column (spec.delete_marker); on a marker row only the key and version fields are judged.
-    """
-    mapped = dict(columns)
-    value_columns = [f"__ingest_value_{i}" for i in range(len(spec.fields))]
-    errors: list[tuple[str, str]] = []  # (field, internal error column)
-    error_exprs: list[pl.Expr] = []
-    is_marker = pl.col(_MARKER).fill_null(False)
-
-    def unless_marker(name: str, bad: pl.Expr) -> pl.Expr:
-        if not spec.delete_marker or name in spec.marker_fields:
-            return bad
-        return pl.when(is_marker).then(None).otherwise(bad)
-
-    for i, fs in enumerate(spec.fields):
-        bad = error_expr(fs, mapped[fs.name], pl.col(value_columns[i]))
-        if bad is not None:
-            errors.append((fs.name, f"__ingest_error_{i}"))
-            error_exprs.append(unless_marker(fs.name, bad).alias(f"__ingest_error_{i}"))
-    typed = {fs.name: pl.col(value_columns[i]) for i, fs in enumerate(spec.fields)}
-    for j, check in enumerate(spec.row_checks):
-        errors.append((check.field, f"__ingest_check_{j}"))
-        error_exprs.append(
-            unless_marker(check.field, row_check_expr(check, typed)).alias(f"__ingest_check_{j}")
-        )
-    values = tuple(
-        value_expr(fs, mapped[fs.name]).alias(value_columns[i]) for i, fs in enumerate(spec.fields)
-    )
-    if spec.delete_marker:
-        marker_field = FieldSpec(name=spec.delete_marker, type="bool")
-        values += (value_expr(marker_field, marker).alias(_MARKER),)
-        if marker is not None:  # '"_deleted": "maybe"' is neither a delete nor a record
-            errors.append((spec.delete_marker, "__ingest_marker_error"))
-            bad = error_expr(marker_field, marker, pl.col(_MARKER))
-            error_exprs.append(bad.alias("__ingest_marker_error"))
-    # a record the reader could not split (cut CSV line, broken JSONL line) is reported as
-    # such; listing its fields as "missing" too would only hide the real cause
-    read_error = pl.col(READ_ERROR)
-    field_errors = pl.concat_str(
-        [pl.col(c) for _, c in errors] or [pl.lit(None, pl.Utf8)], separator="; ", ignore_nulls=True
-    )
-    failed = pl.concat_str(
-        [pl.when(pl.col(c).is_not_null()).then(pl.lit(name)) for name, c in errors]
-        or [pl.lit(None, pl.Utf8)],
-        separator=", ",
-        ignore_nulls=True,
-    )
-    summary = (
-        pl.when(read_error.is_not_null())
-        .then(read_error)
-        .otherwise(field_errors)
-        .alias("__ingest_reason"),
-        pl.when(read_error.is_not_null() | (failed == ""))
-        .then(None)
-        .otherwise(failed)
-        .alias("__ingest_field"),
-    )
-    outputs = tuple(
-        pl.col(c).alias(fs.name) for c, fs in zip(value_columns, spec.fields, strict=True)
-    )
-    if spec.delete_marker:
-        outputs += (is_marker.alias(spec.delete_marker),)
-    return _TypingPlan(stages=(values, tuple(error_exprs), summary), outputs=outputs)
 
 
 def check_invariants(spec: EntitySpec, settings: Settings) -> list[str]:
