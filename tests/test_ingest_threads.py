@@ -77,10 +77,10 @@ def test_a_failure_midway_loses_nothing(tmp_path, monkeypatch):
     _deliver_first(settings)
     real = loader._prepare
 
-    def fail_on_page_6(ctx, con, landing, file_hash, clashes_with):
-        if landing.rel == _page(6):
+    def fail_on_page_6(ctx, con, files):
+        if any(landing.rel == _page(6) for landing, _, _ in files):
             raise RuntimeError("disk full")
-        return real(ctx, con, landing, file_hash, clashes_with)
+        return real(ctx, con, files)
 
     monkeypatch.setattr(loader, "_prepare", fail_on_page_6)
     with pytest.raises(RuntimeError, match="disk full"):

@@ -55,7 +55,14 @@ from pipelines.ingest.layout import (
 )
 from pipelines.ingest.ledger import Ledger, contract_fingerprint, read_ledger_file
 from pipelines.ingest.mapping import MissingColumnsError, map_columns
-from pipelines.ingest.readers import INTERNAL, LandingFile, read_file
+from pipelines.ingest.readers import (
+    INTERNAL,
+    READ_TOGETHER,
+    LandingFile,
+    RawFrame,
+    read_file,
+    read_json_pages,
+)
 from pipelines.ingest.typing_plan import UntypedFile, lineage, raw_record, type_files
 
 LOGGER = logging.getLogger("crmlake.ingest")
@@ -373,29 +380,40 @@ def _in_delivery_order(
 def _load_batch(
     ctx: _LoadContext, batch: list[_FileWork], con: duckdb.DuckDBPyConnection
 ) -> list[tuple[FileLoadResult, dict | None]]:
-    """Read every file of ``batch``, type the rows of those read in one plan (per column layout),
-    write each file's own raw and quarantine Parquet; results in the batch's order (a ledger row
-    of None: the file is unchanged)."""
+    """Read every file of ``batch`` (JSON pages all at once, other files one by one), type the
+    rows of those read in one plan per column layout, write each file's own raw and quarantine
+    Parquet; results in the batch's order (a ledger row of None: the file is unchanged)."""
     done: list[tuple[FileLoadResult, dict | None]] = [None] * len(batch)  # type: ignore[list-item]
     waiting: list[tuple[int, _ReadFile, UntypedFile]] = []
-    rows = 0
+    opened: list[tuple[int, LandingFile, str, float]] = []  # read together when JSON pages
+
+    def prepare() -> None:
+        started = time.monotonic()
+        files = [(landing, file_hash, batch[i].clashes_with) for i, landing, file_hash, _ in opened]
+        prepared = _prepare(ctx, con, files)
+        share = (time.monotonic() - started) / len(opened)
+        for (i, landing, file_hash, seconds), outcome in zip(opened, prepared, strict=True):
+            read = _ReadFile(batch[i], file_hash, len(landing.data), seconds + share)
+            if isinstance(outcome, FileOutcome):
+                done[i] = _finish(ctx, read, outcome)
+            else:
+                waiting.append((i, read, outcome))
+        opened.clear()
+        if sum(untyped.raw.height for _, _, untyped in waiting) >= _TYPING_ROWS:
+            _type_and_finish(ctx, waiting, done)
+            waiting.clear()
+
     for i, item in enumerate(batch):
         started = time.monotonic()
-        opened = _open(ctx, item)
-        if isinstance(opened, FileLoadResult):
-            done[i] = (opened, None)
+        result = _open(ctx, item)
+        if isinstance(result, FileLoadResult):
+            done[i] = (result, None)
             continue
-        landing, file_hash = opened
-        prepared = _prepare(ctx, con, landing, file_hash, item.clashes_with)
-        read = _ReadFile(item, file_hash, len(landing.data), time.monotonic() - started)
-        if isinstance(prepared, FileOutcome):
-            done[i] = _finish(ctx, read, prepared)
-            continue
-        waiting.append((i, read, prepared))
-        rows += prepared.raw.height
-        if rows >= _TYPING_ROWS:
-            _type_and_finish(ctx, waiting, done)
-            waiting, rows = [], 0
+        opened.append((i, *result, time.monotonic() - started))
+        if ctx.spec.format not in READ_TOGETHER:
+            prepare()
+    if opened:
+        prepare()
     _type_and_finish(ctx, waiting, done)
     return done
 
@@ -495,25 +513,53 @@ def _finish(
 def _prepare(
     ctx: _LoadContext,
     con: duckdb.DuckDBPyConnection,
-    landing: LandingFile,
-    file_hash: str,
-    clashes_with: str | None,
-) -> FileOutcome | UntypedFile:
-    """Read one landing file and map its columns, ready to be typed with others (see
-    :mod:`pipelines.ingest.typing_plan`); a file rejected as a whole is its outcome already.
-    Nothing is written (the caller decides)."""
+    files: list[tuple[LandingFile, str, str | None]],
+) -> list[FileOutcome | UntypedFile]:
+    """Read landing files (file, hash, the file its raw name clashes with) and map their columns,
+    ready to be typed together (see :mod:`pipelines.ingest.typing_plan`); a file rejected as a
+    whole is its outcome already. Nothing is written (the caller decides)."""
+    spec = ctx.spec
+    out: list[FileOutcome | UntypedFile] = [None] * len(files)  # type: ignore[list-item]
+    readable: list[tuple[int, dict[str, str | None]]] = []
     try:
-        if clashes_with is not None:
-            return FileOutcome.rejected_file(
-                ctx,
-                landing,
-                file_hash,
-                f"{landing.rel}: its raw file name {file_key(landing.rel)} clashes with "
-                f"{clashes_with}; rename one of the landing files",
-            )
-        return _read_and_map(ctx, landing, file_hash, con)
+        for k, (f, file_hash, clashes_with) in enumerate(files):
+            if clashes_with is not None:
+                reason = (
+                    f"{f.rel}: its raw file name {file_key(f.rel)} clashes with "
+                    f"{clashes_with}; rename one of the landing files"
+                )
+                out[k] = FileOutcome.rejected_file(ctx, f, file_hash, reason)
+                continue
+            try:
+                path_values = _path_values(spec, f.rel)
+                if spec.format != "xlsx":
+                    f.decoded = decode(f.data, spec.encoding, source=f.rel)
+            except ContractError as exc:
+                out[k] = FileOutcome.rejected_file(ctx, f, file_hash, str(exc))
+                continue
+            readable.append((k, path_values))
+        landings = [files[k][0] for k, _ in readable]
+        raws = (
+            read_json_pages(landings, con)
+            if spec.format in READ_TOGETHER
+            else [_read_one(spec, f, con) for f in landings]
+        )
+        for (k, path_values), raw in zip(readable, raws, strict=True):
+            f, file_hash, _ = files[k]
+            out[k] = _map(ctx, f, file_hash, raw, path_values)
     finally:
-        landing.close()
+        for f, _, _ in files:
+            f.close()
+    return out
+
+
+def _read_one(
+    spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection
+) -> RawFrame | ContractError:
+    try:
+        return read_file(spec, f, con)
+    except ContractError as exc:
+        return exc
 
 
 def _typed(ctx: _LoadContext, files: list[UntypedFile]) -> list[FileOutcome]:
@@ -557,7 +603,7 @@ def evaluate_file(
     except RefusedFile as exc:  # replaced by a link since the scan
         return FileOutcome.rejected_file(ctx, LandingFile(path=path, rel=rel, data=b""), "", str(exc))
     landing = LandingFile(path=path, rel=rel, data=data)
-    prepared = _prepare(ctx, con, landing, hashlib.sha256(data).hexdigest(), clashes_with)
+    (prepared,) = _prepare(ctx, con, [(landing, hashlib.sha256(data).hexdigest(), clashes_with)])
     return prepared if isinstance(prepared, FileOutcome) else _typed(ctx, [prepared])[0]
 
 
@@ -580,6 +626,8 @@ class FileOutcome:
     @property
     def rows_quarantined(self) -> int:
         """Quarantined records; the file-level row (_row_number 0) of a rejection is not one."""
+        if not self.quarantine.height:
+            return 0
         return self.quarantine.filter(pl.col("_row_number") > 0).height
 
     @classmethod
@@ -620,20 +668,20 @@ def _path_values(spec: EntitySpec, rel: str) -> dict[str, str | None]:
     return match.groupdict()
 
 
-def _read_and_map(
-    ctx: _LoadContext, f: LandingFile, file_hash: str, con: duckdb.DuckDBPyConnection
+def _map(
+    ctx: _LoadContext,
+    f: LandingFile,
+    file_hash: str,
+    raw: RawFrame | ContractError,
+    path_values: dict[str, str | None],
 ) -> FileOutcome | UntypedFile:
+    """One file read (or refused by its reader) and its columns mapped to the contract."""
     spec = ctx.spec
-    encoding = warning = None
-    try:
-        path_values = _path_values(spec, f.rel)
-        if spec.format != "xlsx":
-            f.decoded = decode(f.data, spec.encoding, source=f.rel)
-            encoding, warning = f.decoded.encoding, f.decoded.warning
-        raw = read_file(spec, f, con)
-    except ContractError as exc:
+    encoding = f.decoded.encoding if f.decoded else None
+    warning = f.decoded.warning if f.decoded else None
+    if isinstance(raw, ContractError):
         return FileOutcome.rejected_file(
-            ctx, f, file_hash, str(exc), encoding=encoding, warning=warning
+            ctx, f, file_hash, str(raw), encoding=encoding, warning=warning
         )
 
     warning = "; ".join(w for w in (warning, *raw.warnings) if w) or None

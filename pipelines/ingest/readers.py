@@ -11,6 +11,7 @@ and calamine/fastexcel over the whole file), never a Python loop over rows.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import tempfile
@@ -30,6 +31,9 @@ ROW = "__ingest_row_number"
 READ_ERROR = "__ingest_read_error"
 RAW_TEXT = "__ingest_raw_text"
 INTERNAL = (ROW, READ_ERROR, RAW_TEXT)
+
+# Formats whose files of one batch are read together (read_json_pages); the others file by file.
+READ_TOGETHER = ("json_pages",)
 
 # A CSV row may carry this many surplus fields before the file is rejected as unparseable.
 _CSV_SURPLUS_COLUMNS = 32
@@ -123,78 +127,162 @@ def _json_path(key: str) -> str:
     return _sql_string('$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"')
 
 
-def _objects_to_frame(con: duckdb.DuckDBPyConnection, table: str) -> RawFrame:
-    """``table`` has (row BIGINT, r JSON, err VARCHAR, raw VARCHAR): one row per record."""
-    # keys in order of first appearance: by first record, then by position in that record
-    first_rows = con.execute(
-        f"select k, min(row) from (select row, unnest(json_keys(r)) as k from {table}) group by k"
-    ).fetchall()
+def _key_order(listed_rows: list[tuple[int, list[str]]], keys: list[str]) -> list[str]:
+    """``keys`` in order of first appearance: by first record, then by position in that record
+    (``listed_rows``: each key's first record, ascending, with the keys it lists)."""
     order: dict[str, tuple[int, int]] = {}
-    for row in sorted({r for _, r in first_rows}):
-        (listed,) = con.execute(f"select json_keys(r) from {table} where row = ?", [row]).fetchone()
+    for row, listed in listed_rows:
         order |= {k: (row, i) for i, k in enumerate(listed)}
-    keys = sorted((k for k, _ in first_rows), key=lambda k: order.get(k, (0, 0)))
+    return sorted(keys, key=lambda k: order.get(k, (0, 0)))
+
+
+def _objects_to_frames(
+    con: duckdb.DuckDBPyConnection, table: str, files: list[int]
+) -> list[RawFrame]:
+    """``table`` has (file BIGINT, row BIGINT, r JSON, err VARCHAR, raw VARCHAR): one row per
+    record; one frame per file of ``files``, each with only the keys its own records have."""
+    first_rows = con.execute(
+        f"select file, k, min(row) from (select file, row, unnest(json_keys(r)) as k "
+        f"from {table}) group by file, k"
+    ).fetchall()
+    keys_of: dict[int, dict[str, int]] = {}
+    for file, k, row in first_rows:
+        keys_of.setdefault(file, {})[k] = row
+    wanted = sorted({(file, row) for file, _, row in first_rows})
+    listed: dict[int, list[tuple[int, list[str]]]] = {}
+    if wanted:
+        for file, row, keys in con.execute(
+            f"select t.file, t.row, json_keys(t.r) from {table} t join (select "
+            "unnest(?::BIGINT[]) as file, unnest(?::BIGINT[]) as row) w using (file, row) "
+            "order by t.file, t.row",
+            [[f for f, _ in wanted], [r for _, r in wanted]],
+        ).fetchall():
+            listed.setdefault(file, []).append((row, keys))
+    columns = {i: _key_order(listed.get(i, []), list(keys_of.get(i, {}))) for i in files}
+    union = list(dict.fromkeys(k for i in files for k in columns[i]))
     # one parse per record for all keys (a json_extract per key would re-parse each time)
-    paths = "[" + ", ".join(_json_path(k) for k in keys) + "]" if keys else None
+    paths = "[" + ", ".join(_json_path(k) for k in union) + "]" if union else None
     values = f", json_extract_string(r, {paths}) as v" if paths else ""
-    frame = con.execute(f"select row, err, raw{values} from {table} order by row").pl()
-    split = [pl.col("v").list.get(i, null_on_oob=True).alias(k) for i, k in enumerate(keys)]
+    frame = con.execute(f"select file, row, err, raw{values} from {table} order by file, row").pl()
     frame = frame.select(
+        pl.col("file"),
         pl.col("row").cast(pl.Int64).alias(ROW),
         pl.col("err").cast(pl.Utf8).alias(READ_ERROR),
         pl.col("raw").cast(pl.Utf8).alias(RAW_TEXT),
-        *split,
+        *[pl.col("v").list.get(i, null_on_oob=True).alias(k) for i, k in enumerate(union)],
     )
-    return RawFrame(frame, keys)
+    if len(files) == 1:
+        parts = {(files[0],): frame.drop("file")}
+    else:
+        parts = frame.partition_by("file", maintain_order=True, include_key=False, as_dict=True)
+    empty = frame.clear().drop("file")
+    frames = []
+    for i in files:
+        part = parts.get((i,), empty)
+        if part.columns[3:] != columns[i]:  # keys other pages of the batch have
+            part = part.select(ROW, READ_ERROR, RAW_TEXT, *columns[i])
+        frames.append(RawFrame(part, columns[i]))
+    return frames
+
+
+def _json_reason(exc: Exception) -> str:
+    line = re.sub(r"^[A-Za-z ]*Error: ", "", _first_line(str(exc))).strip()
+    return line.split(" Input:")[0].strip()
+
+
+def read_json_pages(
+    files: list[LandingFile], con: duckdb.DuckDBPyConnection
+) -> list[RawFrame | ContractError]:
+    """CRM query-API pages: {"totalSize", "pageNo", "pageSize", "hasMore", "records": [...]}.
+
+    Each page is one text value and ``records`` is split with one JSON parse: an order of
+    magnitude faster than ``read_json`` on large pages. The pages of a batch go through the same
+    few statements together (a statement per page cost more than the page's records); a page
+    that is not a readable page gets its ContractError, in the list, the others still load.
+    """
+    out: list[RawFrame | ContractError | None] = [None] * len(files)
+    texts = pl.DataFrame(
+        {"file": list(range(len(files))), "content": [f.decoded.text for f in files]},
+        schema={"file": pl.Int64, "content": pl.Utf8},
+    )
+    again: list[int] = []  # failed as a batch: read alone, to name the page at fault
+    con.register("__texts", texts)
+    try:
+        ok = []
+        for i, valid in con.execute(
+            "select file, json_valid(content) from __texts order by file"
+        ).fetchall():
+            if valid:
+                ok.append(i)
+                continue
+            try:
+                con.execute("select content::JSON from __texts where file = ?", [i]).fetchall()
+                reason = "not valid JSON"
+            except duckdb.Error as exc:
+                reason = _json_reason(exc)
+            out[i] = ContractError(f"{files[i].rel}: not a readable JSON page: {reason}")
+        shapes = con.execute(
+            "select file, json_type(content), json_type(content, '$.records') from __texts "
+            "where list_contains(?::BIGINT[], file) order by file",
+            [ok],
+        ).fetchall()
+        for i, top, records in shapes:
+            if top != "OBJECT":
+                out[i] = ContractError(
+                    f"{files[i].rel}: a JSON page must be an object, found {top}"
+                )
+            elif records != "ARRAY":
+                found = "none" if records is None else records
+                out[i] = ContractError(
+                    f"{files[i].rel}: the page has no 'records' array (found {found})"
+                )
+        pages = [i for i in ok if out[i] is None]
+        if pages:
+            try:
+                con.execute(
+                    """
+                    create or replace temp table __records as
+                    select file, row, case when t = 'OBJECT' then r end as r,
+                           case when t <> 'OBJECT' then 'record is not a JSON object' end as err,
+                           case when t <> 'OBJECT' then r::varchar end as raw
+                    from (
+                        select file, row, r, json_type(r) as t from (
+                            select file, unnest(range(1, len(l) + 1)) as row, unnest(l) as r
+                            from (
+                                select file, json_extract(content, '$.records[*]') as l
+                                from __texts where list_contains(?::BIGINT[], file)
+                            )
+                        )
+                    )
+                    """,
+                    [pages],
+                )
+                for i, frame in zip(
+                    pages, _objects_to_frames(con, "__records", pages), strict=True
+                ):
+                    out[i] = frame
+            except duckdb.Error as exc:
+                if len(pages) > 1:
+                    again = pages
+                else:
+                    reason = _json_reason(exc)
+                    out[pages[0]] = ContractError(
+                        f"{files[pages[0]].rel}: not a readable JSON page: {reason}"
+                    )
+    finally:
+        con.unregister("__texts")
+        con.execute("drop table if exists __records")
+    for i in again:
+        out[i] = read_json_pages([files[i]], con)[0]
+    return out  # type: ignore[return-value]
 
 
 def _read_json_pages(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) -> RawFrame:
-    """A CRM query-API page: {"totalSize", "pageNo", "pageSize", "hasMore", "records": [...]}.
-
-    The page is read as one text value and ``records`` split with one JSON parse: an order of
-    magnitude faster than ``read_json`` on large pages.
-    """
-    path = f.utf8_path()
-    try:
-        con.execute(
-            "create or replace temp table __page as select content from read_text(?)", [path]
-        )
-        (valid,) = con.execute("select json_valid(content) from __page").fetchone()
-        if not valid:
-            try:
-                con.execute("select content::JSON from __page").fetchall()
-                reason = "not valid JSON"
-            except duckdb.Error as exc:
-                reason = _engine_reason(exc, path, f.rel).split(" Input:")[0].strip()
-            raise ContractError(f"{f.rel}: not a readable JSON page: {reason}")
-        top, records = con.execute(
-            "select json_type(content), json_type(content, '$.records') from __page"
-        ).fetchone()
-        if top != "OBJECT":
-            raise ContractError(f"{f.rel}: a JSON page must be an object, found {top}")
-        if records != "ARRAY":
-            found = "none" if records is None else records
-            raise ContractError(f"{f.rel}: the page has no 'records' array (found {found})")
-        con.execute(
-            """
-            create or replace temp table __records as
-            select row, case when t = 'OBJECT' then r end as r,
-                   case when t <> 'OBJECT' then 'record is not a JSON object' end as err,
-                   case when t <> 'OBJECT' then r::varchar end as raw
-            from (
-                select row, r, json_type(r) as t from (
-                    select unnest(range(1, len(l) + 1)) as row, unnest(l) as r
-                    from (select json_extract(content, '$.records[*]') as l from __page)
-                )
-            )
-            """
-        )
-        return _objects_to_frame(con, "__records")
-    except duckdb.Error as exc:
-        reason = _engine_reason(exc, path, f.rel).split(" Input:")[0].strip()
-        raise ContractError(f"{f.rel}: not a readable JSON page: {reason}") from None
-    finally:
-        con.execute("drop table if exists __records; drop table if exists __page")
+    """One CRM query-API page (see :func:`read_json_pages`)."""
+    (result,) = read_json_pages([f], con)
+    if isinstance(result, ContractError):
+        raise result
+    return result
 
 
 def _read_jsonl(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) -> RawFrame:
@@ -213,7 +301,7 @@ def _read_jsonl(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection
             """
             create or replace temp table __records as
             with parsed as (select row, line, try_cast(line as JSON) as j from __lines)
-            select row,
+            select 0::BIGINT as file, row,
                    case when json_type(j) = 'OBJECT' then j end as r,
                    case when j is null then 'line is not valid JSON (cut short or malformed)'
                         when json_type(j) <> 'OBJECT' then 'line is not a JSON object' end as err,
@@ -221,7 +309,7 @@ def _read_jsonl(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection
             from parsed
             """
         )
-        return _objects_to_frame(con, "__records")
+        return _objects_to_frames(con, "__records", [0])[0]
     finally:
         con.unregister("__lines")
         con.execute("drop table if exists __records")
@@ -319,6 +407,14 @@ def _csv_reason(exc: Exception, path: str, rel: str) -> str:
 # ----------------------------------------------------------------------------- XLSX
 
 
+@functools.lru_cache(maxsize=64)
+def _known_headers(spec: EntitySpec) -> frozenset[str]:
+    """Every header, field name and synonym of ``spec``, normalized (a header row matches them)."""
+    return frozenset(
+        normalize_header(t) for fs in spec.fields for t in (fs.header, fs.name, *fs.synonyms)
+    )
+
+
 def _read_xlsx(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection) -> RawFrame:
     """First sheet of a partner workbook; the header row is found, not assumed.
 
@@ -338,7 +434,7 @@ def _read_xlsx(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection)
     if grid.height == 0:
         raise ContractError(f"{f.rel}: the first sheet is empty, no header row")
 
-    known = {normalize_header(t) for fs in spec.fields for t in (fs.header, fs.name, *fs.synonyms)}
+    known = _known_headers(spec)
     head = grid.head(_XLSX_HEADER_SCAN_ROWS).rows()
     scores = [sum(1 for v in row if v is not None and normalize_header(v) in known) for row in head]
     non_empty = [i for i, row in enumerate(head) if any(v not in (None, "") for v in row)]
@@ -354,20 +450,21 @@ def _read_xlsx(spec: EntitySpec, f: LandingFile, con: duckdb.DuckDBPyConnection)
         if header[i] not in (None, "") or data.get_column(c).is_not_null().any()
     ]
     names = _unique_names([header[i] for i in keep])
-    data = data.select(
-        [pl.col(grid.columns[i]).alias(name) for i, name in zip(keep, names, strict=True)]
-    )
-    blank = pl.all_horizontal(
-        [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names]
-    )
+    # one plan, not an operation per step: a partner workbook has a few rows, and each eager
+    # Polars operation costs about a millisecond whatever the rows
     frame = (
-        data.with_row_index(ROW, offset=1)
-        .filter(~blank)
-        .with_columns(
+        data.lazy()
+        .select([pl.col(grid.columns[i]).alias(name) for i, name in zip(keep, names, strict=True)])
+        .with_row_index(ROW, offset=1)
+        .filter(
+            ~pl.all_horizontal(pl.col(names).is_null() | (pl.col(names).str.strip_chars() == ""))
+        )
+        .select(
             pl.col(ROW).cast(pl.Int64),
             pl.lit(None, pl.Utf8).alias(READ_ERROR),
             pl.lit(None, pl.Utf8).alias(RAW_TEXT),
+            *names,
         )
-        .select(ROW, READ_ERROR, RAW_TEXT, *names)
+        .collect()
     )
     return RawFrame(frame, names)

@@ -14,6 +14,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import polars as pl
 
 from kernel.contracts import EntitySpec, FieldSpec
@@ -120,31 +121,56 @@ def type_files(
 
 def _stack(spec: EntitySpec, files: list[UntypedFile]) -> pl.DataFrame:
     """The files' rows one after the other under the stack's column names, each with its file
-    number, path, hash and path values (a column only some files have is null in the others)."""
-    return pl.concat(
+    number, path, hash and path values (a column only some files have is null in the others).
+    Built column by column from the files' Series: a Polars operation per file would cost about
+    what typing the file did."""
+    inputs = [f.inputs(spec) for f in files]
+    heights = [f.raw.height for f in files]
+    file_of_row = pl.Series(np.repeat(np.arange(len(files), dtype=np.uint32), heights))
+
+    def column(name: str, dtype: pl.DataType, landing: list[str | None]) -> pl.Series:
+        parts = [
+            pl.Series(name, [None] * f.raw.height, dtype)
+            if c is None
+            else f.raw.frame.get_column(c).cast(dtype)
+            for f, c in zip(files, landing, strict=True)
+        ]
+        return pl.concat(parts, rechunk=True).alias(name)
+
+    def per_file(name: str, values: list) -> pl.Series:
+        return pl.Series(name, values, pl.Utf8).gather(file_of_row)
+
+    first = files[0].raw.frame.schema
+    names = list(dict.fromkeys(name for columns in inputs for name in columns))
+    return pl.DataFrame(
         [
-            f.raw.frame.select(
-                ROW,
-                READ_ERROR,
-                RAW_TEXT,
-                *[pl.col(column).alias(name) for name, column in f.inputs(spec).items()],
-                pl.lit(k, pl.UInt32).alias(_FILE),
-                pl.lit(f.rel, pl.Utf8).alias(_SOURCE),
-                pl.lit(f.file_hash, pl.Utf8).alias(_HASH),
-                *[
-                    pl.lit(v, pl.Utf8).alias(_PATH_VALUE + name)
-                    for name, v in f.path_values.items()
-                ],
-            )
-            for k, f in enumerate(files)
-        ],
-        how="diagonal_relaxed",
-        rechunk=False,
+            column(ROW, pl.Int64(), [ROW] * len(files)),
+            column(READ_ERROR, pl.Utf8(), [READ_ERROR] * len(files)),
+            column(RAW_TEXT, pl.Utf8(), [RAW_TEXT] * len(files)),
+            *[
+                # a field's column has one dtype in a layout; extras are text
+                column(
+                    name,
+                    pl.Utf8() if name.startswith(_EXTRA) else first[inputs[0][name]],
+                    [columns.get(name) for columns in inputs],
+                )
+                for name in names
+            ],
+            file_of_row.alias(_FILE),
+            per_file(_SOURCE, [f.rel for f in files]),
+            per_file(_HASH, [f.file_hash for f in files]),
+            *[
+                per_file(_PATH_VALUE + p, [f.path_values[p] for f in files])
+                for p in files[0].path_values
+            ],
+        ]
     )
 
 
 def _split(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:
     """``frame`` of a stack of ``count`` files, cut back into one frame per file (in order)."""
+    if count == 1:
+        return [frame.drop(_FILE)]
     parts = frame.partition_by(_FILE, maintain_order=True, include_key=False, as_dict=True)
     empty = frame.clear().drop(_FILE)
     return [parts.get((k,), empty) for k in range(count)]
@@ -165,14 +191,18 @@ def _type_stack(
     for stage in plan.stages:
         checked = checked.with_columns(stage)
     is_bad = pl.col("__ingest_reason") != ""
-    extras = [c for c in stacked.columns if c.startswith(_EXTRA)]
+    extras = [c.removeprefix(_EXTRA) for c in stacked.columns if c.startswith(_EXTRA)]
     path_names = list(files[0].path_values)
     loaded, quarantine = pl.collect_all(
         [
             checked.filter(~is_bad).select(
                 *plan.outputs,
                 *[
-                    pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).cast(pl.Utf8).alias(c)
+                    pl.when(pl.col(_EXTRA + c) == "")
+                    .then(None)
+                    .otherwise(pl.col(_EXTRA + c))
+                    .cast(pl.Utf8)
+                    .alias(c)
                     for c in extras
                 ],
                 *[pl.col(_PATH_VALUE + name).alias(name) for name in path_names],
@@ -197,16 +227,14 @@ def _type_stack(
     for f, rows, bad in zip(
         files, _split(loaded, len(files)), _split(quarantine, len(files)), strict=True
     ):
-        own_extras = [_EXTRA + name for name in f.mapping.extras.values()]
-        rows = rows.select(
-            *outputs, *[pl.col(c).alias(c.removeprefix(_EXTRA)) for c in own_extras], *ends
-        )
-        stacked_of = {column: name for name, column in reversed(f.inputs(spec).items())}
-        bad = (
-            bad.select(*quarantined, raw_record(f.raw.columns, stacked_of))
-            if bad.height
-            else no_bad_rows
-        )
+        own_extras = list(f.mapping.extras.values())
+        if own_extras != extras:  # columns other files of the stack have: not this file's
+            rows = rows.select(*outputs, *own_extras, *ends)
+        if bad.height:
+            stacked_of = {column: name for name, column in reversed(f.inputs(spec).items())}
+            bad = bad.select(*quarantined, raw_record(f.raw.columns, stacked_of))
+        else:
+            bad = no_bad_rows
         typed.append((rows, bad))
     return typed
 
