@@ -13,9 +13,10 @@ the CRM records. This module turns them into statements:
   ``finance.commission_adjustments``, the rows the mart marks ``applied``) become
   ``manual_adjustment`` lines on the person's statement of that month.
 
-Everything is set-based in DuckDB over Arrow tables, so money stays DECIMAL(18,2) and periods
-DATE from the warehouse to the published tables (no float round trip); a re-run over the same
-inputs gives the same statements.
+Everything is set-based in DuckDB, on the warehouse's own connection in the pipeline (no frame in
+Python: at S=100 the step stays inside DuckDB's memory limit), so money stays DECIMAL(18,2) and
+periods DATE from the warehouse to the published tables (no float round trip); a re-run over the
+same inputs gives the same statements.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines import duckdb_session
-from pipelines.finance.commission_paid import apply_paid, load_approvals
+from pipelines.finance.commission_paid import apply_paid, has_relation, load_approvals
 
 # published column types of finance.commission_statement_lines (money DECIMAL(18,2), dates DATE)
 LINE_TYPES: dict[str, str] = {
@@ -85,12 +86,10 @@ def _typed(columns: dict[str, str], source: str) -> str:
     return ", ".join(f"cast({source}{c} as {t}) as {c}" for c, t in columns.items())
 
 
-def _load_adjustments(con: duckdb.DuckDBPyConnection, adjustments: Any) -> None:
-    con.execute(f"create table manual ({', '.join(f'{c} {t}' for c, t in ADJUSTMENT_TYPES.items())})")
-    if adjustments is not None and len(adjustments):
-        con.register("manual_in", adjustments)
+def _load_adjustments(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create or replace temp table manual ({', '.join(f'{c} {t}' for c, t in ADJUSTMENT_TYPES.items())})")
+    if has_relation(con, "manual_in"):
         con.execute(f"insert into manual select {_typed(ADJUSTMENT_TYPES, '')} from manual_in")
-        con.unregister("manual_in")
 
 
 LINES_SQL = """
@@ -238,6 +237,44 @@ order by user_id, period_start
 """
 
 
+def compute_statements(
+    con: duckdb.DuckDBPyConnection,
+    lock_dir: Path,
+    *,
+    lock_through: dt.date | None = None,
+    paid_dir: Path | None = None,
+) -> None:
+    """Temp tables ``lines`` and ``statements`` (published column types) in ``con``, from its
+    relations ``fresh_in`` (``int_commission_lines``), ``users``, ``manual_in`` (the applied
+    adjustments, ``ADJUSTMENT_TYPES``), ``approvals_in`` (``commission_paid.APPROVAL_TYPES``) and,
+    when a run published lines before, ``previous`` (its lines of paid statements).
+
+    Set-based in ``con``: on the warehouse's connection nothing passes through Python frames, and
+    DuckDB's memory limit bounds the step (issue 16).
+    """
+    con.execute("create or replace temp table fresh as select * from fresh_in")
+    con.execute("alter table fresh add column if not exists credit_scope varchar")  # lines before team roll-up
+    _load_adjustments(con)
+    lock = lock_through or NEVER
+    if lock_through is not None:
+        _freeze_new_closed_periods(con, lock_dir, lock)
+    frozen_files = sorted(lock_dir.glob("period=*.parquet")) if lock_dir.exists() else []
+    if frozen_files:
+        files = ", ".join(f"'{f}'" for f in frozen_files)
+        con.execute(f"create or replace temp table frozen as select * from read_parquet([{files}], union_by_name = true)")
+    else:
+        con.execute("create or replace temp table frozen as select * from fresh where false")
+    con.execute("alter table frozen add column if not exists credit_scope varchar")  # frozen before team roll-up
+    next_open = next_open_period(lock_through) or NEVER
+    sql = LINES_SQL.replace("{cols}", ", ".join(LINE_COLUMNS)).replace("{typed}", _typed(LINE_TYPES, "all_lines."))
+    con.execute(f"create or replace temp table lines as {sql}",
+                {"lock": lock, "next_open": next_open, "next_end": _month_end(next_open)})
+    load_approvals(con)
+    apply_paid(con, paid_dir or lock_dir.parent / "paid_commission", lock)
+    con.execute("create or replace temp table statements as "
+                + STATEMENTS_WITH_APPROVAL_SQL.replace("{statements}", STATEMENTS_SQL), {"lock": lock})
+
+
 def build_statements(
     fresh: Any,
     users: Any,
@@ -249,41 +286,22 @@ def build_statements(
     previous_lines: Any = None,
     paid_dir: Path | None = None,
 ) -> tuple[pa.Table, pa.Table]:
-    """Statement lines and statements from freshly computed lines (``int_commission_lines``).
+    """Statement lines and statements from frames: :func:`compute_statements` on an in-memory
+    connection (the hand-worked cases call this; the asset runs it on the warehouse).
 
-    ``fresh``, ``users`` (user_id, employee_code, user_name, department_name) and ``adjustments``
-    (columns of ``ADJUSTMENT_TYPES``; the applied rows of ``finance.commission_adjustments``) are
-    Arrow tables or data frames. ``approvals`` (``commission_paid.APPROVAL_TYPES``: the store's
-    live statement approvals) freeze paid statements under ``paid_dir`` (default: beside
-    ``lock_dir``), from ``previous_lines`` (the lines the last run published) where they have them.
-    Returns Arrow tables with the published column types.
+    ``fresh``, ``users`` (user_id, employee_code, user_name, department_name), ``adjustments``,
+    ``approvals`` and ``previous_lines`` (the lines the last run published) are Arrow tables or
+    data frames; ``adjustments``, ``approvals`` and ``previous_lines`` may be None. Returns Arrow
+    tables with the published column types.
     """
     con = duckdb_session.connect()
     try:
         con.register("fresh_in", fresh)
         con.register("users", users)
-        con.execute("create table fresh as select * from fresh_in")
-        con.execute("alter table fresh add column if not exists credit_scope varchar")  # lines before team roll-up
-        _load_adjustments(con, adjustments)
-        lock = lock_through or NEVER
-        if lock_through is not None:
-            _freeze_new_closed_periods(con, lock_dir, lock)
-        frozen_files = sorted(lock_dir.glob("period=*.parquet")) if lock_dir.exists() else []
-        if frozen_files:
-            files = ", ".join(f"'{f}'" for f in frozen_files)
-            con.execute(f"create table frozen as select * from read_parquet([{files}], union_by_name = true)")
-        else:
-            con.execute("create table frozen as select * from fresh where false")
-        con.execute("alter table frozen add column if not exists credit_scope varchar")  # frozen before team roll-up
-        next_open = next_open_period(lock_through) or NEVER
-        sql = LINES_SQL.replace("{cols}", ", ".join(LINE_COLUMNS)).replace("{typed}", _typed(LINE_TYPES, "all_lines."))
-        lines = con.execute(sql, {"lock": lock, "next_open": next_open, "next_end": _month_end(next_open)})
-        lines = lines.fetch_arrow_table()
-        load_approvals(con, approvals)
-        lines = apply_paid(con, lines, previous_lines, paid_dir or lock_dir.parent / "paid_commission", lock)
-        con.register("lines", lines)
-        statements = con.execute(STATEMENTS_WITH_APPROVAL_SQL.replace("{statements}", STATEMENTS_SQL),
-                                 {"lock": lock}).fetch_arrow_table()
-        return lines, statements
+        for name, frame in (("manual_in", adjustments), ("approvals_in", approvals), ("previous", previous_lines)):
+            if frame is not None and len(frame):
+                con.register(name, frame)
+        compute_statements(con, lock_dir, lock_through=lock_through, paid_dir=paid_dir)
+        return con.table("lines").fetch_arrow_table(), con.table("statements").fetch_arrow_table()
     finally:
         con.close()

@@ -15,10 +15,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 APPROVAL_TYPES: dict[str, str] = {
     "user_id": "bigint", "period_start": "date", "status": "varchar", "approved_total": "decimal(18, 2)",
@@ -35,14 +33,23 @@ def _month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def load_approvals(con: duckdb.DuckDBPyConnection, approvals: Any) -> None:
-    """Table ``approvals`` with ``APPROVAL_TYPES`` (empty when the store has none)."""
-    con.execute(f"create table approvals ({', '.join(f'{c} {t}' for c, t in APPROVAL_TYPES.items())})")
-    if approvals is not None and len(approvals):
-        con.register("approvals_in", approvals)
+def has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether ``name`` is a table, view or registered frame visible without a schema."""
+    try:
+        con.execute(f"select 1 from {name} limit 0")
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+def load_approvals(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table ``approvals`` with ``APPROVAL_TYPES`` from relation ``approvals_in`` (empty
+    when there is none: the store has no approvals)."""
+    con.execute(f"create or replace temp table approvals "
+                f"({', '.join(f'{c} {t}' for c, t in APPROVAL_TYPES.items())})")
+    if has_relation(con, "approvals_in"):
         con.execute("insert into approvals select "
                     + ", ".join(f"cast({c} as {t})" for c, t in APPROVAL_TYPES.items()) + " from approvals_in")
-        con.unregister("approvals_in")
 
 
 def _freeze_new(con: duckdb.DuckDBPyConnection, paid: list[tuple[int, dt.date]], paid_dir: Path) -> None:
@@ -108,18 +115,16 @@ join targets t on t.user_id = changes.user_id and t.period_start = changes.orig_
 """
 
 
-def apply_paid(con: duckdb.DuckDBPyConnection, computed: pa.Table, previous: Any, paid_dir: Path,
-               lock: dt.date) -> pa.Table:
-    """``computed`` lines with every paid statement (table ``approvals``) replaced by its freeze and
-    its changes since moved to the person's next open statement."""
+def apply_paid(con: duckdb.DuckDBPyConnection, paid_dir: Path, lock: dt.date) -> None:
+    """Temp table ``lines`` with every paid statement (table ``approvals``) replaced by its freeze
+    and its changes since moved to the person's next open statement; ``previous`` (when there is
+    such a relation) holds the lines the last run published of paid statements."""
     paid = [(int(u), p) for u, p in con.execute(
         "select user_id, period_start from approvals where status = 'paid' order by 1, 2").fetchall()]
     if not paid:
-        return computed
-    con.register("computed", computed)
-    if previous is not None and len(previous):
-        con.register("previous", previous)
-    else:
+        return
+    con.execute("create or replace temp table computed as select * from lines")
+    if not has_relation(con, "previous"):
         con.execute("create or replace temp table previous as select * from computed where false")
     _freeze_new(con, paid, paid_dir)
     files = ", ".join(f"'{paid_dir / f'user={u}_period={p:%Y-%m-%d}.parquet'}'" for u, p in paid)
@@ -130,18 +135,20 @@ def apply_paid(con: duckdb.DuckDBPyConnection, computed: pa.Table, previous: Any
     con.execute("create or replace temp table targets (user_id bigint, period_start date, target_start date, "
                 "target_end date)")
     con.executemany("insert into targets values (?, ?, ?, ?)", _targets(paid, lock))
-    columns = computed.column_names
-    changes = con.execute(CHANGES_SQL).fetch_arrow_table()
-    con.register("change_lines", changes)
-    out = con.execute(f"""
+    con.execute(f"create or replace temp table change_lines as {CHANGES_SQL}")
+    typed = ", ".join(f"cast({name} as {kind}) as {name}"
+                      for name, kind, *_ in con.execute("describe computed").fetchall())
+    con.execute(f"""
+        create or replace temp table lines as
         with people as (select user_id, any_value(employee_code) as employee_code, any_value(user_name) as user_name,
                                any_value(department_name) as department_name from computed group by 1),
         changed as (select change_lines.*, people.employee_code, people.user_name, people.department_name
-                    from change_lines left join people using (user_id))
-        select {', '.join(columns)} from computed
-        where not exists (select 1 from paid_keys k
-                          where k.user_id = computed.user_id and k.period_start = computed.period_start)
-        union all by name select {', '.join(columns)} from frozen_paid
-        union all by name select * from changed
-        order by user_id, period_start, event_date, line_key""").fetch_arrow_table()
-    return out.select(columns).cast(computed.schema)
+                    from change_lines left join people using (user_id)),
+        merged as (
+            select * from computed
+            where not exists (select 1 from paid_keys k
+                              where k.user_id = computed.user_id and k.period_start = computed.period_start)
+            union all by name select * from frozen_paid
+            union all by name select * from changed)
+        select {typed} from merged
+        order by user_id, period_start, event_date, line_key""")
