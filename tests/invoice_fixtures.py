@@ -54,6 +54,7 @@ ROWS: dict[str, list[dict]] = {
             ("INV-4", "DD-INV1", "作废", 10_000, "2026-06-25"),
             ("INV-3", "DD-INV1", "红冲", -40_000, "2026-07-05"),
             ("INV-6", "DD-INV3", "正常", 50_000, "2026-07-15"),
+            ("INV-9", "DD-GONE", "正常", 7_000, "2026-07-20"),  # names no known order: on no contract
         ]
     ],
 }

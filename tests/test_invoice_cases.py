@@ -18,6 +18,8 @@ invoice of the same order and amount it reverses; a voided 作废 invoice counts
     -> collected-not-invoiced 20,000.
   HT-INV3 (contract 9003, 50,000; order DD-INV3): INV-6 2026-07-15 正常 50,000, nothing collected
     -> invoiced-not-collected 50,000.
+  INV-9 2026-07-20 正常 7,000 names order DD-GONE, which does not exist: unmatched, in no
+    contract's reconciliation, aging or DSO (the figures below do not move).
 
 Invoice aging (collections pay a contract's oldest standing invoice first; age = days since
 the invoice date, the finance.yml buckets):
@@ -97,3 +99,8 @@ def test_dso_on_invoiced_amounts(con):
         ("2026-06-30", Decimal("40000.00"), Decimal("50000.00"), Decimal("37.5")),
         ("2026-07-31", Decimal("10000.00"), Decimal("60000.00"), Decimal("186.0")),
     ]
+
+
+def test_invoice_naming_no_known_order_is_on_no_contract(con):
+    got = one(con, "select is_matched, reconciliation_key, net_amount from finance.invoices where invoice_no = 'INV-9'")
+    assert got == [(False, None, Decimal("7000.00"))]

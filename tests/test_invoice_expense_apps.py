@@ -18,11 +18,14 @@ PAGES = APPS / "views" / "finance"
 pytestmark = pytest.mark.slow
 
 
-def _page(monkeypatch, settings, name: str, who=None) -> AppTest:
+def _page(monkeypatch, settings, name: str, who=None, tab: tuple[str, str] | None = None) -> AppTest:
+    """The page as ``who`` sees it, on its first tab or on ``tab`` (key, label): only the open tab runs."""
     for key, value in settings.as_env().items():
         monkeypatch.setenv(key, value)
     monkeypatch.syspath_prepend(str(APPS))
     at = as_viewer(AppTest.from_file(str(PAGES / name), default_timeout=90), who or viewer("admin"))
+    if tab:
+        at.session_state[tab[0]] = tab[1]
     at.run()
     assert not at.exception, at.exception
     return at
@@ -64,14 +67,44 @@ def test_invoices_page_tiles_equal_the_mart(pipeline_run, monkeypatch):
     assert metrics["Collected 已回款"] == _money(collected)
     assert metrics["Invoiced not collected 开票未回款"] == _money(inc)
     assert metrics["Collected not invoiced 回款未开票"] == _money(cni)
+    assert "Latest DSO on invoices 最新（按发票）" not in metrics  # the DSO tab is not open, so not read
+    at = _page(monkeypatch, s, "invoices.py", tab=("invoice_tab", "DSO"))
     latest = _one(s, "select dso_days from finance.invoice_dso_monthly where dso_days is not null "
                      "order by month_end desc limit 1")[0]
-    assert metrics["Latest DSO on invoices 最新（按发票）"] == f"{float(latest):.1f} days"
+    assert {m.label: m.value for m in at.metric}["Latest DSO on invoices 最新（按发票）"] == f"{float(latest):.1f} days"
+
+
+def test_invoices_page_lists_the_largest_gaps_and_filters_in_sql(pipeline_run, monkeypatch):
+    from apps.invoice_data import DETAIL_ROWS
+
+    s = pipeline_run.settings
+    at = _page(monkeypatch, s, "invoices.py")
+    on_page = "reconciliation_status <> 'not_invoiced'"
+    contracts = _one(s, f"select count(*) from finance.invoice_reconciliation where {on_page}")[0]
+    by_department, listed = at.dataframe[0].value, at.dataframe[1].value
+    assert by_department["contract_count"].sum() == contracts  # the summary covers every contract
+    assert len(listed) == min(contracts, DETAIL_ROWS)
+    largest = _one(s, f"""select max(greatest(invoiced_not_collected, collected_not_invoiced))
+                          from finance.invoice_reconciliation where {on_page}""")[0]
+    gaps = listed[["invoiced_not_collected", "collected_not_invoiced"]].astype(float).max(axis=1)
+    assert float(gaps.iloc[0]) == float(largest) and gaps.is_monotonic_decreasing
+    at.selectbox(key="invoice_status").set_value("collected_not_invoiced").run()
+    assert not at.exception
+    n = _one(s, "select count(*) from finance.invoice_reconciliation "
+                "where reconciliation_status = 'collected_not_invoiced'")[0]
+    assert len(at.dataframe[1].value) == min(n, DETAIL_ROWS)
+    contract = listed["contract_no"].dropna().iloc[0]
+    at.text_input(key="invoice_search").set_value(contract.lower()).run()  # any contract, not only the top ones
+    assert not at.exception
+    found = at.dataframe[1].value
+    assert contract in set(found["contract_no"]) or found.empty  # (empty: it is not collected-not-invoiced)
+    at.selectbox(key="invoice_status").set_value("all").run()
+    assert contract in set(at.dataframe[1].value["contract_no"])
 
 
 def test_invoices_page_aging_basis_switch(pipeline_run, monkeypatch):
     s = pipeline_run.settings
-    at = _page(monkeypatch, s, "invoices.py")
+    at = _page(monkeypatch, s, "invoices.py", tab=("invoice_tab", "账龄 Aging"))
     as_of = _one(s, "select max(as_of_date) from finance.invoice_aging")[0]
     open_invoiced = _one(s, "select sum(open_amount) from finance.invoice_aging where as_of_date = ?", (as_of,))[0]
     assert {m.label: m.value for m in at.metric}["Open 未回款"] == _money(open_invoiced)
@@ -95,6 +128,13 @@ def test_a_rep_sees_only_own_contracts_and_expenses(pipeline_run, monkeypatch):
     at = _page(monkeypatch, s, "expenses.py", rep)
     counted = _one(s, "select sum(counted_amount) from sales.expenses where owner_id = ?", (rep_id,))[0]
     assert {m.label: m.value for m in at.metric}["Counted 已计费用"] == _money(counted)
+    at = _page(monkeypatch, s, "expenses.py", rep, tab=("expense_tab", "商机毛利 Deal margin"))
+    spent = _one(s, "select coalesce(sum(expense_amount), 0) from sales.deal_margin "
+                    "where owner_id = ? and expense_count > 0", (rep_id,))[0]
+    assert {m.label: m.value for m in at.metric}["Deal expenses 商机费用"] == _money(spent)
+    names = {r[0] for r in duckdb.connect(str(s.published_database), read_only=True).execute(
+        "select opportunity_name from sales.deal_margin where owner_id = ?", [rep_id]).fetchall()}
+    assert set(at.dataframe[-1].value["opportunity_name"]) <= names
 
 
 def test_expenses_page_tiles_and_budget(pipeline_run, monkeypatch):
@@ -105,5 +145,28 @@ def test_expenses_page_tiles_and_budget(pipeline_run, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Counted 已计费用"] == _money(counted)
     assert metrics["Pending 待审批"] == _money(pending)
+    at = _page(monkeypatch, s, "expenses.py", tab=("expense_tab", "预算 Budget vs actual"))
     budget_rows = _one(s, "select count(*) from sales.expense_budget_vs_actual")[0]
     assert len(at.dataframe[-1].value) == budget_rows
+
+
+def test_expenses_deal_margin_tab_summary_first_then_the_costliest_deals(pipeline_run, monkeypatch):
+    from apps.expense_data import DETAIL_ROWS
+
+    s = pipeline_run.settings
+    at = _page(monkeypatch, s, "expenses.py", tab=("expense_tab", "商机毛利 Deal margin"))
+    deals, won, spent, margin = _one(s, """select count(*), sum(won_amount), sum(expense_amount),
+        sum(margin_after_expenses) from sales.deal_margin where expense_count > 0""")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Deals with expenses 有费用商机"] == f"{deals:,}"
+    assert metrics["Won 赢单金额"] == _money(won)
+    assert metrics["Deal expenses 商机费用"] == _money(spent)
+    assert metrics["Margin after expenses 费用后毛利"] == _money(margin)
+    per_status, listed = at.dataframe[0].value, at.dataframe[1].value
+    assert per_status["deal_count"].sum() == deals
+    assert len(listed) == min(deals, DETAIL_ROWS)
+    costliest = _one(s, "select max(expense_amount) from sales.deal_margin")[0]
+    assert float(listed["expense_amount"].iloc[0]) == float(costliest)
+    at.selectbox(key="expense_deal_status").set_value("won").run()
+    assert not at.exception
+    assert set(at.dataframe[1].value["status"]) <= {"won"}

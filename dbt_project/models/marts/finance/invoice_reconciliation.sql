@@ -5,6 +5,8 @@
 --   invoiced_not_collected  net invoiced - collected, when positive (开票未回款)
 --   collected_not_invoiced  collected - net invoiced, when positive (回款未开票)
 --   not_yet_invoiced        contract (or order) amount - net invoiced, when positive
+-- The counts are bigint (Spark's sum of ints already is; DuckDB's is a hugeint, whose bit-packed
+-- storage took half of the 发票对账 page's contract-list read at S=10: ~11 of 20 ms CPU).
 
 with
 
@@ -140,11 +142,11 @@ invoiced as (
 
     select
         reconciliation_key,
-        sum(case when not is_red_letter and not is_voided then 1 else 0 end)               as invoice_count,
+        cast(sum(case when not is_red_letter and not is_voided then 1 else 0 end) as {{ dbt.type_bigint() }}) as invoice_count,
         sum(case when not is_red_letter and not is_voided then net_amount else 0 end)      as invoiced_gross,
-        sum(case when is_red_letter then 1 else 0 end)                                     as red_letter_count,
+        cast(sum(case when is_red_letter then 1 else 0 end) as {{ dbt.type_bigint() }})    as red_letter_count,
         sum(case when is_red_letter then -net_amount else 0 end)                           as red_letter_amount,
-        sum(case when is_voided then 1 else 0 end)                                         as voided_count,
+        cast(sum(case when is_voided then 1 else 0 end) as {{ dbt.type_bigint() }})        as voided_count,
         sum(net_amount)                                                                    as invoiced_net,
         max(invoice_date)                                                                  as last_invoice_date
     from invoices
