@@ -14,6 +14,7 @@ scikit-learn on arrays); no Python loops over rows.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -149,14 +150,36 @@ def weekly_dates(start: dt.date, end: dt.date) -> list[dt.date]:
     return [end - dt.timedelta(days=d) for d in range(0, days + 1, 7)][::-1]
 
 
-def labelled_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Weekly point-in-time features of all history, with the eventual outcome and when it was known."""
-    end = data_end(con)
+def training_cutoff(as_of: dt.date) -> dt.date:
+    """The model learns from what was known before the Monday of the as-of week.
+
+    Why weekly: a daily delivery moves the as-of date, and a model trained up to yesterday would
+    retrain every day on almost the same rows (four backtest fits and a final one, the largest
+    Python step of a one-day run). Anchored on the week, the training history is the same all
+    week; the fit is redone when the week turns or a late correction changes a row it learned
+    from, and the deals are scored every day in between. A full rebuild computes the same cutoff
+    from the same data, so both publish the same scores.
+    """
+    return as_of - dt.timedelta(days=as_of.weekday())
+
+
+def labelled_frame(con: duckdb.DuckDBPyConnection, cutoff: dt.date) -> pd.DataFrame:
+    """Weekly point-in-time features of all history before ``cutoff`` (the Sundays before it),
+    with the outcome of the deals closed before it and when it became known."""
     start = con.execute("select cast(min(valid_from) as date) from sales.opportunity_versions").fetchone()[0]
-    feats = features_as_of(con, weekly_dates(start, end))
-    labelled = feats.merge(outcomes(con), on="opportunity_id", how="inner")
+    feats = features_as_of(con, weekly_dates(start, cutoff - dt.timedelta(days=1)))
+    known = outcomes(con)
+    known = known[pd.to_datetime(known["closed_at"]) < pd.Timestamp(cutoff)]
+    labelled = feats.merge(known, on="opportunity_id", how="inner")
     labelled["as_of_date"] = pd.to_datetime(labelled["as_of_date"])
     return labelled
+
+
+def frame_digest(frame: pd.DataFrame) -> str:
+    """Digest of a frame's columns and rows in order: the same training frame, the same fit."""
+    digest = hashlib.sha256("|".join(map(str, frame.columns)).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
 
 
 # Enough history to learn from and to check against the stage baseline: fewer closed deals than

@@ -53,7 +53,10 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: La
     # Python assets (ML scores, company resolution) sit between dbt models, so Dagster splits
     # this multi-asset into several steps; "cautious" runs a test only in the step where all of
     # its parents are built (a relationships test must not run before the model it checks).
-    args = ["build", "--indirect-selection", "cautious"]
+    # --no-write-json: nothing reads a step's manifest.json / run_results.json (Dagster takes
+    # dbt's events from its log stream, the manifest from `crmlake prepare`); writing them was a
+    # quarter of a small step's CPU (7.9 s vs 10.2 s for one model, S=1, under load).
+    args = ["build", "--indirect-selection", "cautious", "--no-write-json"]
     if lakehouse.engine_name != "spark":
         if not has_compiled_tests(_manifest()):
             yield from dbt.cli(args, context=context, target_path=target).stream()
