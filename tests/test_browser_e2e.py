@@ -4,8 +4,10 @@ the forecast page's drill-down shows the new opportunity.
 
 Chromium (the system package, driven by Playwright) talks to `streamlit run apps/Home.py` served
 from a copy of the session's S=1 lakehouse with its own operational store. The pipeline run in
-the middle is the real one: the store's extraction brings the opportunity into the sales marts
-and a new snapshot is published, which the page shows after a reload.
+the middle is the real one from the store down to the forecast (tests/store_rerun_fixtures.py,
+as test_ops_into_marts runs it; the whole pipeline is the session's run): the store's extraction
+brings the opportunity into the sales marts and a new snapshot is published, which the page
+shows after a reload.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 
+import dagster as dg
 import pytest
 from browser import chromium
 from browser.streamlit_page import (
@@ -24,6 +27,7 @@ from browser.streamlit_page import (
     wait_idle,
 )
 from browser.streamlit_server import streamlit_app
+from store_rerun_fixtures import run_selection, store_to_mart
 
 pytestmark = pytest.mark.slow
 
@@ -109,8 +113,6 @@ def _log_in(page, url: str, rep, password: str) -> None:
 def test_rep_enters_an_opportunity_and_sees_it_in_the_forecast(lakehouse, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from pipelines.runner import failed_checks, failed_steps, materialize
-
     settings, rep, password = lakehouse
     chromium.require_chromium()
     account_id, account_name = _existing_account(settings, rep.crm_user_id)
@@ -138,8 +140,7 @@ def test_rep_enters_an_opportunity_and_sees_it_in_the_forecast(lakehouse, tmp_pa
             click(page, "创建 Create")
             main.get_by_text("已创建 Opportunity created").first.wait_for()
 
-        result = materialize(settings)
-        assert result.success, f"failed steps {failed_steps(result)}, failed checks {failed_checks(result)}"
+        run_selection(settings, store_to_mart(dg.AssetKey(["sales", "forecast"])))
 
         with screenshots_on_failure(page, shots, "2-forecast"):
             page.goto(url)  # the browser reloads the app: a new session, still logged in (session cookie)
