@@ -436,29 +436,27 @@ def test_registration_protection_ending_tells_the_channel_manager(tmp_path, stor
     assert "剩 5 天" in alert.title and "¥500,000.00" in alert.body
 
 
-def test_stalled_opportunity_counts_stage_changes_and_activities_and_routes_up(tmp_path, store):
+def test_stalled_opportunity_alerts_on_the_activities_marts_idle_days_and_routes_up(tmp_path, store):
+    # the idle days come from sales.opportunity_idle_days (its own hand-worked cases:
+    # tests/test_activities_discounts.py); the rule adds its threshold and amount band
     snap = snapshot(tmp_path / "s.duckdb")
     with duckdb.connect(str(snap)) as con:
         _as_of(con, "2026-11-02")
         con.execute("create schema sales")
-        con.execute("""create table sales.opportunities as select * from (values
-            (21, ?, '大项目', '甲公司', '方案报价', 2000000.00, false, timestamp '2026-08-01 09:00', '张伟'),
-            (22, ?, '有跟进', '乙公司', '方案报价', 2000000.00, false, timestamp '2026-08-01 09:00', '张伟'),
-            (23, ?, '已赢单', '丙公司', '赢单', 2000000.00, true, timestamp '2026-08-01 09:00', '张伟'))
-            t(opportunity_id, owner_id, opportunity_name, account_name, stage, amount, is_closed, created_at, owner_name)""",
+        con.execute("""create table sales.opportunity_idle_days as select * from (values
+            (21, ?, '大项目', '甲公司', '方案报价', 2000000.00, 43, '张伟'),
+            (22, ?, '有跟进', '乙公司', '方案报价', 2000000.00, 3, '张伟'),
+            (24, ?, '小单', '丁公司', '方案报价', 20000.00, 90, '张伟'))
+            t(opportunity_id, owner_id, opportunity_name, account_name, stage, amount, idle_days, owner_name)""",
                     [OWNER, OWNER, OWNER])
-        con.execute("""create table sales.opportunity_stage_history as select * from (values
-            (21, timestamp '2026-09-20 10:00'), (22, timestamp '2026-09-20 10:00'), (23, timestamp '2026-09-20 10:00'))
-            t(opportunity_id, entered_at)""")
-        con.execute("""create table staging.stg_crm__activities as
-            select 22::bigint as opportunity_id, timestamp '2026-10-30 15:00' as activity_time""")
     rule = AlertRule(id="stalled", kind="stalled_opportunity", recipients=["owner", "manager_chain"], stalled_days=30,
                      min_amount=Decimal(1_000_000))
     evaluate(snap, store, Alerts(rules=[rule]), now=DAY)
     with session_scope(store, readonly=True) as s:
         alerts = s.scalars(sa.select(Alert).order_by(Alert.recipient_key)).all()
+    # 22 is idle 3 days (under 30), 24 is under the rule's ¥1,000,000 band
     assert [(a.subject_id, a.recipient_key) for a in alerts] == [("21", f"crm:{OWNER}"), ("21", f"crm:{MANAGER}")]
-    assert "43 天" in alerts[0].title  # 2026-09-20 -> 2026-11-02
+    assert "43 天" in alerts[0].title and "¥2,000,000.00" in alerts[0].title
 
 
 @pytest.mark.parametrize(("url", "path", "text_of"), [

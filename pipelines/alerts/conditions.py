@@ -233,28 +233,20 @@ def registrations_expiring(rule: AlertRule, ctx: Context) -> list[Condition]:
 
 
 def stalled_opportunities(rule: AlertRule, ctx: Context) -> list[Condition]:
-    """Open deals with no stage change and no activity for ``stalled_days`` days before the as-of."""
-    _need(ctx.con, "sales.opportunities", "sales.opportunity_stage_history")
-    as_of = _as_of(ctx.con)
-    activities = ("union all select opportunity_id, activity_time from staging.stg_crm__activities "
-                  "where opportunity_id is not null") if table_exists(ctx.con, "staging.stg_crm__activities") else ""
-    rows = _rows(ctx.con, f"""
-        with touched as (
-            select opportunity_id, entered_at as touched_at from sales.opportunity_stage_history
-            {activities}
-        ), last_touch as (
-            select opportunity_id, max(touched_at) as last_at from touched group by opportunity_id
-        )
-        select o.*, greatest(coalesce(t.last_at, o.created_at), o.created_at) as last_at
-        from sales.opportunities o left join last_touch t using (opportunity_id)
-        where not o.is_closed
-        order by o.opportunity_id""")
+    """Open deals with no stage change and no activity for ``stalled_days`` days before the as-of.
+
+    How long a deal has been idle is the activities page's figure (``sales.opportunity_idle_days``:
+    last stage change, activity or creation, one home for that rule); the alert rule only chooses
+    its own threshold and amount band.
+    """
+    _need(ctx.con, "sales.opportunity_idle_days")
+    rows = _rows(ctx.con, "select * from sales.opportunity_idle_days order by opportunity_id")
     days = rule.stalled_days or 30
     out = []
     for r in rows:
-        if r["last_at"] is None or not _band(r.get("amount"), rule):
+        if r["idle_days"] is None or not _band(r.get("amount"), rule):
             continue
-        idle = (as_of - r["last_at"].date()).days
+        idle = int(r["idle_days"])
         if idle < days:
             continue
         step = (idle - days) // days
