@@ -104,3 +104,10 @@ def test_dso_on_invoiced_amounts(con):
 def test_invoice_naming_no_known_order_is_on_no_contract(con):
     got = one(con, "select is_matched, reconciliation_key, net_amount from finance.invoices where invoice_no = 'INV-9'")
     assert got == [(False, None, Decimal("7000.00"))]
+
+
+def test_reconciliation_counts_are_bigint_not_hugeint(con):
+    """DuckDB's sum of ints is a hugeint, slow to decompress on every page read (issue 16)."""
+    got = one(con, """select column_name, data_type from duckdb_columns()
+                      where table_name = 'invoice_reconciliation' and column_name like '%_count' order by 1""")
+    assert {t for _, t in got} == {"BIGINT"} and len(got) == 5
