@@ -81,12 +81,17 @@ def summary_totals(summary: pd.DataFrame) -> dict[str, float | int]:
 
 
 def reconciliation(viewer: Viewer, status: str | None = None, department: str | None = None,
-                   search: str | None = None, limit: int | None = DETAIL_ROWS) -> pd.DataFrame:
+                   search: str | None = None, limit: int | None = DETAIL_ROWS,
+                   key: str | None = None) -> pd.DataFrame:
     """The viewer's contracts (and contract-less orders) with invoices or receipts, largest gap
     first: the first ``limit`` (``None``: all) of one status, department and/or text in the
-    contract number, order number or customer name."""
+    contract number, order number or customer name; ``key``: only that contract (a link to one
+    beyond the list)."""
     where, params = row_rules.owners(viewer)
     conditions, values = [where, ON_PAGE], list(params)
+    if key:
+        conditions.append("reconciliation_key = ?")
+        values.append(key)
     if status:
         conditions.append("reconciliation_status = ?")
         values.append(status)

@@ -102,6 +102,22 @@ def test_invoices_page_lists_the_largest_gaps_and_filters_in_sql(pipeline_run, m
     assert contract in set(at.dataframe[1].value["contract_no"])
 
 
+def test_a_link_to_a_contract_beyond_the_list_still_opens_it(pipeline_run, monkeypatch):
+    s = pipeline_run.settings
+    key, number = _one(s, """select reconciliation_key, coalesce(contract_no, order_no) from finance.invoice_reconciliation
+                             where reconciliation_status <> 'not_invoiced'
+                             order by greatest(invoiced_not_collected, collected_not_invoiced), reconciliation_key
+                             limit 1""")  # the smallest gap: last in the list, beyond it when there are many
+    for name, value in s.as_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(APPS))
+    at = as_viewer(AppTest.from_file(str(PAGES / "invoices.py"), default_timeout=90), viewer("admin"))
+    at.query_params["contract"] = key
+    at.run()
+    assert not at.exception, at.exception
+    assert f"{number} · 发票 Invoices" in [h.value for h in at.subheader]
+
+
 def test_invoices_page_aging_basis_switch(pipeline_run, monkeypatch):
     s = pipeline_run.settings
     at = _page(monkeypatch, s, "invoices.py", tab=("invoice_tab", "账龄 Aging"))

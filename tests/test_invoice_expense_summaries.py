@@ -115,6 +115,10 @@ def test_reconciliation_detail_is_the_top_of_the_filter(invoices):
     assert invoices.reconciliation(ADMIN, department="华东销售部", limit=None)["contract_no"].tolist() == [
         "HT-INV3", "HT-INV2", "HT-INV1"]
     assert invoices.reconciliation(ADMIN, department="华北销售部").empty
+    # a link names one contract, wherever it ranks; still within the filter and the row rule
+    assert invoices.reconciliation(ADMIN, key="contract:9001", limit=1)["contract_no"].tolist() == ["HT-INV1"]
+    assert invoices.reconciliation(ADMIN, status="collected_not_invoiced", key="contract:9001").empty
+    assert invoices.reconciliation(viewer("sales_rep", crm_user_id=21), key="contract:9001").empty
 
 
 def test_a_rep_summary_holds_only_their_contracts(invoices):

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from apps import auth, charts, display, drill, exports, row_rules
+from apps import auth, charts, display, drill, exports, row_rules, url_state
 from apps import finance_data as fin
 from apps import invoice_data as inv
 
@@ -49,6 +49,9 @@ if reconcile_tab.open:
         chosen = {"status": None if status == "all" else status,
                   "department": None if department == "all" else department, "search": search or None}
         shown = inv.reconciliation(viewer, **chosen)
+        linked = url_state.raw("contract")  # a link to a contract beyond the list still opens it
+        if linked and linked not in set(shown["reconciliation_key"]):
+            shown = pd.concat([inv.reconciliation(viewer, **chosen, key=linked), shown], ignore_index=True)
         matching = int(in_status.loc[in_status["department_name"] == department, "contract_count"].sum()
                        if chosen["department"] else in_status["contract_count"].sum())
         listed = (f"{display.count(len(shown))} 份合同/订单" if search else
