@@ -73,3 +73,27 @@ def pipeline_run(tmp_path_factory, dbt_manifest) -> PipelineRun:
     result = materialize(settings)
     assert result.success, f"failed steps {failed_steps(result)}, failed checks {failed_checks(result)}"
     return PipelineRun(settings=settings, report=report, result=result)
+
+
+# -- case warehouses that several modules read: built once by the real dbt models, read-only ----
+
+@pytest.fixture(scope="session")
+def sales_case_warehouse(tmp_path_factory) -> Path:
+    """The sales cases (tests/sales_fixtures.py) after `dbt build` of the sales models: the marts'
+    and the ML features' tests read the same warehouse (read-only)."""
+    from sales_fixtures import build_sales_models
+
+    return build_sales_models(tmp_path_factory.mktemp("sales_case"))
+
+
+@pytest.fixture(scope="session")
+def partner_case_warehouse(tmp_path_factory) -> Path:
+    """partner.md R1/R2 and names.md (tests/partner_fixtures.py) after `dbt build` of the partner
+    models: the cases' tests read it (read-only), the pages' tests publish a copy of it."""
+    from partner_fixtures import build_case_warehouse, run_partner_dbt
+
+    tmp = tmp_path_factory.mktemp("partner_cases")
+    warehouse = build_case_warehouse(tmp)
+    result = run_partner_dbt(tmp, warehouse)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return warehouse

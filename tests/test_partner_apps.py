@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from app_login import as_viewer, viewer
-from partner_fixtures import build_case_warehouse, run_partner_dbt
 from streamlit.testing.v1 import AppTest
 
 APPS = Path(__file__).resolve().parents[1] / "apps"
@@ -18,13 +17,11 @@ PAGES = APPS / "views" / "partner"
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("partner_apps")
-    warehouse = build_case_warehouse(tmp)
-    assert run_partner_dbt(tmp, warehouse).returncode == 0
-    home = tmp / "home"
+def published(partner_case_warehouse, tmp_path_factory):
+    """A home whose snapshot is a copy of the cases' warehouse (built once with test_partner_cases)."""
+    home = tmp_path_factory.mktemp("partner_apps") / "home"
     (home / "published").mkdir(parents=True)
-    shutil.copy(warehouse, home / "published" / "crmlake.duckdb")
+    shutil.copy(partner_case_warehouse, home / "published" / "crmlake.duckdb")
     return home
 
 

@@ -11,12 +11,9 @@ from partner_fixtures import build_case_warehouse, run_partner_dbt
 
 
 @pytest.fixture(scope="module")
-def case_db(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("partner_cases")
-    warehouse = build_case_warehouse(tmp)
-    result = run_partner_dbt(tmp, warehouse)
-    assert result.returncode == 0, result.stdout[-4000:]
-    con = duckdb.connect(str(warehouse), read_only=True)
+def case_db(partner_case_warehouse):
+    """The cases' warehouse, built once for this module and test_partner_apps (tests/conftest.py)."""
+    con = duckdb.connect(str(partner_case_warehouse), read_only=True)
     yield con
     con.close()
 

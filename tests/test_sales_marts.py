@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from sales_fixtures import build_sales_models
 
 from apps import sales_data
 
@@ -19,8 +18,8 @@ Q3 = (D(2026, 7, 1), D(2026, 9, 30))
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    return build_sales_models(tmp_path_factory.mktemp("sales_case"))
+def warehouse(sales_case_warehouse):
+    return sales_case_warehouse  # built once for this module and test_sales_ml (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,14 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pytest
-from sales_fixtures import build_sales_models
 
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory):
-    return build_sales_models(tmp_path_factory.mktemp("sales_ml_case"))
+def warehouse(sales_case_warehouse):
+    return sales_case_warehouse  # built once for this module and test_sales_marts (tests/conftest.py)
 
 
 @pytest.mark.parametrize("day", [dt.date(2026, 7, 9), dt.date(2026, 7, 13), dt.date(2026, 7, 17)])
