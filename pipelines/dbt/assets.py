@@ -27,7 +27,7 @@ from pipelines.dbt.data_tests import (
     run_tests,
     step_data_tests,
 )
-from pipelines.dbt.project import dbt_project
+from pipelines.dbt.project import UNIT_TESTS, dbt_project
 from pipelines.dbt.translator import DBT_TESTS_CHECK, CrmlakeDbtTranslator
 from pipelines.resources import LakehouseResource
 from pipelines.spark.dbt_args import spark_exclude_args
@@ -59,9 +59,12 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: La
     args = ["build", "--indirect-selection", "cautious", "--no-write-json"]
     if lakehouse.engine_name != "spark":
         if not has_compiled_tests(_manifest()):
+            args += ["--exclude", UNIT_TESTS]
             yield from dbt.cli(args, context=context, target_path=target).stream()
             return
-        args += ["--exclude", "resource_type:test"]
+        # one --exclude value, selectors separated by a space (dbt's union): dagster-dbt moves
+        # --exclude and the one value after it next to its own --select
+        args += ["--exclude", f"resource_type:test {UNIT_TESTS}"]
         yield from dbt.cli(args, context=context, target_path=target).stream()
         yield from _data_tests(context, lakehouse)
         return

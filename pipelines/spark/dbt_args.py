@@ -1,6 +1,7 @@
 """What ``dbt build`` leaves out on Spark, and the switch that makes a Spark run models-only.
 
-dbt unit tests always stay on DuckDB (their fixtures don't survive dbt-spark's typing). Data
+dbt unit tests never run in a pipeline run (``pipelines.dbt.project.UNIT_TESTS``; on Spark their
+fixtures would not survive dbt-spark's typing either). Data
 tests gate publish on Spark too, unless ``CRMLAKE_SPARK_DATA_TESTS=0``: the equivalence test
 turns them off, because its DuckDB run over the same landing zone already runs every data test
 and proves the marts row for row, and on two cores the ~640 tests cost Spark more than the models.
@@ -8,6 +9,8 @@ and proves the marts row for row, and on two cores the ~640 tests cost Spark mor
 
 import os
 from collections.abc import Mapping
+
+from pipelines.dbt.project import UNIT_TESTS
 
 DATA_TESTS_ENV = "CRMLAKE_SPARK_DATA_TESTS"
 
@@ -27,7 +30,7 @@ def spark_exclude_args(env: Mapping[str, str] | None = None) -> list[str]:
     One argument, selectors separated by a space (dbt's union): dagster-dbt moves ``--exclude``
     and the one value after it next to its own ``--select``.
     """
-    excluded = ["resource_type:unit_test"]
+    excluded = [UNIT_TESTS]
     if not spark_data_tests(env):
         excluded.append("resource_type:test")
     return ["--exclude", " ".join(excluded)]
