@@ -73,9 +73,18 @@ def engine_env(engine: str) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def run_pipeline(home: Path, landing: Path, engine: str, config_dir: Path | None = None):
+# What ingestion leaves in a lakehouse: the raw tables, their load ledger, the quarantine and the
+# raw suites' remembered verdicts. Ingestion and the raw checks are Python on either engine.
+RAW_LAYER = ("raw", "ledger", "quarantine", "check_cache")
+
+
+def run_pipeline(home: Path, landing: Path, engine: str, config_dir: Path | None = None,
+                 raw_from: Path | None = None):
     """Every asset materialized and published on ``engine``, reading ``landing`` (and the
-    business settings in ``config_dir``, default ``<home>/config``)."""
+    business settings in ``config_dir``, default ``<home>/config``). With ``raw_from`` (another
+    lakehouse's directory over the same landing zone) the run starts from a copy of its raw layer:
+    ingestion finds every landing file loaded and the raw checks reuse their verdicts, so the run
+    pays for what the engine builds (dbt, the Python assets between its steps, publish)."""
     from kernel.settings import get_settings
     from pipelines.runner import failed_checks, failed_steps, materialize
 
@@ -83,6 +92,9 @@ def run_pipeline(home: Path, landing: Path, engine: str, config_dir: Path | None
     if config_dir is not None:
         env["CRMLAKE_CONFIG_DIR"] = str(config_dir)
     settings = get_settings(env)
+    for name in RAW_LAYER if raw_from is not None else ():
+        if (raw_from / name).is_dir():
+            shutil.copytree(raw_from / name, settings.lakehouse_dir / name)  # keeps mtimes: the cache's key
     with engine_env(engine):
         result = materialize(settings)
     assert result.success, (
