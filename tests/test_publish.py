@@ -57,13 +57,17 @@ def _digest(path) -> str:
 
 
 @pytest.mark.slow
-def test_rerun_loads_nothing_twice_and_a_failing_check_keeps_the_previous_snapshot(tmp_path, dbt_manifest):
-    from pipelines.runner import failed_checks, materialize
-    from tools.demo import generate
+def test_rerun_loads_nothing_twice_and_a_failing_check_keeps_the_previous_snapshot(pipeline_run, tmp_path):
+    from store_rerun_fixtures import copied_lakehouse
 
-    settings = get_settings({"CRMLAKE_HOME": str(tmp_path)})
-    generate(settings.landing_dir, scale=0.2, seed=7, config_dir=settings.config_dir)
-    assert materialize(settings).success
+    from pipelines.runner import failed_checks, materialize
+
+    # a copy of the session's whole run (tests/conftest.py), snapshot and settings included; its
+    # landing zone is read, never written
+    source = pipeline_run.settings
+    settings = copied_lakehouse(source, tmp_path)
+    shutil.copytree(source.published_dir, settings.published_dir)
+    shutil.copytree(source.config_dir, settings.config_dir)
     before = _digest(settings.published_database)
 
     # Re-running ingestion on the same landing zone loads nothing twice.
