@@ -169,3 +169,17 @@ def test_discounts_page_depth_and_win_rate(monkeypatch, published_dir):
     assert metric(at, "已审批") == "2" and metric(at, "平均时效") == "16.25"
     rep = page(monkeypatch, published_dir, "discounts.py", viewer("sales_rep", crm_user_id=11))
     assert metric(rep, "整体折扣深度") == "13.0%"  # 1 - (8,600 + 8,800) / 20,000
+
+
+def test_the_weekly_read_returns_only_the_weeks_the_page_shows(monkeypatch, published_dir):
+    # the fixture has two weeks (2026-07-06, 2026-07-13); the page shows the last SHOWN_WEEKS
+    monkeypatch.setenv("CRMLAKE_PUBLISHED_DIR", str(published_dir))
+    from apps import activities_data
+
+    admin = viewer("admin")
+    both = activities_data.weekly(admin)
+    assert sorted(set(both["week_start"].dt.date)) == [dt.date(2026, 7, 6), dt.date(2026, 7, 13)]
+    last = activities_data.weekly(admin, weeks=1)
+    assert sorted(zip(last["week_start"].dt.date, last["owner_id"])) == [(dt.date(2026, 7, 13), 11), (dt.date(2026, 7, 13), 12)]
+    rep = activities_data.weekly(viewer("sales_rep", crm_user_id=11), weeks=1)
+    assert list(zip(rep["week_start"].dt.date, rep["owner_id"])) == [(dt.date(2026, 7, 13), 11)]

@@ -29,7 +29,7 @@ if weekly.empty:
     st.info("not computed: no activities in your scope (crm.activities not delivered or none yours) 暂无拜访记录")
 else:
     weeks = sorted(weekly["week_start"].unique())
-    shown_weeks = weeks[-13:]
+    shown_weeks = weeks[-data.SHOWN_WEEKS:]
     recent = weekly[weekly["week_start"].isin(shown_weeks)]
     latest = weekly[weekly["week_start"] == weeks[-1]]
     m1, m2, m3 = st.columns(3)
