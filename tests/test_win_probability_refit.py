@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from models_ml import win_probability as wp
-from pipelines.sales.assets import train_and_score
+from pipelines.sales.assets import FIT_CACHE, train_and_score
 
 
 def test_training_cutoff_is_the_monday_of_the_as_of_week():
@@ -84,3 +84,14 @@ def test_the_fit_is_kept_within_the_week_and_redone_when_the_week_turns_or_histo
     train_and_score(con, models, log=lines.append)
     assert not any("kept" in line for line in lines)
     assert len(_fits(models)) == 3
+
+    # the kept fits are read only from the file the pipeline wrote, never through a symlink
+    cache = models / FIT_CACHE
+    elsewhere = tmp_path / "elsewhere.pickle"
+    elsewhere.write_bytes(cache.read_bytes())
+    cache.unlink()
+    cache.symlink_to(elsewhere)
+    lines.clear()
+    train_and_score(con, models, log=lines.append)
+    assert not any("kept" in line for line in lines)
+    assert len(_fits(models)) == 4 and not cache.is_symlink()

@@ -78,15 +78,16 @@ FIT_CACHE = "win_probability_fit.pickle"  # beside the fits' folders, in the lak
 
 def _fit(labelled: pd.DataFrame, quarters: list[dt.date], cutoff: dt.date, end: dt.date, models_dir,
          log) -> dict | None:
-    """The backtest models, their report and the final model for this training frame: the last
+    """The backtest models, the model card and the final model for this training frame: the last
     run's when it learned from exactly this frame (same rows, quarters, cutoff and code), else
-    fitted now and kept. None when no backtest quarter has both outcomes."""
+    fitted now and kept. None when no backtest quarter has both outcomes. The kept file is read
+    only when it is a regular file the pipeline wrote (never through a symlink)."""
     from pipelines.run_inputs import code_fingerprint
 
     key = f"{wp.frame_digest(labelled)}|{quarters}|{cutoff}|{code_fingerprint()}|{sklearn.__version__}"
     cache = models_dir / FIT_CACHE
     try:  # plain pickle: joblib's loader took 7.7 s for the five fits, pickle 0.04 s (S=1)
-        kept = pickle.loads(cache.read_bytes())
+        kept = None if cache.is_symlink() else pickle.loads(cache.read_bytes())
     except Exception:  # noqa: BLE001 - no cache, or one from another version: fit
         kept = None
     if isinstance(kept, dict) and kept.get("key") == key and (kept["folder"] / "model.joblib").exists():
@@ -117,9 +118,7 @@ def _fit(labelled: pd.DataFrame, quarters: list[dt.date], cutoff: dt.date, end: 
         },
     }
     folder = wp.save_model(model, models_dir, version, card)
-    fitted = {"key": key, "report": report, "models": models, "model": model, "version": version,
-              "folder": folder, "card": card}
-    models_dir.mkdir(parents=True, exist_ok=True)
+    fitted = {"key": key, "models": models, "model": model, "version": version, "folder": folder, "card": card}
     tmp = cache.with_name(f".{cache.name}.tmp")
     tmp.write_bytes(pickle.dumps(fitted, protocol=pickle.HIGHEST_PROTOCOL))
     tmp.replace(cache)
