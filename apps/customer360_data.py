@@ -94,12 +94,14 @@ def header(viewer: Viewer, company_key: str) -> pd.DataFrame:
 @dataclass(frozen=True)
 class Section:
     """One block of the page: its title, the tables it may read (first present wins) and its SQL
-    per table (``?`` = the company key, repeated ``params`` times)."""
+    per table (every ``?`` = the company key). ``at_once``: shown when the page opens (what a rep
+    looks at first: deals, last touch, contacts); the others are read only when opened, so the
+    page does not wait for thirteen reads (issue 16)."""
 
     key: str
     title: str
     sources: tuple[tuple[str, str], ...]  # (table, sql)
-    params: int = 1
+    at_once: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,19 +114,26 @@ class Result:
 _ACCOUNT_FILTER = f"account_id in ({ACCOUNTS_OF})"
 
 SECTIONS: tuple[Section, ...] = (
-    Section("contacts", "联系人 Contacts", (
-        ("intermediate.int_contacts_unioned",
-         f"""select contact_name, title, mobile, email, is_decision_maker, account_id
-             from intermediate.int_contacts_unioned where {_ACCOUNT_FILTER}
-             order by is_decision_maker desc, contact_name"""),
-    )),
     Section("deals", "商机 Deals", (
         ("sales.opportunities",
          """select opportunity_id, opportunity_name, owner_name, stage, status, amount, weighted_amount,
                    expected_close_date, account_name
             from sales.opportunities where company_key = ?
             order by is_closed, expected_close_date desc, opportunity_id"""),
-    )),
+    ), at_once=True),
+    Section("activity_summary", "跟进概况 Last touch", (
+        ("sales.account_activity",
+         """select account_name, owner_name, last_activity_at, days_without_activity, is_inactive,
+                   activities, activities_last_90_days
+            from sales.account_activity where company_key = ?
+            order by days_without_activity desc, account_name"""),
+    ), at_once=True),
+    Section("contacts", "联系人 Contacts", (
+        ("intermediate.int_contacts_unioned",
+         f"""select contact_name, title, mobile, email, is_decision_maker, account_id
+             from intermediate.int_contacts_unioned where {_ACCOUNT_FILTER}
+             order by is_decision_maker desc, contact_name"""),
+    ), at_once=True),
     Section("quotes", "报价 Quotes", (
         ("sales.quote_discounts",
          f"""select quote_no, quote_date, status, owner_name, list_amount, net_amount, discount_depth, discount_band,
@@ -170,6 +179,13 @@ SECTIONS: tuple[Section, ...] = (
             join partner.company_resolution as r on r.typed_name = i.customer_name
             where r.company_key = ? order by i.invoice_date desc, i.invoice_no limit 200"""),
     )),
+    Section("expenses", "费用 Expenses", (
+        ("sales.expenses",
+         """select expense_no, expense_date, expense_type, status, amount, counted_amount, owner_name,
+                   opportunity_name
+            from sales.expenses where company_key = ?
+            order by expense_date desc, expense_no limit 200"""),
+    )),
     Section("tickets", "工单 Tickets", (
         ("intermediate.int_tickets_unioned",
          f"""select ticket_no, created_at, subject, category, priority, channel, status, team
@@ -193,20 +209,6 @@ SECTIONS: tuple[Section, ...] = (
             left join staging.stg_partners__partners as p on p.partner_id = d.partner_id
             where d.company_key = ? order by d.submitted_at desc"""),
     )),
-    Section("expenses", "费用 Expenses", (
-        ("sales.expenses",
-         """select expense_no, expense_date, expense_type, status, amount, counted_amount, owner_name,
-                   opportunity_name
-            from sales.expenses where company_key = ?
-            order by expense_date desc, expense_no limit 200"""),
-    )),
-    Section("activity_summary", "跟进概况 Last touch", (
-        ("sales.account_activity",
-         """select account_name, owner_name, last_activity_at, days_without_activity, is_inactive,
-                   activities, activities_last_90_days
-            from sales.account_activity where company_key = ?
-            order by days_without_activity desc, account_name"""),
-    )),
     Section("activities", "活动 Activities", (
         ("staging.stg_crm__activities",
          f"""select activity_time, activity_type, content, duration_minutes, owner_id, opportunity_id
@@ -215,6 +217,7 @@ SECTIONS: tuple[Section, ...] = (
     )),
 )
 SECTION_KEYS = tuple(s.key for s in SECTIONS)
+AT_ONCE = tuple(s.key for s in SECTIONS if s.at_once)
 
 
 OUTSIDE_SCOPE = "not computed: this company is outside your scope 不在您的权限范围内"
@@ -227,12 +230,14 @@ def section(viewer: Viewer, key: str, company_key: str, present: Callable[[], se
     return _section_rows(key, company_key, present())
 
 
-def sections(viewer: Viewer, company_key: str) -> dict[str, Result]:
-    """Every section of the page, the scope checked once (the page's reads: one per section)."""
-    if not may_open(viewer, company_key):
-        return {s.key: Result(None, None, OUTSIDE_SCOPE) for s in SECTIONS}
+def first_view(viewer: Viewer, company_key: str) -> tuple[pd.DataFrame, dict[str, Result]]:
+    """The header and the sections shown at once (``AT_ONCE``). The header's read checks the
+    scope (empty outside it), so these sections need no check of their own: one read fewer."""
+    accounts = header(viewer, company_key)
+    if accounts.empty:
+        return accounts, {}
     tables = published_tables()
-    return {s.key: _section_rows(s.key, company_key, tables) for s in SECTIONS}
+    return accounts, {key: _section_rows(key, company_key, tables) for key in AT_ONCE}
 
 
 def _section_rows(key: str, company_key: str, tables: set[str]) -> Result:

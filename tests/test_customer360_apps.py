@@ -46,16 +46,28 @@ def _frame_with(at: AppTest, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def _open(at: AppTest, *sections: str) -> AppTest:
+    """The page with the expanders of ``sections`` opened (as a click does: a rerun)."""
+    for key in sections:
+        at.session_state[f"c360_open_{key}"] = True
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_a_company_link_opens_its_360_with_every_section(env):
-    from apps import customer360_data
+    from apps.customer360_data import SECTIONS
 
     key, deals = _sql(env, """select company_key, count(*) from sales.opportunities
                               group by 1 order by 2 desc, 1 limit 1""")[0]
     at = _page("sales/customer_360.py", viewer("admin"), company=key)
     assert at.selectbox(key="c360_company").value == key
     headers = [s.value for s in at.subheader]
-    assert all(section.title in headers for section in customer360_data.SECTIONS)
+    assert all(section.title in headers for section in SECTIONS if section.at_once)
+    later = [section for section in SECTIONS if not section.at_once]
+    assert [e.label for e in at.expander] == [section.title for section in later]  # one click away
     assert len(_frame_with(at, "opportunity_name")) == deals
+    at = _open(at, *(section.key for section in later))
     open_amount = _sql(env, """select coalesce(sum(open_amount), 0) from finance.ar_aging where company_key = ?
                                and as_of_date = (select max(as_of_date) from finance.ar_aging)""", (key,))[0][0]
     if open_amount:
@@ -63,6 +75,25 @@ def test_a_company_link_opens_its_360_with_every_section(env):
     # every section either shows rows, says it has none, or says why it is not computed
     reasons = [i.value for i in at.info]
     assert all(r.startswith("not computed") for r in reasons), reasons
+
+
+def test_a_closed_section_is_not_read_and_shows_the_company_rows_when_opened(env, monkeypatch):
+    from apps import customer360_data
+
+    key = _sql(env, """select company_key from finance.invoices where company_key is not null
+                       group by 1 order by count(*) desc, 1 limit 1""")[0][0]
+    sent: list[str] = []
+    read = customer360_data.query
+    monkeypatch.setattr(customer360_data, "query", lambda sql, params=(): sent.append(sql) or read(sql, params))
+    at = _page("sales/customer_360.py", viewer("admin"), company=key)
+    assert not any("from finance.invoices" in sql for sql in sent)  # closed: not read
+    assert not any("invoice_no" in d.value.columns for d in at.dataframe)
+    at = _open(at, "invoices")
+    invoices = _sql(env, "select invoice_no from finance.invoices where company_key = ?", (key,))
+    assert 0 < len(invoices)
+    shown = _frame_with(at, "invoice_no")
+    assert len(shown) == min(len(invoices), 200) and set(shown["invoice_no"]) <= {n for (n,) in invoices}
+    assert at.query_params["company"] == [key]  # the company stays in the address
 
 
 def test_a_rep_cannot_open_a_company_outside_their_scope_by_address(env):

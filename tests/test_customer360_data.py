@@ -87,3 +87,24 @@ def test_every_company_table_gets_a_link_to_the_page():
     from apps import display
 
     assert display.kind("customer_360", linked["customer_360"]) == display.LINK
+
+
+def test_the_page_reads_only_the_sections_shown_at_once(snapshot, monkeypatch):
+    """The sections a rep looks at first are read when the page opens, the others only when opened:
+    every other section's table is published here, yet none of them is read."""
+    later = [s for s in snapshot.SECTIONS if not s.at_once]
+    later_tables = {table for s in later for table, _ in s.sources}
+    sent: list[str] = []
+    read = snapshot.query
+    monkeypatch.setattr(snapshot, "query", lambda sql, params=(): sent.append(sql) or read(sql, params))
+    monkeypatch.setattr(snapshot, "published_tables", lambda: {"sales.opportunities", *later_tables})
+    assert set(snapshot.AT_ONCE) == {"deals", "activity_summary", "contacts"} and later
+    accounts, shown = snapshot.first_view(REP, "CO-B")
+    assert list(accounts["account_id"]) == [2] and set(shown) == set(snapshot.AT_ONCE)
+    assert list(shown["deals"].frame["opportunity_id"]) == [20]  # CO-B: the rep's deal
+    assert shown["contacts"].reason.startswith("not computed: intermediate.int_contacts_unioned")
+    assert not [sql for sql in sent if any(table in sql for table in later_tables)]
+    assert len(sent) == 2  # the header (its scope check included), then the deals
+    sent.clear()
+    accounts, shown = snapshot.first_view(REP, "CO-C")  # outside the rep's scope: nothing beyond the header
+    assert accounts.empty and shown == {} and len(sent) == 1
