@@ -31,6 +31,7 @@ from pipelines.checks.check_cache import (
     remember,
     remembered,
 )
+from pipelines.checks.gx_memory import release_validation_memory
 from pipelines.ingest import raw_glob, read_ledger
 from pipelines.ingest.layout import SCHEMA_FILE, raw_dir_of
 from pipelines.resources import LakehouseResource
@@ -109,6 +110,8 @@ def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[
             frame = con.execute(f"select {_suite_columns(spec)} from read_parquet(?, union_by_name=true)",
                                 [[str(raw / SCHEMA_FILE), *(str(raw / name) for name in part)]]).df()
         result = validate_raw(spec, frame, expected_rows=len(frame), ledger=ledger_frame)
+        del frame  # before the release: its Arrow pages go back too
+        release_validation_memory()
         if not result.success:
             return None
         results.append(result)
@@ -172,11 +175,13 @@ def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetCheck
             expected_rows=expected_raw_rows(ledger),
             ledger=ledger.to_pandas(),
         )
+        del frame  # before the release: its Arrow pages go back too
+        release_validation_memory()
         metadata = result.to_metadata()
         # warnings too: the data flows on past them, so the check must say what it saw
         description = "; ".join(result.blocking_failures or result.warnings) or None
         if result.success:
-            remember(spec, settings, key, metadata, description, rows=len(frame))
+            remember(spec, settings, key, metadata, description, rows=result.row_count)
         return dg.AssetCheckResult(
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
