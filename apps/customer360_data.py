@@ -74,19 +74,34 @@ def may_open(viewer: Viewer, company_key: str) -> bool:
     return int(found["n"].iloc[0]) > 0
 
 
-def header(viewer: Viewer, company_key: str) -> pd.DataFrame:
-    """The company's accounts (name, level, industry, city, owner); empty outside the viewer's scope
-    (the scope is checked in the same query: one read)."""
+LAST_TOUCH = "sales.account_activity"
+LAST_TOUCH_MISSING = f"not computed: last touch 跟进概况: {LAST_TOUCH} not in the published snapshot 数据未发布"
+_TOUCH_COLUMNS = (", t.last_activity_at, t.days_without_activity, t.is_inactive, t.activities,"
+                  " t.activities_last_90_days")
+_TOUCH_JOIN = f" left join {LAST_TOUCH} as t on t.account_id = c.account_id"
+
+
+def header(viewer: Viewer, company_key: str, tables: set[str]) -> pd.DataFrame:
+    """The company's accounts (name, level, industry, city, owner) with each one's last touch (last
+    activity, days without, activities) when ``sales.account_activity`` is in ``tables``: a rep
+    looks at it first, and in this read it costs no read of its own. Empty outside the viewer's
+    scope (the scope is checked in the same query: one read)."""
     scope, params = row_rules.companies(viewer, "c.company_key")
+    touch_columns, touch_join = (_TOUCH_COLUMNS, _TOUCH_JOIN) if LAST_TOUCH in tables else ("", "")
     return query(
         f"""select c.company_name, a.account_id, a.account_name, a.level, a.industry, a.province, a.city,
-                   a.owner_id, u.user_name as owner_name
+                   a.owner_id, u.user_name as owner_name{touch_columns}
             from intermediate.int_account_companies as c
             join intermediate.int_accounts_unioned as a on a.account_id = c.account_id
-            left join staging.stg_crm__users as u on u.user_id = a.owner_id
+            left join staging.stg_crm__users as u on u.user_id = a.owner_id{touch_join}
             where c.company_key = ? and {scope} order by a.account_id""",
         (company_key, *params),
     )
+
+
+def has_last_touch(accounts: pd.DataFrame) -> bool:
+    """Whether ``header`` could add the last touch (else the page says why not)."""
+    return "last_activity_at" in accounts.columns
 
 
 # -- the sections ----------------------------------------------------------------------------------
@@ -95,8 +110,8 @@ def header(viewer: Viewer, company_key: str) -> pd.DataFrame:
 class Section:
     """One block of the page: its title, the tables it may read (first present wins) and its SQL
     per table (every ``?`` = the company key). ``at_once``: shown when the page opens (what a rep
-    looks at first: deals, last touch, contacts); the others are read only when opened, so the
-    page does not wait for thirteen reads (issue 16)."""
+    looks at first: deals and contacts, beside the header's last touch); the others are read only
+    when opened, so the page does not wait for a dozen reads (issue 16)."""
 
     key: str
     title: str
@@ -120,13 +135,6 @@ SECTIONS: tuple[Section, ...] = (
                    expected_close_date, account_name
             from sales.opportunities where company_key = ?
             order by is_closed, expected_close_date desc, opportunity_id"""),
-    ), at_once=True),
-    Section("activity_summary", "跟进概况 Last touch", (
-        ("sales.account_activity",
-         """select account_name, owner_name, last_activity_at, days_without_activity, is_inactive,
-                   activities, activities_last_90_days
-            from sales.account_activity where company_key = ?
-            order by days_without_activity desc, account_name"""),
     ), at_once=True),
     Section("contacts", "联系人 Contacts", (
         ("intermediate.int_contacts_unioned",
@@ -231,12 +239,13 @@ def section(viewer: Viewer, key: str, company_key: str, present: Callable[[], se
 
 
 def first_view(viewer: Viewer, company_key: str) -> tuple[pd.DataFrame, dict[str, Result]]:
-    """The header and the sections shown at once (``AT_ONCE``). The header's read checks the
-    scope (empty outside it), so these sections need no check of their own: one read fewer."""
-    accounts = header(viewer, company_key)
+    """The header (with the last touch) and the sections shown at once (``AT_ONCE``). The
+    header's read checks the scope (empty outside it), so these sections need no check of their
+    own: one read fewer."""
+    tables = published_tables()
+    accounts = header(viewer, company_key, tables)
     if accounts.empty:
         return accounts, {}
-    tables = published_tables()
     return accounts, {key: _section_rows(key, company_key, tables) for key in AT_ONCE}
 
 

@@ -67,6 +67,8 @@ def test_a_company_link_opens_its_360_with_every_section(env):
     later = [section for section in SECTIONS if not section.at_once]
     assert [e.label for e in at.expander] == [section.title for section in later]  # one click away
     assert len(_frame_with(at, "opportunity_name")) == deals
+    touch = _sql(env, "select days_without_activity from sales.account_activity where company_key = ?", (key,))
+    assert sorted(_frame_with(at, "days_without_activity")["days_without_activity"]) == sorted(d for (d,) in touch)
     at = _open(at, *(section.key for section in later))
     open_amount = _sql(env, """select coalesce(sum(open_amount), 0) from finance.ar_aging where company_key = ?
                                and as_of_date = (select max(as_of_date) from finance.ar_aging)""", (key,))[0][0]

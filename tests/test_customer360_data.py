@@ -41,6 +41,10 @@ def snapshot(monkeypatch):
         is_closed boolean)""")
     con.execute("insert into sales.opportunities values"
                 " (20, '乙公司扩容', 7, '张三', 'CO-B', '乙公司', 'proposal', 'open', 100000, 50000, '2026-12-31', false)")
+    con.execute("""create table sales.account_activity (account_id bigint, company_key varchar,
+        last_activity_at timestamp, days_without_activity bigint, is_inactive boolean, activities bigint,
+        activities_last_90_days bigint)""")
+    con.execute("insert into sales.account_activity values (2, 'CO-B', '2026-11-20 10:00', 16, false, 5, 2)")
 
     def query(sql: str, params: tuple = ()) -> pd.DataFrame:
         return con.execute(sql, list(params)).df()
@@ -58,8 +62,8 @@ def test_a_rep_opens_only_the_companies_of_their_accounts_and_deals(snapshot):
     assert sorted(snapshot.companies(REP)["company_key"]) == ["CO-A", "CO-B"]
     assert snapshot.may_open(REP, "CO-B") and not snapshot.may_open(REP, "CO-C")
     assert sorted(snapshot.companies(ADMIN)["company_key"]) == ["CO-A", "CO-B", "CO-C"]
-    assert snapshot.header(REP, "CO-C").empty
-    assert list(snapshot.header(REP, "CO-A")["owner_name"]) == ["张三"]
+    assert snapshot.header(REP, "CO-C", set()).empty
+    assert list(snapshot.header(REP, "CO-A", set())["owner_name"]) == ["张三"]
     refused = snapshot.section(REP, "deals", "CO-C", present=lambda: {"sales.opportunities"})
     assert refused.frame is None and refused.reason.startswith("not computed: this company is outside your scope")
 
@@ -90,21 +94,32 @@ def test_every_company_table_gets_a_link_to_the_page():
 
 
 def test_the_page_reads_only_the_sections_shown_at_once(snapshot, monkeypatch):
-    """The sections a rep looks at first are read when the page opens, the others only when opened:
-    every other section's table is published here, yet none of them is read."""
+    """The header (with each account's last touch) and the sections a rep looks at first are read
+    when the page opens, the others only when opened: every other section's table is published
+    here, yet none of them is read."""
     later = [s for s in snapshot.SECTIONS if not s.at_once]
     later_tables = {table for s in later for table, _ in s.sources}
     sent: list[str] = []
     read = snapshot.query
     monkeypatch.setattr(snapshot, "query", lambda sql, params=(): sent.append(sql) or read(sql, params))
-    monkeypatch.setattr(snapshot, "published_tables", lambda: {"sales.opportunities", *later_tables})
-    assert set(snapshot.AT_ONCE) == {"deals", "activity_summary", "contacts"} and later
+    monkeypatch.setattr(snapshot, "published_tables",
+                        lambda: {"sales.opportunities", snapshot.LAST_TOUCH, *later_tables})
+    assert snapshot.AT_ONCE == ("deals", "contacts") and later
     accounts, shown = snapshot.first_view(REP, "CO-B")
-    assert list(accounts["account_id"]) == [2] and set(shown) == set(snapshot.AT_ONCE)
+    assert set(shown) == set(snapshot.AT_ONCE) and snapshot.has_last_touch(accounts)
+    row = accounts.iloc[0]  # account 2, last touched 2026-11-20 10:00, 16 days ago, 5 activities
+    assert (row["account_id"], str(row["last_activity_at"]), row["days_without_activity"], row["activities"]) == (
+        2, "2026-11-20 10:00:00", 16, 5)
     assert list(shown["deals"].frame["opportunity_id"]) == [20]  # CO-B: the rep's deal
     assert shown["contacts"].reason.startswith("not computed: intermediate.int_contacts_unioned")
     assert not [sql for sql in sent if any(table in sql for table in later_tables)]
-    assert len(sent) == 2  # the header (its scope check included), then the deals
+    assert len(sent) == 2  # the header (its scope check and last touch included), then the deals
     sent.clear()
     accounts, shown = snapshot.first_view(REP, "CO-C")  # outside the rep's scope: nothing beyond the header
     assert accounts.empty and shown == {} and len(sent) == 1
+
+
+def test_without_the_last_touch_mart_the_header_still_shows_the_accounts(snapshot):
+    accounts = snapshot.header(ADMIN, "CO-B", {"sales.opportunities"})
+    assert list(accounts["account_id"]) == [2] and not snapshot.has_last_touch(accounts)
+    assert snapshot.LAST_TOUCH_MISSING.startswith("not computed: ")

@@ -41,7 +41,9 @@ c1, c2, c3 = st.columns(3)
 c1.metric("客户账户 Accounts", display.count(len(accounts)))
 c2.metric("级别 Level", " / ".join(sorted({str(v) for v in accounts["level"].dropna()})) or "—")
 c3.metric("负责人 Owners", " / ".join(sorted({str(v) for v in accounts["owner_name"].dropna()})) or "—")
-display.table(accounts.drop(columns=["company_name"]))
+display.table(accounts.drop(columns=["company_name"]))  # with each account's last touch
+if not data.has_last_touch(accounts):
+    st.info(data.LAST_TOUCH_MISSING)
 
 
 def show(section: data.Section, result: data.Result) -> None:
