@@ -41,7 +41,10 @@ c1, c2, c3 = st.columns(3)
 c1.metric("客户账户 Accounts", display.count(len(accounts)))
 c2.metric("级别 Level", " / ".join(sorted({str(v) for v in accounts["level"].dropna()})) or "—")
 c3.metric("负责人 Owners", " / ".join(sorted({str(v) for v in accounts["owner_name"].dropna()})) or "—")
-display.table(accounts.drop(columns=["company_name"]))  # with each account's last touch
+LAST_TOUCH_LABELS = {"last_activity_at": "最近跟进 Last touch", "days_without_activity": "未跟进天数 Days without",
+                     "is_inactive": "沉默 Inactive", "activities": "跟进次数 Activities",
+                     "activities_last_90_days": "近90天 Last 90 days"}
+display.table(accounts.drop(columns=["company_name"]), labels=LAST_TOUCH_LABELS)  # with each account's last touch
 if not data.has_last_touch(accounts):
     st.info(data.LAST_TOUCH_MISSING)
 
