@@ -24,7 +24,10 @@ MARKER = "标记组-memory-test"  # a team name no other test writes
 @pytest.fixture
 def settings(tmp_path):
     settings = fx.settings_for(tmp_path)
-    rows = [["A1", "张伟", MARKER, "agent", "", "2024-03-01"], ["A2", "李娜", MARKER, "lead", "", "2024-05-01"]]
+    rows = [
+        ["A1", "张伟", MARKER, "agent", "", "2024-03-01"],
+        ["A2", "李娜", MARKER, "lead", "", "2024-05-01"],
+    ]
     fx.write(settings, "callcenter/agents/agents_202601.csv", fx.csv_bytes(HEADER, rows, "utf-8"))
     load_entity(AGENTS, settings)
     return settings
@@ -45,7 +48,9 @@ def _frames_holding_the_rows() -> int:
     return sum(
         1
         for o in gc.get_objects()
-        if isinstance(o, pd.DataFrame) and "team" in o.columns and (o["team"].astype(str) == MARKER).any()
+        if isinstance(o, pd.DataFrame)
+        and "team" in o.columns
+        and (o["team"].astype(str) == MARKER).any()
     )
 
 
