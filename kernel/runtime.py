@@ -63,15 +63,19 @@ def export_settings_env(settings: Settings | None = None) -> Settings:
 
 
 @contextmanager
-def settings_environment(settings: Settings) -> Iterator[Settings]:
+def settings_environment(settings: Settings, *, dbt: bool = False) -> Iterator[Settings]:
     """Export ``settings`` for the duration of a run, then restore the previous environment.
 
     Lets one process (a test session, the benchmark) run pipelines on several directories
-    without one run's paths leaking into the next.
+    without one run's paths leaking into the next. ``dbt``: the paths as a dbt process started in
+    the lakehouse folder reads them (:meth:`Settings.dbt_env`).
     """
     before = dict(os.environ)
     try:
-        yield export_settings_env(settings)
+        export_settings_env(settings)
+        if dbt:
+            os.environ.update(settings.dbt_env())
+        yield settings
     finally:
         os.environ.clear()
         os.environ.update(before)

@@ -59,6 +59,22 @@ class Settings:
         env["DBT_LOG_PATH"] = str(self.lakehouse_dir / "dbt_logs")
         return env
 
+    def dbt_env(self) -> dict[str, str]:
+        """:meth:`as_env` for a dbt process started in the lakehouse folder (``CRMLAKE_DBT_WORKDIR``,
+        pipelines/dbt/project.py), with the warehouse and raw paths relative to it.
+
+        dbt parses the project again, all of it, when the profile's connection values change (the
+        warehouse path) and re-reads every file that used an environment variable whose value
+        changed (the raw folder in the sources): with absolute paths the first dbt step of every
+        new lakehouse paid a full parse. Relative, they are the same text for every lakehouse and
+        for ``crmlake prepare``, whose saved parse each lakehouse starts from.
+        """
+        env = self.as_env()
+        env[f"{ENV_PREFIX}DBT_WORKDIR"] = str(self.lakehouse_dir)
+        env[f"{ENV_PREFIX}RAW_DIR"] = self.raw_dir.relative_to(self.lakehouse_dir).as_posix()
+        env[f"{ENV_PREFIX}WAREHOUSE_PATH"] = self.warehouse_path.relative_to(self.lakehouse_dir).as_posix()
+        return env
+
     def ensure_dirs(self) -> None:
         for path in (
             self.landing_dir,

@@ -6,10 +6,9 @@ the models (:mod:`pipelines.dbt.data_tests`: 1 s instead of dbt's 48-100 s of pe
 bookkeeping at S=1); on Spark, and with a manifest whose tests are not compiled, dbt runs them.
 """
 
-import importlib.metadata
 import json
 from collections import Counter
-from functools import cache, cached_property
+from functools import cache
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -17,7 +16,6 @@ from dagster_dbt.asset_utils import (
     get_asset_check_key_for_test,
     get_checks_on_sources_upstream_of_selected_assets,
 )
-from packaging import version
 
 from kernel.engine import get_engine
 from kernel.runtime import settings_environment
@@ -29,7 +27,7 @@ from pipelines.dbt.data_tests import (
     run_tests,
     step_data_tests,
 )
-from pipelines.dbt.project import UNIT_TESTS, dbt_project
+from pipelines.dbt.project import UNIT_TESTS, dbt_cli, dbt_project
 from pipelines.dbt.translator import DBT_TESTS_CHECK, CrmlakeDbtTranslator
 from pipelines.resources import LakehouseResource
 from pipelines.spark.dbt_args import spark_exclude_args
@@ -43,8 +41,10 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
 ):
     # dbt reads the paths from environment variables, and dagster-dbt's cli() gives its
-    # subprocess the process environment only: this resource's settings, for this step.
-    with settings_environment(lakehouse.settings):
+    # subprocess the process environment only: this resource's settings, for this step. On
+    # DuckDB relative to the lakehouse folder dbt starts in, so the parse `crmlake prepare` saved
+    # holds (project.py); Spark's steps keep the absolute paths they were proven with.
+    with settings_environment(lakehouse.settings, dbt=lakehouse.engine_name != "spark"):
         yield from _build(context, dbt, lakehouse)
 
 
@@ -136,30 +136,9 @@ def _all_tests() -> tuple:
     return tuple(data_tests(manifest, model_check))
 
 
-class _DbtCliWithoutAdapter(DbtCliResource):
-    """dagster-dbt's resource without the dbt adapter it builds in this process before every
-    dbt invocation (it loads the profile, the project and the adapter: 8.8 % of a one-day delta's
-    Python time at S=1, three dbt steps). That adapter serves only ``fetch_row_counts`` and
-    ``fetch_column_metadata``, which this project does not call; dbt itself runs in its own
-    process either way. It overrides a private method of dagster-dbt 0.28-0.29 (the pinned range):
-    should a later version drop it, the override is merely unused."""
-
-    def _initialize_dbt_core_adapter(self, args):  # noqa: ARG002 (dagster-dbt's signature)
-        return None
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        """dbt-core's version from its package metadata. dagster-dbt asks a whole ``dbt --version``
-        process (an import of dbt: 187 py-spy samples, ~4.7 s CPU of a one-day delta at S=1 under
-        load) before the first dbt step of every run; the ``dbt`` it runs is this environment's."""
-        return version.parse(importlib.metadata.version("dbt-core"))
-
-
 def dbt_resource() -> DbtCliResource:
     """dbt with the target of the engine switch (the profile's default follows it too)."""
-    return _DbtCliWithoutAdapter(
-        project_dir=dbt_project, profiles_dir=str(dbt_project.profiles_dir), target=get_engine()
-    )
+    return dbt_cli(target=get_engine())
 
 
 defs = dg.Definitions(assets=[dbt_models])
