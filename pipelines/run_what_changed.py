@@ -58,6 +58,7 @@ def run_what_changed(
     whole_run = select is None
     inputs = current_inputs(settings)  # before anything is read: a file landing mid-run makes the next run real
     selection = select
+    incremental_dbt = False  # a whole run, --full-refresh or --select: incremental models from all history
     said = "crmlake run: the selected assets"
     if whole_run:
         last = read_last_run(settings)
@@ -73,6 +74,7 @@ def run_what_changed(
             said = (f"crmlake run: what changed and everything it feeds ({changes.describe()}); the rest of the "
                     "published snapshot stays as built")
             selection = downstream_of(changes.start_keys())
+            incremental_dbt = True
             if changes.load_only_keys():
                 selection = selection | load_only(changes.load_only_keys())
         say(said)
@@ -90,9 +92,9 @@ def run_what_changed(
         import dagster as dg
 
         with dg.DagsterInstance.get() as home_instance:
-            result = runner.materialize(settings, selection, instance=home_instance)
+            result = runner.materialize(settings, selection, instance=home_instance, incremental_dbt=incremental_dbt)
     else:
-        result = runner.materialize(settings, selection, instance=instance)
+        result = runner.materialize(settings, selection, instance=instance, incremental_dbt=incremental_dbt)
     elapsed = round(time.perf_counter() - started, 1)
     reasons = [] if result.success else runner.failure_reasons(result)
     warnings = runner.check_warnings(result)

@@ -26,9 +26,15 @@ def materialize(
     *,
     instance: dg.DagsterInstance | None = None,
     raise_on_error: bool = False,
+    incremental_dbt: bool = False,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize everything (or ``selection``, a Dagster selection or selection string)."""
+    """Materialize everything (or ``selection``, a Dagster selection or selection string).
+
+    ``incremental_dbt``: incremental dbt models update in place instead of rebuilding; only for a
+    run of what changed since a good whole run with the same code and settings.
+    """
     from pipelines.dbt.assets import dbt_resource
+    from pipelines.dbt.project import DBT_INCREMENTAL_TAG
 
     settings.ensure_dirs()
     remove_stale_publish_temporaries(settings)
@@ -48,6 +54,7 @@ def materialize(
                 "dbt": dbt_resource(),
             },
             raise_on_error=raise_on_error,
+            tags={DBT_INCREMENTAL_TAG: "true"} if incremental_dbt else None,
         )
 
 

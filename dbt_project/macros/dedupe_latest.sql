@@ -39,9 +39,10 @@
 {#
     staging_latest(key_columns, newest_first=[]): the one rule for which delivered row of a record
     a staging model keeps: the newest by the model's own version columns (newest_first, e.g.
-    ['updated_at desc']), then the latest load, then the later landing file and row.
+    ['updated_at desc']), then the latest load, then the later landing file and row. An
+    incremental staging model (macros/staging_incremental.sql) dedupes only its touched keys.
 #}
 {% macro staging_latest(key_columns, newest_first=[]) -%}
-    {{ dedupe_latest('renamed', key_columns=key_columns,
+    {{ dedupe_latest(staging_rows_to_dedupe(key_columns), key_columns=key_columns,
                      order_by=newest_first + ['loaded_at desc', 'source_file desc', 'source_row_number desc']) }}
 {%- endmacro %}

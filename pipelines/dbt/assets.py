@@ -27,7 +27,7 @@ from pipelines.dbt.data_tests import (
     run_tests,
     step_data_tests,
 )
-from pipelines.dbt.project import UNIT_TESTS, dbt_cli, dbt_project
+from pipelines.dbt.project import DBT_INCREMENTAL_TAG, UNIT_TESTS, dbt_cli, dbt_project
 from pipelines.dbt.translator import DBT_TESTS_CHECK, CrmlakeDbtTranslator
 from pipelines.resources import LakehouseResource
 from pipelines.spark.dbt_args import spark_exclude_args
@@ -59,6 +59,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: La
     # dbt's events from its log stream, the manifest from `crmlake prepare`); writing them was a
     # quarter of a small step's CPU (7.9 s vs 10.2 s for one model, S=1, under load).
     args = ["build", "--indirect-selection", "cautious", "--no-write-json"]
+    if context.run.tags.get(DBT_INCREMENTAL_TAG) != "true":
+        args.append("--full-refresh")  # incremental models rebuilt from all history (project.py)
     if lakehouse.engine_name != "spark":
         if not has_compiled_tests(_manifest()):
             args += ["--exclude", UNIT_TESTS]

@@ -100,6 +100,12 @@ class CompiledTestsPreparer(DagsterDbtProjectPreparer):
 # recommends for production (11 of them ran in every one-day delta at S=1, on either engine).
 UNIT_TESTS = "resource_type:unit_test"
 
+# The run tag that lets a run's dbt steps update incremental models in place (the staging of the
+# large sources, macros/staging_incremental.sql). Only a "what changed" run after a good whole run
+# with the same code and settings sets it (pipelines/run_what_changed.py); every other run (a whole
+# or --full-refresh run, --select, the UI's jobs) builds them with --full-refresh, from all history.
+DBT_INCREMENTAL_TAG = "crmlake/dbt_incremental"
+
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 PREPARER = CompiledTestsPreparer()
 PREPARER.prepare_if_dev(dbt_project)

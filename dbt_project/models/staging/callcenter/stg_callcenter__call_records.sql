@@ -1,6 +1,8 @@
 -- callcenter.call_records: Call detail records (通话记录); times are local Asia/Shanghai. One row per
 -- call_id: the latest version, i.e. the latest load (the source has no version field).
 
+{{ config(**staging_incremental_config(['call_id'])) }}  -- large source: only touched keys are recomputed (macros/staging_incremental.sql)
+
 with
 
 source as (
@@ -38,6 +40,8 @@ renamed as (
 
 ),
 
+{{ staging_touched_keys(['call_id']) }}
+
 deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['call_id']) }}
 ),
@@ -72,3 +76,4 @@ final as (
 )
 
 select * from final
+{{ staging_tombstones(['call_id']) }}

@@ -2,6 +2,8 @@
 -- these. One row per event_id: the latest version, i.e. the latest load (the source has no version
 -- field).
 
+{{ config(**staging_incremental_config(['event_id'])) }}  -- large source: only touched keys are recomputed (macros/staging_incremental.sql)
+
 with
 
 source as (
@@ -33,6 +35,8 @@ renamed as (
 
 ),
 
+{{ staging_touched_keys(['event_id']) }}
+
 deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['event_id']) }}
 ),
@@ -61,3 +65,4 @@ final as (
 )
 
 select * from final
+{{ staging_tombstones(['event_id']) }}

@@ -2,6 +2,8 @@
 -- ts is UTC. One row per conversation_id, seq: the latest version, i.e. the latest load (the
 -- source has no version field).
 
+{{ config(**staging_incremental_config(['conversation_id', 'seq'])) }}  -- large source: only touched keys are recomputed (macros/staging_incremental.sql)
+
 with
 
 source as (
@@ -35,6 +37,8 @@ renamed as (
 
 ),
 
+{{ staging_touched_keys(['conversation_id', 'seq']) }}
+
 deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['conversation_id', 'seq']) }}
 ),
@@ -65,3 +69,4 @@ final as (
 )
 
 select * from final
+{{ staging_tombstones(['conversation_id', 'seq']) }}

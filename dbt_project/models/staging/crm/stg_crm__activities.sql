@@ -1,6 +1,8 @@
 -- crm.activities: Visits and follow-ups (拜访/跟进记录). One row per activity_id: the latest version,
 -- i.e. the highest updatedAt, then the latest load.
 
+{{ config(**staging_incremental_config(['activity_id'])) }}  -- large source: only touched keys are recomputed (macros/staging_incremental.sql)
+
 with
 
 source as (
@@ -43,6 +45,8 @@ renamed as (
 
 ),
 
+{{ staging_touched_keys(['activity_id']) }}
+
 deduplicated as (  -- one row per key: the latest version
     {{ staging_latest(['activity_id'], newest_first=['updated_at desc', 'is_deleted desc']) }}
 ),
@@ -80,3 +84,4 @@ final as (
 )
 
 select * from final
+{{ staging_tombstones(['activity_id']) }}
