@@ -1,8 +1,9 @@
 """All data access of the apps: typed loaders over the published, read-only snapshot.
 
 Pages never open DuckDB themselves. The loaders read the published file read-only, so the
-pipeline can publish a new snapshot at any time (an atomic rename); caches expire after a
-minute and are keyed on the snapshot's modification time, so a new publish shows up.
+pipeline can publish a new snapshot at any time (an atomic rename); caches are keyed on the
+snapshot's modification time, so a new publish shows up, and the loaders' frames expire after a
+minute (the published-table list is kept for the whole publish).
 The snapshot is attached once per publish (opening it loads the catalog, ~100 ms, more than
 most page queries), into a private in-memory DuckDB rather than by ``duckdb.connect(path)``:
 DuckDB hands out one instance per path while any connection to it lives, which after the
@@ -20,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from kernel.publish_status import collect_status
-from kernel.settings import Settings, get_settings
+from kernel.settings import Settings, app_query_threads, get_settings
 
 
 def settings() -> Settings:
@@ -44,8 +45,9 @@ def load_status(version: float) -> dict:
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _snapshot(path: str, version: float) -> duckdb.DuckDBPyConnection:
     """The snapshot published at ``path`` with mtime ``version``, attached read-only under its
-    usual catalog name (the file's stem, as ``duckdb.connect(path)`` names it)."""
-    con = duckdb.connect()
+    usual catalog name (the file's stem, as ``duckdb.connect(path)`` names it); its queries run
+    on ``app_query_threads()`` threads each."""
+    con = duckdb.connect(config={"threads": app_query_threads()})
     con.execute(f"attach {_literal(path)} as {_catalog(Path(path))} (read_only)")
     return con
 
@@ -80,14 +82,24 @@ def query(sql: str, params: tuple = ()) -> pd.DataFrame:
     return _query(sql, tuple(params), snapshot_version())
 
 
+TABLE_LIST_SQL = ("select schema_name || '.' || table_name as name from duckdb_tables()"
+                  " where database_name = current_database()")
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def _published_tables(version: float) -> frozenset[str]:
+    """The table list of the snapshot published with ``version``: read once per publish, not
+    once a minute like the loaders' frames (a published file never changes; a new publish is a
+    new version), since most pages ask for it."""
+    with _cursor(version) as cur:
+        return frozenset(cur.execute(TABLE_LIST_SQL).df()["name"])
+
+
 def published_tables() -> set[str]:
     """``schema.table`` of every table in the published snapshot: the one way a page asks whether
-    a mart exists (a snapshot published before the mart did lacks it). One catalog query, cached
-    per snapshot like every query; ``duckdb_tables()`` reads the catalog ~10x faster than
-    ``information_schema``."""
-    frame = query("select schema_name || '.' || table_name as name from duckdb_tables()"
-                  " where database_name = current_database()")
-    return set(frame["name"])
+    a mart exists (a snapshot published before the mart did lacks it). One catalog query per
+    publish; ``duckdb_tables()`` reads the catalog ~10x faster than ``information_schema``."""
+    return set(_published_tables(snapshot_version()))
 
 
 def missing_tables(names) -> list[str]:

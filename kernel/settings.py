@@ -153,3 +153,12 @@ def ingest_threads(env: dict[str, str] | None = None) -> int:
     that runs outside the GIL; the ledger is still written in delivery order by one thread."""
     env = os.environ if env is None else env
     return _whole_number(env, "INGEST_THREADS", "threads", min(4, os.cpu_count() or 1), 1, 64)
+
+
+def app_query_threads(env: dict[str, str] | None = None) -> int:
+    """DuckDB threads for each query of the apps (``CRMLAKE_APP_QUERY_THREADS``; default 1). A
+    page's reads are small point and range reads of the snapshot: a second thread saves them
+    nothing and costs a hand-off (on 2 shared cores every dashboard page was faster with 1, S=10,
+    docs/performance.md), and the server's sessions already run queries side by side."""
+    env = os.environ if env is None else env
+    return _whole_number(env, "APP_QUERY_THREADS", "threads", 1, 1, 64)
