@@ -7,12 +7,21 @@
 Which reads a page issues is not written down here: every dashboard screen of the registry
 (``operational.screens``, ``is_dashboard``) is run once as Streamlit runs it (``AppTest``, with
 a viewer in the session and the default widget values), and the calls reaching the apps' one
-data-access seam are recorded: ``data_access._query`` (every loader's SQL with its parameters)
-and ``data_access.load_status`` (the status page). A new page, or a loader that changes its SQL,
-is measured without editing this file. The recorded calls are then replayed ``repeats`` times
-through the body of those cached functions (``__wrapped__``: a cursor on the attached snapshot,
-the query, the frame), i.e. what a viewer waits for on a cache miss. Attaching the snapshot is
-paid once per publish and reported apart (``snapshot_attach_p50_ms``). Streamlit's own
+data-access seam are recorded: ``data_access._query`` (every loader's SQL with its parameters),
+``data_access.load_status`` (the status page) and ``data_access._published_tables`` (the
+published-table list). A new page, or a loader that changes its SQL, is measured without
+editing this file. The recorded calls are then replayed ``repeats`` times through the body of
+those cached functions (``__wrapped__``: a cursor on the attached snapshot, the query, the
+frame), i.e. what a viewer waits for on a cache miss.
+
+Each read is counted as often as the app pays it. The loaders' frames and the status are cached
+per query and parameters for a minute: every page view is timed as a miss of all of them (the
+worst case), each once (a read the page repeats in one view is served by that cache: counted
+once, the repeats listed as ``reads_repeated_in_view``). Two costs are paid once per publish, by the first page view after it, whatever the
+page and viewer: attaching the snapshot, and the published-table list (``_published_tables``,
+cached for the whole publish; a page asking for it later gets the cached set). They are timed on
+their own and reported apart (``per_publish_p50_ms``), not added to every page view; each page
+still lists the per-publish reads it issues (``reads_once_per_publish``). Streamlit's own
 rendering and the operational store's reads (statement overlays, name-review decisions) are not
 in the figures.
 
@@ -51,13 +60,22 @@ ROW_SCOPED = "rep1"  # the demo's sales rep (operational.demo_users)
 class Read:
     """One call through the data-access seam: a snapshot query, or the status page's status."""
 
-    kind: str  # "query" | "status"
+    kind: str  # "query" | "status" | "tables" (the published-table list)
     sql: str = ""
     params: tuple = ()
 
     @property
+    def once_per_publish(self) -> bool:
+        """Cached by the app for the whole publish: paid by one page view per publish, not each."""
+        return self.kind == "tables"
+
+    @property
     def label(self) -> str:
-        return "load_status" if self.kind == "status" else " ".join(self.sql.split())[:120]
+        if self.kind == "status":
+            return "load_status"
+        if self.kind == "tables":
+            return "published_tables"
+        return " ".join(self.sql.split())[:120]
 
 
 @dataclass
@@ -69,12 +87,25 @@ class PageRun:
     cpu_ms: list[float] = field(default_factory=list)  # this process's CPU (DuckDB's threads too): load-proof
     read_ms: list[list[float]] = field(default_factory=list)  # per read, one list of samples
 
+    @property
+    def paid(self) -> list[bool]:
+        """Whether a page view pays each read on a cache miss: not one cached per publish, nor
+        the repeat of a read the view already made (the app's cache serves it)."""
+        seen, paid = set(), []
+        for r in self.reads:
+            key = (r.kind, r.sql, repr(r.params))
+            paid.append(not r.once_per_publish and key not in seen)
+            seen.add(key)
+        return paid
+
     def summary(self) -> dict:
         page = np.array(self.page_ms)
         return {
             "screen": self.screen,
             "viewer": self.viewer,
-            "reads": len(self.reads),
+            "reads": sum(self.paid),
+            "reads_once_per_publish": [r.label for r in self.reads if r.once_per_publish],
+            "reads_repeated_in_view": len(self.reads) - sum(self.paid) - sum(r.once_per_publish for r in self.reads),
             "p50_ms": round(float(np.percentile(page, 50)), 1) if len(page) else None,
             "p95_ms": round(float(np.percentile(page, 95)), 1) if len(page) else None,
             "max_ms": round(float(page.max()), 1) if len(page) else None,
@@ -106,10 +137,11 @@ def viewers(settings: Settings) -> dict[str, Viewer]:
     return found
 
 
-def _uncached() -> tuple[Callable, Callable]:
+def _uncached() -> tuple[Callable, Callable, Callable]:
     from apps import data_access
 
-    return data_access._query.__wrapped__, data_access.load_status.__wrapped__
+    return (data_access._query.__wrapped__, data_access.load_status.__wrapped__,
+            data_access._published_tables.__wrapped__)
 
 
 @contextmanager
@@ -117,7 +149,7 @@ def _recording(reads: list[Read]):
     """Route the seam to its uncached body and note every call."""
     from apps import data_access
 
-    query, status = _uncached()
+    query, status, tables = _uncached()
 
     def recorded_query(sql: str, params: tuple, version: float):
         reads.append(Read("query", sql, tuple(params)))
@@ -127,8 +159,13 @@ def _recording(reads: list[Read]):
         reads.append(Read("status"))
         return status(version)
 
+    def recorded_tables(version: float):
+        reads.append(Read("tables", data_access.TABLE_LIST_SQL))
+        return tables(version)
+
     with mock.patch.object(data_access, "_query", recorded_query), \
-            mock.patch.object(data_access, "load_status", recorded_status):
+            mock.patch.object(data_access, "load_status", recorded_status), \
+            mock.patch.object(data_access, "_published_tables", recorded_tables):
         yield
 
 
@@ -156,14 +193,18 @@ def record_page(screen: Screen, viewer: Viewer) -> list[Read]:
 
 
 def replay(run: PageRun, repeats: int, warmup: int = 1) -> PageRun:
-    """Time ``repeats`` replays of the page's reads (after ``warmup`` untimed ones)."""
+    """Time ``repeats`` views of the page, each paying the reads it pays (``PageRun.paid``; after
+    ``warmup`` untimed views); the reads cached per publish are timed apart (:func:`per_publish_ms`)."""
     from apps.data_access import snapshot_version
 
-    query, status = _uncached()
+    query, status, _ = _uncached()
+    paid = run.paid
     run.read_ms = [[] for _ in run.reads]
     for i in range(warmup + repeats):
         page_started, cpu_started = time.perf_counter(), time.process_time()
         for n, read in enumerate(run.reads):
+            if not paid[n]:
+                continue
             started = time.perf_counter()
             version = snapshot_version()
             if read.kind == "status":
@@ -207,6 +248,22 @@ def attach_ms(settings: Settings, repeats: int = 5) -> float:
     return round(float(np.percentile(times, 50)), 1)
 
 
+def per_publish_ms(settings: Settings, repeats: int = 5) -> dict[str, float]:
+    """p50 of each cost paid once per publish, by the first page view after it: attaching the
+    snapshot and reading the published-table list (on the attached snapshot, as the app does)."""
+    from apps.data_access import snapshot_version
+
+    _, _, tables = _uncached()
+    version = snapshot_version()
+    times = []
+    for _ in range(max(repeats, 1) + 1):  # the first one warms up, as replay does
+        started = time.perf_counter()
+        tables(version)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"snapshot_attach": attach_ms(settings, repeats),
+            "published_tables": round(float(np.percentile(times[1:], 50)), 1)}
+
+
 def report(runs: list[PageRun], settings: Settings, repeats: int, scale: float | None,
            load: tuple[float, float]) -> dict:
     import platform
@@ -223,8 +280,9 @@ def report(runs: list[PageRun], settings: Settings, repeats: int, scale: float |
         "machine": {"cpus": psutil.cpu_count(), "python": platform.python_version(), "duckdb": duckdb.__version__,
                     "load_avg_1min_before": load[0], "load_avg_1min_after": load[1]},
         "method": "reads recorded from one AppTest render per page and viewer, replayed through the "
-                  "uncached body of data_access._query / load_status repeats times after one warm-up",
-        "snapshot_attach_p50_ms": attach_ms(settings, min(repeats, 5)),
+                  "uncached body of data_access._query / load_status repeats times after one warm-up; "
+                  "the reads the app caches per publish (attach, published-table list) timed apart",
+        "per_publish_p50_ms": per_publish_ms(settings, min(repeats, 5)),
         "pages": [r.summary() for r in runs],
     }
 
@@ -234,7 +292,9 @@ def table(runs: list[PageRun]) -> str:
     for r in runs:
         s = r.summary()
         flag = " **over**" if s["p95_ms"] is not None and s["p95_ms"] > TARGET_P95_MS else ""
-        lines.append(f"| {r.screen} | {r.viewer} | {s['reads']} | {s['p50_ms']} | {s['p95_ms']}{flag} | {s['cpu_p50_ms']} |")
+        reads = f"{s['reads']} + {len(s['reads_once_per_publish'])}" if s["reads_once_per_publish"] else s["reads"]
+        lines.append(f"| {r.screen} | {r.viewer} | {reads} | {s['p50_ms']} | {s['p95_ms']}{flag} | {s['cpu_p50_ms']} |")
+    lines.append("reads: per view + once per publish (timed apart: per_publish_p50_ms)")
     return "\n".join(lines)
 
 
