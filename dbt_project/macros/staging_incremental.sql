@@ -37,9 +37,15 @@
 {%- endmacro %}
 
 
+{#- Whether this build updates an incremental staging model in place (a dbt unit test has no `this` unless given). -#}
+{% macro staging_is_incremental() -%}
+    {{ return(this is not none and is_incremental()) }}
+{%- endmacro %}
+
+
 {#- The CTE of touched keys (with its trailing comma), after `renamed`; nothing on a full build. -#}
 {% macro staging_touched_keys(key_columns) -%}
-{%- if is_incremental() %}
+{%- if staging_is_incremental() %}
 _loaded_since as (  -- raw rows loaded after the newest load already in the table
     select * from renamed
     where loaded_at > (select coalesce(max(loaded_at), '-infinity'::timestamp) from {{ this }})
@@ -58,7 +64,7 @@ touched_keys as (
 
 {#- What staging_latest dedupes: every row of `renamed`, or on an incremental run the touched keys' rows. -#}
 {% macro staging_rows_to_dedupe(key_columns) -%}
-{%- if is_incremental() -%}
+{%- if staging_is_incremental() -%}
     (select _renamed.* from renamed as _renamed semi join touched_keys as _touched
      on {% for key in key_columns %}_renamed.{{ key }} is not distinct from _touched.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %})
 {%- else -%}
@@ -69,7 +75,7 @@ touched_keys as (
 
 {#- After the model's `select * from final`: a tombstone per touched key it no longer emits. -#}
 {% macro staging_tombstones(key_columns) -%}
-{%- if is_incremental() %}
+{%- if staging_is_incremental() %}
 union all by name
 select {% for key in key_columns %}_touched.{{ key }}{% if not loop.last %}, {% endif %}{% endfor %}
 from touched_keys as _touched
