@@ -104,6 +104,9 @@ def test_manager_sees_the_team_and_the_rep_nothing_of_another_rep(env, people):
     mine = sales_data.opportunities(rep1)
     assert len(mine) and set(mine["owner_name"]) == set(sales_data.opportunities(rep1, owner=mine["owner_name"][0])["owner_name"])
     assert not set(sales_data.opportunities(rep2)["opportunity_id"]) & set(mine["opportunity_id"])
+    names = sales_data.opportunity_names(rep1)  # the movement page's names: the same deals, the same names
+    assert names.sort_values("opportunity_id").reset_index(drop=True).equals(
+        mine[list(names.columns)].sort_values("opportunity_id").reset_index(drop=True))
     as_of = sales_data.data_end_date()
     pipeline = sales_data.pipeline_as_of(as_of, viewer=rep1)
     owned = {r[0] for r in _sql(env, "select opportunity_id from sales.opportunities where owner_id = ?", (rep1.crm_user_id,))}

@@ -48,6 +48,6 @@ category = url_state.unless_all(st.selectbox("Category 类别", options, format_
                                              key="movement_category"))
 url_state.keep(**{"from": start, "to": end, "step": category})
 shown = movement if category is None else movement[movement["movement_category"] == category]
-names = data.opportunities(viewer)[["opportunity_id", "opportunity_name", "account_name", "owner_name"]]
+names = data.opportunity_names(viewer)
 detail = names.merge(shown, on="opportunity_id", how="right")  # people read the deal, not its id
 display.table(detail.sort_values("movement_amount"))
