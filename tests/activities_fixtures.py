@@ -8,20 +8,17 @@ assert is worked out by hand in tests/test_activities_discounts.py.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+from case_dbt import run_case_dbt
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 from sales_fixtures import AS_OF, write_staging
 
 from kernel.config import BusinessSettings
 from kernel.config.model import Sales
 from pipelines.sources.settings.tables import write_settings_tables
-
-REPO = Path(__file__).resolve().parents[1]
 
 STALLED_DAYS, INACTIVE_DAYS = 5, 10
 
@@ -140,15 +137,11 @@ def build_activity_models(workdir: Path) -> Path:
     """Staging fixture + `dbt build` of the activity and discount marts; the warehouse path."""
     warehouse = workdir / "warehouse.duckdb"
     write_activity_staging(warehouse)
-    env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(warehouse), "CRMLAKE_RAW_DIR": str(workdir / "raw"),
-           "DO_NOT_TRACK": "1"}
-    result = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "dbt"), "build",
-         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs"),
-         "--select", *MODELS, *COMPANY_MODELS,
-         "--vars", f"{{as_of: '{AS_OF}'}}", "--exclude", "test_type:unit"],
-        env=env, capture_output=True, text=True)
+    result = run_case_dbt(
+        warehouse,
+        ["build", "--select", *MODELS, *COMPANY_MODELS, "--exclude", "test_type:unit"],
+        f"{{as_of: '{AS_OF}'}}",
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return warehouse
 

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
+from case_dbt import run_case_dbt
 from company_fixtures import COMPANY_MODELS
-from sales_fixtures import AS_OF, REPO, SALES_MODELS, write_staging
+from sales_fixtures import AS_OF, SALES_MODELS, write_staging
 
 from kernel.config import BusinessSettings
 from kernel.config.model import ExpenseBudget, Finance
@@ -39,14 +38,6 @@ def build_expense_cases(work: Path) -> Path:
         con.executemany("insert into staging.stg_crm__expenses values (?, ?, ?, ?, ?, ?, ?, ?, ?)", EXPENSES)
         con.execute("alter table staging.stg_crm__departments add column department_code varchar")
         write_settings_tables(con, CASE_SETTINGS)
-    env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(warehouse), "CRMLAKE_RAW_DIR": str(work / "raw"),
-           "DO_NOT_TRACK": "1"}
-    done = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "dbt"), "run", "--select", *EXPENSE_MODELS, *COMPANY_MODELS,
-         "--vars", f"{{as_of: '{AS_OF}'}}",
-         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env=env, capture_output=True, text=True,
-    )
+    done = run_case_dbt(warehouse, ["run", "--select", *EXPENSE_MODELS, *COMPANY_MODELS], f"{{as_of: '{AS_OF}'}}")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     return warehouse

@@ -10,14 +10,12 @@ against this warehouse, as of 2026-07-31, with the business settings of the case
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from case_dbt import run_case_dbt
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
 # re-exported for the case tests (the "as" form marks it as an explicit re-export for ruff)
@@ -271,26 +269,14 @@ def create_case_warehouse(path: Path) -> Path:
     return path
 
 
-def run_finance_dbt(warehouse: Path, work: Path, as_of: str = AS_OF,
-                    settings: BusinessSettings = CASE_SETTINGS) -> None:
+def run_finance_dbt(warehouse: Path, as_of: str = AS_OF, settings: BusinessSettings = CASE_SETTINGS) -> None:
     """The ``settings`` tables of ``settings``, then dbt run of the finance folders only
-    (staging is already there)."""
-    dbt = Path(sys.executable).parent / "dbt"
-    env = {
-        **os.environ,
-        "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
-        "CRMLAKE_RAW_DIR": str(work / "raw"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    common = [
-        "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-        "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-    ]
-    def dbt_run(*args: str) -> None:
-        done = subprocess.run([str(dbt), *args, *common], env=env, capture_output=True, text=True, cwd=REPO)
-        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-
+    (staging is already there) on the case warehouse ``<folder>/warehouse.duckdb``."""
     with duckdb.connect(str(warehouse)) as con:
         write_settings_tables(con, settings)
-    dbt_run("run", "--select", "path:models/intermediate/finance", "path:models/marts/finance", *COMPANY_MODELS,
-            "--vars", f"{{as_of: '{as_of}'}}")
+    done = run_case_dbt(
+        warehouse,
+        ["run", "--select", "path:models/intermediate/finance", "path:models/marts/finance", *COMPANY_MODELS],
+        f"{{as_of: '{as_of}'}}",
+    )
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]

@@ -3,16 +3,14 @@ case warehouse's tables, only these rows), built by the real finance dbt models 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from case_dbt import run_case_dbt
 from company_fixtures import COMPANY_MODELS, write_company_resolution
-from finance_fixtures import CASE_SETTINGS, REPO, STAGING_COLUMNS
+from finance_fixtures import CASE_SETTINGS, STAGING_COLUMNS
 
 from pipelines.sources.settings.tables import write_settings_tables
 
@@ -76,14 +74,6 @@ def build_invoice_cases(work: Path) -> Path:
                 con.unregister("rows_in")
         write_company_resolution(con)
         write_settings_tables(con, CASE_SETTINGS)
-    env = {**os.environ, "CRMLAKE_WAREHOUSE_PATH": str(warehouse), "CRMLAKE_RAW_DIR": str(work / "raw"),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "run", "--select", *INVOICE_MODELS,
-         "--vars", "{as_of: '2026-07-31'}",
-         "--project-dir", str(REPO / "dbt_project"), "--profiles-dir", str(REPO / "dbt_project"),
-         "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        env=env, capture_output=True, text=True, cwd=REPO,
-    )
+    done = run_case_dbt(warehouse, ["run", "--select", *INVOICE_MODELS], "{as_of: '2026-07-31'}")
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     return warehouse

@@ -8,21 +8,19 @@ the partner models on it.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
+from case_dbt import run_case_dbt
 
 from kernel.company_names.registry import LocalRegistry
 from kernel.company_names.resolution import resolve
 from kernel.config import BusinessSettings
 from pipelines.sources.settings.tables import write_settings_tables
 
-PROJECT = Path(__file__).resolve().parents[1] / "dbt_project"
 AS_OF = "2026-10-31"
 
 REGISTRY = pl.DataFrame(
@@ -123,7 +121,7 @@ def case_rows() -> dict[str, list[tuple]]:
 
 
 def build_case_warehouse(tmp: Path) -> Path:
-    warehouse = tmp / "case_warehouse.duckdb"
+    warehouse = tmp / "warehouse.duckdb"
     raw_dir = tmp / "raw"
     rows = case_rows()
     con = duckdb.connect(str(warehouse))
@@ -187,20 +185,6 @@ def _utc(local: datetime) -> datetime:
 def run_partner_dbt(tmp: Path, warehouse: Path, command: str = "build",
                     select: tuple[str, ...] = ("path:models/intermediate/partner", "path:models/marts/partner"),
                     ) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
-        "CRMLAKE_RAW_DIR": str(tmp / "raw"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    return subprocess.run(
-        [
-            str(dbt), command,
-            "--select", *select,
-            "--vars", f"{{as_of: '{AS_OF}'}}",
-            "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-            "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-        ],
-        env=env, capture_output=True, text=True, check=False,
-    )
+    """dbt ``command`` of ``select`` on the case warehouse ``tmp/warehouse.duckdb`` (raw in tmp/raw)."""
+    assert warehouse == tmp / "warehouse.duckdb", warehouse
+    return run_case_dbt(warehouse, [command, "--select", *select], f"{{as_of: '{AS_OF}'}}")

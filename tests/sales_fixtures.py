@@ -15,11 +15,10 @@ Leads (July 2026): 展会 L1 -> D (1 day to convert), L2 -> E (6 days), L3, L4 u
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import duckdb
+from case_dbt import run_case_dbt
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
 from kernel.config import BusinessSettings
@@ -140,26 +139,11 @@ def build_sales_models(workdir: Path) -> Path:
     """Staging fixture + `dbt build` of the sales models; returns the warehouse path."""
     warehouse = workdir / "warehouse.duckdb"
     write_staging(warehouse)
-    env = {
-        **os.environ,
-        "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
-        "CRMLAKE_RAW_DIR": str(workdir / "raw"),
-        "DO_NOT_TRACK": "1",
-    }
-    dbt = REPO / ".venv" / "bin" / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt), "build",
-            "--project-dir", str(REPO / "dbt_project"),
-            "--profiles-dir", str(REPO / "dbt_project"),
-            "--target-path", str(workdir / "target"),
-            "--log-path", str(workdir / "logs"),
-            "--select", *SALES_MODELS, *COMPANY_MODELS,
-            # the snapshot's as-of: the fixture history's last change (2026-07-20 14:00)
-            "--vars", f"{{as_of: '{AS_OF}'}}",
-            "--exclude", "test_type:unit",
-        ],
-        env=env, capture_output=True, text=True,
+    result = run_case_dbt(
+        warehouse,
+        ["build", "--select", *SALES_MODELS, *COMPANY_MODELS, "--exclude", "test_type:unit"],
+        # the snapshot's as-of: the fixture history's last change (2026-07-20 14:00)
+        f"{{as_of: '{AS_OF}'}}",
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return warehouse

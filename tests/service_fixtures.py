@@ -4,19 +4,16 @@ the SLA models over them in a throwaway DuckDB warehouse (own target and log pat
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from pathlib import Path
 
 import duckdb
+from case_dbt import run_case_dbt
 from company_fixtures import COMPANY_MODELS, write_company_resolution
 
 from kernel.config import BusinessSettings
 from kernel.config.model import Calendar, CalendarOverride, Service, SlaPolicy
 from pipelines.sources.settings.tables import write_settings_tables
-
-REPO = Path(__file__).resolve().parents[1]
-DBT = REPO / ".venv" / "bin" / "dbt"
 
 SLA_MODELS = [
     "int_service_calendar_range",
@@ -102,16 +99,6 @@ def build_case_warehouse(path: Path) -> None:
         write_settings_tables(con, CASE_SETTINGS)
 
 
-def run_dbt(warehouse: Path, work: Path, models: list[str], vars_yaml: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
-        "CRMLAKE_RAW_DIR": str(work / "raw"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-    }
-    return subprocess.run(
-        [str(DBT), "run", "--project-dir", str(REPO / "dbt_project"), "--profiles-dir",
-         str(REPO / "dbt_project"), "--target-path", str(work / "target"), "--log-path",
-         str(work / "logs"), "--select", *models, "--vars", vars_yaml],
-        env=env, capture_output=True, text=True, check=False,
-    )
+def run_dbt(warehouse: Path, models: list[str], vars_yaml: str) -> subprocess.CompletedProcess:
+    """dbt run of ``models`` on the case warehouse ``<folder>/warehouse.duckdb``."""
+    return run_case_dbt(warehouse, ["run", "--select", *models], vars_yaml)

@@ -338,7 +338,7 @@ def finance_with_other_settings(tmp_path_factory):
     ))
     work = tmp_path_factory.mktemp("finance_settings")
     warehouse = create_case_warehouse(work / "warehouse.duckdb")
-    run_finance_dbt(warehouse, work, settings=settings)
+    run_finance_dbt(warehouse, settings=settings)
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()

@@ -103,7 +103,7 @@ def team_db(tmp_path_factory):
                 con.unregister("rows_in")
         from company_fixtures import write_company_resolution
         write_company_resolution(con)
-    run_finance_dbt(warehouse, work, settings=SETTINGS)
+    run_finance_dbt(warehouse, settings=SETTINGS)
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from case_dbt import run_case_dbt
 from dbt_fixtures import FixtureExpectation, write_raw_fixture
 from staging_naming import staging_column
 
@@ -196,10 +197,11 @@ def dbt_build(tmp_path_factory: pytest.TempPathFactory) -> DbtBuild:
     tmp = tmp_path_factory.mktemp("dbt_build")
     expectations = write_raw_fixture(tmp / "raw")
     warehouse = tmp / "warehouse.duckdb"
-    env = {"CRMLAKE_RAW_DIR": str(tmp / "raw"), "CRMLAKE_WAREHOUSE_PATH": str(warehouse)}
     # staging only: marts may read tables that Python assets write in the real pipeline;
-    # cautious like the pipeline: a unioned model's relationships test into staging waits for it
-    result = _dbt(["build", "--select", "path:models/staging", "--indirect-selection", "cautious"], tmp, env)
+    # cautious like the pipeline: a unioned model's relationships test into staging waits for it.
+    # Started as a pipeline step starts dbt, from the parse `crmlake prepare` saved (case_dbt.py);
+    # test_dbt_parse above parses the project whole.
+    result = run_case_dbt(warehouse, ["build", "--select", "path:models/staging", "--indirect-selection", "cautious"])
     run_results_path = tmp / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else {}
     return DbtBuild(result, run_results, warehouse, expectations)

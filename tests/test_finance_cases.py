@@ -25,7 +25,7 @@ D = dt.date.fromisoformat
 def case_db(tmp_path_factory):
     work = tmp_path_factory.mktemp("finance_cases")
     warehouse = create_case_warehouse(work / "warehouse.duckdb")
-    run_finance_dbt(warehouse, work)
+    run_finance_dbt(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con
     con.close()

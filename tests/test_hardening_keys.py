@@ -12,9 +12,6 @@ dbt runs once over the small raw fixture (tests/dbt_fixtures.py) plus the confli
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +20,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from case_dbt import run_case_dbt
 from dbt_fixtures import BASE_EPOCH_MS, schema_of, write_raw_fixture
 
 from kernel.contracts import entity, load_contract
@@ -69,21 +67,12 @@ def built(tmp_path_factory: pytest.TempPathFactory):
     write_raw_fixture(tmp / "raw")
     _write_conflicts(tmp / "raw")
     warehouse = tmp / "warehouse.duckdb"
-    env = {
-        **os.environ,
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-        "CRMLAKE_RAW_DIR": str(tmp / "raw"),
-        "CRMLAKE_WAREHOUSE_PATH": str(warehouse),
-    }
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run(
-        [str(dbt), "build", "--select", "path:models/staging", "path:models/meta",
-         "--exclude", "resource_type:unit_test",
+    # started as a pipeline step starts dbt, from the parse `crmlake prepare` saved (case_dbt.py)
+    result = run_case_dbt(
+        warehouse,
+        ["build", "--select", "path:models/staging", "path:models/meta", "--exclude", "resource_type:unit_test",
          # like the pipeline: a test on a unioned model runs only when that model is built too
-         "--indirect-selection", "cautious",
-         "--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT),
-         "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")],
-        capture_output=True, text=True, env=env, timeout=900,
+         "--indirect-selection", "cautious"],
     )
     assert result.returncode == 0, result.stdout[-5000:]
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -97,9 +97,9 @@ def _build(path: Path) -> None:
 @pytest.fixture(scope="module")
 def case(tmp_path_factory):
     work = tmp_path_factory.mktemp("satisfaction")
-    warehouse = work / "case.duckdb"
+    warehouse = work / "warehouse.duckdb"
     _build(warehouse)
-    result = run_dbt(warehouse, work, MODELS, "{as_of: '2026-10-31'}")
+    result = run_dbt(warehouse, MODELS, "{as_of: '2026-10-31'}")
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     con = duckdb.connect(str(warehouse), read_only=True)
     yield con

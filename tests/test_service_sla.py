@@ -18,9 +18,9 @@ T = dt.datetime.fromisoformat
 @pytest.fixture(scope="module")
 def case_sla(tmp_path_factory):
     work = tmp_path_factory.mktemp("service_sla")
-    warehouse = work / "case.duckdb"
+    warehouse = work / "warehouse.duckdb"
     build_case_warehouse(warehouse)
-    done = run_dbt(warehouse, work, SLA_MODELS, f'{{as_of: "{CASE_AS_OF}"}}')
+    done = run_dbt(warehouse, SLA_MODELS, f'{{as_of: "{CASE_AS_OF}"}}')
     assert done.returncode == 0, done.stdout[-4000:]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         sla = {
