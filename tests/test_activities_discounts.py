@@ -180,6 +180,6 @@ def test_the_weekly_read_returns_only_the_weeks_the_page_shows(monkeypatch, publ
     both = activities_data.weekly(admin)
     assert sorted(set(both["week_start"].dt.date)) == [dt.date(2026, 7, 6), dt.date(2026, 7, 13)]
     last = activities_data.weekly(admin, weeks=1)
-    assert sorted(zip(last["week_start"].dt.date, last["owner_id"])) == [(dt.date(2026, 7, 13), 11), (dt.date(2026, 7, 13), 12)]
+    assert sorted(zip(last["week_start"].dt.date, last["owner_id"], strict=True)) == [(dt.date(2026, 7, 13), 11), (dt.date(2026, 7, 13), 12)]
     rep = activities_data.weekly(viewer("sales_rep", crm_user_id=11), weeks=1)
-    assert list(zip(rep["week_start"].dt.date, rep["owner_id"])) == [(dt.date(2026, 7, 13), 11)]
+    assert list(zip(rep["week_start"].dt.date, rep["owner_id"], strict=True)) == [(dt.date(2026, 7, 13), 11)]
