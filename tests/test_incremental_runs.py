@@ -16,6 +16,15 @@ from pipelines.runner import _definitions
 from tools import cli
 
 
+class Started(list):
+    """The selections the recorder was asked to run (None: everything), and for each whether its
+    dbt steps could update incremental models in place (only a run of what changed may)."""
+
+    def __init__(self):
+        super().__init__()
+        self.incremental_dbt: list[bool] = []
+
+
 @pytest.fixture
 def runs(tmp_path, monkeypatch):
     monkeypatch.setenv("CRMLAKE_HOME", str(tmp_path / "home"))
@@ -23,10 +32,11 @@ def runs(tmp_path, monkeypatch):
     settings = get_settings()
     (settings.landing_dir / "erp" / "invoices").mkdir(parents=True)
     (settings.landing_dir / "erp" / "invoices" / "invoices_20261031.csv").write_text("a\n1\n", encoding="gbk")
-    started = []
+    started = Started()
 
-    def materialize(settings, select, instance=None):
+    def materialize(settings, select, instance=None, incremental_dbt=False):
         started.append(select)
+        started.incremental_dbt.append(incremental_dbt)
         settings.published_database.parent.mkdir(parents=True, exist_ok=True)
         settings.published_database.write_bytes(b"snapshot")
         return SimpleNamespace(success=True, run_id=f"run-{len(started)}", get_asset_check_evaluations=list)
@@ -59,6 +69,7 @@ def test_a_new_landing_file_runs_what_it_feeds_and_full_refresh_everything(runs,
     assert {"raw/erp/invoices", "raw/landing_zone", "staging/stg_erp__invoices", "published/snapshot"} <= names
     assert "raw/crm/accounts" not in names and "staging/stg_crm__accounts" not in names
     assert cli.main(["run", "--full-refresh"]) == 0 and started[-1] is None
+    assert started.incremental_dbt == [False, True, False]  # everything, what changed, --full-refresh
 
 
 def test_a_selected_run_never_counts_as_the_last_whole_run(runs):
@@ -66,6 +77,7 @@ def test_a_selected_run_never_counts_as_the_last_whole_run(runs):
     assert cli.main(["run", "--select", "key:raw/erp/invoices"]) == 0
     assert cli.main(["run"]) == 0 and len(started) == 2  # the whole run still happens
     assert cli.main(["run"]) == 0 and len(started) == 2
+    assert started.incremental_dbt == [False, False]  # a selection rebuilds from all history too
 
 
 def test_the_sensors_and_the_schedule_job_decides_like_the_command(runs):
@@ -82,3 +94,4 @@ def test_the_sensors_and_the_schedule_job_decides_like_the_command(runs):
     (settings.landing_dir / "erp" / "invoices" / "invoices_20261101.csv").write_text("a\n2\n", encoding="gbk")
     assert crmlake_run_job.execute_in_process(resources=resources).success and len(started) == 2
     assert isinstance(started[-1], dg.AssetSelection)  # what changed, not everything
+    assert started.incremental_dbt == [False, True]
