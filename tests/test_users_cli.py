@@ -241,7 +241,7 @@ def test_a_full_run_seeds_demo_logins_only_on_demo_data(home, monkeypatch, demo)
     calls = []
     monkeypatch.setattr("pipelines.dbt.project.ensure_manifest", lambda: None)
     monkeypatch.setattr("pipelines.runner.materialize",
-                        lambda settings, select, instance=None: SimpleNamespace(
+                        lambda settings, select, instance=None, incremental_dbt=False: SimpleNamespace(
                             success=True, run_id="test-run", get_asset_check_evaluations=list))
     monkeypatch.setattr(cli, "cmd_store", lambda args: calls.append(args.action) or 0)
     monkeypatch.setattr(cli, "cmd_status", lambda args: 0)
