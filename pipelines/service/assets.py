@@ -10,7 +10,7 @@ import pandas as pd
 
 from kernel.outcomes import missing_inputs, record_outcome
 from models_ml import requirement_matching
-from pipelines import duckdb_session
+from pipelines import duckdb_session, reuse
 from pipelines.resources import LakehouseResource
 from pipelines.service import qa, qa_tables
 from pipelines.typed_tables import write_typed
@@ -28,6 +28,7 @@ def _key(*parts: str) -> dg.AssetKey:
 
 
 QA_TABLES = ("qa_rule_hits", "qa_conversation_scores", "qa_agent_scores", "qa_inspection_queue")
+QA_INPUTS = (f"{STG}.stg_callcenter__transcripts", f"{STG}.stg_callcenter__agents")  # and the calls QA reads
 
 
 @dg.multi_asset(
@@ -52,44 +53,54 @@ QA_TABLES = ("qa_rule_hits", "qa_conversation_scores", "qa_agent_scores", "qa_in
     ],
 )
 def qa_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
-    rules = qa.load_rules()
-    with duckdb_session.connect(str(lakehouse.settings.warehouse_path)) as con:
-        qa_tables.write_scores(con, rules, context.log.info)
-        con.execute(f"""
-            create or replace table service.qa_agent_scores as
-            select
-                s.agent_id,
-                coalesce(a.agent_name, s.agent_id) as agent_name,
-                a.team,
-                cast(date_trunc('month', s.started_at) as date) as period_month,
-                count(*) as conversations,
-                round(avg(s.qa_score), 2) as avg_qa_score,
-                min(s.qa_score) as min_qa_score,
-                sum(s.critical_rules_hit) as critical_hits,
-                sum(case when s.rules_hit > 0 then 1 else 0 end) as conversations_with_hits
-            from service.qa_conversation_scores as s
-            left join {STG}.stg_callcenter__agents as a on s.agent_id = a.agent_id
-            where s.agent_id is not null
-            group by all
-        """)
-        con.execute(f"""
-            create or replace table service.qa_inspection_queue as
-            select
-                row_number() over (order by s.review_priority desc, s.qa_score, s.duration_seconds desc,
-                                   s.conversation_id) as queue_rank,
-                s.conversation_id, s.channel, s.agent_id, coalesce(a.agent_name, s.agent_id) as agent_name,
-                a.team, s.started_at, s.duration_seconds, s.qa_score, s.critical_rules_hit, s.rules_hit,
-                s.rule_ids, s.is_duration_outlier, s.review_priority
-            from service.qa_conversation_scores as s
-            left join {STG}.stg_callcenter__agents as a on s.agent_id = a.agent_id
-            where s.rules_hit > 0
-        """)
-        counts = {t: con.execute(f"select count(*) from service.{t}").fetchone()[0] for t in QA_TABLES}
+    settings = lakehouse.settings
+    with duckdb_session.connect(str(settings.warehouse_path)) as con:
+        # kept when transcripts, agents, the call records QA reads, rules (code) and settings are those
+        # of the last success: a day's call records without transcripts change none of its rows
+        counts, reused = reuse.run_or_reuse(con, settings, "service.qa", inputs=QA_INPUTS,
+                                            outputs=[f"service.{t}" for t in QA_TABLES],
+                                            compute=lambda: _write_qa_tables(con, context.log.info),
+                                            extra=qa_tables.calls_read(con))
         missing = missing_inputs(con, "service.qa")
         record_outcome(con, "service.qa", "not_computed" if missing else "computed", "; ".join(missing), **counts)
-    context.log.info(f"QA done: {counts}")
+    context.log.info(f"QA {'kept, its inputs are those of the last run' if reused else 'done'}: {counts}")
     for name in QA_TABLES:
-        yield dg.MaterializeResult(asset_key=_key("service", name), metadata={"rows": counts[name]})
+        yield dg.MaterializeResult(asset_key=_key("service", name), metadata={"rows": counts[name], "reused": reused})
+
+
+def _write_qa_tables(con, log) -> dict[str, int]:
+    """The four QA tables from staging; their row counts."""
+    qa_tables.write_scores(con, qa.load_rules(), log)
+    con.execute(f"""
+        create or replace table service.qa_agent_scores as
+        select
+            s.agent_id,
+            coalesce(a.agent_name, s.agent_id) as agent_name,
+            a.team,
+            cast(date_trunc('month', s.started_at) as date) as period_month,
+            count(*) as conversations,
+            round(avg(s.qa_score), 2) as avg_qa_score,
+            min(s.qa_score) as min_qa_score,
+            sum(s.critical_rules_hit) as critical_hits,
+            sum(case when s.rules_hit > 0 then 1 else 0 end) as conversations_with_hits
+        from service.qa_conversation_scores as s
+        left join {STG}.stg_callcenter__agents as a on s.agent_id = a.agent_id
+        where s.agent_id is not null
+        group by all
+    """)
+    con.execute(f"""
+        create or replace table service.qa_inspection_queue as
+        select
+            row_number() over (order by s.review_priority desc, s.qa_score, s.duration_seconds desc,
+                               s.conversation_id) as queue_rank,
+            s.conversation_id, s.channel, s.agent_id, coalesce(a.agent_name, s.agent_id) as agent_name,
+            a.team, s.started_at, s.duration_seconds, s.qa_score, s.critical_rules_hit, s.rules_hit,
+            s.rule_ids, s.is_duration_outlier, s.review_priority
+        from service.qa_conversation_scores as s
+        left join {STG}.stg_callcenter__agents as a on s.agent_id = a.agent_id
+        where s.rules_hit > 0
+    """)
+    return {t: con.execute(f"select count(*) from service.{t}").fetchone()[0] for t in QA_TABLES}
 
 
 @dg.asset(

@@ -25,6 +25,21 @@ SLICE_MESSAGES = 1_000_000
 MESSAGE_COLUMNS = "conversation_id, seq, channel, speaker, sent_at, text, agent_id, call_id"
 
 
+def calls_read(con: duckdb.DuckDBPyConnection) -> str:
+    """The call records QA reads, as one aggregate: only their ``call_id, queue, talk_seconds``, and
+    only those a transcript message refers to (QA joins calls to conversations and nothing else).
+
+    Why: a day's delivery brings call records without transcripts; they change the call table but
+    not one QA row, so with this in the reuse key (:mod:`pipelines.reuse`) the QA tables are kept.
+    """
+    rows, hashes = con.execute(f"""
+        select count(*), coalesce(sum(hash(call_id, queue, talk_seconds)::hugeint), 0)
+        from {STG}.stg_callcenter__call_records
+        where call_id in (select call_id from {STG}.stg_callcenter__transcripts)
+    """).fetchone()
+    return f"calls read by QA|{rows}|{hashes}"
+
+
 def _rule_meta(rules: list[qa.Rule]) -> pl.DataFrame:
     return pl.DataFrame({"rule_id": [r.id for r in rules], "rule_name": [r.name for r in rules],
                          "severity": [r.severity for r in rules], "weight": [r.weight for r in rules]})
