@@ -38,6 +38,7 @@ broken loads (the demo data has some on purpose, and so does any real customer's
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kernel.contracts import LINEAGE_COLUMNS, EntitySpec
@@ -89,42 +90,45 @@ def not_null_columns(spec: EntitySpec) -> tuple[str, ...]:
     return tuple(cols)
 
 
-def _unless_delete_marker(spec: EntitySpec, col: str) -> dict[str, Any]:
-    """A delete marker carries only key and version (the contract's ``delete_marker``): the other
-    required columns are checked on the records that are not markers (gx_frame makes the marker
-    column a plain bool)."""
+@dataclass(frozen=True)
+class RawExpectation:
+    """One expectation of a raw suite, engine-neutral: :func:`raw_suite` makes it a GX expectation,
+    :mod:`quality.sql_engine` evaluates it in DuckDB. ``type`` and ``kwargs`` are GX's own."""
+
+    type: str
+    kwargs: dict[str, Any]
+    blocking: bool
+    why: str
+    # a delete marker carries only key and version (the contract's ``delete_marker``): rows whose
+    # marker column is true are not checked (gx_frame makes the marker column a plain bool)
+    unless_marker: str | None = None
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return {"blocking": self.blocking, "why": self.why}
+
+
+def _unless_delete_marker(spec: EntitySpec, col: str) -> str | None:
     if not spec.delete_marker or col in spec.marker_fields or col in spec.path_field_names:
-        return {}
-    from great_expectations.expectations.row_conditions import Column
-
-    return {"row_condition": Column(spec.delete_marker) == False}  # noqa: E712 - a GX condition
+        return None
+    return spec.delete_marker
 
 
-def _meta(blocking: bool, why: str) -> dict[str, Any]:
-    return {"blocking": blocking, "why": why}
-
-
-def _severity(blocking: bool) -> str:
-    return "critical" if blocking else "warning"
-
-
-def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuite:
-    """The expectation suite of one raw table, from the contract.
+def raw_expectations(spec: EntitySpec, *, reconcile: bool = True) -> list[RawExpectation]:
+    """The expectations of one raw table, from the contract, in suite order.
 
     ``reconcile=True`` adds the row-count reconciliation, whose expected value is the suite
     parameter ``expected_rows`` (pass it as ``expectation_parameters`` when running). Without
     a ledger or expected count there is nothing to reconcile against: build with ``False``.
     """
-    gx = gx_module()
-    gxe = gx.expectations
-    exps: list[Any] = []
+    exps: list[RawExpectation] = []
 
-    def add(exp_cls: Any, blocking: bool, why: str, **kwargs: Any) -> None:
-        exps.append(exp_cls(meta=_meta(blocking, why), severity=_severity(blocking), **kwargs))
+    def add(kind: str, blocking: bool, why: str, unless_marker: str | None = None, **kwargs: Any) -> None:
+        exps.append(RawExpectation(kind, kwargs, blocking, why, unless_marker))
 
     # -- structure
     add(
-        gxe.ExpectTableColumnsToMatchSet,
+        "expect_table_columns_to_match_set",
         True,
         "staging selects every contract column by name; extra source columns are allowed",
         column_set=list(raw_columns(spec)),
@@ -133,25 +137,25 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
     for col in not_null_columns(spec):
         in_key = col in spec.key or col in spec.path_field_names
         add(
-            gxe.ExpectColumnValuesToNotBeNull,
+            "expect_column_values_to_not_be_null",
             True,
             "business key: staging dedupes and versions records by it"
             if in_key
             else "required by the source contract; models downstream rely on it",
+            unless_marker=_unless_delete_marker(spec, col),
             column=col,
-            **_unless_delete_marker(spec, col),
         )
 
     # -- lineage: the raw table's own primary key and load bookkeeping
     for col in LINEAGE_COLUMNS:
         add(
-            gxe.ExpectColumnValuesToNotBeNull,
+            "expect_column_values_to_not_be_null",
             True,
             "lineage: every raw row must trace back to one landing file row and load",
             column=col,
         )
     add(
-        gxe.ExpectCompoundColumnsToBeUnique,
+        "expect_compound_columns_to_be_unique",
         True,
         "one landing-file row is one raw row; a duplicate means a file was loaded twice",
         column_list=list(LINEAGE_KEY),
@@ -160,7 +164,7 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
     # -- reconciliation with the ledger
     if reconcile:
         add(
-            gxe.ExpectTableRowCountToEqual,
+            "expect_table_row_count_to_equal",
             True,
             "rows in raw must equal rows the ledger says were loaded (read minus quarantined)",
             value={"$PARAMETER": EXPECTED_ROWS_PARAMETER},
@@ -170,7 +174,7 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
     for f in spec.fields:
         if f.type in NUMERIC_TYPES and (f.min is not None or f.max is not None):
             add(
-                gxe.ExpectColumnValuesToBeBetween,
+                "expect_column_values_to_be_between",
                 False,
                 "contract range; odd values happen in real sources (returns, manual fixes)",
                 column=f.name,
@@ -182,7 +186,7 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
             if f.type == "int64":
                 value_set = [int(v) for v in f.values]
             add(
-                gxe.ExpectColumnValuesToBeInSet,
+                "expect_column_values_to_be_in_set",
                 False,
                 "contract enumeration; a new value usually means the contract needs extending",
                 column=f.name,
@@ -190,7 +194,7 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
             )
         if f.type == "epoch_ms":
             add(
-                gxe.ExpectColumnValuesToBeBetween,
+                "expect_column_values_to_be_between",
                 False,
                 "epoch ms between 2015 and 2035; a few placeholders are tolerated",
                 column=f.name,
@@ -199,7 +203,7 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
                 strict_max=True,
             )
             add(
-                gxe.ExpectColumnValuesToBeBetween,
+                "expect_column_values_to_be_between",
                 True,
                 "most epoch values implausible means a unit error (s or us, not ms)",
                 column=f.name,
@@ -208,10 +212,25 @@ def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuit
                 strict_max=True,
                 mostly=EPOCH_MS_MOSTLY_BLOCKING,
             )
+    return exps
+
+
+def raw_suite(spec: EntitySpec, *, reconcile: bool = True) -> gx.ExpectationSuite:
+    """The GX expectation suite of one raw table: :func:`raw_expectations` as GX expectations."""
+    gx = gx_module()
+    from great_expectations.expectations.row_conditions import Column
+
+    def gx_expectation(exp: RawExpectation) -> Any:
+        cls = getattr(gx.expectations, "".join(part.title() for part in exp.type.split("_")))
+        condition = {}
+        if exp.unless_marker:
+            condition = {"row_condition": Column(exp.unless_marker) == False}  # noqa: E712 - a GX condition
+        severity = "critical" if exp.blocking else "warning"
+        return cls(meta=exp.meta, severity=severity, **exp.kwargs, **condition)
 
     return gx.ExpectationSuite(
         name=suite_name(spec),
-        expectations=exps,
+        expectations=[gx_expectation(exp) for exp in raw_expectations(spec, reconcile=reconcile)],
         meta={"entity": spec.qualified_name, "layer": "raw"},
     )
 

@@ -29,9 +29,11 @@ from quality.raw_suites import (
     gx_module,
     is_blocking,
     raw_columns,
+    raw_expectations,
     raw_suite,
     suite_name,
 )
+from quality.sql_engine import Outcome, evaluate
 
 # Enough to show what is wrong without computing (or shipping to Dagster) long lists.
 RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 5}
@@ -118,12 +120,7 @@ def gx_frame(spec: EntitySpec, df: pd.DataFrame) -> pd.DataFrame:
     objects, and NaN for nulls. Other columns keep their dtype (only nulls and set membership
     are checked on them). The index is reset so GX's row positions mean something.
     """
-    ranged = {
-        f.name
-        for f in spec.fields
-        if f.type == "epoch_ms"
-        or (f.type in NUMERIC_TYPES and (f.min is not None or f.max is not None))
-    }
+    ranged = _ranged_columns(spec)
     out: dict[str, pd.Series] = {}
     for col in raw_columns(spec):
         if col not in df.columns:
@@ -141,6 +138,15 @@ def gx_frame(spec: EntitySpec, df: pd.DataFrame) -> pd.DataFrame:
             flags = pd.Series(False, index=pd.RangeIndex(len(df)), dtype=bool)
         out[spec.delete_marker] = flags
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+def _ranged_columns(spec: EntitySpec) -> set[str]:
+    """Columns the suite compares with a range: compared as doubles by both engines."""
+    return {
+        f.name
+        for f in spec.fields
+        if f.type == "epoch_ms" or (f.type in NUMERIC_TYPES and (f.min is not None or f.max is not None))
+    }
 
 
 def _to_float(s: pd.Series) -> pd.Series:
@@ -170,11 +176,43 @@ def validate_raw(
     ``rows_read == rows_loaded + rows_quarantined`` (blocking). A polars ledger is accepted.
     """
     started = time.perf_counter()
+    blocking, warnings, evaluated, successful, expected_rows = _ledger_part(spec, ledger, expected_rows)
+    frame = gx_frame(spec, df)
+    outcomes = _gx_outcomes(spec, frame, expected_rows)
+    missing = set(raw_columns(spec)) - set(frame.columns)
+    return _result(spec, outcomes, missing, len(frame), expected_rows, blocking, warnings,
+                   evaluated, successful, started)
+
+
+def validate_raw_sql(
+    spec: EntitySpec,
+    con: Any,
+    source: str,
+    *,
+    expected_rows: int | None,
+    ledger: pd.DataFrame | None = None,
+) -> QualityResult:
+    """:func:`validate_raw` on the rows of a DuckDB table expression (``read_parquet(...)`` of
+    the raw files), evaluated in DuckDB (:mod:`quality.sql_engine`): the same suite, verdicts and
+    wording, without reading the table into pandas or importing GX."""
+    started = time.perf_counter()
+    blocking, warnings, evaluated, successful, expected_rows = _ledger_part(spec, ledger, expected_rows)
+    outcomes, n_rows, columns = evaluate(
+        con, source, raw_expectations(spec, reconcile=expected_rows is not None),
+        ranged=_ranged_columns(spec), int_columns={f.name for f in spec.fields if f.type == "int64"},
+        expected_rows=expected_rows,
+    )
+    missing = set(raw_columns(spec)) - columns
+    return _result(spec, outcomes, missing, n_rows, expected_rows, blocking, warnings,
+                   evaluated, successful, started)
+
+
+def _ledger_part(spec: EntitySpec, ledger: Any, expected_rows: int | None):
+    """The ledger's own reconciliation, and the expected row count it gives when none was passed."""
     entity = spec.qualified_name
     blocking: list[str] = []
     warnings: list[str] = []
     evaluated = successful = 0
-
     if ledger is not None:
         if not isinstance(ledger, pd.DataFrame) and hasattr(ledger, "to_pandas"):
             ledger = ledger.to_pandas()
@@ -188,8 +226,11 @@ def validate_raw(
         warnings.append(
             f"{entity}: row count not reconciled (pass expected_rows or the ledger to check it)"
         )
+    return blocking, warnings, evaluated, successful, expected_rows
 
-    frame = gx_frame(spec, df)
+
+def _gx_outcomes(spec: EntitySpec, frame: pd.DataFrame, expected_rows: int | None) -> list[Outcome]:
+    """The suite run by GX's pandas engine on a gx_frame, as engine-neutral outcomes."""
     reconcile = expected_rows is not None
     vd = _validation_definition(spec, reconcile)
     params = {EXPECTED_ROWS_PARAMETER: int(expected_rows)} if reconcile else None
@@ -199,26 +240,46 @@ def validate_raw(
             expectation_parameters=params,
             result_format=RESULT_FORMAT,
         )
+    order = {_identity(exp.type, exp.kwargs, exp.meta): i
+             for i, exp in enumerate(raw_expectations(spec, reconcile=reconcile))}
+    outcomes = []
+    for r in result.results:
+        config = r.expectation_config
+        exc = r.exception_info or {}
+        raised = exc.get("raised_exception") and str(exc.get("exception_message", ""))
+        outcomes.append(Outcome(success=bool(r.success), type=config.type, kwargs=dict(config.kwargs),
+                                meta=dict(config.meta or {}), result=dict(r.result or {}),
+                                exception=raised or None))
+    # GX reports in its own order; the suite's order words a result the same way every time
+    return sorted(outcomes, key=lambda o: order.get(_identity(o.type, o.kwargs, o.meta), len(order)))
 
-    missing = set(raw_columns(spec)) - set(frame.columns)
-    failed = [r for r in result.results if not r.success]
-    evaluated += len(result.results)
-    successful += len(result.results) - len(failed)
+
+def _identity(kind: str, kwargs: dict[str, Any], meta: dict[str, Any]) -> tuple:
+    """What an expectation is, whether GX echoes its kwargs (bounds as floats) or not."""
+    bounds = tuple(None if kwargs.get(k) is None else float(kwargs[k]) for k in ("min_value", "max_value"))
+    columns = tuple(kwargs.get("column_list") or ())
+    return (kind, kwargs.get("column"), columns, bounds, kwargs.get("mostly"), is_blocking(meta))
+
+
+def _result(spec: EntitySpec, outcomes: list[Outcome], missing: set[str], n_rows: int,
+            expected_rows: int | None, blocking: list[str], warnings: list[str],
+            evaluated: int, successful: int, started: float) -> QualityResult:
+    """The suite's outcomes worded for people: blocking failures and warnings."""
+    entity = spec.qualified_name
+    failed = [o for o in outcomes if not o.success]
+    evaluated += len(outcomes)
+    successful += len(outcomes) - len(failed)
     # A column whose epoch unit is wrong (blocking) need not also warn value by value.
     unit_errors = {
-        r.expectation_config.kwargs.get("column")
-        for r in failed
-        if r.expectation_config.kwargs.get("mostly") is not None
-        and is_blocking(r.expectation_config.meta)
+        o.kwargs.get("column") for o in failed if o.kwargs.get("mostly") is not None and is_blocking(o.meta)
     }
-    for r in failed:
-        config = r.expectation_config
-        if not is_blocking(config.meta) and config.kwargs.get("column") in unit_errors:
+    for o in failed:
+        if not is_blocking(o.meta) and o.kwargs.get("column") in unit_errors:
             continue
-        msg = _describe(entity, config, r, missing, len(frame))
+        msg = _describe(entity, o, missing, n_rows)
         if msg is None:  # a consequence of a missing column, already reported as such
             continue
-        (blocking if is_blocking(config.meta) else warnings).append(msg)
+        (blocking if is_blocking(o.meta) else warnings).append(msg)
 
     return QualityResult(
         suite_name=suite_name(spec),
@@ -233,7 +294,7 @@ def validate_raw(
             "warnings": len(warnings),
         },
         entity=entity,
-        row_count=len(frame),
+        row_count=n_rows,
         expected_rows=None if expected_rows is None else int(expected_rows),
         seconds=time.perf_counter() - started,
     )
@@ -269,18 +330,17 @@ def _check_ledger(entity: str, ledger: pd.DataFrame) -> tuple[list[str], int | N
 
 
 # ----------------------------------------------------------------------------- messages
-def _describe(entity: str, config: Any, r: Any, missing: set[str], n_rows: int) -> str | None:
+def _describe(entity: str, o: Outcome, missing: set[str], n_rows: int) -> str | None:
     """One human-readable line for a failed expectation, or None if already covered."""
-    kind = config.type
-    kw = config.kwargs
-    res = r.result or {}
+    kind = o.type
+    kw = o.kwargs
+    res = o.result or {}
     col = kw.get("column")
     cols = [col] if col else list(kw.get("column_list") or [])
     if missing and any(c in missing for c in cols):
         return None
-    exc = r.exception_info or {}
-    if exc.get("raised_exception"):
-        msg = str(exc.get("exception_message", "")).splitlines()[0][:200]
+    if o.exception:
+        msg = o.exception.splitlines()[0][:200]
         target = f" on {', '.join(cols)}" if cols else ""
         return f"{entity}: {kind}{target} could not be evaluated: {msg}"
 

@@ -4,12 +4,19 @@ decides it, on tables written by the real loader."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import ingest_fixtures as fx
 import pytest
 
 from kernel.contracts import entity
-from pipelines.checks.check_cache import incremental_base, raw_state_key, remember, remembered
+from pipelines.checks.check_cache import (
+    cache_dir,
+    incremental_base,
+    raw_state_key,
+    remember,
+    remembered,
+)
 from pipelines.ingest import load_entity
 from pipelines.ingest.layout import raw_dir_of
 
@@ -129,8 +136,14 @@ def test_a_large_table_is_validated_part_by_part_with_the_same_verdict(settings,
     _deliver(settings, "agents_202602.csv", [["A2", "李娜", "华东一组", "agent", "", "2024-05-01"]])
     _deliver(settings, "agents_202603.csv", [["A3", "王芳", "华东一组", "lead", "", "2024-06-01"]])
     monkeypatch.setattr(raw_checks, "ROWS_PER_PART", 1)
+    monkeypatch.setenv("CRMLAKE_RAW_CHECK_ENGINE", "gx")  # GX holds each part in pandas
     whole = _check(settings)
     assert whole.passed and _meta(whole)["parts"] == 3 and _meta(whole)["rows_validated"] == 3
+    shutil.rmtree(cache_dir(settings))  # the verdict is remembered: validate again
+    monkeypatch.setenv("CRMLAKE_RAW_CHECK_ENGINE", "duckdb")  # DuckDB streams: one part, the same verdict
+    streamed = _check(settings)
+    assert streamed.passed and _meta(streamed)["parts"] == 1 and _meta(streamed)["rows_validated"] == 3
+    assert streamed.description == whole.description
     assert raw_checks._parts(["a", "b", "c", "d"], {"a": 1, "b": 2, "c": 5, "d": 1}) == [["a"], ["b"], ["c"], ["d"]]
     monkeypatch.setattr(raw_checks, "ROWS_PER_PART", 3)
     assert raw_checks._parts(["a", "b", "c", "d"], {"a": 1, "b": 2, "c": 5, "d": 1}) == [["a", "b"], ["c"], ["d"]]

@@ -22,7 +22,8 @@ MARKER = "标记组-memory-test"  # a team name no other test writes
 
 
 @pytest.fixture
-def settings(tmp_path):
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMLAKE_RAW_CHECK_ENGINE", "gx")  # the engine that holds frames; DuckDB reads none
     settings = fx.settings_for(tmp_path)
     rows = [
         ["A1", "张伟", MARKER, "agent", "", "2024-03-01"],

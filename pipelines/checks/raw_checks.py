@@ -22,7 +22,7 @@ from dataclasses import replace
 import dagster as dg
 
 from kernel.contracts import EntitySpec
-from kernel.settings import Settings
+from kernel.settings import Settings, raw_check_engine
 from pipelines import duckdb_session
 from pipelines.checks.check_cache import (
     incremental_base,
@@ -32,17 +32,9 @@ from pipelines.checks.check_cache import (
     remembered,
 )
 from pipelines.checks.gx_memory import release_validation_memory
-from pipelines.ingest import raw_glob, read_ledger
+from pipelines.ingest import read_ledger
 from pipelines.ingest.layout import SCHEMA_FILE, raw_dir_of
 from pipelines.resources import LakehouseResource
-
-
-def read_raw_frame(spec: EntitySpec, settings: Settings):
-    """The whole raw table of an entity as a pandas frame (all files, union by column name)."""
-    with duckdb_session.connect() as con:
-        return con.execute(
-            f"select * from read_parquet('{raw_glob(spec, settings)}', union_by_name=true)"
-        ).df()
 
 
 def expected_raw_rows(ledger) -> int:
@@ -77,6 +69,32 @@ def _suite_columns(spec: EntitySpec) -> str:
     return f"columns(c -> list_contains([{listed}], c))"
 
 
+def _read_files(paths: list[str]) -> str:
+    """The DuckDB table expression of these raw files, columns matched by name."""
+    listed = ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
+    return f"read_parquet([{listed}], union_by_name=true)"
+
+
+def validate_rows(spec: EntitySpec, settings: Settings, names: list[str], *, expected_rows: int | None, ledger):
+    """One suite run on the rows of the raw data files ``names`` (the schema file adds every column).
+
+    On DuckDB (the default engine) the suite is SQL over the files; on GX the rows are read into
+    one pandas frame first and released after (:mod:`pipelines.checks.gx_memory`).
+    """
+    from quality.validate import validate_raw, validate_raw_sql
+
+    raw = raw_dir_of(spec, settings)
+    paths = [str(raw / SCHEMA_FILE), *(str(raw / name) for name in names)]
+    with duckdb_session.connect() as con:
+        if raw_check_engine() == "duckdb":
+            return validate_raw_sql(spec, con, _read_files(paths), expected_rows=expected_rows, ledger=ledger)
+        frame = con.execute(f"select {_suite_columns(spec)} from {_read_files(paths)}").df()
+    result = validate_raw(spec, frame, expected_rows=expected_rows, ledger=ledger)
+    del frame  # before the release: its Arrow pages go back too
+    release_validation_memory()
+    return result
+
+
 def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[str], known_rows: int):
     """Validate the rows of raw data ``files`` part by part; None when the whole table must decide.
 
@@ -84,10 +102,8 @@ def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[
     Every part passing, the row count reconciling (known + these == the ledger's) and no landing
     file in two raw files (the lineage key then cannot repeat across parts) is the whole table
     passing; anything else returns None and the caller validates the whole table, so a failure
-    reads exactly as the whole-table suite words it.
+    reads exactly as the whole-table suite words it. DuckDB streams: one part there.
     """
-    from quality import validate_raw
-
     raw = raw_dir_of(spec, settings)
     everything = [str(raw / name) for name in sorted(raw_data_files(spec, settings))]
     if not files:
@@ -105,13 +121,10 @@ def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[
         return None
     results = []
     ledger_frame = ledger.to_pandas()
-    for part in _parts(files, rows):
-        with duckdb_session.connect() as con:
-            frame = con.execute(f"select {_suite_columns(spec)} from read_parquet(?, union_by_name=true)",
-                                [[str(raw / SCHEMA_FILE), *(str(raw / name) for name in part)]]).df()
-        result = validate_raw(spec, frame, expected_rows=len(frame), ledger=ledger_frame)
-        del frame  # before the release: its Arrow pages go back too
-        release_validation_memory()
+    parts = [files] if raw_check_engine() == "duckdb" else _parts(files, rows)
+    for part in parts:
+        result = validate_rows(spec, settings, part, expected_rows=sum(rows[name] for name in part),
+                               ledger=ledger_frame)
         if not result.success:
             return None
         results.append(result)
@@ -166,17 +179,8 @@ def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetCheck
             return dg.AssetCheckResult(
                 passed=True, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata, description=description,
             )
-        from quality import validate_raw  # GX imports slowly: only when a check runs
-
-        frame = read_raw_frame(spec, settings)
-        result = validate_raw(
-            spec,
-            frame,
-            expected_rows=expected_raw_rows(ledger),
-            ledger=ledger.to_pandas(),
-        )
-        del frame  # before the release: its Arrow pages go back too
-        release_validation_memory()
+        result = validate_rows(spec, settings, sorted(raw_data_files(spec, settings)),
+                               expected_rows=expected_raw_rows(ledger), ledger=ledger.to_pandas())
         metadata = result.to_metadata()
         # warnings too: the data flows on past them, so the check must say what it saw
         description = "; ".join(result.blocking_failures or result.warnings) or None
