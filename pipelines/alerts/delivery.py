@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-import apprise
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -62,6 +61,8 @@ def _url(channel: AlertChannel, env: Mapping[str, str], email: str | None) -> st
 
 def send_one(url: str, title: str, body: str) -> None:
     """One message over one apprise URL; raises ChannelError with apprise's words on failure."""
+    import apprise  # 0.2-0.3 s: imported only when a message goes out, not by every pipeline run
+
     app = apprise.Apprise()
     if not app.add(url):
         raise ChannelError("the channel URL is not one apprise understands")
