@@ -311,9 +311,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; with no ``argv`` it is the process's own command line (the ``crmlake`` script,
+    ``python -m tools.cli``), and the process ends here (:mod:`tools.process_end`)."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
-    return args.func(args)
+    code = args.func(args)
+    if argv is None:
+        from tools.process_end import end_process
+
+        end_process(code)
+    return code
 
 
 if __name__ == "__main__":
