@@ -26,3 +26,30 @@ def test_the_dbt_version_comes_from_the_package_not_a_dbt_process(monkeypatch):
     assert resource._cli_version.major == 1  # dbt-core, so dagster-dbt's dbt-core path is taken
     assert not started
     assert resource._initialize_dbt_core_adapter(["build"]) is None
+
+
+def test_a_dbt_process_logs_text_to_its_file_and_collects_garbage_less_often(monkeypatch):
+    """pipelines/dbt/dbt_main.py, with dbt's command line stood in for: what dbt starts with."""
+    import gc
+    import os
+    import sys
+
+    import dbt.cli.main
+
+    from pipelines.dbt import dbt_main
+
+    seen = []
+    monkeypatch.setattr(dbt.cli.main, "cli", lambda: seen.append((os.environ["DBT_LOG_FORMAT_FILE"], gc.get_threshold())))
+    monkeypatch.setattr(sys, "argv", ["dbt_main.py", "build"])
+    monkeypatch.setenv("DBT_LOG_FORMAT_FILE", "")  # restored afterwards, whether set or not
+    monkeypatch.delenv("DBT_LOG_FORMAT_FILE")
+    before = gc.get_threshold()
+    try:
+        dbt_main.main()
+        monkeypatch.setenv("DBT_LOG_FORMAT_FILE", "json")  # a caller's own choice stays
+        dbt_main.main()
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+    assert seen == [("debug", (50_000, 10, 10)), ("json", (50_000, 10, 10))]
+    assert sys.argv == ["dbt", "build"]

@@ -129,16 +129,25 @@ def test_the_large_sources_staging_was_updated_in_place_and_equals_a_rebuild(lak
 
 
 def _models_run_incrementally(dbt_target) -> set[str]:
-    """Models whose SQL in dbt's JSON logs (dbt.log and its rotated files) took the incremental path."""
-    import json
+    """Models whose SQL in dbt's log files (dbt.log and its rotated files, dbt's debug text format:
+    pipelines/dbt/dbt_main.py) took the incremental path.
 
+    An event starts a line with its time and level and may run over several lines (the SQL); a
+    statement names its model's connection first ("On model.crmlake.<model>: ...")."""
+    import re
+    from itertools import pairwise
+
+    event_start = re.compile(r"^(?:\x1b\[0m)?\d\d:\d\d:\d\d\.\d+ \[", re.MULTILINE)
+    statement_of_model = re.compile(r"\]: On model\.\w+\.(\w+): ")
     models = set()
     for log in dbt_target.glob("dbt.log*"):
-        for line in log.read_text(encoding="utf-8").splitlines():
-            if line.startswith("{") and "touched_keys" in line:
-                event = json.loads(line)
-                if "touched_keys" in event["data"].get("sql", ""):
-                    models.add(event["data"]["node_info"]["node_name"])
+        text = log.read_text(encoding="utf-8")
+        starts = [m.start() for m in event_start.finditer(text)] + [len(text)]
+        for start, end in pairwise(starts):
+            event = text[start:end]
+            model = statement_of_model.search(event.split("\n", 1)[0])
+            if model and "touched_keys" in event:
+                models.add(model.group(1))
     return models
 
 

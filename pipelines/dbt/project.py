@@ -34,10 +34,11 @@ _PROJECT_FILES = ("models/**/*", "macros/**/*", "tests/**/*", "*.yml")
 _COMPILE_TESTS = ["compile", "--quiet", "--target", "duckdb", "--select", "resource_type:test"]
 
 # dagster-dbt starts dbt in the project folder; this shell line moves it to CRMLAKE_DBT_WORKDIR
-# (Settings.dbt_env: the lakehouse folder) first. $0 is this environment's dbt.
-_DBT = Path(sys.executable).parent / "dbt"
+# (Settings.dbt_env: the lakehouse folder) first. $0 is this environment's Python, which runs dbt's
+# command line through dbt_main.py (its garbage collection and log file: see there).
 _START_IN_WORKDIR = [
-    "-c", 'cd "${CRMLAKE_DBT_WORKDIR:-.}" && exec "$0" "$@"', str(_DBT) if _DBT.exists() else "dbt"
+    "-c", 'cd "${CRMLAKE_DBT_WORKDIR:-.}" && exec "$0" -P "$@"',
+    sys.executable, str(Path(__file__).with_name("dbt_main.py")),
 ]
 
 
