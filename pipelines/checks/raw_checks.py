@@ -69,10 +69,15 @@ def _suite_columns(spec: EntitySpec) -> str:
     return f"columns(c -> list_contains([{listed}], c))"
 
 
-def _read_files(paths: list[str]) -> str:
-    """The DuckDB table expression of these raw files, columns matched by name."""
-    listed = ", ".join("'" + path.replace("'", "''") + "'" for path in paths)
-    return f"read_parquet([{listed}], union_by_name=true)"
+def _text(value: str) -> str:
+    """A SQL string literal (a path with a quote in it stays one literal)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _read_files(paths: list[str] | str) -> str:
+    """The DuckDB table expression of these raw files (or a glob), columns matched by name."""
+    listed = _text(paths) if isinstance(paths, str) else "[" + ", ".join(_text(p) for p in paths) + "]"
+    return f"read_parquet({listed}, union_by_name=true)"
 
 
 def validate_rows(spec: EntitySpec, settings: Settings, names: list[str], *, expected_rows: int | None, ledger):
@@ -86,7 +91,7 @@ def validate_rows(spec: EntitySpec, settings: Settings, names: list[str], *, exp
     raw = raw_dir_of(spec, settings)
     source = _read_files([str(raw / SCHEMA_FILE), *(str(raw / name) for name in names)])
     if set(names) == set(raw_data_files(spec, settings)):  # the whole table: its glob, not 9,000 names
-        source = f"read_parquet('{raw_glob(spec, settings).replace(chr(39), chr(39) * 2)}', union_by_name=true)"
+        source = _read_files(raw_glob(spec, settings))
     with duckdb_session.connect() as con:
         if raw_check_engine() == "duckdb":
             return validate_raw_sql(spec, con, source, expected_rows=expected_rows, ledger=ledger)
