@@ -83,19 +83,13 @@ def evaluate(
     columns = {name: str(kind) for name, kind, *_ in described}
     rel = _Relation(con, source, columns, ranged, int_columns)
 
-    checks: list[tuple[int, str, str]] = []  # (expectation index, aggregate alias, its SQL)
-    for i, exp in enumerate(expectations):
-        for alias, sql in _aggregates(rel, exp):
-            checks.append((i, alias, sql))
-    selects = ["count(*) as n_rows", *(f"{sql} as {quote(f'e{i}_{alias}')}" for i, alias, sql in checks)]
-    row = con.execute(f"select {', '.join(selects)} from {source}").fetchone()
-    names = ["n_rows", *(f"e{i}_{alias}" for i, alias, _ in checks)]
-    values = dict(zip(names, row, strict=True))
-    n_rows = int(values["n_rows"])
-
+    aggregates = [_aggregates(rel, exp) for exp in expectations]  # per expectation: (alias, SQL)
+    selects = ["count(*)", *(sql for per_exp in aggregates for _, sql in per_exp)]
+    values = iter(con.execute(f"select {', '.join(selects)} from {source}").fetchone())
+    n_rows = int(next(values))
     outcomes = []
-    for i, exp in enumerate(expectations):
-        counts = {alias: values[f"e{i}_{alias}"] for j, alias, _ in checks if j == i}
+    for exp, per_exp in zip(expectations, aggregates, strict=True):
+        counts = {alias: next(values) for alias, _ in per_exp}  # in select order
         outcomes.append(_outcome(rel, exp, counts, n_rows, expected_rows))
     return outcomes, n_rows, set(columns)
 
@@ -171,8 +165,7 @@ def _outcome(rel: _Relation, exp: RawExpectation, counts: dict[str, Any], n_rows
     if kind == "expect_column_values_to_not_be_null":
         checked = int(counts["checked"])
         result = {"element_count": checked, "unexpected_count": unexpected,
-                  "unexpected_percent": 100.0 * unexpected / checked if checked else None,
-                  "partial_unexpected_list": [None] * min(unexpected, EXAMPLES_KEPT)}
+                  "unexpected_percent": 100.0 * unexpected / checked if checked else None}
         return Outcome(success=unexpected == 0, result=result, **base)
     nonmissing = int(counts["nonmissing"])
     share_ok = (nonmissing - unexpected) / nonmissing if nonmissing else 1.0

@@ -197,14 +197,19 @@ def validate_raw_sql(
     wording, without reading the table into pandas or importing GX."""
     started = time.perf_counter()
     blocking, warnings, evaluated, successful, expected_rows = _ledger_part(spec, ledger, expected_rows)
-    outcomes, n_rows, columns = evaluate(
+    outcomes, n_rows, columns = sql_outcomes(spec, con, source, expected_rows)
+    missing = set(raw_columns(spec)) - columns
+    return _result(spec, outcomes, missing, n_rows, expected_rows, blocking, warnings,
+                   evaluated, successful, started)
+
+
+def sql_outcomes(spec: EntitySpec, con: Any, source: str, expected_rows: int | None):
+    """The suite evaluated in DuckDB on ``source``: (outcomes in suite order, row count, columns)."""
+    return evaluate(
         con, source, raw_expectations(spec, reconcile=expected_rows is not None),
         ranged=_ranged_columns(spec), int_columns={f.name for f in spec.fields if f.type == "int64"},
         expected_rows=expected_rows,
     )
-    missing = set(raw_columns(spec)) - columns
-    return _result(spec, outcomes, missing, n_rows, expected_rows, blocking, warnings,
-                   evaluated, successful, started)
 
 
 def _ledger_part(spec: EntitySpec, ledger: Any, expected_rows: int | None):

@@ -20,9 +20,14 @@ from hypothesis import strategies as st
 from test_quality import N, clean_frame, ledger_for
 
 from kernel.contracts import entity
-from quality.raw_suites import raw_expectations
-from quality.sql_engine import evaluate
-from quality.validate import _gx_outcomes, _ranged_columns, gx_frame, validate_raw, validate_raw_sql
+from quality.validate import (
+    _gx_outcomes,
+    _identity,
+    gx_frame,
+    sql_outcomes,
+    validate_raw,
+    validate_raw_sql,
+)
 
 
 def _write(tmp_path, frames: list[pd.DataFrame]) -> list[str]:
@@ -47,12 +52,8 @@ def _same(a, b) -> bool:
     return a == b
 
 
-def _identity(outcome) -> str:
-    kw = outcome.kwargs
-    bounds = [None if kw.get(k) is None else float(kw[k]) for k in ("min_value", "max_value")]
-    parts = (outcome.type, kw.get("column"), kw.get("column_list"), *bounds, kw.get("mostly"),
-             outcome.meta.get("blocking"))
-    return repr(parts)
+def _key(outcome) -> str:
+    return repr(_identity(outcome.type, outcome.kwargs, outcome.meta))
 
 
 def assert_engines_agree(tmp_path, spec, frames, *, expected_rows, ledger=None):
@@ -62,19 +63,15 @@ def assert_engines_agree(tmp_path, spec, frames, *, expected_rows, ledger=None):
     with duckdb.connect() as con:
         frame = con.execute(f"select * from {source}").df()
         sql_result = validate_raw_sql(spec, con, source, expected_rows=expected_rows, ledger=ledger)
-        sql_outcomes, n_rows, _ = evaluate(
-            con, source, raw_expectations(spec, reconcile=expected_rows is not None),
-            ranged=_ranged_columns(spec), int_columns={f.name for f in spec.fields if f.type == "int64"},
-            expected_rows=expected_rows,
-        )
+        sql_side, n_rows, _ = sql_outcomes(spec, con, source, expected_rows)
     gx_result = validate_raw(spec, frame, expected_rows=expected_rows, ledger=ledger)
     gx_outcomes = _gx_outcomes(spec, gx_frame(spec, frame), expected_rows)
 
     assert n_rows == len(frame)
     # GX reports its results in its own order: pair them by what each expectation is
-    sql_outcomes, gx_outcomes = sorted(sql_outcomes, key=_identity), sorted(gx_outcomes, key=_identity)
-    assert [_identity(o) for o in sql_outcomes] == [_identity(o) for o in gx_outcomes]
-    for mine, theirs in zip(sql_outcomes, gx_outcomes, strict=True):
+    sql_side, gx_side = sorted(sql_side, key=_key), sorted(gx_outcomes, key=_key)
+    assert [_key(o) for o in sql_side] == [_key(o) for o in gx_side]
+    for mine, theirs in zip(sql_side, gx_side, strict=True):
         where = f"{mine.type} {mine.kwargs.get('column') or mine.kwargs.get('column_list') or ''}"
         assert mine.success == theirs.success, where
         if mine.exception or theirs.exception:  # a missing column: reported as such, not worded
