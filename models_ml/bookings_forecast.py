@@ -27,11 +27,11 @@ RUN_RATE_QUARTERS = 4
 def won_deals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every won deal: owner, department, amount, created and won moments."""
     return con.execute(
-        """select o.opportunity_id, o.owner_id, o.department_id,
+        f"""select o.opportunity_id, o.owner_id, o.department_id,
                   cast(v.amount as double) as amount,
                   cast(v.opportunity_created_at as date) as created_date,
                   cast(v.valid_from as date) as won_date
-           from sales.opportunity_versions v join sales.opportunities o using (opportunity_id)
+           from sales.opportunity_versions v join {wp.ATTRIBUTES_TABLE} o using (opportunity_id)
            where v.is_won"""
     ).df()
 

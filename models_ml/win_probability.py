@@ -49,6 +49,11 @@ NUMERIC = [
 ]
 CATEGORICAL = ["lead_source", "opportunity_type"]
 
+AS_OF_TABLE = "intermediate.int_snapshot_as_of"
+# owner, department, type and lead source per deal: built before company resolution, so the model
+# scores after the first dbt step (dbt model int_opportunity_attributes)
+ATTRIBUTES_TABLE = "intermediate.int_opportunity_attributes"
+
 # Point-in-time features for every (as_of_date, open opportunity). Parameters: the relation
 # names of the versions table, the opportunities table and a table of as_of_date values.
 _FEATURES_SQL = """
@@ -111,7 +116,7 @@ def features_as_of(
     con: duckdb.DuckDBPyConnection,
     dates: list[dt.date] | pd.Series,
     versions: str = "sales.opportunity_versions",
-    opportunities: str = "sales.opportunities",
+    opportunities: str = ATTRIBUTES_TABLE,
 ) -> pd.DataFrame:
     """Point-in-time features of every opportunity open at the end of each date."""
     dates_frame = pd.DataFrame({"as_of_date": pd.to_datetime(pd.Series(list(dates))).dt.date})
@@ -133,7 +138,6 @@ def outcomes(con: duckdb.DuckDBPyConnection, versions: str = "sales.opportunity_
     ).df()
 
 
-AS_OF_TABLE = "intermediate.int_snapshot_as_of"
 
 
 def data_end(con: duckdb.DuckDBPyConnection) -> dt.date | None:

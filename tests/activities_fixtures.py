@@ -23,7 +23,7 @@ from pipelines.sources.settings.tables import write_settings_tables
 STALLED_DAYS, INACTIVE_DAYS = 5, 10
 
 MODELS = [
-    "opportunity_versions", "opportunities",
+    "opportunity_versions", "int_opportunity_attributes", "opportunities",
     "activities_weekly", "account_activity", "opportunity_idle_days",
     "quote_discounts", "quote_discount_monthly", "discount_band_outcomes", "approval_turnaround",
 ]

@@ -68,6 +68,7 @@ AS_OF = "2026-07-20 14:00:00"
 
 SALES_MODELS = [
     "opportunity_versions",
+    "int_opportunity_attributes",
     "opportunities",
     "opportunity_stage_history",
     "pipeline_snapshots",

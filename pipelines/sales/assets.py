@@ -1,9 +1,10 @@
-"""Sales ML assets: train + backtest + score the win-probability model, and the run-rate part of
-the quarter bookings forecast. Both read the sales marts dbt built and write one table each into
-the warehouse (sales.win_probability, sales.bookings_forecast_ml), which dbt's forecast mart
-reads back (declared as dbt sources with these asset keys).
+"""Sales ML: train, backtest and score the win-probability model and compute the run-rate part of
+the quarter bookings forecast, in one step that writes both tables (sales.win_probability,
+sales.bookings_forecast_ml); dbt's forecast marts read them back (dbt sources with these asset
+keys). It reads only tables built before company resolution (MODEL_INPUTS), so it runs after the
+first dbt step and the forecast marts build in the second: two dbt processes a run, not three.
 
-The warehouse is opened read-write only inside each asset and closed at its end (one writer).
+The warehouse is opened read-write only inside the step and closed at its end (one writer).
 """
 
 
@@ -42,7 +43,7 @@ RUN_RATE_COLUMNS = {
 BASELINE_VERSION = "baseline: stage probability"
 # What the model reads and writes: the same input rows give the same fit and scores (fixed seeds,
 # one thread), so a run whose dbt step rebuilt them unchanged keeps them (pipelines/reuse.py).
-MODEL_INPUTS = ("sales.opportunity_versions", "sales.opportunities", wp.AS_OF_TABLE)
+MODEL_INPUTS = ("sales.opportunity_versions", wp.ATTRIBUTES_TABLE, wp.AS_OF_TABLE)
 MODEL_OUTPUTS = ("sales.win_probability", "sales.bookings_forecast_ml")
 
 
@@ -168,14 +169,28 @@ def train_and_score(con: duckdb.DuckDBPyConnection, models_dir, log=None) -> dic
             "run_rates": run_rates}
 
 
-@dg.asset(
-    key=["sales", "win_probability"],
-    deps=[dg.AssetKey(["sales", "opportunity_versions"]), dg.AssetKey(["sales", "opportunities"])],
+# Everything the model reads, all built before company resolution: it scores right after the
+# first dbt step, and the forecast marts that read its two tables build in the second.
+MODEL_INPUT_KEYS = [dg.AssetKey(table.split(".")) for table in MODEL_INPUTS]
+
+
+@dg.multi_asset(
+    name="sales__win_probability",
     group_name="sales",
-    description="Calibrated win probability of open deals (models_ml/win_probability.py); "
-    "trains, backtests against the stage baseline, saves the model card, scores.",
+    specs=[
+        dg.AssetSpec(
+            ["sales", "win_probability"], deps=MODEL_INPUT_KEYS,
+            description="Calibrated win probability of open deals (models_ml/win_probability.py); "
+            "trains, backtests against the stage baseline, saves the model card, scores.",
+        ),
+        dg.AssetSpec(
+            ["sales", "bookings_forecast_ml"], deps=MODEL_INPUT_KEYS,
+            description="Run-rate part of the quarter bookings forecast per owner, written by the "
+            "same model run (one step: the forecast marts read both tables).",
+        ),
+    ],
 )
-def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResource) -> dg.MaterializeResult:
+def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     settings = lakehouse.settings
     models_dir = settings.lakehouse_dir / "models"
 
@@ -203,26 +218,16 @@ def win_probability(context: dg.AssetExecutionContext, lakehouse: LakehouseResou
     try:
         metadata, reused = reuse.run_or_reuse(con, settings, "sales.win_probability", inputs=MODEL_INPUTS,
                                               outputs=MODEL_OUTPUTS, compute=compute)
+        owners, run_rate_total = con.execute(
+            "select count(*), coalesce(sum(run_rate_amount), 0) from sales.bookings_forecast_ml"
+        ).fetchone()
     finally:
         con.close()
     if reused:
         context.log.info("win probability: its input tables are those of the last fit; scores and model kept")
-    return dg.MaterializeResult(metadata={**metadata, "reused": reused})
+    yield dg.MaterializeResult(asset_key=["sales", "win_probability"], metadata={**metadata, "reused": reused})
+    yield dg.MaterializeResult(asset_key=["sales", "bookings_forecast_ml"],
+                               metadata={"owners": owners, "run_rate_total": float(run_rate_total)})
 
 
-@dg.asset(
-    key=["sales", "bookings_forecast_ml"],
-    deps=[dg.AssetKey(["sales", "win_probability"])],
-    group_name="sales",
-    description="Run-rate part of the quarter bookings forecast per owner (written with the win "
-    "probability scores by the same model run; this asset checks and reports it).",
-)
-def bookings_forecast_ml(lakehouse: LakehouseResource) -> dg.MaterializeResult:
-    with duckdb_session.connect(str(lakehouse.settings.warehouse_path), read_only=False) as con:
-        rows, total = con.execute(
-            "select count(*), coalesce(sum(run_rate_amount), 0) from sales.bookings_forecast_ml"
-        ).fetchone()
-    return dg.MaterializeResult(metadata={"owners": rows, "run_rate_total": float(total)})
-
-
-defs = dg.Definitions(assets=[win_probability, bookings_forecast_ml])
+defs = dg.Definitions(assets=[win_probability])

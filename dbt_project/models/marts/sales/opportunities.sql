@@ -42,6 +42,12 @@ leads as (
 
 ),
 
+attributes as (
+
+    select opportunity_id, lead_source from {{ ref('int_opportunity_attributes') }}
+
+),
+
 campaigns as (
 
     select * from {{ ref('stg_crm__campaigns') }}
@@ -104,7 +110,7 @@ final as (
         users.user_name                                                      as owner_name,
         departments.department_name,
         campaigns.campaign_name,
-        leads.lead_source,
+        attributes.lead_source,
 
         -- state
         opportunities.opportunity_type,
@@ -148,6 +154,7 @@ final as (
     left join users on opportunities.owner_id = users.user_id
     left join departments on opportunities.department_id = departments.department_id
     left join leads on opportunities.lead_id = leads.lead_id
+    left join attributes on opportunities.opportunity_id = attributes.opportunity_id
     left join campaigns on coalesce(opportunities.campaign_id, leads.campaign_id) = campaigns.campaign_id
     left join stages on opportunities.stage = stages.stage
     left join version_summary on opportunities.opportunity_id = version_summary.opportunity_id
