@@ -155,6 +155,15 @@ def ingest_threads(env: dict[str, str] | None = None) -> int:
     return _whole_number(env, "INGEST_THREADS", "threads", min(4, os.cpu_count() or 1), 1, 64)
 
 
+def raw_load_workers(env: dict[str, str] | None = None) -> int:
+    """How many entities the raw step loads at once (``CRMLAKE_RAW_LOAD_WORKERS``; default: the
+    machine's cores, at most 4). Most entities are a few small files whose load is Python-bound; two
+    at a time keep both cores busy where one entity at a time left one idle. Each entity still reads
+    its own files on ``ingest_threads`` threads."""
+    env = os.environ if env is None else env
+    return _whole_number(env, "RAW_LOAD_WORKERS", "workers", min(4, os.cpu_count() or 1), 1, 64)
+
+
 def app_query_threads(env: dict[str, str] | None = None) -> int:
     """DuckDB threads for each query of the apps (``CRMLAKE_APP_QUERY_THREADS``; default 1). A
     page's reads are small point and range reads of the snapshot: a second thread saves them

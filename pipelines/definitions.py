@@ -13,15 +13,11 @@ from pipelines.publish.assets import publish_definitions
 from pipelines.resources import LakehouseResource
 from pipelines.sales import assets as sales_assets
 from pipelines.service import assets as service_assets
-from pipelines.sources import landing_zone
-from pipelines.sources.callcenter import assets as callcenter
-from pipelines.sources.crm import assets as crm
+from pipelines.sources import landing_zone, raw_assets
 from pipelines.sources.crm_api import jobs as crm_api_jobs
-from pipelines.sources.erp import assets as erp
 from pipelines.sources.operational import assets as operational
 from pipelines.sources.operational import dispatch_timeout, lead_pool
 from pipelines.sources.operational.sensors import store_sensor
-from pipelines.sources.partners import assets as partners
 from pipelines.sources.sensors import daily_schedule, landing_sensor
 from pipelines.sources.settings import assets as business_settings
 
@@ -31,10 +27,7 @@ settings = get_settings()
 
 # Every domain's assets; publish runs after all of them.
 domains = dg.Definitions.merge(
-    crm.defs,
-    erp.defs,
-    callcenter.defs,
-    partners.defs,
+    raw_assets.raw_definitions(),  # the landing files of crm, erp, callcenter and partners
     landing_zone.defs,
     operational.defs,
     business_settings.defs,
