@@ -72,14 +72,12 @@ def test_only_the_same_key_finds_the_verdict(settings):
 
 
 def _check(settings):
-    """The real raw_suite asset check of callcenter.agents, invoked as Dagster would."""
+    """The verdict of the real raw_suite check of callcenter.agents, as the raw suites step computes it."""
     import dagster as dg
 
-    from pipelines.checks.raw_checks import raw_quality_check
-    from pipelines.resources import LakehouseResource
+    from pipelines.checks.raw_checks import raw_suite_result
 
-    check = raw_quality_check(AGENTS, dg.AssetKey(["raw", "callcenter", "agents"]))
-    return check(lakehouse=LakehouseResource.from_settings(settings))
+    return raw_suite_result(AGENTS, settings, dg.AssetKey(["raw", "callcenter", "agents"]))
 
 
 def _meta(result) -> dict:

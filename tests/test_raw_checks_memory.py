@@ -37,11 +37,9 @@ def settings(tmp_path, monkeypatch):
 def _check(settings):
     import dagster as dg
 
-    from pipelines.checks.raw_checks import raw_quality_check
-    from pipelines.resources import LakehouseResource
+    from pipelines.checks.raw_checks import raw_suite_result
 
-    check = raw_quality_check(AGENTS, dg.AssetKey(["raw", "callcenter", "agents"]))
-    return check(lakehouse=LakehouseResource.from_settings(settings))
+    return raw_suite_result(AGENTS, settings, dg.AssetKey(["raw", "callcenter", "agents"]))
 
 
 def _frames_holding_the_rows() -> int:

@@ -17,12 +17,14 @@ bounded at S=100.
 """
 
 
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import dagster as dg
 
 from kernel.contracts import EntitySpec
-from kernel.settings import Settings, raw_check_engine
+from kernel.settings import Settings, raw_check_engine, raw_load_workers
 from pipelines import duckdb_session
 from pipelines.checks.check_cache import (
     incremental_base,
@@ -35,6 +37,8 @@ from pipelines.checks.gx_memory import release_validation_memory
 from pipelines.ingest import raw_glob, read_ledger
 from pipelines.ingest.layout import SCHEMA_FILE, raw_dir_of
 from pipelines.resources import LakehouseResource
+
+RAW_SUITE = "raw_suite"  # the check's name on every raw asset
 
 
 def expected_raw_rows(ledger) -> int:
@@ -147,57 +151,76 @@ def validate_in_parts(spec: EntitySpec, settings: Settings, ledger, files: list[
     ), len(results)
 
 
-def raw_quality_check(spec: EntitySpec, asset_key: dg.AssetKey) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset_key,
-        name="raw_suite",
-        blocking=True,
-        description=f"Great Expectations suite raw_{spec.raw_table}: columns, required values, "
-        "lineage uniqueness, value ranges and reconciliation with the load ledger.",
-    )
-    def _check(lakehouse: LakehouseResource) -> dg.AssetCheckResult:
-        settings = lakehouse.settings
-        ledger = read_ledger(spec, settings)
-        if not ledger.height:  # never delivered: nothing to check (absent is not broken)
-            return dg.AssetCheckResult(
-                passed=True,
-                severity=dg.AssetCheckSeverity.ERROR,
-                metadata={"delivered": False},
-                description=f"{spec.qualified_name} not delivered: no landing file matches {spec.path}",
-            )
-        key = raw_state_key(spec, settings)
-        if (verdict := remembered(spec, settings, key)) is not None:  # nothing new since it passed
-            return dg.AssetCheckResult(
-                passed=True,
-                severity=dg.AssetCheckSeverity.ERROR,
-                metadata={**verdict["metadata"], "reused": True},
-                description=verdict["description"],
-            )
-        base = incremental_base(spec, settings)
-        files = list(base.new_files) if base else sorted(raw_data_files(spec, settings))
-        known = base.validated_rows if base else 0
-        if (parted := validate_in_parts(spec, settings, ledger, files, known)) is not None:
-            result, parts = parted
-            metadata = {**result.to_metadata(), "parts": parts, "rows_validated": result.row_count}
-            if base:
-                metadata |= {"incremental": True, "new_files": len(base.new_files)}
-            description = "; ".join(result.warnings) or None
-            remember(spec, settings, key, metadata, description, rows=known + result.row_count)
-            return dg.AssetCheckResult(
-                passed=True, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata, description=description,
-            )
-        result = validate_rows(spec, settings, sorted(raw_data_files(spec, settings)),
-                               expected_rows=expected_raw_rows(ledger), ledger=ledger.to_pandas())
-        metadata = result.to_metadata()
-        # warnings too: the data flows on past them, so the check must say what it saw
-        description = "; ".join(result.blocking_failures or result.warnings) or None
-        if result.success:
-            remember(spec, settings, key, metadata, description, rows=result.row_count)
-        return dg.AssetCheckResult(
-            passed=result.success,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata=metadata,
-            description=description,
-        )
+def raw_suite_result(spec: EntitySpec, settings: Settings, asset_key: dg.AssetKey) -> dg.AssetCheckResult:
+    """The verdict of ``spec``'s suite on its raw table: remembered, on the new files, or whole."""
 
-    return _check
+    def verdict(passed: bool, metadata: dict, description: str | None) -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(asset_key=asset_key, check_name=RAW_SUITE, passed=passed,
+                                   severity=dg.AssetCheckSeverity.ERROR, metadata=metadata,
+                                   description=description)
+
+    ledger = read_ledger(spec, settings)
+    if not ledger.height:  # never delivered: nothing to check (absent is not broken)
+        return verdict(True, {"delivered": False},
+                       f"{spec.qualified_name} not delivered: no landing file matches {spec.path}")
+    key = raw_state_key(spec, settings)
+    if (remembered_verdict := remembered(spec, settings, key)) is not None:  # nothing new since it passed
+        return verdict(True, {**remembered_verdict["metadata"], "reused": True}, remembered_verdict["description"])
+    base = incremental_base(spec, settings)
+    files = list(base.new_files) if base else sorted(raw_data_files(spec, settings))
+    known = base.validated_rows if base else 0
+    if (parted := validate_in_parts(spec, settings, ledger, files, known)) is not None:
+        result, parts = parted
+        metadata = {**result.to_metadata(), "parts": parts, "rows_validated": result.row_count}
+        if base:
+            metadata |= {"incremental": True, "new_files": len(base.new_files)}
+        description = "; ".join(result.warnings) or None
+        remember(spec, settings, key, metadata, description, rows=known + result.row_count)
+        return verdict(True, metadata, description)
+    result = validate_rows(spec, settings, sorted(raw_data_files(spec, settings)),
+                           expected_rows=expected_raw_rows(ledger), ledger=ledger.to_pandas())
+    metadata = result.to_metadata()
+    # warnings too: the data flows on past them, so the check must say what it saw
+    description = "; ".join(result.blocking_failures or result.warnings) or None
+    if result.success:
+        remember(spec, settings, key, metadata, description, rows=result.row_count)
+    return verdict(result.success, metadata, description)
+
+
+def _suite_workers() -> int:
+    """Suites evaluated at once: each is its own in-memory DuckDB connection over its own files; GX's
+    pandas engine keeps shared state, so it validates one table at a time."""
+    return raw_load_workers() if raw_check_engine() == "duckdb" else 1
+
+
+def raw_quality_checks(asset_keys: dict[dg.AssetKey, EntitySpec]) -> dg.AssetChecksDefinition:
+    """One blocking ``raw_suite`` check per raw asset, all evaluated by one subsettable step, several
+    tables at once (one step per suite was ~0.1 s of Dagster's own work each, 48 of them a run)."""
+    specs = [
+        dg.AssetCheckSpec(
+            RAW_SUITE, asset=key, blocking=True,
+            description=f"Great Expectations suite raw_{spec.raw_table}: columns, required values, "
+            "lineage uniqueness, value ranges and reconciliation with the load ledger.",
+        )
+        for key, spec in asset_keys.items()
+    ]
+
+    @dg.multi_asset_check(name="raw__suites", specs=specs, can_subset=True)
+    def raw_suites(context: dg.AssetCheckExecutionContext, lakehouse: LakehouseResource):
+        settings = lakehouse.settings
+        chosen = [(key, spec) for key, spec in asset_keys.items()
+                  if dg.AssetCheckKey(key, RAW_SUITE) in context.selected_asset_check_keys]
+        failed = []
+        with ThreadPoolExecutor(max_workers=_suite_workers(), thread_name_prefix="raw-suite") as pool:
+            futures = [(spec, pool.submit(raw_suite_result, spec, settings, key)) for key, spec in chosen]
+            for spec, future in futures:
+                try:
+                    yield future.result()
+                except Exception as exc:  # noqa: BLE001 - the other suites still report; the step fails below
+                    context.log.error(f"raw_{spec.raw_table}: suite failed to run:\n"
+                                      f"{''.join(traceback.format_exception(exc))}")
+                    failed.append(spec.qualified_name)
+        if failed:
+            raise dg.Failure(description=f"raw suites failed to run for {', '.join(failed)}")
+
+    return raw_suites

@@ -24,7 +24,7 @@ import dagster as dg
 from kernel.capabilities import capabilities_needing
 from kernel.contracts import EntitySpec, entities_of
 from kernel.settings import Settings, raw_load_workers
-from pipelines.checks.raw_checks import raw_quality_check
+from pipelines.checks.raw_checks import raw_quality_checks
 from pipelines.ingest import EntityLoadReport, load_entity
 from pipelines.ingest.loader import discover
 from pipelines.resources import LakehouseResource
@@ -124,9 +124,9 @@ def _raw_loads(specs: list[EntitySpec]) -> dg.AssetsDefinition:
 
 
 def raw_definitions(systems: tuple[str, ...] = FILE_SYSTEMS) -> dg.Definitions:
-    """The one loading step and a blocking quality check per entity of ``systems``."""
+    """The one loading step, and a blocking quality check per entity of ``systems`` (one step too)."""
     specs = [spec for system in systems for spec in entities_of(system)]
     return dg.Definitions(
         assets=[_raw_loads(specs)],
-        asset_checks=[raw_quality_check(spec, raw_asset_key(spec)) for spec in specs],
+        asset_checks=[raw_quality_checks({raw_asset_key(spec): spec for spec in specs})],
     )
