@@ -164,6 +164,15 @@ def raw_load_workers(env: dict[str, str] | None = None) -> int:
     return _whole_number(env, "RAW_LOAD_WORKERS", "workers", min(4, os.cpu_count() or 1), 1, 64)
 
 
+def fit_processes(env: dict[str, str] | None = None) -> int:
+    """How many processes fit a model's independent fits at once, the run's own process included
+    (``CRMLAKE_FIT_PROCESSES``; default: the machine's cores, at most 2; 1 fits everything in the
+    run's process). scikit-learn's fits hold the GIL, so threads did not help (14.1 -> 12.1 s for
+    the win probability's five fits at S=10); each further process costs ~2 s CPU of imports."""
+    env = os.environ if env is None else env
+    return _whole_number(env, "FIT_PROCESSES", "processes", min(2, os.cpu_count() or 1), 1, 64)
+
+
 def app_query_threads(env: dict[str, str] | None = None) -> int:
     """DuckDB threads for each query of the apps (``CRMLAKE_APP_QUERY_THREADS``; default 1). A
     page's reads are small point and range reads of the snapshot: a second thread saves them

@@ -17,10 +17,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import joblib
 import numpy as np
 import pandas as pd
@@ -31,6 +32,11 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
+
+from models_ml.parallel_fits import map_largest_first
+
+if TYPE_CHECKING:  # the fitting helper processes import this module: no DuckDB for them
+    import duckdb
 
 log = logging.getLogger(__name__)
 
@@ -269,14 +275,42 @@ class WinProbabilityReport:
     pooled: dict = field(default_factory=dict)
 
 
-def backtest(labelled: pd.DataFrame, quarters: list[dt.date]) -> tuple[WinProbabilityReport, dict]:
-    """For each quarter: train on what was known at its start, score its weekly snapshots.
+# Below this many training rows in all (the five frames together) every fit runs in this process.
+# A fit costs ~0.6 s CPU plus ~0.07 s per 1,000 rows (two cores, load ~3); a helper process ~2.3 s
+# CPU of imports (scikit-learn, SciPy, pandas) before it takes its first frame. At S=1 (~20,000
+# rows, 4.3 s CPU of fits) a helper could take over ~1.5 s of fitting for 2.3 s more CPU; at S=10
+# (~200,000 rows, 18 s CPU) it takes about half (docs/performance.md, issue 16).
+MIN_ROWS_FOR_HELPERS = 40_000
 
-    Returns the report and the fitted model per quarter (re-used by the bookings backtest).
-    """
-    report = WinProbabilityReport()
-    models: dict = {}
-    all_y, all_ml, all_stage = [], [], []
+
+def processes_for(frames: list[pd.DataFrame], configured: int) -> int:
+    """How many processes fit ``frames`` (``kernel.settings.fit_processes``, at most the cores and
+    the fits; 1 on thin data, ``MIN_ROWS_FOR_HELPERS``)."""
+    if sum(len(frame) for frame in frames) < MIN_ROWS_FOR_HELPERS:
+        return 1
+    return max(1, min(configured, os.cpu_count() or 1, len(frames)))
+
+
+def fit_all(frames: list[pd.DataFrame], processes: int = 1) -> list[Pipeline]:
+    """``[fit(frame) for frame in frames]`` on ``processes`` processes, the largest frame first
+    (``models_ml/parallel_fits.py``). The same models either way: each fit is seeded and runs on
+    one OpenMP thread wherever it runs (tests/test_win_probability_processes.py). Only the columns
+    a fit reads are sent to a helper."""
+    slim = [frame[CATEGORICAL + NUMERIC + ["won"]] for frame in frames]
+    return map_largest_first(fit, slim, processes)
+
+
+@dataclass
+class _Split:
+    quarter: dt.date
+    train: pd.DataFrame
+    test: pd.DataFrame
+
+
+def _splits(labelled: pd.DataFrame, quarters: list[dt.date]) -> list[_Split]:
+    """Each quarter's training rows (what was known at its start) and test rows (its weekly
+    snapshots); a quarter without both outcomes in both is skipped."""
+    splits = []
     for q in quarters:
         q_end = add_quarters(q, 1)
         train = training_rows(labelled, q)
@@ -285,15 +319,36 @@ def backtest(labelled: pd.DataFrame, quarters: list[dt.date]) -> tuple[WinProbab
             log.warning("backtest quarter %s skipped: not enough labelled rows", q)
             continue
         log.info("win probability backtest %s: %d training rows, %d test rows", q, len(train), len(test))
-        model = fit(train)
-        models[q] = model
+        splits.append(_Split(q, train, test))
+    return splits
+
+
+def backtest(
+    labelled: pd.DataFrame, quarters: list[dt.date], cutoff: dt.date, processes: int = 1
+) -> tuple[WinProbabilityReport, dict, Pipeline | None]:
+    """For each quarter: train on what was known at its start, score its weekly snapshots; and the
+    final model, trained on what was known before ``cutoff``. The fits are independent and run at
+    once on up to ``processes`` processes (``processes_for``).
+
+    Returns the report, the fitted model per quarter (re-used by the bookings backtest) and the
+    final model; no quarter with both outcomes: an empty report and nothing fitted (None).
+    """
+    report = WinProbabilityReport()
+    splits = _splits(labelled, quarters)
+    if not splits:
+        return report, {}, None
+    frames = [split.train for split in splits] + [training_rows(labelled, cutoff)]
+    *quarter_models, final = fit_all(frames, processes_for(frames, processes))
+    all_y, all_ml, all_stage = [], [], []
+    for split, model in zip(splits, quarter_models, strict=True):
+        q, test = split.quarter, split.test
         p_ml = predict(model, test)
         y = test["won"].to_numpy()
         p_stage = test["stage_probability"].to_numpy()
         report.quarters.append(
             BacktestQuarter(
                 quarter=f"{q.year}Q{(q.month - 1) // 3 + 1}",
-                train_rows=len(train),
+                train_rows=len(split.train),
                 test_rows=len(test),
                 brier_ml=round(float(brier_score_loss(y, p_ml)), 4),
                 brier_stage=round(float(brier_score_loss(y, p_stage)), 4),
@@ -302,16 +357,15 @@ def backtest(labelled: pd.DataFrame, quarters: list[dt.date]) -> tuple[WinProbab
             )
         )
         all_y.append(y), all_ml.append(p_ml), all_stage.append(p_stage)
-    if all_y:
-        y, p_ml, p_stage = np.concatenate(all_y), np.concatenate(all_ml), np.concatenate(all_stage)
-        report.pooled = {
-            "rows": int(len(y)),
-            "brier_ml": round(float(brier_score_loss(y, p_ml)), 4),
-            "brier_stage": round(float(brier_score_loss(y, p_stage)), 4),
-            "auc_ml": round(float(roc_auc_score(y, p_ml)), 4),
-            "auc_stage": round(float(roc_auc_score(y, p_stage)), 4),
-        }
-    return report, models
+    y, p_ml, p_stage = np.concatenate(all_y), np.concatenate(all_ml), np.concatenate(all_stage)
+    report.pooled = {
+        "rows": int(len(y)),
+        "brier_ml": round(float(brier_score_loss(y, p_ml)), 4),
+        "brier_stage": round(float(brier_score_loss(y, p_stage)), 4),
+        "auc_ml": round(float(roc_auc_score(y, p_ml)), 4),
+        "auc_stage": round(float(roc_auc_score(y, p_stage)), 4),
+    }
+    return report, {split.quarter: m for split, m in zip(splits, quarter_models, strict=True)}, final
 
 
 def save_model(model: Pipeline, models_dir: Path, version: str, metadata: dict) -> Path:

@@ -18,6 +18,7 @@ import pandas as pd
 import sklearn
 
 from kernel.outcomes import record_outcome
+from kernel.settings import fit_processes
 from models_ml import bookings_forecast as bf
 from models_ml import win_probability as wp
 from pipelines import duckdb_session, reuse
@@ -95,12 +96,11 @@ def _fit(labelled: pd.DataFrame, quarters: list[dt.date], cutoff: dt.date, end: 
         log(f"win probability: the training rows before {cutoff} are those of fit {kept['version']}; kept")
         return kept
     cache.unlink(missing_ok=True)
-    report, models = wp.backtest(labelled, quarters)
-    if not report.quarters:
+    report, models, model = wp.backtest(labelled, quarters, cutoff, processes=fit_processes())
+    if model is None:
         return None
     log(f"win probability backtest pooled: {report.pooled}")
     train = wp.training_rows(labelled, cutoff)
-    model = wp.fit(train)
     version = _version(end)
     card = {
         "model": wp.MODEL_NAME,
