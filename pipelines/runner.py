@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from kernel.runtime import settings_environment
-from kernel.settings import Settings
+from kernel.settings import Settings, dbt_server
 from pipelines.publish.snapshot import remove_stale_publish_temporaries
 from pipelines.resources import LakehouseResource
 
@@ -33,7 +33,8 @@ def materialize(
     ``incremental_dbt``: incremental dbt models update in place instead of rebuilding; only for a
     run of what changed since a good whole run with the same code and settings.
     """
-    from pipelines.dbt.assets import dbt_resource
+    from pipelines.dbt.assets import dbt_models, dbt_resource
+    from pipelines.dbt.dbt_server import serving
     from pipelines.dbt.project import DBT_INCREMENTAL_TAG
 
     settings.ensure_dirs()
@@ -41,7 +42,9 @@ def materialize(
     defs = _definitions()
     if isinstance(selection, str):
         selection = dg.AssetSelection.from_string(selection)
-    with settings_environment(settings):  # dbt, run as a subprocess, reads the paths from env
+    # one dbt import for the run's dbt steps (pipelines/dbt/dbt_server.py), if it has any
+    runs_dbt = selection is None or bool(selection.resolve(defs.resolve_asset_graph()) & dbt_models.keys)
+    with settings_environment(settings), serving(runs_dbt and dbt_server()):  # dbt reads the paths from env
         return dg.materialize(
             [*defs.assets, *defs.asset_checks],
             selection=selection,
