@@ -43,8 +43,8 @@ def materialize(
     if isinstance(selection, str):
         selection = dg.AssetSelection.from_string(selection)
     # one dbt import for the run's dbt steps (pipelines/dbt/dbt_server.py), if it has any
-    runs_dbt = selection is None or bool(selection.resolve(defs.resolve_asset_graph()) & dbt_models.keys)
-    with settings_environment(settings), serving(runs_dbt and dbt_server()):  # dbt reads the paths from env
+    serve_dbt = dbt_server() and _selects_any(defs, selection, dbt_models.keys)
+    with settings_environment(settings), serving(serve_dbt):  # dbt reads the paths from env
         return dg.materialize(
             [*defs.assets, *defs.asset_checks],
             selection=selection,
@@ -59,6 +59,15 @@ def materialize(
             raise_on_error=raise_on_error,
             tags={DBT_INCREMENTAL_TAG: "true"} if incremental_dbt else None,
         )
+
+
+def _selects_any(defs: dg.Definitions, selection: dg.AssetSelection | None, keys) -> bool:
+    if selection is None:
+        return True
+    try:
+        return bool(selection.resolve(defs.resolve_asset_graph()) & keys)
+    except dg.DagsterError:  # a selection Dagster cannot resolve: materialize says why
+        return True
 
 
 def failed_steps(result: dg.ExecuteInProcessResult) -> list[str]:

@@ -152,11 +152,13 @@ def _wait_for_node(process: subprocess.Popen) -> int:
 
 
 def _gone(pid: int, seconds: float = 30) -> bool:
+    """The process ended (a zombie waiting for its reaper counts as ended)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except (FileNotFoundError, ProcessLookupError):
             return True
         time.sleep(0.1)
     return False
@@ -187,6 +189,23 @@ def test_an_interrupted_step_ends_as_dbt_ends_on_ctrl_c(project):
         served = interrupted(_socket())
     assert served == alone
     assert alone[0] != 0
+
+
+def test_the_server_ends_with_the_run_and_when_the_run_process_dies():
+    script = ("import os, sys, time\nfrom pipelines.dbt.dbt_server import serving\n"
+              "with serving():\n    print(flush=True)\n    time.sleep(float(sys.argv[1]))\nprint('done', flush=True)")
+    ends = subprocess.Popen([sys.executable, "-c", script, "0.5"], stdout=subprocess.PIPE, text=True)
+    dies = subprocess.Popen([sys.executable, "-c", script, "600"], stdout=subprocess.PIPE, text=True)
+    servers = []
+    for run in (ends, dies):
+        run.stdout.readline()
+        (server,) = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+        servers.append(int(server))
+    assert ends.stdout.readline() == "done\n" and ends.wait(timeout=60) == 0
+    assert _gone(servers[0], seconds=1)  # closed and waited for by serving()
+    dies.kill()
+    dies.wait()
+    assert _gone(servers[1])
 
 
 def test_the_environment_dbt_reads_at_import_is_known():
