@@ -204,7 +204,7 @@ _SWITCH = {"1": True, "on": True, "true": True, "yes": True, "0": False, "off": 
 def dbt_server(env: dict[str, str] | None = None) -> bool:
     """Whether a run starts a dbt server (``CRMLAKE_DBT_SERVER``: ``on``, the default, or ``off``):
     one process that imports dbt once and forks a copy for each dbt step, instead of every step
-    importing dbt anew (~2.5-3 s CPU each, up to three a run; pipelines/dbt/dbt_server.py).
+    importing dbt anew (1.5-3 s CPU each, up to three a run; pipelines/dbt/dbt_server.py).
     Off, every dbt step is a process of its own, as before; what dbt does is the same either way."""
     env = os.environ if env is None else env
     raw = (env.get(f"{ENV_PREFIX}DBT_SERVER") or "on").strip().lower()

@@ -15,7 +15,7 @@ JSON line per debug event, each SQL statement among them (an S=1 delta's file gr
 1.1 MB as text). The file gets dbt's own format for files: text lines with time, level and thread,
 the same debug events (unless the caller set ``DBT_LOG_FORMAT_FILE``). stdout stays JSON.
 
-dbt's imports (~2.5-3 s CPU a process): when the run started a dbt server
+dbt's imports (1.5-3 s CPU a process): when the run started a dbt server
 (:mod:`pipelines.dbt.dbt_server`, its socket in ``CRMLAKE_DBT_SERVER_SOCKET``), this process hands
 its command line, environment, folder and standard streams to it, and a copy of the server, which
 has imported dbt already, runs dbt on them; this process forwards the signals it gets to that copy

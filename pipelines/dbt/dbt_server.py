@@ -1,6 +1,6 @@
 """A warm dbt for one run: imports dbt once, then forks a copy of itself for each dbt step.
 
-Every dbt step used to be a new Python process paying ~2.5-3 s CPU to import dbt (and mashumaro
+Every dbt step used to be a new Python process paying 1.5-3 s CPU to import dbt (and mashumaro
 compiling dbt's classes) before dbt's first log line; a run has up to three dbt steps. The run
 (:func:`serving`, in :func:`pipelines.runner.materialize`) starts this server as a child process,
 which sets dbt_main's garbage collection, imports dbt and listens on a Unix socket in a private
