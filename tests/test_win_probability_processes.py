@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -28,22 +30,15 @@ def _fit_helper_first(rows: pd.DataFrame):
     fit as usual."""
     done = Path(os.environ[_HELPER_DONE])
     if os.getpid() == int(os.environ["CRMLAKE_TEST_CALLER_PID"]):
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 300
         while not done.exists():
             if time.monotonic() > deadline:
-                raise TimeoutError("no helper process fitted a frame in 10 minutes")
+                raise TimeoutError("no helper process fitted a frame in 5 minutes")
             time.sleep(0.05)
         return _REAL_FIT(rows)
     model = _REAL_FIT(rows)
     done.touch()
     return model
-
-
-@pytest.fixture
-def helper_first(monkeypatch, tmp_path):
-    monkeypatch.setenv(_HELPER_DONE, str(tmp_path / "helper_done"))
-    monkeypatch.setenv("CRMLAKE_TEST_CALLER_PID", str(os.getpid()))
-    return tmp_path / "helper_done"
 
 
 def _labelled(deals: int = 240, seed: int = 7) -> pd.DataFrame:
@@ -82,20 +77,35 @@ QUARTERS = [dt.date(2025, 7, 1), dt.date(2025, 10, 1), dt.date(2026, 1, 1), dt.d
 CUTOFF = dt.date(2026, 6, 1)
 
 
-def test_two_processes_fit_the_same_models_and_report_as_one(helper_first, monkeypatch):
+def check_two_processes_fit_the_same_models_and_report_as_one(done: Path) -> None:
+    """Run in a fresh interpreter (below): ``spawn`` starts a helper from the parent's state, and
+    in the whole suite that state is whatever ~1,400 earlier tests left (threads, Spark's JVM
+    gateway, patched modules); once a helper never started and the caller waited for it."""
+    os.environ[_HELPER_DONE] = str(done)
+    os.environ["CRMLAKE_TEST_CALLER_PID"] = str(os.getpid())
     labelled = _labelled()
     report, models, final = wp.backtest(labelled, QUARTERS, CUTOFF, processes=1)
     assert len(report.quarters) == len(QUARTERS), report  # every quarter has both outcomes
-
-    monkeypatch.setattr(wp, "processes_for", lambda frames, configured: configured)  # thin data too
-    monkeypatch.setattr(wp, "fit", _fit_helper_first)  # a module-level function: the pool sends it by name
+    wp.processes_for = lambda frames, configured: configured  # thin data too
+    wp.fit = _fit_helper_first  # a module-level function: the pool sends it by name
     report_2, models_2, final_2 = wp.backtest(labelled, QUARTERS, CUTOFF, processes=2)
-    assert helper_first.exists(), "a helper process fitted at least one frame"
+    assert done.exists(), "a helper process fitted at least one frame"
     assert report_2 == report
     assert np.array_equal(wp.predict(final_2, labelled), wp.predict(final, labelled))
     assert list(models_2) == list(models) == QUARTERS
     for q in QUARTERS:
         assert np.array_equal(wp.predict(models_2[q], labelled), wp.predict(models[q], labelled))
+
+
+def test_two_processes_fit_the_same_models_and_report_as_one(tmp_path):
+    tests = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tests.parent), str(tests)])}
+    script = (f"from pathlib import Path\nimport {Path(__file__).stem} as t\n"
+              f"t.check_two_processes_fit_the_same_models_and_report_as_one(Path({str(tmp_path / 'done')!r}))\n"
+              "print('same models')")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tests.parent, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0 and "same models" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
 
 
 def test_thin_data_fits_in_this_process_and_the_setting_caps_the_processes(monkeypatch):
