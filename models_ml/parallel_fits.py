@@ -17,11 +17,14 @@ and the items it took can finish later than the caller would have (docs/performa
 from __future__ import annotations
 
 import importlib
+import logging
 import multiprocessing
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor, Future, ProcessPoolExecutor
 from typing import TypeVar
+
+log = logging.getLogger(__name__)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -65,8 +68,9 @@ def map_largest_first(
             pool.submit(_import, func.__module__).result()
             while (job := next_job()) is not None:
                 job.result()
-        except Exception:  # noqa: BLE001 - the caller meets a failed job when it collects it; a
-            return  # helper that cannot start leaves its share to the caller
+        except Exception as exc:  # noqa: BLE001 - the caller meets a failed job when it collects it; a
+            # helper that cannot start leaves its share to the caller, and says why
+            log.warning("fit helper process gave up (%r); this process fits what is left", exc)
 
     helpers = [threading.Thread(target=helper, name=f"fit-helper-{n}", daemon=True) for n in range(processes - 1)]
     try:
