@@ -186,11 +186,16 @@ def test_an_interrupted_step_ends_as_dbt_ends_on_ctrl_c(project):
         # one LogCancelLine per node in flight when the signal came: timing, not the server
         return process.wait(timeout=60), list(dict.fromkeys(names))
 
-    alone = interrupted(None)
-    with serving():
-        served = interrupted(_socket())
+    # a signal that lands after the model's query ended interrupts nothing (exit 0, on an idle
+    # machine the query is short): such a pair says nothing about the server, so it is taken again
+    for _ in range(3):
+        alone = interrupted(None)
+        with serving():
+            served = interrupted(_socket())
+        if alone[0] != 0 and served[0] != 0:
+            break
+    assert alone[0] != 0, "three times the query ended before the signal"
     assert served == alone
-    assert alone[0] != 0
 
 
 def test_the_server_ends_with_the_run_and_when_the_run_process_dies():
