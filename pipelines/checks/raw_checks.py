@@ -17,8 +17,6 @@ bounded at S=100.
 """
 
 
-import traceback
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import dagster as dg
@@ -36,6 +34,7 @@ from pipelines.checks.check_cache import (
 from pipelines.checks.gx_memory import release_validation_memory
 from pipelines.ingest import raw_glob, read_ledger
 from pipelines.ingest.layout import SCHEMA_FILE, raw_dir_of
+from pipelines.ordered_pool import each_in_order
 from pipelines.resources import LakehouseResource
 
 RAW_SUITE = "raw_suite"  # the check's name on every raw asset
@@ -211,15 +210,15 @@ def raw_quality_checks(asset_keys: dict[dg.AssetKey, EntitySpec]) -> dg.AssetChe
         chosen = [(key, spec) for key, spec in asset_keys.items()
                   if dg.AssetCheckKey(key, RAW_SUITE) in context.selected_asset_check_keys]
         failed = []
-        with ThreadPoolExecutor(max_workers=_suite_workers(), thread_name_prefix="raw-suite") as pool:
-            futures = [(spec, pool.submit(raw_suite_result, spec, settings, key)) for key, spec in chosen]
-            for spec, future in futures:
-                try:
-                    yield future.result()
-                except Exception as exc:  # noqa: BLE001 - the other suites still report; the step fails below
-                    context.log.error(f"raw_{spec.raw_table}: suite failed to run:\n"
-                                      f"{''.join(traceback.format_exception(exc))}")
-                    failed.append(spec.qualified_name)
+        for (_, spec), result, error in each_in_order(
+            chosen, lambda key_spec: raw_suite_result(key_spec[1], settings, key_spec[0]),
+            _suite_workers(), name="raw-suite",
+        ):
+            if error:
+                context.log.error(f"raw_{spec.raw_table}: suite failed to run:\n{error}")
+                failed.append(spec.qualified_name)
+            else:
+                yield result
         if failed:
             raise dg.Failure(description=f"raw suites failed to run for {', '.join(failed)}")
 

@@ -15,9 +15,6 @@ single entities (the step is subsettable).
 """
 
 import logging
-import traceback
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
 
@@ -27,6 +24,7 @@ from kernel.settings import Settings, raw_load_workers
 from pipelines.checks.raw_checks import raw_quality_checks
 from pipelines.ingest import EntityLoadReport, load_entity
 from pipelines.ingest.loader import discover
+from pipelines.ordered_pool import each_in_order
 from pipelines.resources import LakehouseResource
 
 # the source systems delivered as landing files (the operational store is extracted on its own)
@@ -73,24 +71,6 @@ def _landing_bytes(spec: EntitySpec, settings: Settings) -> int:
     return sum(path.stat().st_size for path, _ in discover(spec, settings))
 
 
-def load_concurrently(
-    chosen: list[EntitySpec], settings: Settings, workers: int
-) -> Iterator[tuple[EntitySpec, Future]]:
-    """Each entity of ``chosen`` with the future of its load, in ``chosen``'s order; the loads run
-    on ``workers`` threads, the entities with the most landing bytes first (a large entity started
-    last would finish alone)."""
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="raw-load")
-    try:
-        futures = {
-            spec.qualified_name: pool.submit(_load_quietly, spec, settings)
-            for spec in sorted(chosen, key=lambda s: -_landing_bytes(s, settings))
-        }
-        for spec in chosen:
-            yield spec, futures[spec.qualified_name]
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
 def _raw_loads(specs: list[EntitySpec]) -> dg.AssetsDefinition:
     by_key = {raw_asset_key(spec): spec for spec in specs}
 
@@ -98,13 +78,16 @@ def _raw_loads(specs: list[EntitySpec]) -> dg.AssetsDefinition:
     def raw_landing_files(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
         chosen = [spec for key, spec in by_key.items() if key in context.selected_asset_keys]
         failed = []
-        for spec, future in load_concurrently(chosen, lakehouse.settings, raw_load_workers()):
-            try:
-                report, records = future.result()
-            except Exception as exc:  # noqa: BLE001 - the others are still reported; the step fails below
-                context.log.error(f"{spec.qualified_name}: load failed:\n{''.join(traceback.format_exception(exc))}")
+        settings = lakehouse.settings
+        for spec, loaded, error in each_in_order(
+            chosen, lambda spec: _load_quietly(spec, settings), raw_load_workers(),
+            start_first=lambda spec: _landing_bytes(spec, settings), name="raw-load",
+        ):
+            if error:
+                context.log.error(f"{spec.qualified_name}: load failed:\n{error}")
                 failed.append(spec.qualified_name)
                 continue
+            report, records = loaded
             for record in records:
                 getattr(context.log, record.levelname.lower(), context.log.info)(record.getMessage())
             if not report.files:
