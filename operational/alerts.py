@@ -107,6 +107,45 @@ def _queue(session: Session, alert: Alert, event: str, rule: AlertRule, now: dt.
     return len(rule.channels)
 
 
+def _facts(cond: Condition) -> str:
+    return json.dumps(cond.facts, ensure_ascii=False, default=str, sort_keys=True)
+
+
+# keys in one `alert_key in (...)`: well under SQLite's and PostgreSQL's limits on bound values
+_KEYS_PER_QUERY = 500
+
+
+def _open(session: Session, rule: AlertRule, opening: dict[str, tuple[Condition, Recipient]],
+          now: dt.datetime) -> dict[str, Alert]:
+    """The alerts of ``opening`` (key -> condition and recipient) opened at ``now``: an alert of
+    the same key that closed before opens again (the condition came back), else a new one.
+
+    Set-based: one query per 500 keys for the closed ones and one flush for all (the ids the
+    deliveries need), in the conditions' order, so ids and deliveries come out as one at a time
+    would give them. One at a time, a day that opened 2,115 SLA alerts at S=10 spent 2.3 s of
+    its run on a query and a flush per alert (docs/performance.md)."""
+    keys = list(opening)
+    closed = {}
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        chunk = keys[start:start + _KEYS_PER_QUERY]
+        closed.update((a.alert_key, a) for a in session.scalars(sa.select(Alert).where(Alert.alert_key.in_(chunk))))
+    opened = {}
+    for key, (cond, person) in opening.items():
+        alert = closed.get(key)
+        if alert is not None:  # the condition came back: the same alert opens again
+            alert.state, alert.closed_at, alert.acknowledged_at, alert.acknowledged_by = "open", None, None, None
+        else:
+            alert = Alert(alert_key=key, rule_id=rule.id, kind=rule.kind, subject_type=cond.subject_type,
+                          subject_id=cond.subject_id, recipient_key=person.key)
+            session.add(alert)
+        alert.recipient_name, alert.email, alert.condition_state = person.name, person.email, cond.state
+        alert.title, alert.body, alert.link, alert.facts_json = cond.title, cond.body, cond.link, _facts(cond)
+        alert.opened_at = alert.updated_at = now
+        opened[key] = alert
+    session.flush()
+    return opened
+
+
 def sync(session: Session, rule: AlertRule, conditions: list[Condition], now: dt.datetime,
          digest_at: str) -> SyncResult:
     """Bring the rule's alerts in line with the conditions that hold now (see module doc)."""
@@ -122,25 +161,14 @@ def sync(session: Session, rule: AlertRule, conditions: list[Condition], now: dt
         subject = f"{cond.subject_type}:{cond.subject_id}"
         if cond.recipients and before.get(subject) != cond.state:
             result.entered.add(subject)
-    for key, (cond, person) in current.items():
+    opening = _open(session, rule, {key: held for key, held in current.items() if key not in open_alerts}, now)
+    for key, (cond, _person) in current.items():
         alert = open_alerts.get(key)
-        facts = json.dumps(cond.facts, ensure_ascii=False, default=str, sort_keys=True)
         if alert is None:
-            alert = session.scalar(sa.select(Alert).where(Alert.alert_key == key))  # closed before?
-            if alert is not None:  # the condition came back: the same alert opens again
-                alert.state, alert.closed_at, alert.acknowledged_at, alert.acknowledged_by = "open", None, None, None
-            else:
-                alert = Alert(alert_key=key, rule_id=rule.id, kind=rule.kind, subject_type=cond.subject_type,
-                              subject_id=cond.subject_id, recipient_key=person.key)
-                session.add(alert)
-            alert.recipient_name, alert.email, alert.condition_state = person.name, person.email, cond.state
-            alert.title, alert.body, alert.link, alert.facts_json = cond.title, cond.body, cond.link, facts
-            alert.opened_at = alert.updated_at = now
-            session.flush()
-            result.queued += _queue(session, alert, "open", rule, now, digest_at)
+            result.queued += _queue(session, opening[key], "open", rule, now, digest_at)
             result.opened += 1
         elif alert.condition_state != cond.state:
-            alert.condition_state, alert.title, alert.body, alert.facts_json = cond.state, cond.title, cond.body, facts
+            alert.condition_state, alert.title, alert.body, alert.facts_json = cond.state, cond.title, cond.body, _facts(cond)
             alert.updated_at = now
             if alert.acknowledged_at is None:  # acknowledged: no reminders, the close still tells
                 result.queued += _queue(session, alert, cond.change_event, rule, now, digest_at)

@@ -152,6 +152,37 @@ def test_overdue_installment_mails_its_owner_once_reminds_after_n_days_and_close
     assert len(smtp.mails) == 3  # cleared stays cleared
 
 
+def test_an_alert_whose_condition_comes_back_opens_again_beside_a_new_one(tmp_path, store, smtp):
+    # 501 overdue (opened), paid (closed), overdue again on day 20 while 502 falls overdue the
+    # same day: 501's row opens again (same id, acknowledgement cleared) and 502 is a new alert;
+    # each gets its own "open" mail, and 501's deliveries read open, close, open.
+    cfg, environment = config(smtp), env(smtp)
+    snap = tmp_path / "crmlake.duckdb"
+    run(snapshot(snap, overdue=[(501, 3, "100")]), store, cfg, DAY, environment)
+    with session_scope(store) as s:
+        first = s.scalars(sa.select(Alert)).one()
+        first_id, first.acknowledged_at, first.acknowledged_by = first.id, DAY, "login:1"
+    run(snapshot(snap, overdue=[]), store, cfg, DAY + dt.timedelta(days=1), environment)
+    report, sent = run(snapshot(snap, overdue=[(501, 22, "100"), (502, 2, "200")]), store, cfg,
+                       DAY + dt.timedelta(days=20), environment)
+
+    assert [r.opened for r in report.rules] == [2, 0] and sent.sent == 2
+    with session_scope(store, readonly=True) as s:
+        alerts = {a.subject_id: a for a in s.scalars(sa.select(Alert))}
+        events = {subject: [d.event for d in s.scalars(sa.select(AlertDelivery).where(AlertDelivery.alert_id == a.id)
+                                                       .order_by(AlertDelivery.id))]
+                  for subject, a in alerts.items()}
+    assert sorted(alerts) == ["501", "502"]
+    again, new = alerts["501"], alerts["502"]
+    assert again.id == first_id and again.state == "open" and again.closed_at is None
+    assert again.acknowledged_at is None and again.acknowledged_by is None
+    assert again.opened_at == DAY + dt.timedelta(days=20) and "已逾期 22 天" in again.body
+    assert new.id > first_id and new.state == "open"
+    assert events == {"501": ["open", "close", "open"], "502": ["open"]}
+    assert len(smtp.mails) == 4 and "已解除" in smtp.mails[1][1]
+    assert sorted("¥200.00" in m[1] for m in smtp.mails[2:]) == [False, True]
+
+
 def test_amount_band_and_manager_chain_route_large_amounts_up(tmp_path, store, smtp):
     cfg = config(smtp, min_amount=Decimal(100_000), recipients=["owner", "manager_chain"])
     run(snapshot(tmp_path / "s.duckdb", overdue=[(1, 5, "99999.99"), (2, 5, "250000")]), store, cfg, DAY, env(smtp))
