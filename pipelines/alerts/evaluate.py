@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kernel.config.alerts import Alerts
-from operational.alerts import raise_ticket_priority, sync
+from operational.alerts import raise_ticket_priority, store_tickets, sync
 from operational.db import now_local, session_scope
 from pipelines import duckdb_session
 from pipelines.alerts.conditions import EVALUATORS, Context, NotComputed
@@ -57,14 +57,14 @@ class EvaluationReport:
 
 
 def _raise_priorities(session, conditions, entered: set[str], report: RuleReport) -> None:
-    for cond in conditions:
-        subject = f"{cond.subject_type}:{cond.subject_id}"
-        if cond.state != "raise_priority" or subject not in entered:
-            continue
+    raising = [cond for cond in conditions
+               if cond.state == "raise_priority" and f"{cond.subject_type}:{cond.subject_id}" in entered]
+    tickets = store_tickets(session, (cond.facts["ticket_no"] for cond in raising))
+    for cond in raising:
         facts = cond.facts
         comment = (f"SLA {facts['metric']} 达到目标的 {facts['at_share']:.0%}，提醒规则自动提升优先级 "
                    f"(SLA {facts['metric']} at {facts['at_share']:.0%} of target: raised by the alert rule)")
-        outcome = raise_ticket_priority(session, facts["ticket_no"], facts["raised_to_priority"], comment)
+        outcome = raise_ticket_priority(session, tickets.get(facts["ticket_no"]), facts["raised_to_priority"], comment)
         report.actions.append(f"ticket {facts['ticket_no']}: {outcome}")
 
 
