@@ -289,10 +289,32 @@ def apply_decisions(out: pl.DataFrame, decisions: pl.DataFrame) -> pl.DataFrame:
     return out.select(list(RESOLUTION_SCHEMA)).cast(RESOLUTION_SCHEMA)
 
 
+def _length_window(length: int, cutoff: float) -> tuple[float, float]:
+    """The target lengths whose ``fuzz.ratio`` with a name of ``length`` can reach ``cutoff``.
+
+    ``ratio`` is 100 x (1 - Indel distance / (la + lb)) and the distance is at least |la - lb|, so
+    ratio >= c (as a share) needs lb between la x c / (2 - c) and la x (2 - c) / c. Widened by
+    one character each side against rounding: a superset, so no pair that reaches it is left out.
+    """
+    share = cutoff / 100
+    if share <= 0:
+        return -np.inf, np.inf
+    if share >= 2:
+        return np.inf, -np.inf  # no ratio reaches it
+    return length * share / (2 - share) - 1, length * (2 - share) / share + 1
+
+
 def _fuzzy(
     u_norm: list[str], u_city: list[str | None], r_norm: list[str], r_city: list[str | None], config: ResolutionConfig
 ) -> dict[int, tuple[str, int, float]]:
-    """Best fuzzy candidate per unknown name: ("registry"|"unknown", index, score) at/above review."""
+    """Best fuzzy candidate per unknown name: ("registry"|"unknown", index, score) at/above review.
+
+    Names are compared only with the targets of a length that can reach the review score
+    (:func:`_length_window`): the others score 0 under the cutoff anyway, so the best candidate,
+    its score and the ambiguity are those of all pairs (tests/test_partner_names.py compares
+    with every pair). At S=10 (5,072 unknown names against 29,414) that leaves 69 % of the pairs
+    and smaller masks: the resolution took 2.2 s instead of 2.8-2.9 s, the same table.
+    """
     if not u_norm:
         return {}
     choices = r_norm + u_norm
@@ -305,32 +327,42 @@ def _fuzzy(
     uc_all = np.array([city_codes.get(c, 0) for c in u_city])
     cc = np.array([city_codes.get(c, 0) for c in r_city + u_city])
     short_choice = np.array([len(n) <= SHORT_NAME_CHARS for n in choices], dtype=bool)
+    short_query = np.array([len(n) <= SHORT_NAME_CHARS for n in u_norm], dtype=bool)
+    query_len = np.array([len(q) for q in queries])
+    target_len = np.array([len(t) for t in targets])
     best = np.zeros(len(u_norm), dtype=np.int64)
     best_score = np.zeros(len(u_norm), dtype=np.float32)
     ambiguous = np.zeros(len(u_norm), dtype=bool)
-    # in row chunks: the full matrix of unknown × (registry + unknown) names does not fit in
-    # memory at scale
-    chunk = max(1, 20_000_000 // max(1, len(choices)))
-    for start in range(0, len(u_norm), chunk):
-        stop = min(start + chunk, len(u_norm))
-        scores = process.cdist(
-            queries[start:stop], targets, scorer=fuzz.ratio, score_cutoff=config.review, dtype=np.uint8, workers=-1
-        )
-        rows = np.arange(start, stop)
-        # an unknown name only merges into a better-ranked unknown name (earlier in u_norm)
-        scores[:, n_r:][rows[:, None] <= np.arange(len(u_norm))[None, :]] = 0
-        # different cities: never
-        uc = uc_all[start:stop]
-        scores[(uc[:, None] > 0) & (cc[None, :] > 0) & (uc[:, None] != cc[None, :])] = 0
-        # short names never merge without a registry hit
-        scores[np.array([len(n) <= SHORT_NAME_CHARS for n in u_norm[start:stop]], dtype=bool), :] = 0
-        scores[:, short_choice] = 0
-        b_ = scores.argmax(axis=1)
-        best[start:stop] = b_
-        best_score[start:stop] = scores[np.arange(stop - start), b_]
-        # two or more candidates at auto-merge level (a name without city, siblings in two
-        # cities): ambiguous, so it goes to review instead of merging
-        ambiguous[start:stop] = (scores >= config.auto_merge).sum(axis=1) > 1
+    for length in np.unique(query_len):
+        low, high = _length_window(int(length), config.review)
+        cols = np.flatnonzero((target_len >= low) & (target_len <= high))  # ascending: ties keep the first
+        group = np.flatnonzero(query_len == length)
+        if not len(cols):
+            continue
+        col_targets = [targets[j] for j in cols]
+        unknown_col = cols - n_r  # an unknown name's index among u_norm (negative: registry)
+        # in row chunks: a group × its targets does not fit in memory at scale
+        chunk = max(1, 20_000_000 // len(cols))
+        for start in range(0, len(group), chunk):
+            rows = group[start:start + chunk]
+            scores = process.cdist(
+                [queries[i] for i in rows], col_targets, scorer=fuzz.ratio, score_cutoff=config.review,
+                dtype=np.uint8, workers=-1,
+            )
+            # an unknown name only merges into a better-ranked unknown name (earlier in u_norm)
+            scores[(unknown_col[None, :] >= 0) & (rows[:, None] <= unknown_col[None, :])] = 0
+            # different cities: never
+            uc, ct = uc_all[rows], cc[cols]
+            scores[(uc[:, None] > 0) & (ct[None, :] > 0) & (uc[:, None] != ct[None, :])] = 0
+            # short names never merge without a registry hit
+            scores[short_query[rows], :] = 0
+            scores[:, short_choice[cols]] = 0
+            b_ = scores.argmax(axis=1)
+            best[rows] = cols[b_]
+            best_score[rows] = scores[np.arange(len(rows)), b_]
+            # two or more candidates at auto-merge level (a name without city, siblings in two
+            # cities): ambiguous, so it goes to review instead of merging
+            ambiguous[rows] = (scores >= config.auto_merge).sum(axis=1) > 1
     best_score = np.where(ambiguous, np.minimum(best_score, config.review), best_score)
     out = {}
     for i in np.flatnonzero(best_score >= config.review):
