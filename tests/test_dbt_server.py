@@ -176,7 +176,18 @@ def test_a_stopped_step_takes_its_dbt_with_it(project, how):
         assert _gone(dbt_pid)
 
 
-def test_an_interrupted_step_ends_as_dbt_ends_on_ctrl_c(project):
+@pytest.fixture
+def ctrl_c_reaches_children():
+    """A shell starts a background job (`cmd &`) with SIGINT ignored, and an ignored signal stays
+    ignored in every process started below it: dbt then never sees the Ctrl-C this test sends
+    (a preview CI started that way failed here three times running). With a handler here, the
+    processes this test starts (the server, dbt) get SIGINT's default back."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_an_interrupted_step_ends_as_dbt_ends_on_ctrl_c(project, ctrl_c_reaches_children):
     def interrupted(served):
         process = _start(project, ["run", "--select", "while"], served)
         _wait_for_node(process)
