@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from tiny_dbt import dbt_command, write_tiny_project
 
 from kernel.settings import dbt_server
 from pipelines.dbt import dbt_main
@@ -36,20 +37,7 @@ MODELS = {
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    (root / "models").mkdir(parents=True)
-    (root / "dbt_project.yml").write_text(
-        "name: tiny\nversion: '1.0'\nprofile: tiny\nmodel-paths: [models]\n"
-        "models:\n  tiny:\n    +materialized: table\n", encoding="utf-8")
-    (root / "profiles.yml").write_text(textwrap.dedent(f"""\
-        tiny:
-          target: duckdb
-          outputs:
-            duckdb: {{type: duckdb, path: "{tmp_path / 'warehouse.duckdb'}", threads: 1}}
-        """), encoding="utf-8")
-    for name, sql in MODELS.items():
-        (root / "models" / name).write_text(sql, encoding="utf-8")
-    return root
+    return write_tiny_project(tmp_path, MODELS)
 
 
 def _env(project: Path, served: str | None) -> dict[str, str]:
@@ -64,8 +52,7 @@ def _env(project: Path, served: str | None) -> dict[str, str]:
 
 def _start(project: Path, args: list[str], served: str | None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-P", dbt_main.__file__, *args, "--project-dir", str(project), "--profiles-dir", str(project)],
-        cwd=project, env=_env(project, served), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        dbt_command(project, args), cwd=project, env=_env(project, served), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def _dbt(project: Path, args: list[str], served: str | None) -> tuple[int, list[dict], int]:

@@ -10,14 +10,12 @@ it had, and an option the materialization does not implement stops the build nam
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import duckdb
 import pytest
+from tiny_dbt import dbt_command, write_tiny_project
 
 from pipelines.dbt import dbt_main
 from pipelines.dbt.project import DBT_PROJECT_DIR
@@ -27,20 +25,7 @@ MACRO = DBT_PROJECT_DIR / "macros" / "table_materialization.sql"
 
 @pytest.fixture
 def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    (root / "models").mkdir(parents=True)
-    (root / "macros").mkdir()
-    shutil.copy(MACRO, root / "macros" / MACRO.name)
-    (root / "dbt_project.yml").write_text(
-        "name: tiny\nversion: '1.0'\nprofile: tiny\nmodel-paths: [models]\nmacro-paths: [macros]\n"
-        "models:\n  tiny:\n    +materialized: table\n", encoding="utf-8")
-    (root / "profiles.yml").write_text(textwrap.dedent(f"""\
-        tiny:
-          target: duckdb
-          outputs:
-            duckdb: {{type: duckdb, path: "{tmp_path / 'warehouse.duckdb'}", threads: 1}}
-        """), encoding="utf-8")
-    return root
+    return write_tiny_project(tmp_path, {}, macros=[MACRO])
 
 
 def _model(project: Path, name: str, sql: str) -> None:
@@ -50,8 +35,7 @@ def _model(project: Path, name: str, sql: str) -> None:
 def _dbt_run(project: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != dbt_main.SOCKET_ENV}  # dbt in this process
     return subprocess.run(
-        [sys.executable, "-P", dbt_main.__file__, "run", "--project-dir", str(project), "--profiles-dir", str(project)],
-        cwd=project, env={**env, "DBT_TARGET_PATH": str(project / "target"), "DBT_LOG_PATH": str(project / "target")},
+        dbt_command(project, ["run"]), cwd=project, env={**env, "DBT_TARGET_PATH": str(project / "target"), "DBT_LOG_PATH": str(project / "target")},
         capture_output=True, text=True, timeout=300)
 
 
