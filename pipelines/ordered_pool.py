@@ -27,10 +27,13 @@ def each_in_order(
     large item started last would finish alone)."""
     items = list(items)
     order = sorted(range(len(items)), key=lambda i: -start_first(items[i])) if start_first else range(len(items))
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix=name)
+    try:
         futures = {i: pool.submit(work, items[i]) for i in order}
         for i, item in enumerate(items):
             try:
                 yield item, futures[i].result(), None
             except Exception as exc:  # noqa: BLE001 - reported with the others; the caller fails the step
                 yield item, None, "".join(traceback.format_exception(exc))
+    finally:  # a caller that stops early (an interrupted step) leaves the items not started unrun
+        pool.shutdown(wait=True, cancel_futures=True)
