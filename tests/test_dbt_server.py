@@ -20,11 +20,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tiny_dbt import dbt_command, write_tiny_project
 
 from kernel.settings import dbt_server
 from pipelines.dbt import dbt_main
 from pipelines.dbt.dbt_server import DAGSTER_DBT_ENV, READ_AT_IMPORT, differs_at_import, serving
+from tools.tiny_dbt import dbt_command, write_tiny_project
 
 MODELS = {
     "good.sql": "select 1 as x union all select 2",

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tiny_dbt import dbt_command, write_tiny_project
 
 from pipelines.dbt import dbt_main
 from pipelines.dbt.project import DBT_PROJECT_DIR
+from tools.tiny_dbt import dbt_command, write_tiny_project
 
 MACRO = DBT_PROJECT_DIR / "macros" / "table_materialization.sql"
 

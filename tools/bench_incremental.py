@@ -11,7 +11,12 @@ memory (the process and its children):
 - ``no_op``: ``crmlake run`` again, nothing new;
 - ``next_day_generate`` then ``one_day_delta``: the demo's next daily delivery
   (``crmlake demo --next-day``: new records, updates, late corrections, a re-delivered file)
-  and ``crmlake run`` on it.
+  and ``crmlake run`` on it;
+- ``smallest_change``: one forecast call a sales rep saves on the entry screen (the screen's own
+  workflow, one store row feeding three models), then ``crmlake run``: what any run that has
+  something to do costs at least (process, Dagster, a dbt step, publish);
+- ``dbt_node_floor``: ``dbt run`` of as many trivial models as the one-day delta rebuilt
+  (:mod:`tools.dbt_node_floor`): what dbt alone costs for that many models with no SQL work.
 
 Writes ``bench/results/<date>-S<scale>-incremental.json`` with the ratios the targets are about.
 """
@@ -20,16 +25,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import psutil
 
 from kernel.settings import get_settings
 from tools.bench import RESULTS_DIR, WORK_DIR, BenchRecord, log, read_floor
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _crmlake(settings_env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
@@ -43,6 +51,39 @@ def _crmlake(settings_env: dict[str, str], *args: str) -> subprocess.CompletedPr
 # Issue 16's targets; the full refresh's is half of 2026-11-22's 217.5 s on this machine.
 FULL_REFRESH_TARGET_SECONDS = 217.5 / 2
 DELTA_TARGET_SHARE = 0.05
+
+
+MODEL_BUILT = re.compile(r"OK created sql \w+ model (\S+)")
+
+
+def _models_built(output: str) -> int:
+    """dbt models a ``crmlake run`` built, from dbt's lines in its output."""
+    return len(set(MODEL_BUILT.findall(output)))
+
+
+def save_one_forecast_call(day: str) -> str:
+    """A sales rep's forecast call for the quarter of ``day``, saved as the entry screen saves it,
+    in the store and with the published snapshot of this process's settings."""
+    import polars as pl
+
+    from operational.db import session_scope
+    from operational.reference import Reference
+    from operational.scope import Viewer
+    from operational.workflows.forecast_calls import quarter_of, submit_call
+
+    settings = get_settings()
+    reference = Reference.load(settings.published_database)
+    reps = reference.frames["users"].filter(
+        pl.col("is_active") & (pl.col("position") == "sales_rep") & pl.col("department_id").is_not_null())
+    if not reps.height:
+        raise RuntimeError("the published snapshot has no active sales rep to save a forecast call as")
+    rep = reps.sort("user_id").row(0, named=True)
+    viewer = Viewer(user_id=None, username=f"bench_rep_{rep['user_id']}", role="sales_rep",
+                    crm_user_id=rep["user_id"], department_id=rep["department_id"])
+    with session_scope(settings.operational_url) as session:
+        call = submit_call(session, viewer, quarter_start=quarter_of(date.fromisoformat(day)),
+                           commit_amount=100_000, best_case_amount=150_000, reference=reference)
+        return f"forecast call {call.id} of user {rep['user_id']}"
 
 
 def _targets(phases: dict) -> dict[str, str]:
@@ -87,8 +128,25 @@ def run_incremental_bench(scale: float, seed: int = 42, keep: bool = False) -> P
             day = write_next_day(settings.landing_dir)
             info.update(day=str(day.day), files=len(day.files), rows=sum(day.files.values()))
         with record.phase("one_day_delta") as info:
-            said = _crmlake(env, "run").stdout
-            info["said"] = next((line for line in said.splitlines() if line.startswith("crmlake run:")), "")
+            done = _crmlake(env, "run")
+            info["said"] = next((line for line in done.stdout.splitlines() if line.startswith("crmlake run:")), "")
+            info["dbt_models_built"] = delta_models = _models_built(done.stdout + done.stderr)
+        with record.phase("smallest_change") as info:
+            # in a child process with the bench's settings, as the entry screen's server would save it
+            info["saved"] = subprocess.run(
+                [sys.executable, "-c", "import sys; from tools.bench_incremental import save_one_forecast_call; "
+                 "print(save_one_forecast_call(sys.argv[1]))", str(day.day)],
+                cwd=REPO, env=env, capture_output=True, text=True, check=True).stdout.strip()
+            done = _crmlake(env, "run")
+            info["said"] = next((line for line in done.stdout.splitlines() if line.startswith("crmlake run:")), "")
+            info["dbt_models_built"] = _models_built(done.stdout + done.stderr)
+        if delta_models:
+            from tools.dbt_node_floor import dbt_node_floor
+
+            # not a record.phase: its seconds are the best timed run, not the three runs together
+            floor = record.phases["dbt_node_floor"] = dbt_node_floor(work / "dbt_node_floor", delta_models)
+            log.info("dbt alone on %d trivial models: %.1fs (%s s running them)", delta_models, floor["seconds"],
+                     floor["models_seconds"])
         phases = record.phases
         full = phases["full_refresh"]["seconds"]
         floor = phases["floor_duckdb_read"]["seconds"]
@@ -103,6 +161,9 @@ def run_incremental_bench(scale: float, seed: int = 42, keep: bool = False) -> P
                 "full_refresh_over_floor": round(full / floor, 2),
                 "no_op_over_floor": round(phases["no_op"]["seconds"] / floor, 2),
                 "one_day_delta_over_full_refresh": round(phases["one_day_delta"]["seconds"] / full, 3),
+                "smallest_change_over_full_refresh": round(phases["smallest_change"]["seconds"] / full, 3),
+                **({"dbt_node_floor_over_full_refresh": round(phases["dbt_node_floor"]["seconds"] / full, 3)}
+                   if "dbt_node_floor" in phases else {}),
                 # CPU seconds grow far less with the machine's other load than wall seconds do
                 "one_day_delta_over_full_refresh_cpu": round(
                     phases["one_day_delta"]["cpu_seconds"] / max(phases["full_refresh"]["cpu_seconds"], 0.1), 3),

@@ -1,7 +1,8 @@
 """A tiny dbt project on DuckDB, and the command line the pipeline starts dbt with.
 
-For tests of how dbt runs (the dbt server, the project's table materialization): a few models,
-optionally some of the real project's macro files, a warehouse file beside the project.
+For tests of how dbt runs (the dbt server, the project's table materialization) and for the
+bench's dbt node floor: models, optionally some of the real project's macro files, a warehouse
+file beside the project.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from pipelines.dbt import dbt_main
 
 
-def write_tiny_project(folder: Path, models: Mapping[str, str], macros: Iterable[Path] = ()) -> Path:
+def write_tiny_project(folder: Path, models: Mapping[str, str], macros: Iterable[Path] = (), threads: int = 1) -> Path:
     """``folder/project`` with ``models`` (file name -> SQL, materialized as tables) and copies of
-    ``macros``; its profile builds into ``folder/warehouse.duckdb`` on one thread."""
+    ``macros``; its profile builds into ``folder/warehouse.duckdb`` on ``threads`` threads."""
     root = folder / "project"
     (root / "models").mkdir(parents=True)
     (root / "macros").mkdir()
@@ -30,7 +31,7 @@ def write_tiny_project(folder: Path, models: Mapping[str, str], macros: Iterable
         tiny:
           target: duckdb
           outputs:
-            duckdb: {{type: duckdb, path: "{folder / 'warehouse.duckdb'}", threads: 1}}
+            duckdb: {{type: duckdb, path: "{folder / 'warehouse.duckdb'}", threads: {threads}}}
         """), encoding="utf-8")
     for name, sql in models.items():
         (root / "models" / name).write_text(sql, encoding="utf-8")
