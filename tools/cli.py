@@ -291,7 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--pages", action="store_true",
                        help="also time every dashboard page on the fresh snapshot (<date>-S<scale>-pages.json)")
     bench.add_argument("--incremental", action="store_true",
-                       help="floor, full refresh, no-op run, next-day delivery and its run (<date>-S<scale>-incremental.json)")
+                       help="floor, full refresh, no-op run, next-day delivery and its run, the smallest change, dbt's node floor "
+                            "(<date>-S<scale>-incremental.json)")
     bench.set_defaults(func=cmd_bench)
 
     store = sub.add_parser("store", help="operational store: migrations and logins")
