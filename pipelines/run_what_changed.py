@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kernel.publish_status import read_last_run, write_last_run
-from kernel.settings import Settings
+from kernel.settings import Settings, dbt_server
+from pipelines.dbt.dbt_server import serving
 from pipelines.run_inputs import Changes, changes_since, current_inputs
 
 if TYPE_CHECKING:  # Dagster imports in seconds: a run with nothing to do never imports it
@@ -79,23 +80,26 @@ def run_what_changed(
                 selection = selection | load_only(changes.load_only_keys())
         say(said)
 
-    from pipelines import runner  # Dagster, dbt: imported only when something runs
-    from pipelines.dbt import project
+    # the dbt server imports dbt in its own process while this one imports Dagster and the assets
+    with serving(dbt_server() and select is None):
+        from pipelines import runner  # Dagster, dbt: imported only when something runs
+        from pipelines.dbt import project
 
-    project.ensure_manifest()  # before the definitions load their dbt assets from it
-    if full_refresh:
-        from pipelines import reuse
+        project.ensure_manifest()  # before the definitions load their dbt assets from it
+        if full_refresh:
+            from pipelines import reuse
 
-        reuse.forget_all(settings)  # on request, every model fits again
-    started = time.perf_counter()
-    if instance is None:
-        import dagster as dg
+            reuse.forget_all(settings)  # on request, every model fits again
+        started = time.perf_counter()
+        if instance is None:
+            import dagster as dg
 
-        with dg.DagsterInstance.get() as home_instance:
-            result = runner.materialize(settings, selection, instance=home_instance, incremental_dbt=incremental_dbt)
-    else:
-        result = runner.materialize(settings, selection, instance=instance, incremental_dbt=incremental_dbt)
-    elapsed = round(time.perf_counter() - started, 1)
+            with dg.DagsterInstance.get() as home_instance:
+                result = runner.materialize(settings, selection, instance=home_instance,
+                                            incremental_dbt=incremental_dbt)
+        else:
+            result = runner.materialize(settings, selection, instance=instance, incremental_dbt=incremental_dbt)
+        elapsed = round(time.perf_counter() - started, 1)
     reasons = [] if result.success else runner.failure_reasons(result)
     warnings = runner.check_warnings(result)
     write_last_run(settings, result.run_id, result.success, elapsed, reasons, warnings,

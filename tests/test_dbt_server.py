@@ -215,8 +215,23 @@ def test_the_server_ends_with_the_run_and_when_the_run_process_dies():
     assert _gone(servers[1])
 
 
+def test_a_serving_inside_another_uses_its_server():
+    """`crmlake run` starts the server before Dagster's imports; the run's own serving finds it."""
+    script = ("import os, sys\nfrom pipelines.dbt import dbt_main\nfrom pipelines.dbt.dbt_server import serving\n"
+              "with serving():\n    outer = os.environ[dbt_main.SOCKET_ENV]\n    with serving():\n"
+              "        print(os.environ[dbt_main.SOCKET_ENV] == outer, flush=True)\n"
+              "        print(open(f'/proc/{os.getpid()}/task/{os.getpid()}/children').read().split(), flush=True)\n"
+              "    print(os.environ.get(dbt_main.SOCKET_ENV) == outer, flush=True)\n"
+              "print(dbt_main.SOCKET_ENV in os.environ, flush=True)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    same, children, still, after = done.stdout.splitlines()
+    assert same == "True" and len(eval(children)) == 1  # noqa: S307 (a list of pids printed above)
+    assert still == "True"  # the inner serving leaves the outer server serving
+    assert after == "False"
+
+
 def test_the_environment_dbt_reads_at_import_is_known():
-    """Every DBT_* or CRMLAKE_* variable read while importing dbt is one the server holds equal."""
+    """Every DBT_*, CRMLAKE_* or KMP_* variable read while importing dbt is one the server holds equal."""
     script = textwrap.dedent("""
         import os, sys
         read = set()
@@ -228,7 +243,7 @@ def test_the_environment_dbt_reads_at_import_is_known():
         os._Environ.__getitem__ = reading
         os._Environ.__contains__ = lambda self, k: (read.add(k), has(self, k))[1]
         import dbt.cli.main
-        print(sorted(k for k in read if k.startswith(("DBT_", "CRMLAKE_"))))
+        print(sorted(k for k in read if k.startswith(("DBT_", "CRMLAKE_", "KMP_"))))
         """)
     done = subprocess.run([sys.executable, "-P", "-c", script], capture_output=True, text=True, timeout=300, check=True)
     read = set(eval(done.stdout))  # noqa: S307 (a list of names printed by the script above)

@@ -57,13 +57,15 @@ from pipelines.dbt import dbt_main
 log = logging.getLogger(__name__)
 
 # Environment variables dbt's imports read (found by recording os.environ while importing
-# dbt.cli.main: tests/test_dbt_server.py); the other DBT_* and CRMLAKE_* ones are read per command.
+# dbt.cli.main: tests/test_dbt_server.py); the other DBT_*, CRMLAKE_* and KMP_* ones are read per command.
 READ_AT_IMPORT = frozenset({
     "DBT_MACRO_DEBUGGING", "DBT_PACKAGE_HUB_URL",
     "DBT_RECORDER_MODE", "DBT_RECORDER_TYPES", "DBT_RECORDER_ROW_LIMIT",
     "DBT_ENGINE_RECORDER_MODE", "DBT_ENGINE_RECORDER_TYPES", "DBT_ENGINE_RECORDER_ROW_LIMIT",
 })
-PER_COMMAND_PREFIXES = ("DBT_", "CRMLAKE_")
+# KMP_*: Intel's OpenMP runtime, which neither dbt nor DuckDB loads; scikit-learn sets two of them
+# when the run imports it, after `crmlake run` has started the server (run_what_changed.py)
+PER_COMMAND_PREFIXES = ("DBT_", "CRMLAKE_", "KMP_")
 PER_COMMAND = frozenset({"PWD", "OLDPWD"})  # the shell line of project.py moves to the lakehouse
 _STREAM_NAMES = ("<stdin>", "<stdout>", "<stderr>")
 # what dagster-dbt adds to a dbt process's environment (dagster_dbt.core.resource): the server
@@ -263,8 +265,12 @@ def main(listening_fd: int) -> None:
 
 @contextmanager
 def serving(enabled: bool = True) -> Iterator[None]:
-    """A dbt server for the dbt steps started inside (their dbt_main finds it in the environment)."""
-    if not enabled:
+    """A dbt server for the dbt steps started inside (their dbt_main finds it in the environment).
+
+    Inside another ``serving`` of this process, that one serves: ``crmlake run`` starts the server
+    as soon as it knows something will run, so dbt's import overlaps Dagster's, and the run's own
+    ``serving`` in :func:`pipelines.runner.materialize` finds it."""
+    if not enabled or os.environ.get(dbt_main.SOCKET_ENV):
         yield
         return
     folder = Path(tempfile.mkdtemp(prefix="crmlake-dbt-"))  # 0700: only this user connects
