@@ -15,10 +15,6 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 MODEL_VERSION = "payment_delay_v1_logreg"
 BASELINE_VERSION = "baseline: base rate"
@@ -110,11 +106,18 @@ def readiness(frame: pd.DataFrame) -> str | None:
 
 
 def _model():
+    # imported here, not with the module: a run that fits no model skips scikit-learn's import
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000, C=1.0))
 
 
 def backtest(frame: pd.DataFrame, test_months: int = 6) -> Backtest:
     """Train on installments due before the cutoff, test on the following months."""
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     known = frame[frame["late30"].notna()].copy()
     last_due = max(known["due_date"])
     cutoff = (pd.Timestamp(last_due) - pd.DateOffset(months=test_months)).date().replace(day=1)

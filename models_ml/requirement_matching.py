@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
+
+if TYPE_CHECKING:  # imported where used: a run that matches nothing skips scikit-learn's import
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 CHUNK_TICKETS = 1_000  # x 12,000 requirements at S=100: ~0.1 GB of similarities per chunk
 
@@ -40,6 +42,8 @@ class RequirementMatcher:
 
     def fit(self, requirements: pd.DataFrame, links: pd.DataFrame, tickets: pd.DataFrame) -> RequirementMatcher:
         """requirements: requirement_id, title, description; links: ticket_no, requirement_id."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         requirements = requirements.sort_values("requirement_id", kind="stable")  # ties go to the lower id
         links = links.sort_values(["ticket_no", "requirement_id"], kind="stable")
         linked = links.merge(tickets[["ticket_no", "subject", "description"]], on="ticket_no", how="inner")
@@ -64,6 +68,8 @@ class RequirementMatcher:
         """
         if self.vectorizer is None or tickets.empty:
             return pd.DataFrame(columns=["ticket_no", "suggestion_rank", "requirement_id", "score"])
+        from sklearn.metrics.pairwise import linear_kernel
+
         texts = _ticket_text(tickets).to_numpy()
         k = min(top_k, self.matrix.shape[0])
         ids, scores = [], []

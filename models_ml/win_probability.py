@@ -25,18 +25,13 @@ from typing import TYPE_CHECKING
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
 from threadpoolctl import threadpool_limits
 
 from models_ml.parallel_fits import map_largest_first
 
 if TYPE_CHECKING:  # the fitting helper processes import this module: no DuckDB for them
     import duckdb
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +207,14 @@ def readiness(closed_deals: pd.DataFrame) -> str | None:
 
 
 def _pipeline() -> Pipeline:
+    # scikit-learn is imported where a model is built or scored, not with this module: a run
+    # whose changes reach no model (an entry-screen save) does not pay its ~1-1.8 s import
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
     pre = ColumnTransformer(
         [
             ("cat", OneHotEncoder(handle_unknown="ignore"), CATEGORICAL),
@@ -333,6 +336,8 @@ def backtest(
     Returns the report, the fitted model per quarter (re-used by the bookings backtest) and the
     final model; no quarter with both outcomes: an empty report and nothing fitted (None).
     """
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
     report = WinProbabilityReport()
     splits = _splits(labelled, quarters)
     if not splits:

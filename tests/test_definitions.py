@@ -44,3 +44,15 @@ def test_staging_models_depend_on_their_raw_asset_and_publish_on_all_models(dbt_
     ops = {k for k in staging if k.path[-1].startswith("stg_ops__")}  # the operational store's
     assert len(staging) - len(ops) == len(load_contract())
     assert staging <= publish.parent_keys
+
+
+def test_loading_the_definitions_imports_no_scikit_learn(dbt_manifest):
+    """A run whose changes reach no model (an entry-screen save) loads every asset's module;
+    scikit-learn (~1-1.8 s to import) comes in only when a model is fitted or scored."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nimport pipelines.definitions\n"
+              "print(sorted(m for m in sys.modules if m == 'sklearn' or m.startswith('sklearn.')))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.strip() == "[]"

@@ -11,11 +11,11 @@ The warehouse is opened read-write only inside the step and closed at its end (o
 import datetime as dt
 import json
 import pickle
+from importlib.metadata import version as package_version
 
 import dagster as dg
 import duckdb
 import pandas as pd
-import sklearn
 
 from kernel.outcomes import record_outcome
 from kernel.settings import fit_processes
@@ -86,7 +86,7 @@ def _fit(labelled: pd.DataFrame, quarters: list[dt.date], cutoff: dt.date, end: 
     only when it is a regular file the pipeline wrote (never through a symlink)."""
     from pipelines.run_inputs import code_fingerprint
 
-    key = f"{wp.frame_digest(labelled)}|{quarters}|{cutoff}|{code_fingerprint()}|{sklearn.__version__}"
+    key = f"{wp.frame_digest(labelled)}|{quarters}|{cutoff}|{code_fingerprint()}|{package_version('scikit-learn')}"
     cache = models_dir / FIT_CACHE
     try:  # plain pickle: joblib's loader took 7.7 s for the five fits, pickle 0.04 s (S=1)
         kept = None if cache.is_symlink() else pickle.loads(cache.read_bytes())
