@@ -144,9 +144,9 @@ def run_incremental_bench(scale: float, seed: int = 42, keep: bool = False) -> P
             from tools.dbt_node_floor import dbt_node_floor
 
             # not a record.phase: its seconds are the best timed run, not the three runs together
-            floor = record.phases["dbt_node_floor"] = dbt_node_floor(work / "dbt_node_floor", delta_models)
-            log.info("dbt alone on %d trivial models: %.1fs (%s s running them)", delta_models, floor["seconds"],
-                     floor["models_seconds"])
+            node_floor = record.phases["dbt_node_floor"] = dbt_node_floor(work / "dbt_node_floor", delta_models)
+            log.info("dbt alone on %d trivial models: %.1fs (%s s running them)", delta_models,
+                     node_floor["seconds"], node_floor["models_seconds"])
         phases = record.phases
         full = phases["full_refresh"]["seconds"]
         floor = phases["floor_duckdb_read"]["seconds"]
