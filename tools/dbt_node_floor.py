@@ -34,8 +34,13 @@ def trivial_models(count: int) -> dict[str, str]:
     return models
 
 
+THREADS_DEFAULT = re.compile(r"env_var\('CRMLAKE_DBT_THREADS', '(\d+)'\)")
+
+
 def _threads() -> int:
-    return int(os.environ.get("CRMLAKE_DBT_THREADS", "4"))
+    """The pipeline's dbt threads: CRMLAKE_DBT_THREADS, else the default its profile states."""
+    default = THREADS_DEFAULT.search((REPO / "dbt_project" / "profiles.yml").read_text(encoding="utf-8"))
+    return int(os.environ.get("CRMLAKE_DBT_THREADS") or default.group(1))
 
 
 def dbt_node_floor(folder: Path, models: int, runs: int = 2) -> dict:
